@@ -1,0 +1,148 @@
+// The vocabulary of the ledger: commands that change stock, their results, and the
+// events every change appends to a position's history. Plain data throughout, so that the
+// same values travel inside raft entries (msgpackr), over gRPC and into LevelDB.
+
+export interface Line {
+  readonly sku: string;
+  readonly location: string;
+  readonly quantity: number;
+}
+
+export type Command =
+  | {
+      readonly kind: 'adjust';
+      readonly op_id: string;
+      readonly sku: string;
+      readonly location: string;
+      /** Positive receives, negative shrinks; never zero. */
+      readonly delta: number;
+      readonly reason: string;
+      readonly reference: string;
+      /** Compare-and-set: apply only when on_hand equals this. */
+      readonly expected_on_hand?: number;
+    }
+  | {
+      readonly kind: 'reserve';
+      /** Doubles as the op id of the reserve. */
+      readonly reservation_id: string;
+      readonly lines: readonly Line[];
+      readonly ttl_ms: number;
+      readonly order_ref: string;
+    }
+  | {
+      readonly kind: 'commit';
+      readonly op_id: string;
+      readonly reservation_id: string;
+      /** Partial commit: these quantities are sold, the rest returns to available.
+       * Absent: everything reserved is sold. */
+      readonly lines?: readonly Line[];
+    }
+  | { readonly kind: 'release'; readonly op_id: string; readonly reservation_id: string; readonly reason: string }
+  | { readonly kind: 'extend'; readonly op_id: string; readonly reservation_id: string; readonly ttl_ms: number };
+
+export type CommandKind = Command['kind'];
+
+/** One raft entry's worth of ledger work. `time_ms` is the leader's clock when it
+ * proposed; apply makes it non-decreasing along the log. An entry with no commands is a
+ * time tick that only expires due reservations. */
+export interface LedgerEntry {
+  readonly time_ms: number;
+  readonly commands: readonly Command[];
+}
+
+/** The closed set of result codes. Business outcomes only: transport problems are gRPC
+ * status codes, never these. */
+export const RESULT_CODES = [
+  'OK',
+  'INVALID_ARGUMENT',
+  'INSUFFICIENT_STOCK',
+  'POSITION_NOT_FOUND',
+  'RESERVATION_NOT_FOUND',
+  'RESERVATION_COMMITTED',
+  'RESERVATION_RELEASED',
+  'RESERVATION_EXPIRED',
+  'ALREADY_EXISTS_DIFFERENT',
+  'ON_HAND_MISMATCH',
+  'LINE_NOT_RESERVED',
+  'QUANTITY_EXCEEDS_RESERVED',
+  'BALANCE_LIMIT',
+] as const;
+export type ResultCode = (typeof RESULT_CODES)[number];
+
+export type ReservationState = 'PENDING' | 'COMMITTED' | 'RELEASED' | 'EXPIRED';
+
+export interface Position {
+  readonly sku: string;
+  readonly location: string;
+  readonly on_hand: number;
+  readonly reserved: number;
+  readonly available: number;
+  /** Sequence number of the position's latest event. */
+  readonly seq: number;
+}
+
+export interface ShortLine {
+  readonly sku: string;
+  readonly location: string;
+  readonly requested: number;
+  readonly available: number;
+}
+
+export interface ReservationView {
+  readonly reservation_id: string;
+  readonly state: ReservationState;
+  readonly lines: readonly Line[];
+  readonly order_ref: string;
+  readonly created_ms: number;
+  readonly deadline_ms: number;
+  /** Units sold per line when COMMITTED (partial commits sell less than reserved). */
+  readonly committed_lines: readonly Line[];
+}
+
+export type CommandResult =
+  | { readonly code: 'OK'; readonly replay: boolean; readonly positions: readonly Position[]; readonly reservation: ReservationView | null }
+  | { readonly code: 'INVALID_ARGUMENT'; readonly replay: false; readonly field: string; readonly limit: string; readonly value: string }
+  | { readonly code: 'INSUFFICIENT_STOCK'; readonly replay: boolean; readonly short_lines: readonly ShortLine[] }
+  | { readonly code: 'ON_HAND_MISMATCH'; readonly replay: boolean; readonly expected_on_hand: number; readonly on_hand: number }
+  | {
+      readonly code: Exclude<ResultCode, 'OK' | 'INVALID_ARGUMENT' | 'INSUFFICIENT_STOCK' | 'ON_HAND_MISMATCH'>;
+      readonly replay: boolean;
+      readonly detail: string;
+    };
+
+export type EventKind = 'ADJUST' | 'RESERVE' | 'COMMIT' | 'RELEASE' | 'EXPIRE' | 'EXTEND';
+
+/** One entry of a position's append-only history. */
+export interface LedgerEvent {
+  readonly sku: string;
+  readonly location: string;
+  /** Per-position sequence, 1, 2, 3, ... */
+  readonly seq: number;
+  readonly log_index: number;
+  readonly time_ms: number;
+  readonly kind: EventKind;
+  readonly op_id: string;
+  readonly reservation_id: string;
+  /** The change this event made (signed), and the quantities after it. */
+  readonly delta_on_hand: number;
+  readonly delta_reserved: number;
+  readonly on_hand: number;
+  readonly reserved: number;
+  /** Hex SHA-256 of the previous event of this position ('' for the first). */
+  readonly prev_hash: string;
+  readonly hash: string;
+}
+
+/** A change to durable state that applying an entry produced. The node writes all of an
+ * entry batch's writes and the applied index in one atomic LevelDB batch. */
+export type KvWrite =
+  | { readonly type: 'put'; readonly sublevel: 'state' | 'history'; readonly key: string; readonly value: unknown }
+  | { readonly type: 'del'; readonly sublevel: 'state' | 'history'; readonly key: string };
+
+export interface ApplyOutput {
+  /** One result per command, in order. */
+  readonly results: readonly CommandResult[];
+  /** Events appended, in order (expiries first, then per command). */
+  readonly events: readonly LedgerEvent[];
+  readonly writes: readonly KvWrite[];
+}
