@@ -81,6 +81,10 @@ export interface StockNode {
   transferLeadership(to: NodeId, deadline_ms: number): Promise<void>;
   /** Takes a state-machine snapshot now and compacts the log; resolves with its index. */
   snapshot(): Promise<number>;
-  /** Address of a member, for forwarding calls to the leader. */
+  /** Address at which this node reaches a member (its one gRPC port: peers, clients and
+   * operators share it), for forwarding calls to the leader. */
   addressOf(id: NodeId): string | null;
+  /** A consistent copy of the ledger (state and history) as self-checking chunks in the
+   * ledger snapshot format, for `stockctl backup`; `stockd --restore FILE` reads it back. */
+  backupChunks(): AsyncIterable<Uint8Array>;
 }
