@@ -1,0 +1,59 @@
+// Registers everything clients and operators call on a node's one gRPC port: the standard
+// health service, stockraft.v1.Inventory and stockraft.v1.Cluster.
+
+import * as grpc from '@grpc/grpc-js';
+import type { StockNode } from './node-api.js';
+import { loadHealthProto, serviceOf } from './grpc-edge-protos.js';
+
+export interface ClientServicesOptions {
+  /** Client calls being served at once on this node; beyond it calls get RESOURCE_EXHAUSTED. */
+  readonly calls_inflight_max?: number;
+}
+
+type ServingStatus = 'SERVING' | 'NOT_SERVING' | 'SERVICE_UNKNOWN';
+
+const HEALTH_SERVICES = new Set(['', 'stockraft.v1.Inventory', 'stockraft.v1.Cluster']);
+
+function healthOf(node: StockNode, service: string): ServingStatus {
+  if (!HEALTH_SERVICES.has(service)) return 'SERVICE_UNKNOWN';
+  // A node serves once it knows a leader: before that every write and linearizable read
+  // would answer UNAVAILABLE.
+  return node.status().leader_id !== null ? 'SERVING' : 'NOT_SERVING';
+}
+
+function registerHealth(server: grpc.Server, node: StockNode): void {
+  const health = serviceOf(loadHealthProto(), 'grpc.health.v1.Health');
+  server.addService(health.service, {
+    Check: (call: grpc.ServerUnaryCall<{ service: string }, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+      const status = healthOf(node, call.request.service);
+      if (status === 'SERVICE_UNKNOWN') {
+        callback({ code: grpc.status.NOT_FOUND, details: `unknown service: ${call.request.service}` });
+        return;
+      }
+      callback(null, { status });
+    },
+    Watch: (call: grpc.ServerWritableStream<{ service: string }, unknown>) => {
+      // Sends the status now and on every change, polled once a second; ends when the
+      // caller cancels.
+      let last: ServingStatus | null = null;
+      const push = (): void => {
+        const status = healthOf(node, call.request.service);
+        if (status !== last) {
+          last = status;
+          call.write({ status });
+        }
+      };
+      push();
+      const timer = setInterval(push, 1000);
+      const stop = (): void => clearInterval(timer);
+      call.on('cancelled', stop);
+      call.on('close', stop);
+      call.on('error', stop);
+    },
+  });
+}
+
+export function registerClientServices(server: grpc.Server, node: StockNode, options: ClientServicesOptions): void {
+  void options;
+  registerHealth(server, node);
+}
