@@ -87,4 +87,8 @@ export interface StockNode {
   /** A consistent copy of the ledger (state and history) as self-checking chunks in the
    * ledger snapshot format, for `stockctl backup`; `stockd --restore FILE` reads it back. */
   backupChunks(): AsyncIterable<Uint8Array>;
+  /** Positions in (sku, location) order strictly after `after` (null: from the start), at
+   * most limit of them, from local state. Lets `stockctl verify` enumerate every history.
+   * Optional: a node without it answers ListPositions with UNIMPLEMENTED. */
+  listPositions?(after: { readonly sku: string; readonly location: string } | null, limit: number): Promise<readonly Position[]>;
 }
