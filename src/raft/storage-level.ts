@@ -1,0 +1,405 @@
+// Durable storage of one node: a single classic-level (LevelDB) database with sub-levels
+//   log      raft entries, key = 8-byte big-endian index (so key order is index order)
+//   meta     identity, hard state, compaction point, bootstrap membership, applied record
+//   state    ledger state (positions, reservations, op outcomes), keys chosen by the ledger
+//   history  ledger history (hash-chained events), keys chosen by the ledger
+//   events   every applied event again, keyed by (log index, ordinal), so that watch
+//            streams can resume from a log index without scanning every position
+// Values are msgpackr. Raft entries and hard state go in one synced batch per Ready (group
+// commit); ledger writes and the applied record go in one atomic batch per applied batch.
+// The applied batch is not synced on its own: LevelDB's write-ahead log is sequential, so
+// the next synced batch makes it durable, and `durableApplied` tells compaction how far
+// that is known to have happened.
+
+import { ClassicLevel } from 'classic-level';
+import type { AbstractBatchOperation, AbstractSublevel } from 'abstract-level';
+import { Packr } from 'msgpackr';
+import { existsSync, readdirSync } from 'node:fs';
+import type { ConfState, Entry, HardState, NodeId, SnapshotMeta } from './types.js';
+import type { KvWrite, LedgerEvent } from '../ledger/types.js';
+
+const packr = new Packr({ useRecords: false, moreTypes: false });
+export const pack = (v: unknown): Uint8Array => packr.pack(v);
+export const unpack = (b: Uint8Array): unknown => packr.unpack(b);
+
+const FORMAT_VERSION = 1;
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+type Db = ClassicLevel<Uint8Array, Uint8Array>;
+type Sub = AbstractSublevel<Db, Uint8Array | Buffer, Uint8Array, Uint8Array>;
+type Op = AbstractBatchOperation<Db, Uint8Array, Uint8Array>;
+
+export type SublevelName = 'state' | 'history' | 'events';
+export const SNAPSHOT_SUBLEVELS: readonly SublevelName[] = ['state', 'history', 'events'];
+
+export class StorageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StorageError';
+  }
+}
+
+export interface Identity {
+  readonly format: number;
+  readonly node_id: NodeId;
+  readonly cluster_id: string;
+}
+
+/** What the state machine has durably applied, written with the ledger's changes. */
+export interface AppliedRecord {
+  readonly index: number;
+  readonly term: number;
+  readonly conf_state: ConfState;
+  /** Member id -> advertised address, learned from conf change contexts. */
+  readonly addresses: Readonly<Record<NodeId, string>>;
+}
+
+export interface LoadedState {
+  readonly identity: Identity | null;
+  readonly hard_state: HardState;
+  readonly snapshot: SnapshotMeta | null;
+  readonly bootstrap_conf: ConfState | null;
+  readonly entries: readonly Entry[];
+  readonly applied: AppliedRecord;
+}
+
+export interface StorageStats {
+  fsyncs: number;
+  synced_batches_ms_total: number;
+}
+
+export function logKey(index: number): Uint8Array {
+  const b = Buffer.alloc(8);
+  b.writeBigUInt64BE(BigInt(index));
+  return b;
+}
+
+function logKeyIndex(key: Uint8Array): number {
+  return Number(Buffer.from(key.buffer, key.byteOffset, key.byteLength).readBigUInt64BE(0));
+}
+
+export function eventKey(log_index: number, ordinal: number): string {
+  return `${log_index.toString(16).padStart(14, '0')}/${ordinal.toString(16).padStart(6, '0')}`;
+}
+
+const EMPTY_CONF: ConfState = { voters: [], learners: [] };
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function assertInt(v: unknown, what: string): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new StorageError(`corrupt data dir: ${what} is ${String(v)}`);
+  return v;
+}
+
+function asConf(v: unknown, what: string): ConfState {
+  if (!isRecord(v) || !Array.isArray(v.voters) || !Array.isArray(v.learners)) throw new StorageError(`corrupt data dir: ${what} is not a membership`);
+  return { voters: v.voters.map(String), learners: v.learners.map(String) };
+}
+
+function asEntry(v: unknown, index: number): Entry {
+  if (!isRecord(v)) throw new StorageError(`corrupt data dir: raft entry ${index} is not a record`);
+  const e = {
+    index: assertInt(v.index, `entry ${index} index`),
+    term: assertInt(v.term, `entry ${index} term`),
+    type: v.type === 'conf_change' ? ('conf_change' as const) : ('normal' as const),
+    data: v.data instanceof Uint8Array ? v.data : new Uint8Array(0),
+  };
+  if (e.index !== index) throw new StorageError(`corrupt data dir: entry stored under index ${index} says ${e.index}`);
+  return e;
+}
+
+export interface SnapshotView {
+  readonly applied: AppliedRecord;
+  readonly records: AsyncGenerator<[SublevelName, Uint8Array, Uint8Array]>;
+  close(): Promise<void>;
+}
+
+export class LevelStorage {
+  private last_index = 0;
+  private snapshot_index = 0;
+  private applied_written = 0;
+  /** Applied index known to be on disk (an applied batch followed by a synced batch). */
+  durable_applied = 0;
+  /** Test hook: extra delay before every synced write. */
+  fsync_delay_ms = 0;
+  readonly stats: StorageStats = { fsyncs: 0, synced_batches_ms_total: 0 };
+  onSync: ((ms: number) => void) | null = null;
+
+  private constructor(
+    readonly dir: string,
+    private readonly db: Db,
+    private readonly log: Sub,
+    private readonly meta: Sub,
+    readonly subs: Readonly<Record<SublevelName, Sub>>,
+  ) {}
+
+  /** Opens (creating if missing) the database in `dir`. Refuses a directory that holds
+   * something other than a Stockraft database, or one that cannot be opened. */
+  static async open(dir: string): Promise<LevelStorage> {
+    if (existsSync(dir)) {
+      const names = readdirSync(dir);
+      if (names.length > 0 && !names.includes('CURRENT')) {
+        throw new StorageError(`data dir ${dir} is not empty and holds no database (found ${names.slice(0, 5).join(', ')}): refusing to use it`);
+      }
+    }
+    const db: Db = new ClassicLevel<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
+    try {
+      await db.open();
+    } catch (err) {
+      const cause = err instanceof Error ? `${(err as Error & { code?: string }).code ?? ''} ${err.message} ${String((err as Error & { cause?: unknown }).cause ?? '')}` : String(err);
+      if (cause.includes('LOCK')) throw new StorageError(`data dir ${dir} is in use by another process (${cause.trim()})`);
+      throw new StorageError(`data dir ${dir} is unreadable or corrupt: ${cause.trim()}`);
+    }
+    const opt = { keyEncoding: 'view', valueEncoding: 'view' } as const;
+    const sub = (name: string): Sub => db.sublevel<Uint8Array, Uint8Array>(name, opt) as unknown as Sub;
+    return new LevelStorage(dir, db, sub('log'), sub('meta'), { state: sub('state'), history: sub('history'), events: sub('events') });
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+
+  private async getMeta(key: string): Promise<unknown> {
+    const v = await this.meta.get(enc.encode(key));
+    return v === undefined ? undefined : unpack(v);
+  }
+
+  private putMeta(key: string, value: unknown): Op {
+    return { type: 'put', sublevel: this.meta, key: enc.encode(key), value: pack(value) } as Op;
+  }
+
+  /** Checks that the directory belongs to this node and cluster, or claims it for them. */
+  async claim(node_id: NodeId, cluster_id: string | null): Promise<Identity> {
+    const raw = await this.getMeta('identity');
+    if (raw === undefined) {
+      if (cluster_id === null) throw new StorageError(`data dir ${this.dir} is empty and no cluster id is known: give --cluster-id or --initial-cluster`);
+      const identity: Identity = { format: FORMAT_VERSION, node_id, cluster_id };
+      await this.db.batch([this.putMeta('identity', identity)], { sync: true });
+      return identity;
+    }
+    if (!isRecord(raw) || typeof raw.node_id !== 'string' || typeof raw.cluster_id !== 'string') {
+      throw new StorageError(`data dir ${this.dir} is corrupt: its identity record is unreadable`);
+    }
+    if (raw.format !== FORMAT_VERSION) throw new StorageError(`data dir ${this.dir} has format ${String(raw.format)}, this stockd reads format ${FORMAT_VERSION}`);
+    if (raw.node_id !== node_id) throw new StorageError(`data dir ${this.dir} belongs to node '${raw.node_id}', not to '${node_id}': refusing to start`);
+    if (cluster_id !== null && raw.cluster_id !== cluster_id) {
+      throw new StorageError(`data dir ${this.dir} belongs to cluster '${raw.cluster_id}', not to '${cluster_id}': refusing to start`);
+    }
+    return { format: FORMAT_VERSION, node_id: raw.node_id, cluster_id: raw.cluster_id };
+  }
+
+  async identity(): Promise<Identity | null> {
+    const raw = await this.getMeta('identity');
+    return isRecord(raw) ? (raw as unknown as Identity) : null;
+  }
+
+  /** Records the membership a fresh node starts from (only if none is stored yet). */
+  async saveBootstrap(conf: ConfState, addresses: Record<NodeId, string>): Promise<void> {
+    if ((await this.getMeta('bootstrap_conf')) !== undefined) return;
+    const applied: AppliedRecord = { index: 0, term: 0, conf_state: conf, addresses };
+    await this.db.batch([this.putMeta('bootstrap_conf', conf), this.putMeta('applied', applied)], { sync: true });
+  }
+
+  /** Reads everything the node needs to resume, checking the invariants that tie it together. */
+  async load(): Promise<LoadedState> {
+    const identity = await this.identity();
+    const hsRaw = await this.getMeta('hard_state');
+    const hard_state: HardState = isRecord(hsRaw)
+      ? { term: assertInt(hsRaw.term, 'hard state term'), vote: typeof hsRaw.vote === 'string' ? hsRaw.vote : null, commit: assertInt(hsRaw.commit, 'hard state commit') }
+      : { term: 0, vote: null, commit: 0 };
+    const snapRaw = await this.getMeta('snapshot');
+    const snapshot: SnapshotMeta | null = isRecord(snapRaw)
+      ? { index: assertInt(snapRaw.index, 'snapshot index'), term: assertInt(snapRaw.term, 'snapshot term'), conf_state: asConf(snapRaw.conf_state, 'snapshot membership') }
+      : null;
+    const bootRaw = await this.getMeta('bootstrap_conf');
+    const bootstrap_conf = bootRaw === undefined ? null : asConf(bootRaw, 'bootstrap membership');
+    const appliedRaw = await this.getMeta('applied');
+    let applied: AppliedRecord = { index: 0, term: 0, conf_state: bootstrap_conf ?? EMPTY_CONF, addresses: {} };
+    if (isRecord(appliedRaw)) {
+      const addresses: Record<NodeId, string> = {};
+      if (isRecord(appliedRaw.addresses)) for (const [k, v] of Object.entries(appliedRaw.addresses)) addresses[k] = String(v);
+      applied = {
+        index: assertInt(appliedRaw.index, 'applied index'),
+        term: assertInt(appliedRaw.term, 'applied term'),
+        conf_state: asConf(appliedRaw.conf_state, 'applied membership'),
+        addresses,
+      };
+    }
+    const entries: Entry[] = [];
+    const first = (snapshot?.index ?? 0) + 1;
+    for await (const [k, v] of this.log.iterator()) {
+      const index = logKeyIndex(k);
+      if (index < first) throw new StorageError(`corrupt data dir: log entry ${index} lies below the compaction point ${first - 1}`);
+      const expected = first + entries.length;
+      if (index !== expected) throw new StorageError(`corrupt data dir: raft log has a gap, expected entry ${expected}, found ${index}`);
+      entries.push(asEntry(unpack(v), index));
+    }
+    const last = entries.length > 0 ? entries[entries.length - 1]!.index : first - 1;
+    if (hard_state.commit > last) throw new StorageError(`corrupt data dir: commit index ${hard_state.commit} is beyond the last stored entry ${last}`);
+    if (applied.index > Math.max(hard_state.commit, snapshot?.index ?? 0)) {
+      throw new StorageError(`corrupt data dir: applied index ${applied.index} is beyond the commit index ${hard_state.commit}`);
+    }
+    if (snapshot && applied.index < snapshot.index) {
+      throw new StorageError(`corrupt data dir: applied index ${applied.index} is below the compaction point ${snapshot.index}`);
+    }
+    this.last_index = last;
+    this.snapshot_index = snapshot?.index ?? 0;
+    this.applied_written = applied.index;
+    this.durable_applied = applied.index;
+    return { identity, hard_state, snapshot, bootstrap_conf, entries, applied };
+  }
+
+  /** Every key/value of the ledger state sub-level, for Ledger.load. */
+  async *ledgerState(): AsyncGenerator<[string, unknown]> {
+    for await (const [k, v] of this.subs.state.iterator()) yield [dec.decode(k), unpack(v)];
+  }
+
+  get lastIndex(): number {
+    return this.last_index;
+  }
+
+  get snapshotIndex(): number {
+    return this.snapshot_index;
+  }
+
+  private async syncedWrite(ops: Op[]): Promise<void> {
+    if (this.fsync_delay_ms > 0) await new Promise((r) => setTimeout(r, this.fsync_delay_ms));
+    const applied_before = this.applied_written;
+    const t0 = performance.now();
+    await this.db.batch(ops, { sync: true });
+    const ms = performance.now() - t0;
+    this.stats.fsyncs += 1;
+    this.stats.synced_batches_ms_total += ms;
+    this.durable_applied = Math.max(this.durable_applied, applied_before);
+    this.onSync?.(ms);
+  }
+
+  /** Step 1 of a Ready: new entries (replacing any at or above the first) and the hard
+   * state, in one synced batch. */
+  async persist(entries: readonly Entry[], hard_state: HardState | null): Promise<void> {
+    if (entries.length === 0 && hard_state === null) return;
+    const ops: Op[] = [];
+    if (entries.length > 0) {
+      const first = entries[0]!.index;
+      if (first <= this.snapshot_index) throw new StorageError(`refusing to write entry ${first} at or below the compaction point ${this.snapshot_index}`);
+      if (first > this.last_index + 1) throw new StorageError(`refusing to write entry ${first}: it would leave a gap after ${this.last_index}`);
+      for (let i = first; i <= this.last_index; i++) ops.push({ type: 'del', sublevel: this.log, key: logKey(i) } as Op);
+      let expect = first;
+      for (const e of entries) {
+        if (e.index !== expect) throw new StorageError(`entries to persist are not contiguous: expected ${expect}, got ${e.index}`);
+        expect += 1;
+        ops.push({ type: 'put', sublevel: this.log, key: logKey(e.index), value: pack({ index: e.index, term: e.term, type: e.type, data: e.data }) } as Op);
+      }
+      this.last_index = entries[entries.length - 1]!.index;
+    }
+    if (hard_state) ops.push(this.putMeta('hard_state', hard_state));
+    await this.syncedWrite(ops);
+  }
+
+  /** Step 3 of a Ready: the ledger's writes for a run of applied entries, their events and
+   * the applied record, atomically. */
+  async apply(writes: readonly KvWrite[], events: readonly LedgerEvent[], first_event_ordinals: ReadonlyMap<number, number>, applied: AppliedRecord): Promise<void> {
+    if (applied.index < this.applied_written) throw new StorageError(`applied index would go back from ${this.applied_written} to ${applied.index}`);
+    const ops: Op[] = [];
+    for (const w of writes) {
+      const sublevel = this.subs[w.sublevel];
+      if (!sublevel) throw new StorageError(`ledger write names unknown sublevel '${String(w.sublevel)}'`);
+      if (w.type === 'put') ops.push({ type: 'put', sublevel, key: enc.encode(w.key), value: pack(w.value) } as Op);
+      else ops.push({ type: 'del', sublevel, key: enc.encode(w.key) } as Op);
+    }
+    const ordinals = new Map(first_event_ordinals);
+    for (const ev of events) {
+      const ord = ordinals.get(ev.log_index) ?? 0;
+      ordinals.set(ev.log_index, ord + 1);
+      ops.push({ type: 'put', sublevel: this.subs.events, key: enc.encode(eventKey(ev.log_index, ord)), value: pack(ev) } as Op);
+    }
+    ops.push(this.putMeta('applied', applied));
+    await this.db.batch(ops);
+    this.applied_written = applied.index;
+  }
+
+  /** Makes everything written so far durable (an empty synced write). */
+  async sync(): Promise<void> {
+    await this.syncedWrite([this.putMeta('synced_at', Date.now())]);
+  }
+
+  /** Drops log entries at or below `meta.index` (which must be durably applied) and
+   * records the compaction point. */
+  async compact(meta: SnapshotMeta): Promise<void> {
+    if (meta.index > this.durable_applied) throw new StorageError(`refusing to compact to ${meta.index}: only ${this.durable_applied} is durably applied`);
+    if (meta.index <= this.snapshot_index) return;
+    const ops: Op[] = [];
+    for (let i = this.snapshot_index + 1; i <= Math.min(meta.index, this.last_index); i++) ops.push({ type: 'del', sublevel: this.log, key: logKey(i) } as Op);
+    ops.push(this.putMeta('snapshot', meta));
+    await this.syncedWrite(ops);
+    this.snapshot_index = meta.index;
+    if (this.last_index < meta.index) this.last_index = meta.index;
+  }
+
+  /** Replaces the whole ledger (state, history, events) and the log with a received
+   * snapshot, in one synced batch. `records` yields the snapshot's key/values. */
+  async installSnapshot(meta: SnapshotMeta, records: Iterable<[SublevelName, Uint8Array, Uint8Array]>, applied: AppliedRecord, hard_state: HardState | null): Promise<void> {
+    const batch = this.db.batch();
+    for (const name of SNAPSHOT_SUBLEVELS) {
+      for await (const k of this.subs[name].keys()) batch.del(k, { sublevel: this.subs[name] } as never);
+    }
+    for await (const k of this.log.keys()) batch.del(k, { sublevel: this.log } as never);
+    for (const [name, k, v] of records) {
+      const sublevel = this.subs[name];
+      if (!sublevel) throw new StorageError(`snapshot names unknown sublevel '${String(name)}'`);
+      batch.put(k, v, { sublevel } as never);
+    }
+    batch.put(enc.encode('snapshot'), pack(meta), { sublevel: this.meta } as never);
+    batch.put(enc.encode('applied'), pack(applied), { sublevel: this.meta } as never);
+    if (hard_state) batch.put(enc.encode('hard_state'), pack(hard_state), { sublevel: this.meta } as never);
+    if (this.fsync_delay_ms > 0) await new Promise((r) => setTimeout(r, this.fsync_delay_ms));
+    await batch.write({ sync: true });
+    this.stats.fsyncs += 1;
+    this.snapshot_index = meta.index;
+    this.last_index = meta.index;
+    this.applied_written = applied.index;
+    this.durable_applied = applied.index;
+  }
+
+  /** A consistent view of the ledger sub-levels and the applied record at one instant.
+   * The explicit LevelDB snapshot pins that instant: the applied record read through it
+   * matches the ledger state, history and events read through it. Call close() when done. */
+  async openSnapshot(): Promise<SnapshotView> {
+    const snap = this.db.snapshot();
+    const raw = await this.meta.get(enc.encode('applied'), { snapshot: snap });
+    if (raw === undefined) {
+      await snap.close();
+      throw new StorageError('no applied record yet: nothing to snapshot');
+    }
+    const applied = unpack(raw) as AppliedRecord;
+    const subs = this.subs;
+    async function* records(): AsyncGenerator<[SublevelName, Uint8Array, Uint8Array]> {
+      for (const name of SNAPSHOT_SUBLEVELS) {
+        for await (const [k, v] of subs[name].iterator({ snapshot: snap })) yield [name, k, v];
+      }
+    }
+    return { applied, records: records(), close: () => snap.close() };
+  }
+
+  /** Events with log index >= from_index, in log order, at most `limit`. */
+  async eventsFrom(from_index: number, limit: number): Promise<LedgerEvent[]> {
+    const out: LedgerEvent[] = [];
+    for await (const v of this.subs.events.values({ gte: enc.encode(eventKey(from_index, 0)), limit })) out.push(unpack(v) as LedgerEvent);
+    return out;
+  }
+
+  /** Values of the history sub-level in key order within [gte, lt), at most `limit`. */
+  async historyRange(gte: string, lt: string, limit: number): Promise<unknown[]> {
+    const out: unknown[] = [];
+    for await (const v of this.subs.history.values({ gte: enc.encode(gte), lt: enc.encode(lt), limit })) out.push(unpack(v));
+    return out;
+  }
+
+  /** Raw iteration of one sub-level (used for backups and tests). */
+  async *rawRecords(name: SublevelName): AsyncGenerator<[string, unknown]> {
+    for await (const [k, v] of this.subs[name].iterator()) yield [dec.decode(k), unpack(v)];
+  }
+}
