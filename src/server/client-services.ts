@@ -1,18 +1,33 @@
 // Registers everything clients and operators call on a node's one gRPC port: the standard
-// health service, stockraft.v1.Inventory and stockraft.v1.Cluster.
+// health service, stockraft.v1.Inventory and stockraft.v1.Cluster. Every handler runs
+// behind the one Edge wrapper (limits, forwarding to the leader, error mapping, metrics).
 
 import * as grpc from '@grpc/grpc-js';
+import type { Registry } from 'prom-client';
 import type { StockNode } from './node-api.js';
-import { loadHealthProto, serviceOf } from './grpc-edge-protos.js';
+import { clusterService, inventoryService, loadHealthProto, serviceOf } from './grpc-edge-protos.js';
+import { DEFAULT_CALLS_INFLIGHT_MAX, Edge } from './grpc-edge-call.js';
+import { ForwardPool } from './forward-pool.js';
+import { edgeMetrics } from './grpc-edge-metrics.js';
+import { inventoryHandlers } from './inventory-service.js';
+import { clusterHandlers } from './cluster-service.js';
 
 export interface ClientServicesOptions {
   /** Client calls being served at once on this node; beyond it calls get RESOURCE_EXHAUSTED. */
   readonly calls_inflight_max?: number;
+  /** Registry for the gRPC call metrics; prom-client's default registry when absent. */
+  readonly registry?: Registry;
+}
+
+/** Handle for shutting the client-facing layer down (closes forwarding channels). */
+export interface ClientServices {
+  close(): void;
 }
 
 type ServingStatus = 'SERVING' | 'NOT_SERVING' | 'SERVICE_UNKNOWN';
 
 const HEALTH_SERVICES = new Set(['', 'stockraft.v1.Inventory', 'stockraft.v1.Cluster']);
+const HEALTH_WATCH_POLL_MS = 1000;
 
 function healthOf(node: StockNode, service: string): ServingStatus {
   if (!HEALTH_SERVICES.has(service)) return 'SERVICE_UNKNOWN';
@@ -33,8 +48,7 @@ function registerHealth(server: grpc.Server, node: StockNode): void {
       callback(null, { status });
     },
     Watch: (call: grpc.ServerWritableStream<{ service: string }, unknown>) => {
-      // Sends the status now and on every change, polled once a second; ends when the
-      // caller cancels.
+      // Sends the status now and on every change (polled); ends when the caller cancels.
       let last: ServingStatus | null = null;
       const push = (): void => {
         const status = healthOf(node, call.request.service);
@@ -44,7 +58,8 @@ function registerHealth(server: grpc.Server, node: StockNode): void {
         }
       };
       push();
-      const timer = setInterval(push, 1000);
+      const timer = setInterval(push, HEALTH_WATCH_POLL_MS);
+      timer.unref();
       const stop = (): void => clearInterval(timer);
       call.on('cancelled', stop);
       call.on('close', stop);
@@ -53,7 +68,13 @@ function registerHealth(server: grpc.Server, node: StockNode): void {
   });
 }
 
-export function registerClientServices(server: grpc.Server, node: StockNode, options: ClientServicesOptions): void {
-  void options;
+export function registerClientServices(server: grpc.Server, node: StockNode, options: ClientServicesOptions): ClientServices {
+  const forwarder = new ForwardPool();
+  const edge = new Edge(node, forwarder, edgeMetrics(options.registry), {
+    calls_inflight_max: options.calls_inflight_max ?? DEFAULT_CALLS_INFLIGHT_MAX,
+  });
   registerHealth(server, node);
+  server.addService(Edge.tolerantService(inventoryService().service), inventoryHandlers(edge));
+  server.addService(Edge.tolerantService(clusterService().service), clusterHandlers(edge));
+  return { close: () => forwarder.close() };
 }

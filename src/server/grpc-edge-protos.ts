@@ -1,7 +1,8 @@
 // Loads the client-facing wire contracts (proto/inventory.proto, proto/health.proto) once.
 // Conversion options are chosen so handlers see plain JS values: int64 as Number (values
 // beyond the DESIGN.md limits are rejected at the edge, all far below 2^53), enums as
-// their names, defaults filled in so absent scalars read as 0 / '' rather than undefined.
+// their names (an unknown enum number stays a number and is refused), defaults filled in
+// so absent scalars read as 0 / '' rather than undefined.
 
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
@@ -20,18 +21,30 @@ export const PROTO_LOADER_OPTIONS: protoLoader.Options = {
   oneofs: true,
 };
 
+/** gRPC message size limit for client calls, both directions (DESIGN.md "Limits"). */
+export const GRPC_MESSAGE_BYTES_MAX = 4 * 1024 * 1024;
+
 export function protoPath(file: string): string {
   return path.join(PROTO_DIR, file);
 }
 
-let healthCache: grpc.GrpcObject | null = null;
+const cache = new Map<string, protoLoader.PackageDefinition>();
+
+function definition(file: string): protoLoader.PackageDefinition {
+  let def = cache.get(file);
+  if (def === undefined) {
+    def = protoLoader.loadSync(protoPath(file), PROTO_LOADER_OPTIONS);
+    cache.set(file, def);
+  }
+  return def;
+}
 
 export function loadHealthProto(): grpc.GrpcObject {
-  if (healthCache === null) {
-    const def = protoLoader.loadSync(protoPath('health.proto'), PROTO_LOADER_OPTIONS);
-    healthCache = grpc.loadPackageDefinition(def);
-  }
-  return healthCache;
+  return grpc.loadPackageDefinition(definition('health.proto'));
+}
+
+export function loadInventoryProto(): grpc.GrpcObject {
+  return grpc.loadPackageDefinition(definition('inventory.proto'));
 }
 
 /** Walks a dotted name (e.g. 'grpc.health.v1.Health') through a loaded package. */
@@ -43,4 +56,12 @@ export function serviceOf(pkg: grpc.GrpcObject, dotted: string): grpc.ServiceCli
   }
   if (typeof cur !== 'function' || !('service' in cur)) throw new Error(`proto: ${dotted} is not a service`);
   return cur as grpc.ServiceClientConstructor;
+}
+
+export function inventoryService(): grpc.ServiceClientConstructor {
+  return serviceOf(loadInventoryProto(), 'stockraft.v1.Inventory');
+}
+
+export function clusterService(): grpc.ServiceClientConstructor {
+  return serviceOf(loadInventoryProto(), 'stockraft.v1.Cluster');
 }

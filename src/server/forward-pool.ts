@@ -1,0 +1,60 @@
+// Channels from a follower to the leader, for passing on calls that only the leader can
+// carry out. At most FORWARD_CHANNELS_MAX addresses are kept open; the least recently used
+// one is closed when another is needed (leaders change rarely, so this stays small).
+
+import * as grpc from '@grpc/grpc-js';
+import { GRPC_MESSAGE_BYTES_MAX } from './grpc-edge-protos.js';
+
+export const FORWARD_CHANNELS_MAX = 8;
+
+/** Metadata key marking a call that a node already forwarded: it is never forwarded again. */
+export const FORWARDED_KEY = 'x-stockraft-forwarded';
+
+export class ForwardPool {
+  private readonly channels = new Map<string, grpc.Client>();
+  private closed = false;
+
+  constructor(private readonly channels_max: number = FORWARD_CHANNELS_MAX) {
+    if (!Number.isInteger(channels_max) || channels_max < 1) throw new Error(`ForwardPool: channels_max must be >= 1, got ${channels_max}`);
+  }
+
+  clientFor(address: string): grpc.Client {
+    if (this.closed) throw new Error('ForwardPool: closed');
+    const existing = this.channels.get(address);
+    if (existing !== undefined) {
+      // Re-insert to mark as most recently used.
+      this.channels.delete(address);
+      this.channels.set(address, existing);
+      return existing;
+    }
+    while (this.channels.size >= this.channels_max) {
+      const oldest = this.channels.keys().next().value as string;
+      this.channels.get(oldest)?.close();
+      this.channels.delete(oldest);
+    }
+    const c = new grpc.Client(address, grpc.credentials.createInsecure(), {
+      'grpc.max_receive_message_length': GRPC_MESSAGE_BYTES_MAX,
+      'grpc.max_send_message_length': GRPC_MESSAGE_BYTES_MAX,
+    });
+    this.channels.set(address, c);
+    return c;
+  }
+
+  /** Sends one unary call to `address` with the method's own (de)serializers. */
+  unary<Req, Res>(address: string, def: grpc.MethodDefinition<Req, Res>, request: Req, metadata: grpc.Metadata, deadline: Date): Promise<Res> {
+    const c = this.clientFor(address);
+    return new Promise((resolve, reject) => {
+      c.makeUnaryRequest(def.path, def.requestSerialize, def.responseDeserialize, request, metadata, { deadline }, (err, res) => {
+        if (err) reject(err);
+        else if (res === undefined) reject(new Error(`forward ${def.path}: empty reply`));
+        else resolve(res);
+      });
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const c of this.channels.values()) c.close();
+    this.channels.clear();
+  }
+}

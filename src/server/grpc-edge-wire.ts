@@ -1,0 +1,252 @@
+// The shapes of proto/inventory.proto messages as @grpc/proto-loader hands them over with
+// PROTO_LOADER_OPTIONS (keepCase, longs as Number, enums as names, defaults filled in).
+// Incoming values are typed loosely on purpose (enum fields may carry an unknown number,
+// messages may be null): the edge validation turns them into ledger commands or refuses.
+
+export type WireEnum = string | number;
+
+export interface WireLine {
+  sku: string;
+  location: string;
+  quantity: number;
+}
+
+export interface WirePosition {
+  sku: string;
+  location: string;
+  on_hand: number;
+  reserved: number;
+  available: number;
+  seq: number;
+}
+
+export interface WireReservation {
+  reservation_id: string;
+  state: WireEnum;
+  lines: WireLine[];
+  order_ref: string;
+  created_ms: number;
+  deadline_ms: number;
+  committed_lines: WireLine[];
+}
+
+export interface WireShortLine {
+  sku: string;
+  location: string;
+  requested: number;
+  available: number;
+}
+
+export interface WireInvalidDetail {
+  field: string;
+  limit: string;
+  value: string;
+}
+
+export interface WireCommandResult {
+  code: WireEnum;
+  replay: boolean;
+  positions: WirePosition[];
+  reservation: WireReservation | null;
+  invalid: WireInvalidDetail | null;
+  short_lines: WireShortLine[];
+  expected_on_hand: number;
+  on_hand: number;
+  detail: string;
+}
+
+export interface WireAdjust {
+  op_id: string;
+  sku: string;
+  location: string;
+  delta: number;
+  reason: string;
+  reference: string;
+  expected_on_hand?: number;
+}
+
+export interface WireReserve {
+  reservation_id: string;
+  lines: WireLine[];
+  ttl_ms: number;
+  order_ref: string;
+}
+
+export interface WireCommit {
+  op_id: string;
+  reservation_id: string;
+  lines: WireLine[];
+}
+
+export interface WireRelease {
+  op_id: string;
+  reservation_id: string;
+  reason: string;
+}
+
+export interface WireExtend {
+  op_id: string;
+  reservation_id: string;
+  ttl_ms: number;
+}
+
+export interface WireOp {
+  op?: 'adjust' | 'reserve' | 'commit' | 'release' | 'extend';
+  adjust?: WireAdjust | null;
+  reserve?: WireReserve | null;
+  commit?: WireCommit | null;
+  release?: WireRelease | null;
+  extend?: WireExtend | null;
+}
+
+export interface WireSubmitRequest {
+  ops: WireOp[];
+}
+
+export interface WireSubmitResponse {
+  results: WireCommandResult[];
+}
+
+export interface WireGetPositionRequest {
+  sku: string;
+  location: string;
+  consistency: WireEnum;
+}
+
+export interface WireGetPositionResponse {
+  found: boolean;
+  position: WirePosition | null;
+}
+
+export interface WireGetPositionsRequest {
+  keys: { sku: string; location: string }[];
+  consistency: WireEnum;
+}
+
+export interface WireGetPositionsResponse {
+  positions: WireGetPositionResponse[];
+}
+
+export interface WireGetReservationRequest {
+  reservation_id: string;
+  consistency: WireEnum;
+}
+
+export interface WireGetReservationResponse {
+  found: boolean;
+  reservation: WireReservation | null;
+}
+
+export interface WireEvent {
+  sku: string;
+  location: string;
+  seq: number;
+  log_index: number;
+  time_ms: number;
+  kind: WireEnum;
+  op_id: string;
+  reservation_id: string;
+  delta_on_hand: number;
+  delta_reserved: number;
+  on_hand: number;
+  reserved: number;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface WireListEventsRequest {
+  sku: string;
+  location: string;
+  after_seq: number;
+  limit: number;
+  consistency: WireEnum;
+}
+
+export interface WireListEventsResponse {
+  events: WireEvent[];
+  next_after_seq: number;
+  more: boolean;
+}
+
+export interface WireListPositionsRequest {
+  after_sku: string;
+  after_location: string;
+  limit: number;
+  consistency: WireEnum;
+}
+
+export interface WireListPositionsResponse {
+  positions: WirePosition[];
+  more: boolean;
+}
+
+export interface WireGetOutcomeRequest {
+  op_id: string;
+  consistency: WireEnum;
+}
+
+export interface WireGetOutcomeResponse {
+  found: boolean;
+  result: WireCommandResult | null;
+}
+
+export interface WireWatchRequest {
+  from_index: number;
+  skip: number;
+}
+
+export interface WireWatchEvent {
+  event: WireEvent;
+  ordinal: number;
+}
+
+export interface WireMember {
+  id: string;
+  address: string;
+  role: string;
+  has_match_index: boolean;
+  match_index: number;
+  lag_entries: number;
+}
+
+export interface WireStatusResponse {
+  id: string;
+  cluster_id: string;
+  address: string;
+  role: string;
+  term: number;
+  leader_id: string;
+  leader_address: string;
+  commit_index: number;
+  applied_index: number;
+  snapshot_index: number;
+  members: WireMember[];
+  head_hash: string;
+}
+
+export interface WireAddLearnerRequest {
+  id: string;
+  address: string;
+}
+
+export interface WireIdRequest {
+  id: string;
+}
+
+export interface WireTransferRequest {
+  to: string;
+}
+
+export interface WireMembershipResponse {
+  status: WireStatusResponse | null;
+}
+
+export interface WireSnapshotResponse {
+  index: number;
+}
+
+export interface WireBackupChunk {
+  data: Uint8Array;
+}
+
+export type Empty = Record<string, never>;
