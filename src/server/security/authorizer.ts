@@ -1,0 +1,123 @@
+// The access decision for one call: who is calling (certificate or bearer token) and
+// whether they may call this method. Runs before the handler sees the request, so nothing
+// is validated, proposed or applied for a refused call.
+
+import * as grpc from '@grpc/grpc-js';
+import type { X509Certificate } from 'node:crypto';
+import { identityOfCert, issuedBy } from './identity.js';
+import { OP_CAPABILITY, ruleFor, type MethodRule } from './method-table.js';
+import { ROLE_FOR, rolesGrant, type AccessRole, type Capability, type RolesMap } from './roles.js';
+import { checkBearer, type TokenTable } from './tokens.js';
+
+export type Principal =
+  /** A cluster member, proven by a node certificate from the peer CA. Holds every
+   * capability: members forward client calls to the leader after authorizing them. */
+  | { readonly kind: 'node'; readonly name: string; readonly node_id: string }
+  | { readonly kind: 'user'; readonly name: string; readonly via: 'cert' | 'token'; readonly roles: readonly AccessRole[] }
+  /** Nobody proved anything: either the method is public or the node runs open
+   * (--insecure without --auth-tokens, development only), where it may do everything. */
+  | { readonly kind: 'anonymous'; readonly name: 'anonymous'; readonly open: boolean };
+
+/** The state the decision reads; replaced as a whole on reload. */
+export interface AccessState {
+  /** 'open': development mode, no identity needed. 'enforced': every non-public call
+   * needs a verified certificate or a known token. */
+  readonly mode: 'open' | 'enforced';
+  /** CAs a client certificate must be issued by. */
+  readonly client_cas: readonly X509Certificate[];
+  /** CAs a node certificate must be issued by. */
+  readonly peer_cas: readonly X509Certificate[];
+  /** Null: token authentication is off, a presented token is refused. */
+  readonly tokens: TokenTable | null;
+  readonly roles: RolesMap;
+}
+
+export interface CallCredentials {
+  /** The client certificate as verified by the TLS layer (null: none, or not verified). */
+  readonly cert: X509Certificate | null;
+  /** Values of the `authorization` metadata key. */
+  readonly authorization: readonly (string | Buffer)[];
+}
+
+export type Decision =
+  | { readonly ok: true; readonly principal: Principal; readonly rule: MethodRule }
+  | { readonly ok: false; readonly code: grpc.status; readonly details: string };
+
+type Identify = { readonly ok: true; readonly principal: Principal | null } | { readonly ok: false; readonly details: string };
+
+function identify(state: AccessState, creds: CallCredentials, now_ms: number): Identify {
+  if (creds.authorization.length > 0) {
+    // A presented token decides who calls, and must be valid, even beside a certificate
+    // (a member forwarding a client's call keeps the client's token).
+    if (state.tokens === null) return { ok: false, details: 'bearer tokens are not accepted by this node (no --auth-tokens)' };
+    const t = checkBearer(creds.authorization, state.tokens);
+    if (!t.ok) return { ok: false, details: t.reason };
+    return { ok: true, principal: { kind: 'user', name: t.principal, via: 'token', roles: state.roles.get(t.principal) ?? [] } };
+  }
+  if (creds.cert === null) return { ok: true, principal: null };
+  const id = identityOfCert(creds.cert);
+  if (!id.ok) return { ok: false, details: id.reason };
+  if (id.identity.kind === 'node') {
+    if (!issuedBy(creds.cert, state.peer_cas, now_ms)) return { ok: false, details: `node certificate for '${id.identity.id}' is not issued by the peer CA` };
+    return { ok: true, principal: { kind: 'node', name: `node:${id.identity.id}`, node_id: id.identity.id } };
+  }
+  if (!issuedBy(creds.cert, state.client_cas, now_ms)) return { ok: false, details: `client certificate for '${id.identity.name}' is not issued by the client CA` };
+  const name = id.identity.name;
+  return { ok: true, principal: { kind: 'user', name, via: 'cert', roles: state.roles.get(name) ?? [] } };
+}
+
+export function principalHas(p: Principal, cap: Capability): boolean {
+  switch (p.kind) {
+    case 'node':
+      return true;
+    case 'anonymous':
+      return p.open;
+    case 'user':
+      return cap !== 'peer' && rolesGrant(p.roles, cap);
+  }
+}
+
+function missing(any_of: readonly Capability[]): string {
+  if (any_of.includes('peer')) return 'a node certificate (OU=node) issued by the peer CA';
+  const roles = any_of.map((c) => (c === 'peer' ? 'peer' : `'${ROLE_FOR[c]}'`));
+  const admin = any_of.includes('admin') ? '' : " (or 'admin')";
+  return `role ${roles.join(' or ')}${admin}`;
+}
+
+function who(p: Principal): string {
+  if (p.kind === 'user') return `principal '${p.name}' (by ${p.via}) has roles [${p.roles.join(', ')}]`;
+  return `principal '${p.name}'`;
+}
+
+export function decide(state: AccessState, method_path: string, creds: CallCredentials, now_ms = Date.now()): Decision {
+  const rule = ruleFor(method_path);
+  if (state.mode === 'open') return { ok: true, principal: { kind: 'anonymous', name: 'anonymous', open: true }, rule };
+  const id = identify(state, creds, now_ms);
+  if (!id.ok) {
+    return { ok: false, code: grpc.status.UNAUTHENTICATED, details: `${method_path}: ${id.details}` };
+  }
+  if (rule.any_of.length === 0) {
+    return { ok: true, principal: id.principal ?? { kind: 'anonymous', name: 'anonymous', open: false }, rule };
+  }
+  if (id.principal === null) {
+    const how = state.tokens === null ? 'a client certificate issued by the cluster CA' : 'a client certificate issued by the cluster CA or an authorization bearer token';
+    return { ok: false, code: grpc.status.UNAUTHENTICATED, details: `${method_path}: no valid credentials: present ${how}` };
+  }
+  const p = id.principal;
+  if (!rule.any_of.some((cap) => principalHas(p, cap))) {
+    return { ok: false, code: grpc.status.PERMISSION_DENIED, details: `${method_path} needs ${missing(rule.any_of)}; ${who(p)}` };
+  }
+  return { ok: true, principal: p, rule };
+}
+
+/** Submit's second check, on the decoded request: each op needs its own capability.
+ * Returns null when allowed. An op of unknown kind is left to validation. */
+export function decideOps(p: Principal, method_path: string, op_kinds: readonly string[]): Extract<Decision, { ok: false }> | null {
+  for (let i = 0; i < op_kinds.length; i++) {
+    const kind = op_kinds[i] ?? '';
+    const cap = OP_CAPABILITY[kind];
+    if (cap === undefined || principalHas(p, cap)) continue;
+    return { ok: false, code: grpc.status.PERMISSION_DENIED, details: `${method_path}: ops[${i}] (${kind}) needs ${missing([cap])}; ${who(p)}` };
+  }
+  return null;
+}

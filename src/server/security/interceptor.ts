@@ -1,0 +1,142 @@
+// The gRPC server interceptor that puts the access decision in front of every handler on
+// the node's port: identity and role checks when metadata arrives (before any message is
+// decoded into a request), Submit's per-op check and the peer sender check on each decoded
+// message (before the handler sees it), and the per-principal bounds.
+
+import * as grpc from '@grpc/grpc-js';
+import { X509Certificate } from 'node:crypto';
+import { decide, decideOps, type AccessState, type Principal } from './authorizer.js';
+import { OP_CAPABILITY } from './method-table.js';
+import type { PrincipalLimits } from './limits.js';
+
+/** Metadata key carrying the authorized principal's name to handlers. Whatever a client
+ * puts under this key is removed first, so handlers can trust it. */
+export const PRINCIPAL_KEY = 'x-stockraft-principal';
+
+export interface AccessSource {
+  /** Read on every call, so a reload takes effect for the next call. */
+  state(): AccessState;
+  readonly limits: PrincipalLimits;
+  /** Refusals are reported here (for logs and metrics); must not throw. */
+  onRefused?(method_path: string, code: grpc.status, details: string, peer: string): void;
+}
+
+/** The principal name set by the interceptor, or null when none (should not happen). */
+export function principalOf(metadata: grpc.Metadata): string | null {
+  const v = metadata.get(PRINCIPAL_KEY);
+  return v.length === 1 && typeof v[0] === 'string' ? v[0] : null;
+}
+
+/** Names of the ops of a decoded SubmitRequest (`ops[i]` holds one Op oneof member). */
+export function submitOpKinds(message: unknown): string[] | null {
+  if (typeof message !== 'object' || message === null) return null;
+  const ops = (message as { ops?: unknown }).ops;
+  if (!Array.isArray(ops)) return null;
+  return ops.map((op: unknown) => {
+    if (typeof op !== 'object' || op === null) return '';
+    const o = op as Record<string, unknown>;
+    // proto-loader with oneofs: true names the set member in `op`; check the members too.
+    if (typeof o['op'] === 'string') return o['op'];
+    return Object.keys(OP_CAPABILITY).find((k) => o[k] !== undefined && o[k] !== null) ?? '';
+  });
+}
+
+/** The sender a decoded raft message claims: Batch.from, or SnapshotChunk.header.from. */
+export function claimedSender(method_path: string, message: unknown): string | null | undefined {
+  if (typeof message !== 'object' || message === null) return null;
+  const m = message as Record<string, unknown>;
+  if (method_path.endsWith('/Stream')) return typeof m['from'] === 'string' ? m['from'] : null;
+  const header = m['header'];
+  if (header === null || header === undefined) return undefined; // later chunks: no header
+  if (typeof header !== 'object') return null;
+  const from = (header as Record<string, unknown>)['from'];
+  return typeof from === 'string' ? from : null;
+}
+
+const RAFT_PREFIX = '/stockraft.raft.Raft/';
+
+function checkMessage(method_path: string, p: Principal, message: unknown, per_op: boolean): { code: grpc.status; details: string } | null {
+  if (per_op) {
+    const kinds = submitOpKinds(message);
+    if (kinds !== null) {
+      const refusal = decideOps(p, method_path, kinds);
+      if (refusal !== null) return refusal;
+    }
+  }
+  if (method_path.startsWith(RAFT_PREFIX) && p.kind === 'node') {
+    // A member may only speak for itself: the sender named in the message must be the
+    // member its certificate names. Checked before the transport steps anything.
+    const from = claimedSender(method_path, message);
+    if (from !== undefined && from !== p.node_id) {
+      return {
+        code: grpc.status.PERMISSION_DENIED,
+        details: `${method_path}: message claims sender '${from ?? '(none)'}' but the peer certificate names '${p.node_id}'`,
+      };
+    }
+  }
+  return null;
+}
+
+export function accessInterceptor(source: AccessSource): grpc.ServerInterceptor {
+  return (method, call) => {
+    const path = method.path;
+    let principal: Principal | null = null;
+    let per_op = false;
+    let refused = false;
+    let release: (() => void) | null = null;
+    const refuse = (code: grpc.status, details: string): void => {
+      refused = true;
+      release?.();
+      source.onRefused?.(path, code, details, call.getPeer());
+      call.sendStatus({ code, details });
+    };
+    const listener = new grpc.ServerListenerBuilder()
+      .withOnReceiveMetadata((metadata, next) => {
+        const raw = call.getAuthContext().sslPeerCertificate?.raw;
+        let cert: X509Certificate | null = null;
+        try {
+          cert = raw === undefined ? null : new X509Certificate(raw);
+        } catch {
+          cert = null;
+        }
+        const d = decide(source.state(), path, { cert, authorization: metadata.get('authorization') });
+        if (!d.ok) {
+          refuse(d.code, d.details);
+          return;
+        }
+        const slot = source.limits.acquire(d.principal.name, d.rule.watch_stream ? 'stream' : 'call');
+        if (!slot.ok) {
+          refuse(grpc.status.RESOURCE_EXHAUSTED, `${path}: ${slot.reason}`);
+          return;
+        }
+        release = slot.release;
+        principal = d.principal;
+        per_op = d.rule.per_op;
+        metadata.remove(PRINCIPAL_KEY);
+        metadata.set(PRINCIPAL_KEY, d.principal.name);
+        next(metadata);
+      })
+      .withOnReceiveMessage((message, next) => {
+        if (refused || principal === null) return;
+        const bad = checkMessage(path, principal, message, per_op);
+        if (bad !== null) {
+          refuse(bad.code, bad.details);
+          return;
+        }
+        next(message);
+      })
+      .withOnReceiveHalfClose((next) => {
+        if (!refused) next();
+      })
+      .withOnCancel(() => release?.())
+      .build();
+    const responder = new grpc.ResponderBuilder()
+      .withStart((next) => next(listener))
+      .withSendStatus((status, next) => {
+        release?.();
+        next(status);
+      })
+      .build();
+    return new grpc.ServerInterceptingCall(call, responder);
+  };
+}

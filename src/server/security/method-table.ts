@@ -1,0 +1,75 @@
+// Which capability each gRPC method of a node needs. Every method served on the node's
+// port is listed; a method missing here needs 'admin' (deny by default), and a test checks
+// that every rpc in proto/*.proto has an entry so a new method cannot slip through.
+
+import type { Capability } from './roles.js';
+
+export interface MethodRule {
+  /** The caller needs at least one of these; empty means public (health checks only). */
+  readonly any_of: readonly Capability[];
+  /** Long-lived server streams that count against the per-principal Watch bound. */
+  readonly watch_stream: boolean;
+  /** Submit carries mixed commands: each op is checked against its own capability. */
+  readonly per_op: boolean;
+}
+
+const rule = (any_of: readonly Capability[], extra: Partial<Omit<MethodRule, 'any_of'>> = {}): MethodRule => ({
+  any_of,
+  watch_stream: extra.watch_stream ?? false,
+  per_op: extra.per_op ?? false,
+});
+
+const INV = '/stockraft.v1.Inventory/';
+const CLU = '/stockraft.v1.Cluster/';
+const RAFT = '/stockraft.raft.Raft/';
+const TEST = '/stockraft.raft.StockTest/';
+const HEALTH = '/grpc.health.v1.Health/';
+
+export const METHOD_RULES: ReadonlyMap<string, MethodRule> = new Map<string, MethodRule>([
+  [INV + 'Reserve', rule(['order'])],
+  [INV + 'Commit', rule(['order'])],
+  [INV + 'Release', rule(['order'])],
+  [INV + 'Extend', rule(['order'])],
+  [INV + 'Adjust', rule(['stock'])],
+  [INV + 'Submit', rule(['order', 'stock'], { per_op: true })],
+  [INV + 'GetPosition', rule(['read'])],
+  [INV + 'GetPositions', rule(['read'])],
+  [INV + 'GetReservation', rule(['read'])],
+  [INV + 'ListEvents', rule(['read'])],
+  [INV + 'ListPositions', rule(['read'])],
+  [INV + 'GetOutcome', rule(['read'])],
+  [INV + 'Watch', rule(['read'], { watch_stream: true })],
+  [CLU + 'Status', rule(['read'])],
+  [CLU + 'AddLearner', rule(['admin'])],
+  [CLU + 'Promote', rule(['admin'])],
+  [CLU + 'Remove', rule(['admin'])],
+  [CLU + 'TransferLeadership', rule(['admin'])],
+  [CLU + 'Snapshot', rule(['admin'])],
+  [CLU + 'Backup', rule(['admin'], { watch_stream: true })],
+  [RAFT + 'Stream', rule(['peer'])],
+  [RAFT + 'InstallSnapshot', rule(['peer'])],
+  // Served only with --test-hooks; it can propose anything and change membership.
+  [TEST + 'Propose', rule(['admin'])],
+  [TEST + 'Status', rule(['admin'])],
+  [TEST + 'GetPosition', rule(['admin'])],
+  [TEST + 'Admin', rule(['admin'])],
+  // Load balancers and orchestrators probe health without credentials; it reveals only
+  // whether the node knows a leader.
+  [HEALTH + 'Check', rule([])],
+  [HEALTH + 'Watch', rule([], { watch_stream: true })],
+]);
+
+const DEFAULT_RULE: MethodRule = rule(['admin']);
+
+export function ruleFor(method_path: string): MethodRule {
+  return METHOD_RULES.get(method_path) ?? DEFAULT_RULE;
+}
+
+/** Submit op kinds (the proto's `Op` oneof member names) and what each needs. */
+export const OP_CAPABILITY: Readonly<Record<string, Capability>> = {
+  adjust: 'stock',
+  reserve: 'order',
+  commit: 'order',
+  release: 'order',
+  extend: 'order',
+};

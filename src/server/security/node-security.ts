@@ -1,0 +1,227 @@
+// A node's security configuration, built from stockd's flags: TLS material, token and role
+// files, per-principal limits. It hands the node credentials with the access interceptor
+// attached, credentials for dialling peers, and reloads files on SIGHUP.
+//
+// Modes (docs/security.md):
+//   --cert/--key/--ca           TLS on the node's port, mutual TLS between members; every
+//                               call needs a client certificate or a token; --roles needed.
+//   --insecure                  plaintext, for local development and tests only (warns);
+//                               with --auth-tokens (and --roles) tokens are still checked.
+//   neither                     refused: a node never falls back to plaintext silently.
+
+import * as grpc from '@grpc/grpc-js';
+import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import type { AccessState } from './authorizer.js';
+import { accessInterceptor, type AccessSource } from './interceptor.js';
+import { DEFAULT_PRINCIPAL_LIMITS, PrincipalLimits, type PrincipalLimitsConfig } from './limits.js';
+import { diffRoles, parseRolesFile, type RoleChange, type RolesMap } from './roles.js';
+import { NodeServerCredentials, anyNodeChannelCredentials, joinCaBundles, loadTlsMaterial, peerChannelCredentials, type TlsMaterial } from './tls.js';
+import { parseTokenFile, type TokenTable } from './tokens.js';
+
+export interface SecurityFlags {
+  readonly cert?: string;
+  readonly key?: string;
+  readonly ca?: string;
+  readonly peerCert?: string;
+  readonly peerKey?: string;
+  readonly peerCa?: string;
+  readonly insecure?: boolean;
+  readonly authTokens?: string;
+  readonly roles?: string;
+  readonly principalCallsMax?: number;
+  readonly principalStreamsMax?: number;
+}
+
+export interface SecurityLog {
+  info(msg: string): void;
+  warn(msg: string): void;
+  error(msg: string): void;
+}
+
+const CONFIG_FILE_BYTES_MAX = 1024 * 1024;
+
+function intArg(name: string): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (!/^\d{1,7}$/.test(v) || n < 1 || n > 1_000_000) throw new Error(`${name} must be an integer in 1..1000000, got '${v}'`);
+    return n;
+  };
+}
+
+/** Adds the security flags to stockd's command (commander camel-cases them into SecurityFlags). */
+export function addSecurityOptions(cmd: Command): Command {
+  return cmd
+    .option('--cert <file>', 'PEM certificate this node serves with (TLS on)')
+    .option('--key <file>', 'PEM private key of --cert')
+    .option('--ca <file>', 'PEM CA bundle that issues client (and, by default, peer) certificates')
+    .option('--peer-cert <file>', 'certificate this node presents to peers (default: --cert)')
+    .option('--peer-key <file>', 'private key of --peer-cert (default: --key)')
+    .option('--peer-ca <file>', 'CA bundle that issues node certificates (default: --ca)')
+    .option('--insecure', 'serve plaintext without TLS (local development only)')
+    .option('--auth-tokens <file>', 'token file: lines "<principal> sha256:<hex>" (reloaded on SIGHUP)')
+    .option('--roles <file>', 'roles file: lines "<principal> <role>..." (reloaded on SIGHUP)')
+    .option('--principal-calls-max <n>', 'calls in flight per principal', intArg('--principal-calls-max'))
+    .option('--principal-streams-max <n>', 'open Watch/Backup streams per principal', intArg('--principal-streams-max'));
+}
+
+function readConfig(file: string, flag: string): string {
+  let buf: Buffer;
+  try {
+    buf = readFileSync(file);
+  } catch (err) {
+    throw new Error(`${flag} ${file}: cannot read: ${(err as Error).message}`);
+  }
+  if (buf.length > CONFIG_FILE_BYTES_MAX) throw new Error(`${flag} ${file}: ${buf.length} bytes, limit ${CONFIG_FILE_BYTES_MAX}`);
+  return buf.toString('utf8');
+}
+
+interface Loaded {
+  readonly client_tls: TlsMaterial | null;
+  readonly peer_tls: TlsMaterial | null;
+  readonly state: AccessState;
+}
+
+function load(flags: SecurityFlags): Loaded {
+  const tlsGiven = [flags.cert, flags.key, flags.ca].filter((x) => x !== undefined).length;
+  const peerGiven = [flags.peerCert, flags.peerKey, flags.peerCa].some((x) => x !== undefined);
+  if (flags.insecure === true && (tlsGiven > 0 || peerGiven)) throw new Error('--insecure cannot be combined with --cert/--key/--ca/--peer-*');
+  if (flags.insecure !== true && tlsGiven === 0) {
+    throw new Error('TLS is not configured: give --cert, --key and --ca, or --insecure to run plaintext for local development');
+  }
+  if (tlsGiven > 0 && tlsGiven < 3) throw new Error('--cert, --key and --ca must be given together');
+  if ((flags.peerCert === undefined) !== (flags.peerKey === undefined)) throw new Error('--peer-cert and --peer-key must be given together');
+
+  let client_tls: TlsMaterial | null = null;
+  let peer_tls: TlsMaterial | null = null;
+  if (flags.cert !== undefined && flags.key !== undefined && flags.ca !== undefined) {
+    client_tls = loadTlsMaterial({ cert: flags.cert, key: flags.key, ca: flags.ca }, { cert: '--cert', key: '--key', ca: '--ca' });
+    peer_tls = loadTlsMaterial(
+      { cert: flags.peerCert ?? flags.cert, key: flags.peerKey ?? flags.key, ca: flags.peerCa ?? flags.ca },
+      { cert: flags.peerCert !== undefined ? '--peer-cert' : '--cert', key: flags.peerKey !== undefined ? '--peer-key' : '--key', ca: flags.peerCa !== undefined ? '--peer-ca' : '--ca' },
+    );
+  }
+  const tokens: TokenTable | null = flags.authTokens === undefined ? null : parseTokenFile(readConfig(flags.authTokens, '--auth-tokens'), flags.authTokens);
+  const enforced = client_tls !== null || tokens !== null;
+  if (enforced && flags.roles === undefined) throw new Error('--roles FILE is required when callers are authenticated (TLS or --auth-tokens)');
+  const roles: RolesMap = flags.roles === undefined ? new Map() : parseRolesFile(readConfig(flags.roles, '--roles'), flags.roles);
+  return {
+    client_tls,
+    peer_tls,
+    state: {
+      mode: enforced ? 'enforced' : 'open',
+      client_cas: client_tls?.ca_certs ?? [],
+      peer_cas: peer_tls?.ca_certs ?? [],
+      tokens,
+      roles,
+    },
+  };
+}
+
+export interface ReloadReport {
+  readonly role_changes: readonly RoleChange[];
+  readonly tokens: number;
+  readonly tls_reloaded: boolean;
+}
+
+export class NodeSecurity implements AccessSource {
+  readonly limits: PrincipalLimits;
+  private loaded: Loaded;
+  private server_creds: NodeServerCredentials | null = null;
+  private refusals = 0;
+
+  constructor(
+    private readonly flags: SecurityFlags,
+    private readonly log: SecurityLog,
+  ) {
+    this.loaded = load(flags);
+    const limits: PrincipalLimitsConfig = {
+      calls_inflight_max: flags.principalCallsMax ?? DEFAULT_PRINCIPAL_LIMITS.calls_inflight_max,
+      streams_open_max: flags.principalStreamsMax ?? DEFAULT_PRINCIPAL_LIMITS.streams_open_max,
+    };
+    this.limits = new PrincipalLimits(limits);
+    if (this.loaded.client_tls === null) {
+      log.warn('running WITHOUT TLS (--insecure): traffic and peers are not authenticated or encrypted; local development only');
+      if (this.loaded.state.mode === 'open') log.warn('no --auth-tokens: every caller may do everything');
+    }
+  }
+
+  get tls(): boolean {
+    return this.loaded.client_tls !== null;
+  }
+
+  state(): AccessState {
+    return this.loaded.state;
+  }
+
+  /** Refused calls since start (for metrics). */
+  refusedCalls(): number {
+    return this.refusals;
+  }
+
+  onRefused(method_path: string, code: grpc.status, details: string, peer: string): void {
+    this.refusals++;
+    // Peers retry constantly; log refused peer traffic at most once per 100 to bound noise.
+    if (!method_path.startsWith('/stockraft.raft.Raft/') || this.refusals % 100 === 1) {
+      this.log.warn(`refused ${method_path} from ${peer}: ${grpc.status[code]}: ${details}`);
+    }
+  }
+
+  /** Credentials for the node's port, with the access interceptor attached: bind with these
+   * and every service on the port (peer, client, operator) is checked. */
+  serverCredentials(): grpc.ServerCredentials {
+    const l = this.loaded;
+    let base: grpc.ServerCredentials;
+    if (l.client_tls !== null && l.peer_tls !== null) {
+      this.server_creds = new NodeServerCredentials(l.client_tls, joinCaBundles(l.client_tls.ca_pem, l.peer_tls.ca_pem));
+      base = this.server_creds;
+    } else {
+      base = grpc.ServerCredentials.createInsecure();
+    }
+    return grpc.experimental.createServerCredentialsWithInterceptors(base, [accessInterceptor(this)]);
+  }
+
+  /** Credentials for dialling member `member_id` (mutual TLS; the remote must prove it is
+   * that member), or plaintext with --insecure. */
+  peerCredentials(member_id: string): grpc.ChannelCredentials {
+    const p = this.loaded.peer_tls;
+    return p === null ? grpc.credentials.createInsecure() : peerChannelCredentials(p, member_id);
+  }
+
+  /** Credentials for node-to-node calls addressed by address only (forwarding to the leader). */
+  forwardCredentials(): grpc.ChannelCredentials {
+    const p = this.loaded.peer_tls;
+    return p === null ? grpc.credentials.createInsecure() : anyNodeChannelCredentials(p);
+  }
+
+  /** Re-reads every file named by the flags. On any error nothing changes and it throws. */
+  reload(): ReloadReport {
+    const next = load(this.flags);
+    if ((next.client_tls === null) !== (this.loaded.client_tls === null)) throw new Error('reload cannot switch TLS on or off');
+    const role_changes = diffRoles(this.loaded.state.roles, next.state.roles);
+    this.loaded = next;
+    let tls_reloaded = false;
+    if (this.server_creds !== null && next.client_tls !== null && next.peer_tls !== null) {
+      // New connections use the new certificate; open ones keep theirs.
+      this.server_creds.reload(next.client_tls, joinCaBundles(next.client_tls.ca_pem, next.peer_tls.ca_pem));
+      tls_reloaded = true;
+    }
+    return { role_changes, tokens: next.state.tokens?.size ?? 0, tls_reloaded };
+  }
+
+  /** Reloads on SIGHUP; role changes go to `onRoleChanges` (the admin audit). Returns a
+   * function that removes the handler. */
+  installSighup(onRoleChanges: (changes: readonly RoleChange[]) => void): () => void {
+    const handler = (): void => {
+      try {
+        const r = this.reload();
+        this.log.info(`security files reloaded: ${r.role_changes.length} role changes, ${r.tokens} tokens, tls ${r.tls_reloaded ? 'reloaded' : 'off'}`);
+        if (r.role_changes.length > 0) onRoleChanges(r.role_changes);
+      } catch (err) {
+        this.log.error(`security reload failed, keeping the previous configuration: ${(err as Error).message}`);
+      }
+    };
+    process.on('SIGHUP', handler);
+    return () => process.off('SIGHUP', handler);
+  }
+}
