@@ -1,0 +1,204 @@
+// The per-position hash chain and its verifier.
+//
+// Every event's hash is SHA-256 (hex) over a canonical encoding of all its fields but the
+// hash itself: the text `stockraft-event-v1\n` followed by the JSON array
+//   [sku, location, seq, log_index, time_ms, kind, op_id, reservation_id,
+//    delta_on_hand, delta_reserved, on_hand, reserved, prev_hash]
+// JSON of an array of strings and safe integers has exactly one form, so the encoding is
+// canonical. prev_hash is the previous event's hash of the same position ('' for seq 1).
+//
+// The ledger-wide head hash is a second chain, advanced once per applied entry that
+// appended events: SHA-256 over `stockraft-head-v1\n<previous head>\n<log index>\n` and the
+// entry's event hashes joined by '\n'. Replicas that applied the same entries hold the same
+// head; comparing one value compares every event ever appended.
+
+import { hash as nodeHash } from 'node:crypto';
+import { BALANCE_MAX } from './limits.js';
+import { positionId } from './keys.js';
+import type { EventKind, LedgerEvent } from './types.js';
+
+export const EVENT_KINDS: readonly EventKind[] = ['ADJUST', 'RESERVE', 'COMMIT', 'RELEASE', 'EXPIRE', 'EXTEND'];
+const EVENT_KIND_SET: ReadonlySet<string> = new Set(EVENT_KINDS);
+
+/** Head hash of a ledger that has appended nothing yet. */
+export const GENESIS_HEAD = '0'.repeat(64);
+
+export function sha256Hex(text: string): string {
+  return nodeHash('sha256', text, 'hex');
+}
+
+export type EventFields = Omit<LedgerEvent, 'hash'>;
+
+export function eventHash(e: EventFields): string {
+  return sha256Hex(
+    'stockraft-event-v1\n' +
+      JSON.stringify([
+        e.sku,
+        e.location,
+        e.seq,
+        e.log_index,
+        e.time_ms,
+        e.kind,
+        e.op_id,
+        e.reservation_id,
+        e.delta_on_hand,
+        e.delta_reserved,
+        e.on_hand,
+        e.reserved,
+        e.prev_hash,
+      ]),
+  );
+}
+
+/** Advances the ledger-wide head by one entry's events (unchanged when there are none). */
+export function advanceHead(prev_head: string, log_index: number, events: readonly LedgerEvent[]): string {
+  if (events.length === 0) return prev_head;
+  let text = `stockraft-head-v1\n${prev_head}\n${log_index}`;
+  for (const e of events) text += '\n' + e.hash;
+  return sha256Hex(text);
+}
+
+/** A position's stored chain end: what state says the last event is. */
+export interface PositionHead {
+  readonly sku: string;
+  readonly location: string;
+  readonly seq: number;
+  readonly head: string;
+}
+
+export type VerifyResult =
+  | { readonly ok: true; readonly events: number; readonly positions: number }
+  | { readonly ok: false; readonly sku: string; readonly location: string; readonly seq: number; readonly reason: string };
+
+const HEX64 = /^[0-9a-f]{64}$/;
+
+function isSafeNonNegative(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+}
+
+function isSafeInt(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v);
+}
+
+interface ChainEnd {
+  readonly sku: string;
+  readonly location: string;
+  seq: number;
+  hash: string;
+  on_hand: number;
+  reserved: number;
+  log_index: number;
+  time_ms: number;
+}
+
+/** Incremental verifier, for callers that stream events from storage: push events in
+ * history key order, then finish() with the stored per-position heads. Stops at the first
+ * break; the result names the position, the seq and what is wrong. Memory: one small
+ * record per position. */
+export class HistoryVerifier {
+  private readonly ends = new Map<string, ChainEnd>();
+  private current: ChainEnd | null = null;
+  private failure: VerifyResult | null = null;
+  private count = 0;
+
+  /** Returns the failure once one is found (and keeps returning it), else null. */
+  push(raw: LedgerEvent): VerifyResult | null {
+    if (this.failure !== null) return this.failure;
+    const e = raw as unknown as Record<string, unknown>;
+    const sku = typeof e.sku === 'string' ? e.sku : '';
+    const location = typeof e.location === 'string' ? e.location : '';
+    const seq = typeof e.seq === 'number' ? e.seq : -1;
+    const bad = (reason: string): VerifyResult => (this.failure = { ok: false, sku, location, seq, reason });
+    if (typeof e.sku !== 'string' || typeof e.location !== 'string') return bad('event has no sku/location strings');
+    if (!isSafeNonNegative(e.seq) || e.seq < 1) return bad(`seq must be an integer >= 1, got ${String(e.seq)}`);
+    for (const f of ['log_index', 'time_ms', 'on_hand', 'reserved'] as const) {
+      if (!isSafeNonNegative(e[f])) return bad(`${f} must be a safe non-negative integer, got ${String(e[f])}`);
+    }
+    for (const f of ['delta_on_hand', 'delta_reserved'] as const) {
+      if (!isSafeInt(e[f])) return bad(`${f} must be a safe integer, got ${String(e[f])}`);
+    }
+    for (const f of ['op_id', 'reservation_id', 'prev_hash', 'hash'] as const) {
+      if (typeof e[f] !== 'string') return bad(`${f} must be a string`);
+    }
+    if (typeof e.kind !== 'string' || !EVENT_KIND_SET.has(e.kind)) return bad(`unknown event kind ${String(e.kind)}`);
+    const ev = raw;
+
+    const id = positionId(sku, location);
+    let end = this.current;
+    if (end === null || end.sku !== sku || end.location !== location) {
+      if (this.ends.has(id)) return bad('events of this position are not contiguous in key order');
+      if (end !== null && (end.sku > sku || (end.sku === sku && end.location > location))) {
+        return bad(`position out of key order (after ${end.sku}@${end.location})`);
+      }
+      end = { sku, location, seq: 0, hash: '', on_hand: 0, reserved: 0, log_index: 0, time_ms: 0 };
+      this.ends.set(id, end);
+      this.current = end;
+    }
+    if (ev.seq !== end.seq + 1) return bad(`seq ${ev.seq} follows seq ${end.seq}: a gap or a repeat`);
+    if (ev.prev_hash !== end.hash) return bad(`prev_hash does not match the hash of seq ${end.seq}`);
+    if (!HEX64.test(ev.hash)) return bad('hash is not 64 lowercase hex digits');
+    if (eventHash(ev) !== ev.hash) return bad('hash does not match the event fields (event altered)');
+    if (ev.log_index < end.log_index) return bad(`log_index ${ev.log_index} goes back from ${end.log_index}`);
+    if (ev.time_ms < end.time_ms) return bad(`time_ms ${ev.time_ms} goes back from ${end.time_ms}`);
+    if (ev.on_hand !== end.on_hand + ev.delta_on_hand) {
+      return bad(`on_hand ${ev.on_hand} != previous ${end.on_hand} + delta ${ev.delta_on_hand}`);
+    }
+    if (ev.reserved !== end.reserved + ev.delta_reserved) {
+      return bad(`reserved ${ev.reserved} != previous ${end.reserved} + delta ${ev.delta_reserved}`);
+    }
+    if (ev.reserved > ev.on_hand || ev.on_hand > BALANCE_MAX) {
+      return bad(`quantities break 0 <= reserved <= on_hand <= ${BALANCE_MAX}: on_hand ${ev.on_hand}, reserved ${ev.reserved}`);
+    }
+    end.seq = ev.seq;
+    end.hash = ev.hash;
+    end.on_hand = ev.on_hand;
+    end.reserved = ev.reserved;
+    end.log_index = ev.log_index;
+    end.time_ms = ev.time_ms;
+    this.count++;
+    return null;
+  }
+
+  /** Compares the chain ends with the stored heads (when given) and returns the verdict. */
+  finish(heads?: Iterable<PositionHead>): VerifyResult {
+    if (this.failure !== null) return this.failure;
+    if (heads !== undefined) {
+      const seen = new Set<string>();
+      for (const h of heads) {
+        const id = positionId(h.sku, h.location);
+        seen.add(id);
+        const end = this.ends.get(id);
+        if (end === undefined) {
+          return (this.failure = { ok: false, sku: h.sku, location: h.location, seq: h.seq, reason: 'stored position has no history' });
+        }
+        if (end.seq !== h.seq || end.hash !== h.head) {
+          return (this.failure = {
+            ok: false,
+            sku: h.sku,
+            location: h.location,
+            seq: h.seq,
+            reason: `stored head (seq ${h.seq}) does not match the chain end (seq ${end.seq})`,
+          });
+        }
+      }
+      for (const end of this.ends.values()) {
+        if (!seen.has(positionId(end.sku, end.location))) {
+          return (this.failure = { ok: false, sku: end.sku, location: end.location, seq: end.seq, reason: 'history of a position that state does not hold' });
+        }
+      }
+    }
+    return { ok: true, events: this.count, positions: this.ends.size };
+  }
+}
+
+/** Recomputes every chain from events given in history key order (each position's events
+ * contiguous and in seq order) and, when heads are given, checks that every stored
+ * position head matches its chain end. Reports the first break. */
+export function verifyHistory(events: Iterable<LedgerEvent>, heads?: Iterable<PositionHead>): VerifyResult {
+  const v = new HistoryVerifier();
+  for (const e of events) {
+    const f = v.push(e);
+    if (f !== null) return f;
+  }
+  return v.finish(heads);
+}

@@ -1,0 +1,63 @@
+// Every bound the ledger enforces, in one place. The gRPC edge checks the same constants
+// before it proposes, and apply checks them again, so a command that slips past the edge
+// still cannot change anything.
+
+/** Op ids and reservation ids: 1..64 bytes of printable ASCII without space (0x21..0x7e).
+ * Ids become LevelDB keys and log fields, so control and non-ASCII characters are refused. */
+export const ID_BYTES_MIN = 1;
+export const ID_BYTES_MAX = 64;
+export const ID_PATTERN = /^[\x21-\x7e]+$/;
+
+/** SKU 1..128 bytes and location 1..64 bytes of [A-Za-z0-9._:/-]. The character set never
+ * contains '!' (0x21), which the ledger uses as the key separator: it sorts below every
+ * allowed character, so keys order by (sku, location) as a tuple. */
+export const SKU_BYTES_MIN = 1;
+export const SKU_BYTES_MAX = 128;
+export const LOCATION_BYTES_MIN = 1;
+export const LOCATION_BYTES_MAX = 64;
+export const POSITION_NAME_PATTERN = /^[A-Za-z0-9._:/-]+$/;
+
+/** Free-text fields (Adjust reason and reference, Reserve order_ref, Release reason):
+ * 0..256 bytes of well-formed UTF-8 (no lone surrogates, no control characters). */
+export const TEXT_BYTES_MAX = 256;
+
+/** Lines per Reserve or partial Commit, each on a distinct position. */
+export const LINES_MIN = 1;
+export const LINES_MAX = 100;
+
+/** Every quantity and |delta| is an integer in 1..10^12. */
+export const QUANTITY_MIN = 1;
+export const QUANTITY_MAX = 1_000_000_000_000;
+
+/** on_hand (and so reserved) stays below 2^53: at most 2^53 - 1, the largest integer a
+ * double holds exactly. An Adjust that would pass it returns BALANCE_LIMIT. */
+export const BALANCE_MAX = Number.MAX_SAFE_INTEGER;
+
+/** Reservation time to live, and the time an Extend grants: 1 s .. 7 days. */
+export const TTL_MS_MIN = 1_000;
+export const TTL_MS_MAX = 7 * 24 * 60 * 60 * 1_000;
+
+/** Ops in one Submit call at the edge. */
+export const SUBMIT_OPS_MAX = 1_000;
+
+/** Commands in one raft entry. An entry normally carries one proposal (at most
+ * SUBMIT_OPS_MAX commands); the bound leaves room for a node that coalesces proposals.
+ * encodeEntry refuses more, decodeEntry and apply throw on more. */
+export const ENTRY_COMMANDS_MAX = 10_000;
+
+/** Encoded size of one raft entry's ledger payload (under the 4 MiB gRPC message limit). */
+export const ENTRY_BYTES_MAX = 3 * 1024 * 1024;
+
+/** Default time an op outcome (and a final reservation) is kept, in log time. Must be the
+ * same on every node of a cluster: pruning is part of the replicated state machine. */
+export const OUTCOME_RETENTION_MS_DEFAULT = 24 * 60 * 60 * 1_000;
+/** Retention may be set from 1 minute to 30 days. */
+export const OUTCOME_RETENTION_MS_MIN = 60 * 1_000;
+export const OUTCOME_RETENTION_MS_MAX = 30 * 24 * 60 * 60 * 1_000;
+
+/** Log time (entry time_ms) is a non-negative safe integer of milliseconds. */
+export const TIME_MS_MAX = Number.MAX_SAFE_INTEGER - TTL_MS_MAX - OUTCOME_RETENTION_MS_MAX;
+
+/** Snapshot chunk size bounds (the node uses ~1 MiB, well under the 4 MiB message limit). */
+export const SNAPSHOT_CHUNK_BYTES_MIN = 1_024;
+export const SNAPSHOT_CHUNK_BYTES_MAX = 4 * 1024 * 1024 - 64 * 1024;

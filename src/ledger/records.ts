@@ -1,0 +1,150 @@
+// The records the ledger keeps in memory and writes to the 'state' sublevel, and the strict
+// parsers that rebuild them on load (a restart or a restored snapshot). Records are
+// immutable: a change replaces the record, so the same object can be handed to the node as
+// a KvWrite value, returned in a result, and kept in memory without copies.
+
+import { BALANCE_MAX, TTL_MS_MAX } from './limits.js';
+import { isValidId, isValidLocation, isValidQuantity, isValidSku, isValidText } from './validate.js';
+import type { CommandResult, Line, Position, ReservationState, ReservationView } from './types.js';
+import { RESULT_CODES } from './types.js';
+
+export interface PositionRecord extends Position {
+  /** Hash of the position's latest event ('' before the first). */
+  readonly head: string;
+}
+
+export interface ReservationRecord extends ReservationView {
+  /** The reserve's ttl_ms, kept so a replayed reserve can be compared. */
+  readonly ttl_ms: number;
+  /** Log time at which the reservation became final; -1 while PENDING. */
+  readonly final_ms: number;
+}
+
+export interface OutcomeRecord {
+  readonly result: CommandResult;
+  /** Canonical content of the command that produced the result (see fingerprint.ts). */
+  readonly fp: string;
+  /** Log time at which the command was applied. */
+  readonly at_ms: number;
+}
+
+export interface MetaRecord {
+  readonly v: 1;
+  readonly time_ms: number;
+  readonly log_index: number;
+  readonly head_hash: string;
+}
+
+const RESULT_CODE_SET: ReadonlySet<string> = new Set(RESULT_CODES);
+const STATES: ReadonlySet<string> = new Set(['PENDING', 'COMMITTED', 'RELEASED', 'EXPIRED']);
+const HEX64 = /^[0-9a-f]{64}$/;
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isNat(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+}
+
+export class StateCorruption extends Error {
+  constructor(key: string, reason: string) {
+    super(`ledger state key ${JSON.stringify(key)}: ${reason}`);
+    this.name = 'StateCorruption';
+  }
+}
+
+/** Throws unless 0 <= reserved <= on_hand <= BALANCE_MAX, available = on_hand - reserved,
+ * and the head is consistent with seq. Called on every position the ledger writes. */
+export function assertPosition(p: PositionRecord, where: string): void {
+  if (!isNat(p.on_hand) || !isNat(p.reserved) || !isNat(p.seq) || !Number.isSafeInteger(p.available)) {
+    throw new Error(`ledger invariant broken at ${where}: quantities of ${p.sku}@${p.location} are not safe integers`);
+  }
+  if (p.reserved > p.on_hand || p.on_hand > BALANCE_MAX) {
+    throw new Error(
+      `ledger invariant broken at ${where}: 0 <= reserved <= on_hand <= ${BALANCE_MAX} fails for ${p.sku}@${p.location} ` +
+        `(on_hand ${p.on_hand}, reserved ${p.reserved})`,
+    );
+  }
+  if (p.available !== p.on_hand - p.reserved) {
+    throw new Error(`ledger invariant broken at ${where}: available ${p.available} != on_hand - reserved for ${p.sku}@${p.location}`);
+  }
+  if (p.seq < 1 || !HEX64.test(p.head)) {
+    throw new Error(`ledger invariant broken at ${where}: ${p.sku}@${p.location} has seq ${p.seq} and head ${JSON.stringify(p.head)}`);
+  }
+}
+
+export function parsePosition(key: string, v: unknown): PositionRecord {
+  if (!isRecord(v)) throw new StateCorruption(key, 'position value is not an object');
+  if (!isValidSku(v.sku) || !isValidLocation(v.location)) throw new StateCorruption(key, 'position has an invalid sku or location');
+  if (key !== `p!${v.sku}!${v.location}`) throw new StateCorruption(key, 'position key does not match its sku and location');
+  const rec: PositionRecord = {
+    sku: v.sku,
+    location: v.location,
+    on_hand: v.on_hand as number,
+    reserved: v.reserved as number,
+    available: v.available as number,
+    seq: v.seq as number,
+    head: typeof v.head === 'string' ? v.head : '',
+  };
+  try {
+    assertPosition(rec, 'load');
+  } catch (err) {
+    throw new StateCorruption(key, (err as Error).message);
+  }
+  return rec;
+}
+
+function parseLines(key: string, field: string, v: unknown, allow_empty: boolean): Line[] {
+  if (!Array.isArray(v) || (!allow_empty && v.length === 0)) throw new StateCorruption(key, `${field} is not a list of lines`);
+  return v.map((l: unknown, i) => {
+    if (!isRecord(l) || !isValidSku(l.sku) || !isValidLocation(l.location) || !isValidQuantity(l.quantity)) {
+      throw new StateCorruption(key, `${field}[${i}] is not a valid line`);
+    }
+    return { sku: l.sku, location: l.location, quantity: l.quantity };
+  });
+}
+
+export function parseReservation(key: string, v: unknown): ReservationRecord {
+  if (!isRecord(v)) throw new StateCorruption(key, 'reservation value is not an object');
+  if (!isValidId(v.reservation_id) || key !== `r!${v.reservation_id}`) throw new StateCorruption(key, 'reservation id does not match its key');
+  if (typeof v.state !== 'string' || !STATES.has(v.state)) throw new StateCorruption(key, `unknown reservation state ${String(v.state)}`);
+  if (!isValidText(v.order_ref)) throw new StateCorruption(key, 'order_ref is not valid text');
+  if (!isNat(v.created_ms) || !isNat(v.deadline_ms) || v.deadline_ms < v.created_ms) throw new StateCorruption(key, 'bad created_ms/deadline_ms');
+  if (!isNat(v.ttl_ms) || v.ttl_ms > TTL_MS_MAX) throw new StateCorruption(key, 'bad ttl_ms');
+  const state = v.state as ReservationState;
+  if (typeof v.final_ms !== 'number' || !Number.isSafeInteger(v.final_ms) || (state === 'PENDING') !== (v.final_ms === -1)) {
+    throw new StateCorruption(key, `final_ms ${String(v.final_ms)} does not fit state ${state}`);
+  }
+  return {
+    reservation_id: v.reservation_id,
+    state,
+    lines: parseLines(key, 'lines', v.lines, false),
+    order_ref: v.order_ref,
+    created_ms: v.created_ms,
+    deadline_ms: v.deadline_ms,
+    committed_lines: parseLines(key, 'committed_lines', v.committed_lines, true),
+    ttl_ms: v.ttl_ms,
+    final_ms: v.final_ms,
+  };
+}
+
+export function parseOutcome(key: string, v: unknown): OutcomeRecord {
+  if (!isRecord(v)) throw new StateCorruption(key, 'outcome value is not an object');
+  if (!isValidId(key.slice(2))) throw new StateCorruption(key, 'outcome key holds an invalid op id');
+  if (typeof v.fp !== 'string' || !isNat(v.at_ms)) throw new StateCorruption(key, 'outcome lacks fp/at_ms');
+  const r = v.result;
+  if (!isRecord(r) || typeof r.code !== 'string' || !RESULT_CODE_SET.has(r.code) || r.code === 'INVALID_ARGUMENT') {
+    throw new StateCorruption(key, 'outcome result has no recordable code');
+  }
+  if (r.replay !== false) throw new StateCorruption(key, 'a stored outcome must have replay: false');
+  // The result is returned to clients as stored; its inner shape was written by apply.
+  return { result: r as unknown as CommandResult, fp: v.fp, at_ms: v.at_ms };
+}
+
+export function parseMeta(key: string, v: unknown): MetaRecord {
+  if (!isRecord(v) || v.v !== 1) throw new StateCorruption(key, 'meta is not a version 1 record');
+  if (!isNat(v.time_ms) || !isNat(v.log_index)) throw new StateCorruption(key, 'meta lacks time_ms/log_index');
+  if (typeof v.head_hash !== 'string' || !HEX64.test(v.head_hash)) throw new StateCorruption(key, 'meta head_hash is not 64 hex digits');
+  return { v: 1, time_ms: v.time_ms, log_index: v.log_index, head_hash: v.head_hash };
+}
