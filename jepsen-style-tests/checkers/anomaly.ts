@@ -1,0 +1,49 @@
+// One finding of a checker. `kind` is a stable name a report can group by.
+
+export type AnomalyKind =
+  | 'non-linearizable'
+  | 'negative-available'
+  | 'reserved-above-on-hand'
+  | 'oversell'
+  | 'conservation'
+  | 'lost-write'
+  | 'double-apply'
+  | 'failed-op-applied'
+  | 'settled-twice'
+  | 'event-after-final'
+  | 'event-chain'
+  | 'head-hash-mismatch'
+  | 'history-mismatch'
+  | 'unexpected-expiry';
+
+export interface Anomaly {
+  readonly kind: AnomalyKind;
+  readonly detail: string;
+  readonly position?: string;
+  readonly op_id?: string;
+  readonly node?: string;
+}
+
+/** Reports are bounded: beyond this many anomalies of one kind only the count grows. */
+export const ANOMALIES_PER_KIND_MAX = 50;
+
+export class AnomalyList {
+  readonly items: Anomaly[] = [];
+  readonly counts = new Map<AnomalyKind, number>();
+
+  add(a: Anomaly): void {
+    const n = (this.counts.get(a.kind) ?? 0) + 1;
+    this.counts.set(a.kind, n);
+    if (n <= ANOMALIES_PER_KIND_MAX) this.items.push(a);
+  }
+
+  get total(): number {
+    let t = 0;
+    for (const n of this.counts.values()) t += n;
+    return t;
+  }
+
+  countsObject(): Record<string, number> {
+    return Object.fromEntries([...this.counts.entries()].sort());
+  }
+}
