@@ -1,0 +1,99 @@
+// The bytes of a ledger entry inside a raft entry: msgpack of { time_ms, commands }.
+// decodeEntry checks the envelope and rebuilds each command with exactly the fields of its
+// kind, so nothing unexpected reaches state. It does not judge field values: a committed
+// entry must apply on every replica, and apply answers bad values with INVALID_ARGUMENT.
+// Bytes that are not a ledger entry at all throw, naming what is wrong.
+
+import { Packr } from 'msgpackr';
+import { ENTRY_BYTES_MAX, ENTRY_COMMANDS_MAX, TIME_MS_MAX } from './limits.js';
+import type { Command, LedgerEntry, Line } from './types.js';
+
+const packr = new Packr({ useRecords: false, mapsAsObjects: true, moreTypes: false });
+
+export class EntryDecodeError extends Error {
+  constructor(reason: string) {
+    super(`ledger entry decode: ${reason}`);
+    this.name = 'EntryDecodeError';
+  }
+}
+
+export function encodeEntry(entry: LedgerEntry): Uint8Array {
+  if (!Number.isSafeInteger(entry.time_ms) || entry.time_ms < 0 || entry.time_ms > TIME_MS_MAX) {
+    throw new RangeError(`ledger entry time_ms must be an integer 0..${TIME_MS_MAX}, got ${String(entry.time_ms)}`);
+  }
+  if (entry.commands.length > ENTRY_COMMANDS_MAX) {
+    throw new RangeError(`ledger entry holds at most ${ENTRY_COMMANDS_MAX} commands, got ${entry.commands.length}`);
+  }
+  const bytes = packr.pack({ time_ms: entry.time_ms, commands: entry.commands });
+  if (bytes.length > ENTRY_BYTES_MAX) {
+    throw new RangeError(`ledger entry encodes to ${bytes.length} bytes, limit ${ENTRY_BYTES_MAX}`);
+  }
+  return bytes;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
+}
+
+function copyLines(v: unknown): Line[] {
+  if (!Array.isArray(v)) return v as Line[]; // validation reports the field
+  return v.map((l: unknown) => (isRecord(l) ? { sku: l.sku, location: l.location, quantity: l.quantity } : l) as Line);
+}
+
+/** Rebuilds a command with only its kind's fields (values unchecked; see validate.ts). */
+function copyCommand(c: Record<string, unknown>): Command {
+  switch (c.kind) {
+    case 'adjust': {
+      const out: Record<string, unknown> = {
+        kind: 'adjust',
+        op_id: c.op_id,
+        sku: c.sku,
+        location: c.location,
+        delta: c.delta,
+        reason: c.reason,
+        reference: c.reference,
+      };
+      if (c.expected_on_hand !== undefined && c.expected_on_hand !== null) out.expected_on_hand = c.expected_on_hand;
+      return out as unknown as Command;
+    }
+    case 'reserve':
+      return { kind: 'reserve', reservation_id: c.reservation_id, lines: copyLines(c.lines), ttl_ms: c.ttl_ms, order_ref: c.order_ref } as unknown as Command;
+    case 'commit': {
+      const out: Record<string, unknown> = { kind: 'commit', op_id: c.op_id, reservation_id: c.reservation_id };
+      if (c.lines !== undefined && c.lines !== null) out.lines = copyLines(c.lines);
+      return out as unknown as Command;
+    }
+    case 'release':
+      return { kind: 'release', op_id: c.op_id, reservation_id: c.reservation_id, reason: c.reason } as unknown as Command;
+    case 'extend':
+      return { kind: 'extend', op_id: c.op_id, reservation_id: c.reservation_id, ttl_ms: c.ttl_ms } as unknown as Command;
+    default:
+      // Unknown kind: kept so that apply answers INVALID_ARGUMENT naming 'kind'.
+      return { kind: c.kind } as unknown as Command;
+  }
+}
+
+export function decodeEntry(bytes: Uint8Array): LedgerEntry {
+  if (!(bytes instanceof Uint8Array) || bytes.length === 0) throw new EntryDecodeError('no bytes');
+  let raw: unknown;
+  try {
+    raw = packr.unpack(bytes);
+  } catch (err) {
+    throw new EntryDecodeError(`not msgpack (${(err as Error).message.slice(0, 120)})`);
+  }
+  if (!isRecord(raw)) throw new EntryDecodeError('top level is not a map');
+  const t = raw.time_ms;
+  if (typeof t !== 'number' || !Number.isSafeInteger(t) || t < 0 || t > TIME_MS_MAX) {
+    throw new EntryDecodeError(`time_ms must be an integer 0..${TIME_MS_MAX}, got ${String(t)}`);
+  }
+  const cmds = raw.commands;
+  if (!Array.isArray(cmds)) throw new EntryDecodeError('commands is not an array');
+  if (cmds.length > ENTRY_COMMANDS_MAX) throw new EntryDecodeError(`${cmds.length} commands, limit ${ENTRY_COMMANDS_MAX}`);
+  const commands: Command[] = new Array<Command>(cmds.length);
+  for (let i = 0; i < cmds.length; i++) {
+    const c: unknown = cmds[i];
+    if (!isRecord(c) || typeof c.kind !== 'string') throw new EntryDecodeError(`commands[${i}] is not a map with a string kind`);
+    commands[i] = copyCommand(c);
+  }
+  return { time_ms: t, commands };
+}

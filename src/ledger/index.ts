@@ -1,0 +1,20 @@
+// Public surface of the ledger package.
+export * from './types.js';
+export * from './limits.js';
+export { Ledger, type LedgerOptions } from './ledger.js';
+export { validateCommand, renderValue, type Validation } from './validate.js';
+export { encodeEntry, decodeEntry, EntryDecodeError } from './codec.js';
+export { verifyHistory, HistoryVerifier, eventHash, GENESIS_HEAD, type PositionHead, type VerifyResult } from './history.js';
+export {
+  snapshotChunks,
+  snapshotChunksAsync,
+  restoreChunks,
+  restoreChunksAsync,
+  SnapshotWriter,
+  SnapshotReader,
+  SnapshotError,
+  type SnapshotRecord,
+  type Sublevel,
+} from './snapshot.js';
+export { historyKey, historyRangeEnd, positionKey, outcomeKey, reservationKey, META_KEY } from './keys.js';
+export { StateCorruption } from './records.js';
