@@ -1,0 +1,916 @@
+// The Raft consensus core: a pure, deterministic state machine. It performs no I/O, reads
+// no clock and draws randomness only from config.rng. The host feeds it ticks, messages and
+// requests, and carries out each Ready (persist, send, apply) before calling advance().
+//
+// Decisions the host relies on:
+// - Membership changes are one at a time and take effect on every replica when the
+//   'conf_change' entry is COMMITTED (the core applies it to its own view as its commit
+//   index passes the entry; the host sees the same entry in committed_entries). A new
+//   leader refuses changes until it has committed the entry it appends on election, so a
+//   change left uncommitted by an earlier term can never combine with a new one.
+// - On restart the membership is InitialState.conf_state (the membership at the snapshot,
+//   or the bootstrap membership) with every conf_change entry up to the persisted commit
+//   index replayed on top.
+// - A node that is not a voter in its own view (a learner, a node that joins with an empty
+//   configuration, a removed node) never campaigns. Any node grants votes, because a
+//   learner may have been promoted by a change it has not learned of yet.
+// - A leader whose own removal commits tells its followers the new commit index, hands
+//   leadership to an up-to-date voter (TimeoutNow) if there is one, and steps down.
+// - A snapshot from the leader is accepted whenever its index is above the local commit
+//   index. The local entries above it are kept only when the log holds the snapshot's own
+//   (index, term); in every case they are handed out again in Ready.entries, because the
+//   host replaces its whole stored log when it installs a Ready.snapshot. The answer is
+//   an append_resp naming the snapshot index.
+// - ready() may not be called again before advance(): one Ready is outstanding at a time.
+
+import type {
+  ConfChange,
+  ConfState,
+  Entry,
+  HardState,
+  InitialState,
+  Message,
+  NodeId,
+  ProposeResult,
+  RaftConfig,
+  RaftStatus,
+  Ready,
+  ReadState,
+  RequestResult,
+  Role,
+  SnapshotMeta,
+  SoftState,
+  FollowerProgress,
+  RefusalReason,
+} from './types.js';
+import { RaftLog } from './raft-log.js';
+import { Progress } from './progress.js';
+import { PENDING_READS_MAX, ReadIndexQueue } from './read-index.js';
+import { applyConfChange, confChangeRefusal, decodeConfChange, encodeConfChange } from './conf-change.js';
+import { validateRaftConfig } from './config.js';
+import { invariant } from './invariant.js';
+
+export { defaultRaftConfig } from './config.js';
+export { encodeConfChange, decodeConfChange } from './conf-change.js';
+
+/** Bound on committed entries handed out in one Ready; the rest follow in the next. */
+export const COMMITTED_ENTRIES_PER_READY_MAX = 4096;
+/** Bound on the length of a read context. */
+export const READ_CONTEXT_CHARS_MAX = 256;
+
+const EMPTY = new Uint8Array(0);
+
+interface Outstanding {
+  readonly last_index: number;
+  readonly last_term: number;
+  readonly snapshot: boolean;
+  readonly restore_epoch: number;
+}
+
+interface WaitingRead {
+  readonly context: string;
+  readonly from: NodeId;
+}
+
+export class RaftNode {
+  private readonly cfg: RaftConfig;
+  private readonly id: NodeId;
+  private term: number;
+  private vote: NodeId | null;
+  private leader: NodeId | null = null;
+  private role: Role = 'follower';
+  private readonly log: RaftLog;
+  private conf: ConfState;
+  private voters: Set<NodeId>;
+  private readonly progress = new Map<NodeId, Progress>();
+  private readonly votes = new Map<NodeId, boolean>();
+  private election_elapsed = 0;
+  private heartbeat_elapsed = 0;
+  private randomized_election_ticks = 0;
+  private msgs: Message[] = [];
+  private read_states: ReadState[] = [];
+  private readonly reads = new ReadIndexQueue();
+  /** Reads that reached a new leader before it committed an entry of its own term. */
+  private reads_waiting: WaitingRead[] = [];
+  private transferee: NodeId | null = null;
+  private pending_conf_index = 0;
+  /** Appends are flushed to followers when the next Ready is built, so that proposals
+   * made between two Readys travel together in one append. */
+  private bcast_pending = false;
+  private prev_soft: SoftState;
+  private prev_hard: HardState;
+  private outstanding: Outstanding | null = null;
+  private restore_epoch = 0;
+  /** Highest index whose membership change (if any) is reflected in `conf`. */
+  private last_conf_scan = 0;
+
+  constructor(config: RaftConfig, initial: InitialState) {
+    validateRaftConfig(config);
+    this.cfg = config;
+    this.id = config.id;
+    const hs = initial.hard_state;
+    invariant(Number.isInteger(hs.term) && hs.term >= 0, () => `initial term must be a non-negative integer, got ${hs.term}`);
+    const snap: SnapshotMeta = initial.snapshot ?? { index: 0, term: 0, conf_state: initial.conf_state };
+    invariant(snap.term <= hs.term, () => `snapshot term ${snap.term} above hard state term ${hs.term}`);
+    this.term = hs.term;
+    this.vote = hs.vote;
+    this.log = new RaftLog({ ...snap, conf_state: initial.conf_state }, initial.entries, hs.commit, initial.applied);
+    invariant(this.log.lastTerm() <= hs.term, () => `last entry term ${this.log.lastTerm()} above hard state term ${hs.term}`);
+    this.conf = initial.conf_state;
+    this.voters = new Set(this.conf.voters);
+    this.applyConfChangesIn(snap.index + 1, hs.commit);
+    this.prev_hard = hs;
+    this.prev_soft = { leader: null, role: 'follower' };
+    this.resetRandomizedElectionTicks();
+  }
+
+  // ---------------------------------------------------------------- inputs
+
+  tick(): void {
+    if (this.role === 'leader') {
+      this.tickLeader();
+    } else {
+      this.election_elapsed++;
+      if (this.promotable() && this.election_elapsed >= this.randomized_election_ticks) {
+        this.election_elapsed = 0;
+        this.campaign(this.cfg.pre_vote ? 'pre' : 'real');
+      }
+    }
+  }
+
+  step(msg: Message): void {
+    invariant(msg.to === this.id, () => `message ${msg.type} for ${msg.to} delivered to ${this.id}`);
+    invariant(msg.from !== this.id, () => `message ${msg.type} from ${this.id} to itself`);
+    invariant(Number.isInteger(msg.term) && msg.term >= 0, () => `message term must be a non-negative integer, got ${msg.term}`);
+
+    if (msg.term > this.term) {
+      if (msg.type === 'vote' || msg.type === 'pre_vote') {
+        // Leader lease: while a leader is heard from, ignore candidates (a node that was
+        // cut off and comes back must not depose a healthy leader), unless the leader
+        // itself asked for the election.
+        const in_lease = this.cfg.check_quorum && this.leader !== null && this.election_elapsed < this.cfg.election_ticks;
+        if (in_lease && !msg.transfer) return;
+      }
+      if (msg.type === 'pre_vote') {
+        // A pre-vote does not change our term.
+      } else if (msg.type === 'pre_vote_resp' && !msg.reject) {
+        // Granted pre-votes carry the term we would campaign at.
+      } else {
+        const from_leader = msg.type === 'append' || msg.type === 'heartbeat' || msg.type === 'snapshot';
+        this.becomeFollower(msg.term, from_leader ? msg.from : null);
+      }
+    } else if (msg.term < this.term) {
+      if ((this.cfg.check_quorum || this.cfg.pre_vote) && (msg.type === 'append' || msg.type === 'heartbeat')) {
+        // A deposed leader that was cut off learns the newer term and steps down.
+        this.send({ type: 'append_resp', from: this.id, to: msg.from, term: this.term, reject: true, index: 0, reject_hint_index: 0, reject_hint_term: 0 });
+      } else if (msg.type === 'pre_vote') {
+        this.send({ type: 'pre_vote_resp', from: this.id, to: msg.from, term: this.term, reject: true });
+      }
+      return;
+    }
+
+    switch (msg.type) {
+      case 'vote':
+      case 'pre_vote':
+        this.handleVoteRequest(msg);
+        return;
+      default:
+        break;
+    }
+    switch (this.role) {
+      case 'leader':
+        this.stepLeader(msg);
+        return;
+      case 'candidate':
+      case 'pre_candidate':
+        this.stepCandidate(msg);
+        return;
+      case 'follower':
+        this.stepFollower(msg);
+        return;
+    }
+  }
+
+  propose(data: Uint8Array): ProposeResult {
+    if (data.length > this.cfg.append_bytes_max) {
+      return refuse('invalid', this.leader, `proposal is ${data.length} bytes, limit append_bytes_max ${this.cfg.append_bytes_max}`);
+    }
+    if (this.role !== 'leader') {
+      if (this.leader === null) return refuse('no_leader', null, 'no leader is known');
+      if (!this.cfg.forward_proposals) return refuse('not_leader', this.leader, `leader is ${this.leader}`);
+      this.send({
+        type: 'propose', from: this.id, to: this.leader, term: this.term,
+        entries: [{ index: 0, term: 0, type: 'normal', data }],
+      });
+      // Forwarded: the index is not known here (0); the host learns the outcome by applying.
+      return { ok: true, index: 0, term: 0 };
+    }
+    const refusal = this.leaderAppendRefusal(1);
+    if (refusal !== null) return refusal;
+    const e = this.appendEntry('normal', data);
+    return { ok: true, index: e.index, term: e.term };
+  }
+
+  proposeConfChange(cc: ConfChange): ProposeResult {
+    if (this.role !== 'leader') {
+      return this.leader === null
+        ? refuse('no_leader', null, 'no leader is known')
+        : refuse('not_leader', this.leader, `leader is ${this.leader}`);
+    }
+    const refusal = this.leaderAppendRefusal(1);
+    if (refusal !== null) return refusal;
+    if (this.pending_conf_index > this.log.commit) {
+      return refuse('conf_change_pending', this.id, `membership change at index ${this.pending_conf_index} not committed yet (commit ${this.log.commit})`);
+    }
+    let data: Uint8Array;
+    try {
+      data = encodeConfChange(cc);
+    } catch (err) {
+      return refuse('invalid', this.id, (err as Error).message);
+    }
+    const why = confChangeRefusal(this.conf, cc);
+    if (why !== null) return refuse('invalid', this.id, why);
+    const e = this.appendEntry('conf_change', data);
+    this.pending_conf_index = e.index;
+    return { ok: true, index: e.index, term: e.term };
+  }
+
+  readIndex(context: string): RequestResult {
+    if (typeof context !== 'string' || context.length === 0 || context.length > READ_CONTEXT_CHARS_MAX) {
+      return refuse('invalid', this.leader, `read context must be 1..${READ_CONTEXT_CHARS_MAX} characters, got length ${String(context).length}`);
+    }
+    if (this.role === 'leader') return this.leaderRead(context, this.id);
+    if (this.leader === null) return refuse('no_leader', null, 'no leader is known');
+    this.send({ type: 'read_index', from: this.id, to: this.leader, term: this.term, context });
+    return { ok: true };
+  }
+
+  transferLeadership(to: NodeId): RequestResult {
+    if (this.role !== 'leader') {
+      return this.leader === null
+        ? refuse('no_leader', null, 'no leader is known')
+        : refuse('not_leader', this.leader, `leader is ${this.leader}`);
+    }
+    if (to === this.id) return { ok: true };
+    if (!this.voters.has(to)) return refuse('invalid', this.id, `transfer target ${to} is not a voter`);
+    if (this.transferee !== null && this.transferee !== to) {
+      return refuse('transferring', this.id, `already transferring to ${this.transferee}`);
+    }
+    this.transferee = to;
+    // The transfer is abandoned when an election timeout passes without success.
+    this.election_elapsed = 0;
+    const pr = this.progress.get(to);
+    invariant(pr !== undefined, () => `voter ${to} has no progress on leader ${this.id}`);
+    if (pr.match === this.log.lastIndex()) this.sendTimeoutNow(to);
+    else this.sendAppend(to, pr, true);
+    return { ok: true };
+  }
+
+  compact(index: number): SnapshotMeta {
+    invariant(Number.isInteger(index), () => `compact index must be an integer, got ${index}`);
+    if (index === this.log.snapshot_index) return this.log.snapshotMeta();
+    const conf = this.confAt(index);
+    this.log.compact(index, conf);
+    return this.log.snapshotMeta();
+  }
+
+  reportSnapshot(to: NodeId, ok: boolean): void {
+    if (this.role !== 'leader') return;
+    const pr = this.progress.get(to);
+    if (pr === undefined || pr.state !== 'snapshot') return;
+    if (!ok) pr.pending_snapshot = 0;
+    pr.becomeProbe();
+    // Wait for the follower's answer (or the next heartbeat answer) before probing.
+    pr.probe_sent = true;
+  }
+
+  reportUnreachable(to: NodeId): void {
+    if (this.role !== 'leader') return;
+    const pr = this.progress.get(to);
+    if (pr !== undefined && pr.state === 'replicate') pr.becomeProbe();
+  }
+
+  // ---------------------------------------------------------------- output
+
+  hasReady(): boolean {
+    if (this.bcast_pending && this.role === 'leader') return true;
+    if (this.msgs.length > 0 || this.read_states.length > 0) return true;
+    if (this.log.unstable_snapshot !== null || this.log.stabled < this.log.lastIndex()) return true;
+    if (this.log.commit > this.log.applied) return true;
+    if (this.prev_soft.leader !== this.leader || this.prev_soft.role !== this.role) return true;
+    const h = this.prev_hard;
+    return h.term !== this.term || h.vote !== this.vote || h.commit !== this.log.commit;
+  }
+
+  ready(): Ready {
+    invariant(this.outstanding === null, () => 'ready() called again before advance()');
+    if (this.bcast_pending && this.role === 'leader') this.bcastAppend();
+    this.bcast_pending = false;
+    const log = this.log;
+
+    let soft_state: SoftState | null = null;
+    if (this.prev_soft.leader !== this.leader || this.prev_soft.role !== this.role) {
+      soft_state = { leader: this.leader, role: this.role };
+      this.prev_soft = soft_state;
+    }
+    let hard_state: HardState | null = null;
+    const h = this.prev_hard;
+    if (h.term !== this.term || h.vote !== this.vote || h.commit !== log.commit) {
+      invariant(this.term >= h.term, () => `term went back from ${h.term} to ${this.term}`);
+      invariant(log.commit >= h.commit, () => `commit went back from ${h.commit} to ${log.commit}`);
+      hard_state = { term: this.term, vote: this.vote, commit: log.commit };
+      this.prev_hard = hard_state;
+    }
+    const entries = log.unstableEntries();
+    const snapshot = log.unstable_snapshot;
+    let committed_entries: Entry[] = [];
+    if (log.commit > log.applied) {
+      const hi = Math.min(log.commit, log.applied + COMMITTED_ENTRIES_PER_READY_MAX);
+      committed_entries = log.entries.slice(log.applied - log.snapshot_index, hi - log.snapshot_index);
+      log.applied = hi;
+    }
+    const messages = this.msgs;
+    const read_states = this.read_states;
+    this.msgs = [];
+    this.read_states = [];
+    const last = entries.length > 0 ? entries[entries.length - 1] : null;
+    this.outstanding = {
+      last_index: last === null ? 0 : last.index,
+      last_term: last === null ? 0 : last.term,
+      snapshot: snapshot !== null,
+      restore_epoch: this.restore_epoch,
+    };
+    return { soft_state, hard_state, snapshot, entries, messages, committed_entries, read_states };
+  }
+
+  advance(): void {
+    const o = this.outstanding;
+    invariant(o !== null, () => 'advance() called without an outstanding ready()');
+    this.outstanding = null;
+    // A snapshot received after that Ready made the host drop its stored log; what the
+    // Ready carried is handed out again.
+    if (o.restore_epoch !== this.restore_epoch) return;
+    if (o.snapshot) this.log.unstable_snapshot = null;
+    if (o.last_index > 0) this.log.stableTo(o.last_index, o.last_term);
+    if (this.role === 'leader') {
+      const self = this.progress.get(this.id);
+      if (self !== undefined && self.maybeUpdate(this.log.stabled)) this.leaderMaybeCommit();
+    }
+  }
+
+  status(): RaftStatus {
+    let progress: Record<NodeId, FollowerProgress> | null = null;
+    if (this.role === 'leader') {
+      progress = {};
+      for (const [id, pr] of this.progress) progress[id] = pr.view();
+    }
+    return {
+      id: this.id,
+      role: this.role,
+      term: this.term,
+      vote: this.vote,
+      leader: this.leader,
+      commit: this.log.commit,
+      applied: this.log.applied,
+      last_index: this.log.lastIndex(),
+      snapshot_index: this.log.snapshot_index,
+      conf_state: this.conf,
+      transferee: this.transferee,
+      progress,
+    };
+  }
+
+  // ---------------------------------------------------------------- roles
+
+  private promotable(): boolean {
+    return this.voters.has(this.id);
+  }
+
+  private resetRandomizedElectionTicks(): void {
+    const r = this.cfg.rng();
+    invariant(r >= 0 && r < 1, () => `rng returned ${r}, outside [0, 1)`);
+    this.randomized_election_ticks = this.cfg.election_ticks + Math.floor(r * this.cfg.election_ticks);
+  }
+
+  private resetTimers(): void {
+    this.election_elapsed = 0;
+    this.heartbeat_elapsed = 0;
+    this.resetRandomizedElectionTicks();
+  }
+
+  private becomeFollower(term: number, leader: NodeId | null): void {
+    invariant(term >= this.term, () => `term would go back from ${this.term} to ${term}`);
+    if (term > this.term) {
+      this.term = term;
+      this.vote = null;
+    }
+    this.role = 'follower';
+    this.leader = leader;
+    this.leaveLeadership();
+    this.resetTimers();
+  }
+
+  private leaveLeadership(): void {
+    this.progress.clear();
+    this.votes.clear();
+    this.transferee = null;
+    this.reads.clear();
+    this.reads_waiting = [];
+    this.bcast_pending = false;
+  }
+
+  private campaign(kind: 'pre' | 'real' | 'transfer'): void {
+    if (!this.promotable()) return;
+    this.leaveLeadership();
+    this.leader = null;
+    this.resetTimers();
+    let vote_term: number;
+    if (kind === 'pre') {
+      this.role = 'pre_candidate';
+      vote_term = this.term + 1;
+    } else {
+      this.term += 1;
+      this.vote = this.id;
+      this.role = 'candidate';
+      vote_term = this.term;
+    }
+    this.votes.set(this.id, true);
+    if (this.tally() === 'won') {
+      if (kind === 'pre') this.campaign('real');
+      else this.becomeLeader();
+      return;
+    }
+    const type = kind === 'pre' ? 'pre_vote' : 'vote';
+    const last_index = this.log.lastIndex();
+    const last_term = this.log.lastTerm();
+    for (const v of this.voters) {
+      if (v === this.id) continue;
+      this.send({ type, from: this.id, to: v, term: vote_term, last_index, last_term, transfer: kind === 'transfer' });
+    }
+  }
+
+  private tally(): 'won' | 'lost' | 'pending' {
+    let granted = 0;
+    let rejected = 0;
+    for (const v of this.voters) {
+      const g = this.votes.get(v);
+      if (g === true) granted++;
+      else if (g === false) rejected++;
+    }
+    const q = quorum(this.voters.size);
+    if (granted >= q) return 'won';
+    if (rejected > this.voters.size - q) return 'lost';
+    return 'pending';
+  }
+
+  private becomeLeader(): void {
+    invariant(this.role === 'candidate', () => `only a candidate becomes leader, ${this.id} is ${this.role}`);
+    this.role = 'leader';
+    this.leader = this.id;
+    this.leaveLeadership();
+    this.resetTimers();
+    const next = this.log.lastIndex() + 1;
+    for (const id of this.members()) {
+      const pr = new Progress(next, this.cfg.inflight_appends_max);
+      pr.recent_active = true;
+      this.progress.set(id, pr);
+    }
+    const self = this.progress.get(this.id);
+    invariant(self !== undefined, () => `leader ${this.id} is not in its own configuration`);
+    self.becomeReplicate();
+    self.match = this.log.stabled;
+    self.next = this.log.lastIndex() + 1;
+    // The no-op entry of the new term: committing it commits everything before it, and
+    // until then no read is served and no membership change accepted.
+    const noop = this.appendEntry('normal', EMPTY);
+    this.pending_conf_index = noop.index;
+  }
+
+  private *members(): Iterable<NodeId> {
+    yield* this.conf.voters;
+    yield* this.conf.learners;
+  }
+
+  // ---------------------------------------------------------------- votes
+
+  private handleVoteRequest(msg: Extract<Message, { type: 'vote' | 'pre_vote' }>): void {
+    const can_vote =
+      this.vote === msg.from ||
+      (this.vote === null && this.leader === null) ||
+      (msg.type === 'pre_vote' && msg.term > this.term);
+    const grant = can_vote && this.log.isUpToDate(msg.last_index, msg.last_term);
+    const resp_type = msg.type === 'vote' ? 'vote_resp' : 'pre_vote_resp';
+    if (grant) {
+      // A granted pre-vote answers at the term the candidate would use; it changes nothing here.
+      this.send({ type: resp_type, from: this.id, to: msg.from, term: msg.term, reject: false });
+      if (msg.type === 'vote') {
+        this.election_elapsed = 0;
+        this.vote = msg.from;
+      }
+    } else {
+      this.send({ type: resp_type, from: this.id, to: msg.from, term: this.term, reject: true });
+    }
+  }
+
+  private stepCandidate(msg: Message): void {
+    switch (msg.type) {
+      case 'append':
+      case 'heartbeat':
+      case 'snapshot':
+        // Someone won this term.
+        this.becomeFollower(msg.term, msg.from);
+        this.stepFollower(msg);
+        return;
+      case 'vote_resp':
+      case 'pre_vote_resp': {
+        const expected = this.role === 'candidate' ? 'vote_resp' : 'pre_vote_resp';
+        if (msg.type !== expected) return;
+        if (!this.votes.has(msg.from)) this.votes.set(msg.from, !msg.reject);
+        const result = this.tally();
+        if (result === 'won') {
+          if (this.role === 'pre_candidate') this.campaign('real');
+          else this.becomeLeader();
+        } else if (result === 'lost') {
+          this.becomeFollower(this.term, null);
+        }
+        return;
+      }
+      case 'read_index':
+        this.send({ type: 'read_index_resp', from: this.id, to: msg.from, term: this.term, context: msg.context, index: 0, reject: true });
+        return;
+      default:
+        return;
+    }
+  }
+
+  // ---------------------------------------------------------------- follower
+
+  private stepFollower(msg: Message): void {
+    switch (msg.type) {
+      case 'append':
+        this.election_elapsed = 0;
+        this.leader = msg.from;
+        this.handleAppend(msg);
+        return;
+      case 'heartbeat':
+        this.election_elapsed = 0;
+        this.leader = msg.from;
+        // The leader sends min(match, commit): our log agrees with it up to there.
+        this.log.commitTo(Math.min(msg.commit, this.log.lastIndex()));
+        this.afterCommitMoved();
+        this.send({ type: 'heartbeat_resp', from: this.id, to: msg.from, term: this.term, context: msg.context });
+        return;
+      case 'snapshot':
+        this.election_elapsed = 0;
+        this.leader = msg.from;
+        this.handleSnapshot(msg.from, msg.snapshot);
+        return;
+      case 'timeout_now':
+        // The leader hands over: campaign at once, skipping the pre-vote and the lease.
+        this.campaign('transfer');
+        return;
+      case 'read_index_resp':
+        if (!msg.reject) this.read_states.push({ context: msg.context, index: msg.index });
+        return;
+      case 'read_index':
+        this.send({ type: 'read_index_resp', from: this.id, to: msg.from, term: this.term, context: msg.context, index: 0, reject: true });
+        return;
+      case 'propose':
+        if (this.leader !== null && this.cfg.forward_proposals) {
+          this.send({ type: 'propose', from: this.id, to: this.leader, term: this.term, entries: msg.entries });
+        }
+        return;
+      default:
+        return;
+    }
+  }
+
+  private handleAppend(msg: Extract<Message, { type: 'append' }>): void {
+    const log = this.log;
+    if (msg.prev_index < log.commit) {
+      this.send({ type: 'append_resp', from: this.id, to: msg.from, term: this.term, reject: false, index: log.commit, reject_hint_index: 0, reject_hint_term: 0 });
+      return;
+    }
+    const last_new = log.maybeAppend(msg.prev_index, msg.prev_term, msg.entries);
+    if (last_new >= 0) {
+      log.commitTo(Math.min(msg.commit, last_new));
+      this.afterCommitMoved();
+      this.send({ type: 'append_resp', from: this.id, to: msg.from, term: this.term, reject: false, index: last_new, reject_hint_index: 0, reject_hint_term: 0 });
+      return;
+    }
+    const hint = log.findConflictByTerm(Math.min(msg.prev_index, log.lastIndex()), msg.prev_term);
+    this.send({
+      type: 'append_resp', from: this.id, to: msg.from, term: this.term, reject: true,
+      index: msg.prev_index, reject_hint_index: hint.index, reject_hint_term: hint.term,
+    });
+  }
+
+  private handleSnapshot(from: NodeId, meta: SnapshotMeta): void {
+    invariant(Number.isInteger(meta.index) && meta.index >= 0 && meta.term <= this.term, () =>
+      `snapshot meta index ${meta.index} term ${meta.term} invalid at term ${this.term}`);
+    if (meta.index > this.log.commit) {
+      this.log.restore(meta);
+      this.restore_epoch++;
+      this.conf = meta.conf_state;
+      this.voters = new Set(this.conf.voters);
+      this.last_conf_scan = meta.index;
+    }
+    this.send({ type: 'append_resp', from: this.id, to: from, term: this.term, reject: false, index: this.log.commit, reject_hint_index: 0, reject_hint_term: 0 });
+  }
+
+  // ---------------------------------------------------------------- leader
+
+  private tickLeader(): void {
+    this.heartbeat_elapsed++;
+    this.election_elapsed++;
+    if (this.election_elapsed >= this.cfg.election_ticks) {
+      this.election_elapsed = 0;
+      if (this.cfg.check_quorum) {
+        if (!this.quorumActive()) {
+          this.becomeFollower(this.term, null);
+          return;
+        }
+        for (const [id, pr] of this.progress) pr.recent_active = id === this.id;
+      }
+      // A transfer that did not finish within an election timeout is abandoned.
+      this.transferee = null;
+    }
+    if (this.heartbeat_elapsed >= this.cfg.heartbeat_ticks) {
+      this.heartbeat_elapsed = 0;
+      this.bcastHeartbeat(this.reads.heartbeatContext());
+    }
+  }
+
+  private quorumActive(): boolean {
+    let active = 0;
+    for (const v of this.voters) {
+      if (v === this.id || this.progress.get(v)?.recent_active === true) active++;
+    }
+    return active >= quorum(this.voters.size);
+  }
+
+  private stepLeader(msg: Message): void {
+    switch (msg.type) {
+      case 'append_resp':
+        this.handleAppendResp(msg);
+        return;
+      case 'heartbeat_resp':
+        this.handleHeartbeatResp(msg);
+        return;
+      case 'read_index': {
+        const r = this.leaderRead(msg.context, msg.from);
+        if (!r.ok) this.send({ type: 'read_index_resp', from: this.id, to: msg.from, term: this.term, context: msg.context, index: 0, reject: true });
+        return;
+      }
+      case 'propose': {
+        if (msg.entries.length === 0 || this.leaderAppendRefusal(msg.entries.length) !== null) return;
+        for (const e of msg.entries) {
+          // Only normal entries are forwarded; membership changes go through proposeConfChange.
+          if (e.type === 'normal' && e.data.length <= this.cfg.append_bytes_max) this.appendEntry('normal', e.data);
+        }
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private leaderAppendRefusal(count: number): ProposeResult | null {
+    if (this.transferee !== null) return refuse('transferring', this.id, `leadership is being transferred to ${this.transferee}`);
+    const uncommitted = this.log.lastIndex() - this.log.commit;
+    if (uncommitted + count > this.cfg.uncommitted_entries_max) {
+      return refuse('too_many_uncommitted', this.id, `${uncommitted} entries uncommitted, limit uncommitted_entries_max ${this.cfg.uncommitted_entries_max}`);
+    }
+    return null;
+  }
+
+  private appendEntry(type: Entry['type'], data: Uint8Array): Entry {
+    const e: Entry = { index: this.log.lastIndex() + 1, term: this.term, type, data };
+    this.log.entries.push(e);
+    this.bcast_pending = true;
+    return e;
+  }
+
+  private handleAppendResp(msg: Extract<Message, { type: 'append_resp' }>): void {
+    const pr = this.progress.get(msg.from);
+    if (pr === undefined) return;
+    pr.recent_active = true;
+    if (msg.reject) {
+      let match_hint = msg.reject_hint_index;
+      if (msg.reject_hint_term > 0) match_hint = this.log.findConflictByTerm(msg.reject_hint_index, msg.reject_hint_term).index;
+      if (pr.maybeDecrTo(msg.index, match_hint)) {
+        if (pr.state === 'replicate') pr.becomeProbe();
+        this.sendAppend(msg.from, pr, false);
+      }
+      return;
+    }
+    invariant(msg.index <= this.log.lastIndex(), () =>
+      `follower ${msg.from} acknowledged index ${msg.index} beyond leader ${this.id} last index ${this.log.lastIndex()}`);
+    const old_paused = pr.isPaused();
+    if (!pr.maybeUpdate(msg.index)) {
+      return;
+    }
+    if (pr.state === 'probe') pr.becomeReplicate();
+    else if (pr.state === 'snapshot' && pr.match >= pr.pending_snapshot) pr.becomeReplicate();
+    else if (pr.state === 'replicate') pr.freeInflightsTo(msg.index);
+    if (this.leaderMaybeCommit()) {
+      // bcast_pending carries the new commit index to everyone.
+    } else if (old_paused || pr.next <= this.log.lastIndex()) {
+      this.sendAppend(msg.from, pr, false);
+    }
+    if (this.role === 'leader' && msg.from === this.transferee && pr.match === this.log.lastIndex()) {
+      this.sendTimeoutNow(msg.from);
+    }
+  }
+
+  private handleHeartbeatResp(msg: Extract<Message, { type: 'heartbeat_resp' }>): void {
+    const pr = this.progress.get(msg.from);
+    if (pr === undefined) return;
+    pr.recent_active = true;
+    pr.probe_sent = false;
+    if (pr.state === 'replicate' && pr.isPaused()) pr.freeFirstInflight();
+    if (pr.match < this.log.lastIndex()) this.sendAppend(msg.from, pr, false);
+    const read = this.reads.ack(msg.context, msg.from);
+    if (read === undefined || this.countVoters(read.acks) < quorum(this.voters.size)) return;
+    for (const r of this.reads.releaseThrough(read)) this.releaseRead(r.context, r.index, r.from);
+  }
+
+  private countVoters(ids: Set<NodeId>): number {
+    let n = 0;
+    for (const id of ids) if (this.voters.has(id)) n++;
+    return n;
+  }
+
+  private leaderRead(context: string, from: NodeId): RequestResult {
+    if (this.log.term(this.log.commit) !== this.term) {
+      // A new leader does not know the commit index until it committed an entry of its
+      // own term; the request waits for that.
+      if (this.reads_waiting.length >= PENDING_READS_MAX) {
+        return refuse('too_many_uncommitted', this.id, `${this.reads_waiting.length} reads wait for the first commit, limit ${PENDING_READS_MAX}`);
+      }
+      this.reads_waiting.push({ context, from });
+      return { ok: true };
+    }
+    if (this.voters.size === 1 && this.voters.has(this.id)) {
+      this.releaseRead(context, this.log.commit, from);
+      return { ok: true };
+    }
+    if (this.reads.size >= PENDING_READS_MAX) {
+      return refuse('too_many_uncommitted', this.id, `${this.reads.size} reads await confirmation, limit ${PENDING_READS_MAX}`);
+    }
+    this.reads.add(context, this.log.commit, from, this.id);
+    this.bcastHeartbeat(this.reads.heartbeatContext());
+    return { ok: true };
+  }
+
+  private releaseRead(context: string, index: number, from: NodeId): void {
+    if (from === this.id) this.read_states.push({ context, index });
+    else this.send({ type: 'read_index_resp', from: this.id, to: from, term: this.term, context, index, reject: false });
+  }
+
+  /** Commits the highest index a quorum of voters holds, if it is of the current term. */
+  private leaderMaybeCommit(): boolean {
+    let moved = false;
+    // Bounded: every pass either raises commit or stops.
+    for (;;) {
+      const matches: number[] = [];
+      for (const v of this.voters) matches.push(this.progress.get(v)?.match ?? 0);
+      matches.sort((a, b) => b - a);
+      const q = quorum(this.voters.size);
+      if (q === 0 || matches.length < q) return moved;
+      const candidate = matches[q - 1];
+      if (candidate <= this.log.commit) return moved;
+      if (this.log.term(candidate) !== this.term && this.cfg.unsafe_commit_any_term !== true) return moved;
+      const had_own_term_commit = this.log.term(this.log.commit) === this.term;
+      this.log.commitTo(candidate);
+      moved = true;
+      this.bcast_pending = true;
+      if (!had_own_term_commit) this.serveWaitingReads();
+      const conf_changed = this.afterCommitMoved();
+      if (this.role !== 'leader') return moved;
+      if (!conf_changed) return moved;
+    }
+  }
+
+  private serveWaitingReads(): void {
+    const waiting = this.reads_waiting;
+    this.reads_waiting = [];
+    for (const w of waiting) {
+      const r = this.leaderRead(w.context, w.from);
+      if (!r.ok && w.from !== this.id) {
+        this.send({ type: 'read_index_resp', from: this.id, to: w.from, term: this.term, context: w.context, index: 0, reject: true });
+      }
+    }
+  }
+
+  private sendAppend(to: NodeId, pr: Progress, send_if_empty: boolean): void {
+    if (pr.isPaused()) return;
+    const prev_index = pr.next - 1;
+    const prev_term = this.log.term(prev_index);
+    if (prev_term === -1) {
+      // The follower needs entries compacted away: the host streams a snapshot.
+      invariant(prev_index < this.log.snapshot_index, () => `leader ${this.id} has no term for ${prev_index} (last ${this.log.lastIndex()})`);
+      pr.becomeSnapshot(this.log.snapshot_index);
+      this.send({ type: 'snapshot', from: this.id, to, term: this.term, snapshot: this.log.snapshotMeta() });
+      return;
+    }
+    const entries = this.log.slice(pr.next, this.log.lastIndex(), this.cfg.append_entries_max, this.cfg.append_bytes_max);
+    if (entries.length === 0 && !send_if_empty) return;
+    this.send({ type: 'append', from: this.id, to, term: this.term, prev_index, prev_term, entries, commit: this.log.commit });
+    if (entries.length > 0) pr.sentEntries(entries[entries.length - 1].index);
+    else if (pr.state === 'probe') pr.probe_sent = true;
+  }
+
+  private bcastAppend(): void {
+    for (const [id, pr] of this.progress) {
+      if (id !== this.id) this.sendAppend(id, pr, true);
+    }
+  }
+
+  private bcastHeartbeat(context: string): void {
+    for (const [id, pr] of this.progress) {
+      if (id === this.id) continue;
+      this.send({ type: 'heartbeat', from: this.id, to: id, term: this.term, commit: Math.min(pr.match, this.log.commit), context });
+    }
+  }
+
+  private sendTimeoutNow(to: NodeId): void {
+    this.send({ type: 'timeout_now', from: this.id, to, term: this.term });
+  }
+
+  // ---------------------------------------------------------------- membership
+
+  /** Applies membership changes that the last commit-index move passed. Returns whether
+   * the configuration changed. */
+  private afterCommitMoved(): boolean {
+    if (this.log.commit <= this.last_conf_scan) return false;
+    return this.applyConfChangesIn(Math.max(this.last_conf_scan, this.log.snapshot_index) + 1, this.log.commit);
+  }
+
+  private applyConfChangesIn(from: number, to: number): boolean {
+    let changed = false;
+    for (let i = from; i <= to; i++) {
+      const e = this.log.entry(i);
+      if (e.type !== 'conf_change') continue;
+      const next = applyConfChange(this.conf, decodeConfChange(e.data));
+      if (next !== this.conf) {
+        this.conf = next;
+        this.voters = new Set(next.voters);
+        changed = true;
+      }
+    }
+    if (to > this.last_conf_scan) this.last_conf_scan = to;
+    if (changed && this.role === 'leader') this.leaderConfChanged();
+    return changed;
+  }
+
+  private leaderConfChanged(): void {
+    const members = new Set(this.members());
+    for (const id of [...this.progress.keys()]) {
+      if (!members.has(id)) this.progress.delete(id);
+    }
+    for (const id of members) {
+      if (!this.progress.has(id)) {
+        const pr = new Progress(this.log.lastIndex() + 1, this.cfg.inflight_appends_max);
+        pr.recent_active = true;
+        this.progress.set(id, pr);
+      }
+    }
+    if (this.transferee !== null && !this.voters.has(this.transferee)) this.transferee = null;
+    if (!this.voters.has(this.id)) {
+      // Removed: tell everyone the commit index, hand over to an up-to-date voter, step down.
+      this.bcastAppend();
+      for (const v of this.voters) {
+        if (this.progress.get(v)?.match === this.log.lastIndex()) {
+          this.sendTimeoutNow(v);
+          break;
+        }
+      }
+      this.becomeFollower(this.term, null);
+    }
+  }
+
+  /** Membership in force after applying the log up to `index` (<= commit). */
+  private confAt(index: number): ConfState {
+    invariant(index >= this.log.snapshot_index && index <= this.log.commit, () =>
+      `membership at ${index} asked outside [snapshot ${this.log.snapshot_index}, commit ${this.log.commit}]`);
+    let conf = this.log.snapshot_conf;
+    for (let i = this.log.snapshot_index + 1; i <= index; i++) {
+      const e = this.log.entry(i);
+      if (e.type === 'conf_change') conf = applyConfChange(conf, decodeConfChange(e.data));
+    }
+    return conf;
+  }
+
+  private send(m: Message): void {
+    this.msgs.push(m);
+  }
+}
+
+function quorum(voters: number): number {
+  return voters === 0 ? 0 : Math.floor(voters / 2) + 1;
+}
+
+function refuse(reason: RefusalReason, leader: NodeId | null, detail: string): { ok: false; reason: RefusalReason; leader: NodeId | null; detail: string } {
+  return { ok: false, reason, leader, detail };
+}
