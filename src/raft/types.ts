@@ -107,6 +107,9 @@ export interface SoftState {
  * 2. send `messages` (they may depend on step 1, so never before it);
  * 3. apply `committed_entries` in order and release `read_states` once applied;
  * 4. call advance().
+ * Installing a snapshot replaces the whole stored log: delete every stored entry, record
+ * the snapshot meta, then store `entries` (the core hands out again any entries it kept
+ * above the snapshot). committed_entries then start above the snapshot index.
  */
 export interface Ready {
   readonly soft_state: SoftState | null;
