@@ -1,0 +1,116 @@
+// A cluster holding a large ledger: 1,000,000 positions (one Adjust event each) and
+// 100,000 open reservations. Measures RSS per node, then the restart time of a node with
+// over 1,000,000 applied events (kill -9, start, first linearizable read served).
+import { sleep, stopProc } from '../lib/procs.js';
+import { rssMib } from '../lib/rss.js';
+import type { RestartFigures, RssFigures } from '../report/model.js';
+import { InventoryClient, type WireOp } from '../targets/inventory-client.js';
+import { startStockraft, waitForLeader, SUBMIT_OPS_MAX } from '../targets/stockraft-cluster.js';
+
+export const BIG_POSITIONS = 1_000_000;
+export const BIG_OPEN_RESERVATIONS = 100_000;
+const SEVEN_DAYS_MS = 7 * 24 * 3600 * 1000;
+const PARALLEL_SUBMITS = 4;
+const LOCATION = 'B1';
+
+const bigSku = (i: number): string => `BIG-${String(i).padStart(7, '0')}`;
+
+async function submitAll(c: InventoryClient, total: number, make: (i: number) => WireOp, log: (l: string) => void, what: string): Promise<void> {
+  const t0 = Date.now();
+  let next = 0;
+  let lastLog = t0;
+  const lane = async (): Promise<void> => {
+    // Bounded: each pass takes SUBMIT_OPS_MAX of `total`.
+    while (next < total) {
+      const start = next;
+      next = Math.min(total, next + SUBMIT_OPS_MAX);
+      const ops: WireOp[] = [];
+      for (let i = start; i < next; i++) ops.push(make(i));
+      const r = await c.submit(ops);
+      const bad = r.results.find((x) => x.code !== 'OK');
+      if (bad) throw new Error(`${what}: refused: ${bad.code} ${bad.detail}`);
+      if (Date.now() - lastLog > 5000) {
+        lastLog = Date.now();
+        log(`  ${what}: ${next.toLocaleString('en-US')} / ${total.toLocaleString('en-US')}`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: PARALLEL_SUBMITS }, lane));
+  log(`  ${what}: ${total.toLocaleString('en-US')} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+export async function measureBigState(log: (l: string) => void): Promise<{ rss: RssFigures; restart: RestartFigures }> {
+  const cluster = await startStockraft({ nodes: 3, log });
+  try {
+    const leader = await waitForLeader(cluster.endpoints, 30_000);
+    const c = new InventoryClient(leader, 60_000);
+    try {
+      await submitAll(c, BIG_POSITIONS, (i) => ({ adjust: { op_id: `big-a-${i}`, sku: bigSku(i), location: LOCATION, delta: 1000, reason: 'bench', reference: 'big' } }), log, 'positions');
+      await submitAll(
+        c,
+        BIG_OPEN_RESERVATIONS,
+        (i) => ({ reserve: { reservation_id: `big-r-${i}`, lines: [{ sku: bigSku((i * 7) % BIG_POSITIONS), location: LOCATION, quantity: 1 }], ttl_ms: SEVEN_DAYS_MS, order_ref: 'big' } }),
+        log,
+        'open reservations',
+      );
+    } finally {
+      c.close();
+    }
+    await waitAllApplied(cluster.endpoints);
+    // Let the nodes finish background work (compaction, GC) before reading RSS.
+    await sleep(3000);
+    const rss = cluster.nodes.map((n) => rssMib(n.proc.pid));
+    log(`  RSS per node: ${rss.map((v) => v.toFixed(0)).join(' / ')} MiB`);
+
+    // Restart a follower: kill -9, start, time to the first linearizable read it serves.
+    const lead = await waitForLeader(cluster.endpoints, 30_000);
+    const idx = cluster.nodes.findIndex((n) => n.address !== lead);
+    const node = cluster.nodes[idx];
+    await stopProc(node.proc, 'SIGKILL');
+    const t0 = performance.now();
+    await cluster.restart(idx);
+    const probe = new InventoryClient(node.address, 2000);
+    let restart_ms = NaN;
+    try {
+      const deadline = Date.now() + 300_000;
+      while (Date.now() < deadline) {
+        try {
+          const r = await probe.getPosition(bigSku(0), LOCATION);
+          if (r.found) {
+            restart_ms = performance.now() - t0;
+            break;
+          }
+        } catch {
+          await sleep(20);
+        }
+      }
+    } finally {
+      probe.close();
+    }
+    if (!Number.isFinite(restart_ms)) throw new Error(`restart: ${node.id} did not serve a read within 300 s`);
+    log(`  restart of ${node.id}: serving after ${restart_ms.toFixed(0)} ms`);
+    return {
+      rss: { positions: BIG_POSITIONS, open_reservations: BIG_OPEN_RESERVATIONS, rss_mib_per_node: rss },
+      restart: { applied_events: BIG_POSITIONS + BIG_OPEN_RESERVATIONS, restart_ms },
+    };
+  } finally {
+    await cluster.stop();
+  }
+}
+
+async function waitAllApplied(endpoints: readonly string[]): Promise<void> {
+  const clients = endpoints.map((e) => new InventoryClient(e, 2000));
+  try {
+    const deadline = Date.now() + 120_000;
+    while (Date.now() < deadline) {
+      const s = await Promise.all(clients.map((c) => c.status().catch(() => null)));
+      const applied = s.map((x) => x?.applied_index ?? -1);
+      const commit = Math.max(...s.map((x) => x?.commit_index ?? 0));
+      if (applied.every((a) => a >= commit)) return;
+      await sleep(200);
+    }
+    throw new Error('big state: nodes did not all apply within 120 s');
+  } finally {
+    for (const c of clients) c.close();
+  }
+}

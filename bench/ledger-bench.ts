@@ -1,0 +1,144 @@
+// Apply throughput and heap footprint of the ledger state machine, on one core, over
+// 100,000 positions. Prints figures; asserts nothing about speed.
+//
+//   npm run bench:ledger            (BENCH_OPS=200000 by default; BENCH_OPS=20000 for a quick look)
+
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { Ledger } from '../src/ledger/ledger.js';
+import { decodeEntry, encodeEntry } from '../src/ledger/codec.js';
+import type { Command, LedgerEntry } from '../src/ledger/types.js';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+const POSITIONS = 100_000;
+const OPS = Number(process.env.BENCH_OPS ?? 200_000);
+if (!Number.isSafeInteger(OPS) || OPS < 1_000 || OPS > 5_000_000) throw new RangeError(`BENCH_OPS must be 1000..5000000, got ${process.env.BENCH_OPS}`);
+const TTL_MS = 10 * 60 * 1_000;
+
+// Deterministic xorshift so every run measures the same work.
+let seed = 0x9e3779b9;
+function rand(n: number): number {
+  seed ^= seed << 13;
+  seed ^= seed >>> 17;
+  seed ^= seed << 5;
+  return (seed >>> 0) % n;
+}
+
+const sku = (i: number): string => `SKU-${String(i).padStart(6, '0')}`;
+const LOCATION = 'WH-1:A/07';
+
+let log_index = 0;
+let now_ms = 1_700_000_000_000;
+
+function heapUsed(): number {
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed;
+}
+
+/** Groups commands into entries of `per_entry` commands, as the leader would propose them,
+ * and round-trips them through the entry codec so apply sees decoded objects. */
+function entries(cmds: Command[], per_entry: number): LedgerEntry[] {
+  const out: LedgerEntry[] = [];
+  for (let i = 0; i < cmds.length; i += per_entry) {
+    out.push(decodeEntry(encodeEntry({ time_ms: now_ms, commands: cmds.slice(i, i + per_entry) })));
+  }
+  return out;
+}
+
+function run(ledger: Ledger, label: string, cmds: Command[], per_entry: number): void {
+  const es = entries(cmds, per_entry);
+  let ok = 0;
+  const t0 = process.hrtime.bigint();
+  for (const e of es) {
+    const out = ledger.apply(++log_index, e);
+    for (const r of out.results) if (r.code === 'OK') ok++;
+  }
+  const s = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (ok !== cmds.length) throw new Error(`${label}: only ${ok} of ${cmds.length} commands succeeded`);
+  const rate = cmds.length / s;
+  console.log(`${label.padEnd(44)} ${String(per_entry).padStart(4)}/entry  ${Math.round(rate).toLocaleString('en-US').padStart(10)} cmd/s  ${(1e6 / rate).toFixed(2).padStart(6)} us/cmd`);
+}
+
+let rid = 0;
+function reserveCmds(n: number, lines: number): Command[] {
+  const cmds: Command[] = [];
+  for (let i = 0; i < n; i++) {
+    const ls = [];
+    const used = new Set<number>();
+    while (ls.length < lines) {
+      const p = rand(POSITIONS);
+      if (used.has(p)) continue;
+      used.add(p);
+      ls.push({ sku: sku(p), location: LOCATION, quantity: 1 + rand(3) });
+    }
+    cmds.push({ kind: 'reserve', reservation_id: `res-${++rid}`, lines: ls, ttl_ms: TTL_MS, order_ref: `order-${rid}` });
+  }
+  return cmds;
+}
+
+let oid = 0;
+function fresh(): { ledger: Ledger } {
+  const ledger = new Ledger();
+  log_index = 0;
+  const cmds: Command[] = [];
+  for (let p = 0; p < POSITIONS; p++) {
+    cmds.push({ kind: 'adjust', op_id: `adj-${++oid}`, sku: sku(p), location: LOCATION, delta: 1_000_000_000, reason: 'receive', reference: 'po-1' });
+  }
+  for (const e of entries(cmds, 1_000)) ledger.apply(++log_index, e);
+  return { ledger };
+}
+
+function main(): void {
+  console.log(`ledger bench: ${POSITIONS.toLocaleString('en-US')} positions, ${OPS.toLocaleString('en-US')} ops per run, node ${process.version}`);
+
+  for (const per_entry of [1, 100]) {
+    const { ledger } = fresh();
+    const single = reserveCmds(OPS, 1);
+    run(ledger, 'reserve, 1 line', single, per_entry);
+    run(ledger, 'reserve, 5 lines', reserveCmds(Math.floor(OPS / 5), 5), per_entry);
+    const commits: Command[] = single.map((c) => ({ kind: 'commit', op_id: `cm-${++oid}`, reservation_id: (c as { reservation_id: string }).reservation_id }));
+    run(ledger, 'commit (whole, 1 line)', commits, per_entry);
+    const mixed: Command[] = [];
+    const pending: string[] = [];
+    for (let i = 0; i < OPS; i++) {
+      const dice = rand(100);
+      if (dice < 50 || pending.length === 0) {
+        const c = reserveCmds(1, 1 + rand(3))[0];
+        pending.push((c as { reservation_id: string }).reservation_id);
+        mixed.push(c);
+      } else if (dice < 75) {
+        mixed.push({ kind: 'commit', op_id: `cm-${++oid}`, reservation_id: pending.splice(rand(pending.length), 1)[0] });
+      } else if (dice < 90) {
+        mixed.push({ kind: 'release', op_id: `rl-${++oid}`, reservation_id: pending.splice(rand(pending.length), 1)[0], reason: 'cart abandoned' });
+      } else {
+        mixed.push({ kind: 'adjust', op_id: `adj-${++oid}`, sku: sku(rand(POSITIONS)), location: LOCATION, delta: 5, reason: 'receive', reference: 'po-2' });
+      }
+    }
+    run(ledger, 'mixed 50% reserve/25% commit/15% release/10% adjust', mixed, per_entry);
+    ledger.checkInvariants();
+  }
+
+  // Heap footprint.
+  const base = heapUsed();
+  const { ledger } = fresh();
+  const with_outcomes = heapUsed();
+  // Move log time past the retention window: the adjusts' outcomes are pruned, leaving
+  // the steady-state cost of a position.
+  now_ms += ledger.outcome_retention_ms + 1;
+  ledger.apply(++log_index, { time_ms: now_ms, commands: [] });
+  const positions_only = heapUsed();
+  if (ledger.outcomeCount() !== 0) throw new Error('outcomes were not pruned');
+  const reservations = Math.min(OPS, 100_000);
+  const cmds = reserveCmds(reservations, 1);
+  for (const e of entries(cmds, 100)) ledger.apply(++log_index, e);
+  const with_open = heapUsed();
+  if (ledger.openReservations() !== reservations) throw new Error('reservations missing');
+  console.log(`heap per position (steady state, outcomes pruned)   ${((positions_only - base) / POSITIONS).toFixed(0)} B`);
+  console.log(`heap per position incl. its adjust outcome (<24 h)  ${((with_outcomes - base) / POSITIONS).toFixed(0)} B`);
+  console.log(`heap per open 1-line reservation (incl. outcome)    ${((with_open - positions_only) / reservations).toFixed(0)} B`);
+}
+
+main();

@@ -1,0 +1,259 @@
+// `npm run bench`: Stockraft against the echo ceiling and etcd, on this machine, in one run.
+// See BENCHMARKS.md for what is measured and the latest figures.
+import { Command, Option } from 'commander';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { KEY_DISTS, type KeyDist } from './lib/keys.js';
+import { machineInfo } from './lib/machine.js';
+import { killAllSync, stopAll } from './lib/procs.js';
+import { runPoint, WORKERS_MAX, type PointResult } from './load/driver.js';
+import { ECHO_WORKLOADS, ETCD_WORKLOADS, STOCKRAFT_WORKLOADS, type PointSpec, type SystemName, type WorkloadName } from './load/spec.js';
+import { startEcho } from './targets/echo-reference.js';
+import { ensureEtcd, preloadEtcd, startEtcdCluster } from './targets/etcd-cluster.js';
+import { reserveSizes } from './targets/reserve-size.js';
+import { preloadStockraft, startStockraft, waitForLeader } from './targets/stockraft-cluster.js';
+import { runExtras, type ExtraName, EXTRA_NAMES } from './extras/run-extras.js';
+import { evaluateTargets, SDK_CALLERS } from './report/targets.js';
+import { pointsText, reportMarkdown, targetsText, extrasLines } from './report/markdown.js';
+import { reportHtml } from './report/plot.js';
+import type { RunReport } from './report/model.js';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const KEYS = 10_000;
+const LOCATION = 'L1';
+/** Ample stock: no reserve of the run can run a SKU dry. */
+const STOCK_UNITS = 1_000_000_000;
+const CLIENTS_MAX = 4096;
+const DEADLINE_MS = 10_000;
+
+function list(v: string): string[] {
+  return v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+}
+
+function intList(field: string, v: string, max: number): number[] {
+  return list(v).map((s) => {
+    const n = Number(s);
+    if (!Number.isInteger(n) || n < 1 || n > max) throw new Error(`${field}: each value must be an integer in 1..${max}, got ${s}`);
+    return n;
+  });
+}
+
+function positive(field: string, v: string, max: number): number {
+  const n = Number(v);
+  if (!(n > 0 && n <= max)) throw new Error(`${field}: must be a number in (0, ${max}], got ${v}`);
+  return n;
+}
+
+interface Options {
+  quick: boolean;
+  compare: string[];
+  workloads?: string;
+  clients?: string;
+  durationS?: string;
+  warmupS?: string;
+  dists?: string;
+  workers?: string;
+  echo: boolean;
+  stockraft: boolean;
+  extras?: string;
+  failoverTrials: string;
+  channels: string;
+  outDir: string;
+}
+
+const log = (l: string): void => {
+  process.stdout.write(`${l}\n`);
+};
+
+async function main(): Promise<void> {
+  const program = new Command()
+    .name('bench')
+    .description('Stockraft against the echo ceiling of grpc-js and against etcd, on loopback')
+    .option('--quick', 'a short run (under 2 minutes): 64 clients, uniform keys, 3 s per point, no failover/restart/RSS', false)
+    .option('--compare <system>', 'also run a reference system (etcd); repeatable', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('--workloads <list>', `Stockraft workloads (${STOCKRAFT_WORKLOADS.join(',')})`)
+    .option('--clients <list>', 'closed-loop client counts (default 1,4,16,64,256)')
+    .option('--duration-s <n>', 'measured seconds per point (default 10, quick 3)')
+    .option('--warmup-s <n>', 'warm-up seconds per point, not measured (default 2, quick 1)')
+    .option('--dists <list>', 'key distributions: uniform,zipf (default both, quick uniform)')
+    .option('--workers <n>', 'load-generator processes at most (default: number of CPUs)')
+    .option('--no-echo', 'skip the echo reference')
+    .option('--no-stockraft', 'skip Stockraft (references only)')
+    .addOption(new Option('--extras <list>', `extra figures: ${EXTRA_NAMES.join(',')} or none (default all, quick none)`))
+    .option('--failover-trials <n>', 'kill -9 trials for the failover figure', '10')
+    .option('--channels <n>', 'HTTP/2 connections per endpoint per load-generator process', '2')
+    .option('--out-dir <dir>', 'where results are written', path.join(REPO, 'bench/results'));
+  program.parse();
+  const o = program.opts<Options>();
+
+  const quick = o.quick;
+  const clients = o.clients ? intList('--clients', o.clients, CLIENTS_MAX) : quick ? [64] : [1, 4, 16, 64, 256];
+  const duration_s = o.durationS ? positive('--duration-s', o.durationS, 3600) : quick ? 3 : 10;
+  const warmup_s = o.warmupS !== undefined ? Number(o.warmupS) : quick ? 1 : 2;
+  if (!(warmup_s >= 0 && warmup_s <= 600)) throw new Error(`--warmup-s: must be in 0..600, got ${o.warmupS}`);
+  const dists = (o.dists ? list(o.dists) : quick ? ['uniform'] : [...KEY_DISTS]) as KeyDist[];
+  for (const d of dists) if (!KEY_DISTS.includes(d)) throw new Error(`--dists: unknown distribution ${d} (known: ${KEY_DISTS.join(',')})`);
+  const workloads = (o.workloads ? list(o.workloads) : [...STOCKRAFT_WORKLOADS]) as WorkloadName[];
+  for (const w of workloads) if (!STOCKRAFT_WORKLOADS.includes(w)) throw new Error(`--workloads: unknown workload ${w} (known: ${STOCKRAFT_WORKLOADS.join(',')})`);
+  for (const c of o.compare) if (c !== 'etcd') throw new Error(`--compare: unknown system ${c} (known: etcd)`);
+  const workers = o.workers ? intList('--workers', o.workers, WORKERS_MAX)[0] : Math.min(WORKERS_MAX, machineInfo().nproc);
+  const channels = intList('--channels', o.channels, 64)[0];
+  const failoverTrials = intList('--failover-trials', o.failoverTrials, 100)[0];
+  const extras = (o.extras ? (o.extras === 'none' ? [] : list(o.extras)) : quick ? [] : [...EXTRA_NAMES]) as ExtraName[];
+  for (const e of extras) if (!EXTRA_NAMES.includes(e)) throw new Error(`--extras: unknown ${e} (known: ${EXTRA_NAMES.join(',')}, none)`);
+  if (!o.stockraft && extras.length > 0) throw new Error('--extras: need Stockraft (drop --no-stockraft or pass --extras none)');
+
+  const echoSizes = reserveSizes();
+  const machine = machineInfo();
+  const date = new Date().toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
+  const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+  log(`bench ${date}: ${machine.cpu_model}, ${machine.nproc} CPUs, ${machine.memory_mib} MiB`);
+  log(`clients ${clients.join(',')}; ${duration_s} s per point after ${warmup_s} s warm-up; keys ${dists.join(',')}; up to ${workers} generator processes`);
+
+  const points: PointResult[] = [];
+  const notes: string[] = [];
+  let etcdVersion: string | null = null;
+  const sdkClients = [...new Set([...clients.filter((c) => c >= 16), SDK_CALLERS])].sort((a, b) => a - b);
+
+  type Plan = { system: SystemName; workload: WorkloadName; dist: KeyDist; clients: number };
+  const planFor = (system: SystemName, ws: readonly WorkloadName[], ds: readonly KeyDist[]): Plan[] =>
+    ws.flatMap((workload) => ds.flatMap((dist) => (workload === 'sdk-batch' ? sdkClients : clients).map((c) => ({ system, workload, dist, clients: c }))));
+  const plans: Plan[] = [
+    ...(o.echo ? planFor('echo', ECHO_WORKLOADS, ['uniform']) : []),
+    ...(o.stockraft ? planFor('stockraft', workloads, dists) : []),
+    ...(o.compare.includes('etcd') ? planFor('etcd', ETCD_WORKLOADS, dists) : []),
+  ];
+  let done = 0;
+  const runPlans = async (system: SystemName, endpoints: readonly string[], leader: string | null): Promise<void> => {
+    for (const p of plans.filter((x) => x.system === system)) {
+      done++;
+      log(`[${done}/${plans.length}] ${p.system} ${p.workload} ${p.system === 'echo' ? '' : `${p.dist} `}${p.clients} clients`);
+      const base: Omit<PointSpec, 'clients' | 'worker_index'> = {
+        system: p.system,
+        workload: p.workload,
+        dist: p.dist,
+        warmup_ms: Math.round(warmup_s * 1000),
+        duration_ms: Math.round(duration_s * 1000),
+        endpoints,
+        leader,
+        keys: KEYS,
+        location: LOCATION,
+        seed: Math.floor(Math.random() * 2 ** 31),
+        echo: echoSizes,
+        channels_per_endpoint: channels,
+        deadline_ms: DEADLINE_MS,
+      };
+      try {
+        const r = await runPoint(base, p.clients, workers, (l) => log(l));
+        points.push(r);
+        log(`  => ${Math.round(r.units_s)} ops/s, p50 ${r.latency.p50_ms.toFixed(2)} ms, p99 ${r.latency.p99_ms.toFixed(2)} ms, p99.9 ${r.latency.p999_ms.toFixed(2)} ms${r.errors ? `, ${r.errors} errors (${r.error_samples[0]})` : ''}${r.refusals ? `, ${r.refusals} refused` : ''}`);
+      } catch (e) {
+        const msg = `${p.system} ${p.workload} ${p.dist} ${p.clients}: failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
+        log(`  !! ${msg}`);
+        notes.push(msg);
+      }
+    }
+  };
+
+  if (o.echo) {
+    const echo = await startEcho(echoSizes);
+    log(`echo: server at ${echo.endpoint}, ${echoSizes.request_bytes} B requests, ${echoSizes.response_bytes} B replies`);
+    try {
+      await runPlans('echo', [echo.endpoint], null);
+    } finally {
+      await echo.stop();
+    }
+  }
+
+  let failover: RunReport['failover'] = null;
+  let restart: RunReport['restart'] = null;
+  let rss: RunReport['rss'] = null;
+  if (o.stockraft) {
+    const cluster = await startStockraft({ nodes: 3, log });
+    try {
+      const leader = await waitForLeader(cluster.endpoints, 30_000);
+      log(`stockraft: leader ${leader}; preloading ${KEYS} SKUs`);
+      await preloadStockraft(leader, KEYS, LOCATION, STOCK_UNITS, date);
+      await runPlans('stockraft', cluster.endpoints, leader);
+    } finally {
+      await cluster.stop();
+    }
+    if (extras.length > 0) {
+      const x = await runExtras(extras, { log, failover_trials: failoverTrials, workers, channels });
+      failover = x.failover;
+      restart = x.restart;
+      rss = x.rss;
+    }
+  }
+
+  if (o.compare.includes('etcd')) {
+    const bin = ensureEtcd(log);
+    const etcd = await startEtcdCluster(bin, log);
+    etcdVersion = etcd.version;
+    try {
+      log(`etcd: preloading ${KEYS} keys`);
+      await preloadEtcd(etcd.endpoints[0], KEYS, STOCK_UNITS);
+      await runPlans('etcd', etcd.endpoints, null);
+    } finally {
+      await etcd.stop();
+    }
+  }
+
+  const report: RunReport = {
+    date,
+    command,
+    machine,
+    config: {
+      clients,
+      dists,
+      duration_s,
+      warmup_s,
+      workers,
+      keys: KEYS,
+      systems: [...(o.echo ? ['echo'] : []), ...(o.stockraft ? ['stockraft'] : []), ...o.compare],
+      echo_request_bytes: echoSizes.request_bytes,
+      echo_response_bytes: echoSizes.response_bytes,
+      etcd_version: etcdVersion,
+    },
+    points,
+    failover,
+    restart,
+    rss,
+    targets: evaluateTargets(points, failover, rss),
+    notes,
+  };
+  fs.mkdirSync(o.outDir, { recursive: true });
+  const json = path.join(o.outDir, `${date}.json`);
+  const html = path.join(o.outDir, `${date}.html`);
+  const md = path.join(o.outDir, `${date}.md`);
+  const rel = (p: string): string => path.relative(REPO, p);
+  fs.writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
+  fs.writeFileSync(html, reportHtml(report));
+  fs.writeFileSync(md, reportMarkdown(report, { json: rel(json), html: rel(html) }));
+  log('');
+  log(pointsText(points));
+  log('');
+  log(targetsText(report.targets));
+  for (const l of extrasLines(report)) log(l);
+  for (const n of notes) log(`note: ${n}`);
+  log('');
+  log(`wrote ${rel(json)}, ${rel(html)}, ${rel(md)}`);
+}
+
+let stopping = false;
+const onSignal = (sig: NodeJS.Signals): void => {
+  if (stopping) return;
+  stopping = true;
+  log(`${sig}: stopping the processes this run started`);
+  void stopAll().finally(() => process.exit(130));
+};
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+process.on('exit', killAllSync);
+
+main().catch(async (e: unknown) => {
+  process.stderr.write(`bench: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  await stopAll();
+  process.exit(1);
+});
