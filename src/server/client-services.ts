@@ -17,6 +17,9 @@ export interface ClientServicesOptions {
   readonly calls_inflight_max?: number;
   /** Registry for the gRPC call metrics; prom-client's default registry when absent. */
   readonly registry?: Registry;
+  /** Credentials for forwarding calls to the leader (NodeSecurity.forwardCredentials());
+   * plaintext when absent. */
+  readonly forward_credentials?: grpc.ChannelCredentials;
 }
 
 /** Handle for shutting the client-facing layer down (closes forwarding channels). */
@@ -69,7 +72,7 @@ function registerHealth(server: grpc.Server, node: StockNode): void {
 }
 
 export function registerClientServices(server: grpc.Server, node: StockNode, options: ClientServicesOptions): ClientServices {
-  const forwarder = new ForwardPool();
+  const forwarder = new ForwardPool(options.forward_credentials);
   const edge = new Edge(node, forwarder, edgeMetrics(options.registry), {
     calls_inflight_max: options.calls_inflight_max ?? DEFAULT_CALLS_INFLIGHT_MAX,
   });

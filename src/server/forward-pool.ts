@@ -14,7 +14,10 @@ export class ForwardPool {
   private readonly channels = new Map<string, grpc.Client>();
   private closed = false;
 
-  constructor(private readonly channels_max: number = FORWARD_CHANNELS_MAX) {
+  constructor(
+    private readonly credentials: grpc.ChannelCredentials = grpc.credentials.createInsecure(),
+    private readonly channels_max: number = FORWARD_CHANNELS_MAX,
+  ) {
     if (!Number.isInteger(channels_max) || channels_max < 1) throw new Error(`ForwardPool: channels_max must be >= 1, got ${channels_max}`);
   }
 
@@ -32,7 +35,7 @@ export class ForwardPool {
       this.channels.get(oldest)?.close();
       this.channels.delete(oldest);
     }
-    const c = new grpc.Client(address, grpc.credentials.createInsecure(), {
+    const c = new grpc.Client(address, this.credentials, {
       'grpc.max_receive_message_length': GRPC_MESSAGE_BYTES_MAX,
       'grpc.max_send_message_length': GRPC_MESSAGE_BYTES_MAX,
     });

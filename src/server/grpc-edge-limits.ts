@@ -1,21 +1,23 @@
-// The input limits the gRPC edge enforces (DESIGN.md "Limits"). The ledger re-checks
-// everything it applies; the edge checks first so a bad request never becomes a proposal.
+// The input limits the gRPC edge enforces. Ledger limits come from src/ledger/limits.ts
+// (one source: the ledger re-checks them on apply); the rest bound the edge's own reads
+// and admin calls.
 
-export const ID_BYTES_MAX = 64;
-export const SKU_BYTES_MAX = 128;
-export const LOCATION_BYTES_MAX = 64;
-/** SKUs and locations: letters, digits and . _ : / - only. */
-export const KEY_PATTERN = /^[A-Za-z0-9._:/-]+$/;
-/** Op and reservation ids: printable ASCII without spaces. */
-export const ID_PATTERN = /^[\x21-\x7e]+$/;
-export const LINES_MAX = 100;
-export const QUANTITY_MAX = 1_000_000_000_000;
-export const TTL_MS_MIN = 1_000;
-export const TTL_MS_MAX = 7 * 24 * 3600 * 1000;
-export const SUBMIT_OPS_MAX = 1000;
-/** Free text (reason, reference, order_ref). */
-export const TEXT_BYTES_MAX = 256;
-/** Keys per GetPositions, events or positions per page. */
+export {
+  ID_BYTES_MAX,
+  ID_PATTERN,
+  SKU_BYTES_MAX,
+  LOCATION_BYTES_MAX,
+  POSITION_NAME_PATTERN as KEY_PATTERN,
+  LINES_MAX,
+  QUANTITY_MAX,
+  BALANCE_MAX,
+  TTL_MS_MIN,
+  TTL_MS_MAX,
+  SUBMIT_OPS_MAX,
+  TEXT_BYTES_MAX,
+} from '../ledger/limits.js';
+
+/** Keys per GetPositions, and events or positions per page. */
 export const READ_KEYS_MAX = 1000;
 export const PAGE_LIMIT_MAX = 1000;
 export const PAGE_LIMIT_DEFAULT = 100;

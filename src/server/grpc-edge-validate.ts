@@ -14,6 +14,7 @@ import type {
   WireReserve,
 } from './grpc-edge-wire.js';
 import * as L from './grpc-edge-limits.js';
+import { validateCommand } from '../ledger/validate.js';
 
 export class EdgeError extends Error {
   constructor(
@@ -134,7 +135,7 @@ export function adjustCommand(field: string, w: WireAdjust): Command {
     reference: checkText(`${field}reference`, w.reference),
   };
   if (w.expected_on_hand === undefined || w.expected_on_hand === null) return base;
-  return { ...base, expected_on_hand: checkInt(`${field}expected_on_hand`, w.expected_on_hand, 0, Number.MAX_SAFE_INTEGER) };
+  return { ...base, expected_on_hand: checkInt(`${field}expected_on_hand`, w.expected_on_hand, 0, L.BALANCE_MAX) };
 }
 
 export function reserveCommand(field: string, w: WireReserve): Command {
@@ -175,7 +176,19 @@ export function extendCommand(field: string, w: WireExtend): Command {
   };
 }
 
+/** Runs the ledger's own validation over a command the edge built, so the edge refuses
+ * exactly what apply would refuse (e.g. control characters in free text). */
+export function ledgerChecked(field: string, command: Command): Command {
+  const v = validateCommand(command);
+  if (!v.ok) throw new EdgeError(`${field}${v.field}`, v.limit, v.value);
+  return command;
+}
+
 export function opCommand(field: string, w: WireOp): Command {
+  return ledgerChecked(`${field}.${w?.op ?? ''}.`, opCommandUnchecked(field, w));
+}
+
+function opCommandUnchecked(field: string, w: WireOp): Command {
   const op = checkObject<WireOp>(field, w);
   switch (op.op) {
     case 'adjust':

@@ -40,7 +40,7 @@ export function inventoryHandlers(edge: Edge): grpc.UntypedServiceImplementation
     edge.unary<Req, W.WireCommandResult>(`Inventory/${name}`, def(name), {
       route: 'leader',
       async handle(req, ctx) {
-        const command = toCommand(req);
+        const command = V.ledgerChecked('', toCommand(req));
         const [result] = await propose(node, [command], ctx);
         return M.resultToWire(result as CommandResult);
       },

@@ -1,0 +1,391 @@
+// StockraftClient: the TypeScript SDK order systems use. Typed methods for every call of
+// stockraft.v1.Inventory and stockraft.v1.Cluster; leader discovery and failover across
+// endpoints; a deadline on every call; op ids made here (time-ordered) when the caller
+// gives none; writes whose outcome is unknown retried with the same id; and, opt-in,
+// concurrent writes gathered into Submit batches.
+
+import * as grpc from '@grpc/grpc-js';
+import type { CommandResult, LedgerEvent, Line, Position, ReservationView } from '../ledger/types.js';
+import { clusterService, inventoryService } from '../server/grpc-edge-protos.js';
+import type * as W from '../server/grpc-edge-wire.js';
+import { eventFromWire, positionFromWire, reservationFromWire, resultFromWire } from '../server/grpc-edge-map.js';
+import { Endpoints, type Target } from './endpoints.js';
+import { Batcher, type BatchingOptions } from './batcher.js';
+import { OpIdGenerator } from './ids.js';
+import { StockraftError, isServiceError } from './errors.js';
+
+export type Consistency = 'LINEARIZABLE' | 'SERIALIZABLE';
+
+export interface StockraftClientOptions {
+  /** host:port of one or more nodes; any node serves any call. */
+  readonly endpoints: readonly string[];
+  /** Budget of one call, all retries together (default 10,000 ms). */
+  readonly deadline_ms?: number;
+  /** Attempts per call across endpoints (default 6). */
+  readonly attempts_max?: number;
+  /** Opt-in: gather concurrent writes into Submit batches. */
+  readonly batching?: BatchingOptions;
+  readonly credentials?: grpc.ChannelCredentials;
+  /** E.g. bearerTokenInterceptor(token) from src/server/security. */
+  readonly interceptors?: grpc.Interceptor[];
+}
+
+export interface AdjustInput {
+  readonly op_id?: string;
+  readonly sku: string;
+  readonly location: string;
+  readonly delta: number;
+  readonly reason?: string;
+  readonly reference?: string;
+  readonly expected_on_hand?: number;
+}
+export interface ReserveInput {
+  readonly reservation_id?: string;
+  readonly lines: readonly Line[];
+  readonly ttl_ms: number;
+  readonly order_ref?: string;
+}
+export interface CommitInput {
+  readonly op_id?: string;
+  readonly reservation_id: string;
+  readonly lines?: readonly Line[];
+}
+export interface ReleaseInput {
+  readonly op_id?: string;
+  readonly reservation_id: string;
+  readonly reason?: string;
+}
+export interface ExtendInput {
+  readonly op_id?: string;
+  readonly reservation_id: string;
+  readonly ttl_ms: number;
+}
+
+export type OpInput =
+  | ({ readonly kind: 'adjust' } & AdjustInput)
+  | ({ readonly kind: 'reserve' } & ReserveInput)
+  | ({ readonly kind: 'commit' } & CommitInput)
+  | ({ readonly kind: 'release' } & ReleaseInput)
+  | ({ readonly kind: 'extend' } & ExtendInput);
+
+/** A write's result with the id it was made under (generated when not given). */
+export type WriteResult = CommandResult & { readonly id: string };
+
+export interface ReadOptions {
+  readonly consistency?: Consistency;
+  /** Ask this endpoint (index into endpoints) rather than the current one. */
+  readonly endpoint?: number;
+}
+
+export interface EventPage {
+  readonly events: readonly LedgerEvent[];
+  readonly next_after_seq: number;
+  readonly more: boolean;
+}
+
+export interface WatchItem {
+  readonly event: LedgerEvent;
+  /** Place of the event among the events of its log index, from 0. */
+  readonly ordinal: number;
+}
+
+export interface WatchOptions {
+  readonly from_index: number;
+  /** Events at from_index already seen (resume cursor). */
+  readonly skip?: number;
+  /** Reconnects without progress before giving up (default 10). */
+  readonly reconnects_max?: number;
+}
+
+export type Status = W.WireStatusResponse;
+
+export interface EndpointStatus {
+  readonly endpoint: string;
+  readonly status: Status | null;
+  readonly error: string | null;
+}
+
+const DEFAULT_DEADLINE_MS = 10_000;
+const DEFAULT_ATTEMPTS = 6;
+
+type MethodDef<Req, Res> = grpc.MethodDefinition<Req, Res>;
+
+function methods(svc: grpc.ServiceDefinition): (name: string) => MethodDef<unknown, unknown> {
+  return (name) => {
+    const m = svc[name];
+    if (m === undefined) throw new Error(`proto: no method ${name}`);
+    return m as MethodDef<unknown, unknown>;
+  };
+}
+
+function wireLines(lines: readonly Line[] | undefined): W.WireLine[] {
+  return (lines ?? []).map((l) => ({ sku: l.sku, location: l.location, quantity: l.quantity }));
+}
+
+export class StockraftClient {
+  readonly endpoints: Endpoints;
+  private readonly deadline_ms: number;
+  private readonly attempts_max: number;
+  private readonly ids = new OpIdGenerator();
+  private readonly batcher: Batcher | null;
+  private readonly inv = methods(inventoryService().service);
+  private readonly clu = methods(clusterService().service);
+
+  constructor(options: StockraftClientOptions) {
+    this.deadline_ms = options.deadline_ms ?? DEFAULT_DEADLINE_MS;
+    this.attempts_max = options.attempts_max ?? DEFAULT_ATTEMPTS;
+    if (!Number.isInteger(this.deadline_ms) || this.deadline_ms < 1 || this.deadline_ms > 600_000) {
+      throw new Error(`deadline_ms must be an integer in 1..600000, got ${this.deadline_ms}`);
+    }
+    if (!Number.isInteger(this.attempts_max) || this.attempts_max < 1 || this.attempts_max > 100) {
+      throw new Error(`attempts_max must be an integer in 1..100, got ${this.attempts_max}`);
+    }
+    this.endpoints = new Endpoints(options.endpoints, options.credentials, options.interceptors);
+    this.endpoints.setLeaderProbe(async (i, deadline) => {
+      const st = (await this.endpoints.once(i, this.clu('Status'), {}, deadline)) as Status;
+      return st.leader_address === '' ? null : st.leader_address;
+    });
+    this.batcher = options.batching === undefined ? null : new Batcher((ops) => this.submitWire(ops, 'batch'), options.batching);
+  }
+
+  // ---- writes ----
+
+  /** Encodes an op for the wire, choosing an id when the caller gave none. */
+  private toWire(op: OpInput): { id: string; wire: W.WireOp } {
+    switch (op.kind) {
+      case 'adjust': {
+        const id = op.op_id ?? this.ids.next();
+        const adjust: W.WireAdjust = {
+          op_id: id,
+          sku: op.sku,
+          location: op.location,
+          delta: op.delta,
+          reason: op.reason ?? '',
+          reference: op.reference ?? '',
+        };
+        if (op.expected_on_hand !== undefined) adjust.expected_on_hand = op.expected_on_hand;
+        return { id, wire: { adjust } };
+      }
+      case 'reserve': {
+        const id = op.reservation_id ?? this.ids.next();
+        return { id, wire: { reserve: { reservation_id: id, lines: wireLines(op.lines), ttl_ms: op.ttl_ms, order_ref: op.order_ref ?? '' } } };
+      }
+      case 'commit': {
+        const id = op.op_id ?? this.ids.next();
+        return { id, wire: { commit: { op_id: id, reservation_id: op.reservation_id, lines: wireLines(op.lines) } } };
+      }
+      case 'release': {
+        const id = op.op_id ?? this.ids.next();
+        return { id, wire: { release: { op_id: id, reservation_id: op.reservation_id, reason: op.reason ?? '' } } };
+      }
+      case 'extend': {
+        const id = op.op_id ?? this.ids.next();
+        return { id, wire: { extend: { op_id: id, reservation_id: op.reservation_id, ttl_ms: op.ttl_ms } } };
+      }
+    }
+  }
+
+  private async write(op: OpInput): Promise<WriteResult> {
+    const { id, wire } = this.toWire(op);
+    let result: W.WireCommandResult;
+    if (this.batcher !== null) {
+      // Rough size: JSON is within a small factor of the protobuf encoding.
+      try {
+        result = await this.batcher.add(id, wire, JSON.stringify(wire).length + 16);
+      } catch (err) {
+        // The batch failed as a whole: report it under this op's own id.
+        if (err instanceof StockraftError) throw new StockraftError(err.code, err.details, err.outcome_unknown, err.attempts, id);
+        throw err;
+      }
+    } else {
+      const name = op.kind.charAt(0).toUpperCase() + op.kind.slice(1);
+      const body = wire[op.kind];
+      result = (await this.call(this.inv(name), body, 'leader', id)) as W.WireCommandResult;
+    }
+    return { ...resultFromWire(result), id };
+  }
+
+  adjust(input: AdjustInput): Promise<WriteResult> {
+    return this.write({ kind: 'adjust', ...input });
+  }
+  reserve(input: ReserveInput): Promise<WriteResult> {
+    return this.write({ kind: 'reserve', ...input });
+  }
+  commit(input: CommitInput): Promise<WriteResult> {
+    return this.write({ kind: 'commit', ...input });
+  }
+  release(input: ReleaseInput): Promise<WriteResult> {
+    return this.write({ kind: 'release', ...input });
+  }
+  extend(input: ExtendInput): Promise<WriteResult> {
+    return this.write({ kind: 'extend', ...input });
+  }
+
+  /** 1..1000 ops as one proposal, applied in order; one result per op. */
+  async submit(ops: readonly OpInput[]): Promise<WriteResult[]> {
+    const encoded = ops.map((op) => this.toWire(op));
+    const results = await this.submitWire(
+      encoded.map((e) => e.wire),
+      encoded.length === 1 ? (encoded[0] as { id: string }).id : `batch of ${encoded.length} from ${encoded[0]?.id ?? 'nothing'}`,
+    );
+    return results.map((r, i) => ({ ...resultFromWire(r), id: (encoded[i] as { id: string }).id }));
+  }
+
+  /** `label` names the batch in errors; every op in it carries its own id, so a retry is safe. */
+  private async submitWire(ops: W.WireOp[], label: string): Promise<W.WireCommandResult[]> {
+    const res = (await this.call(this.inv('Submit'), { ops }, 'leader', label)) as W.WireSubmitResponse;
+    if (res.results.length !== ops.length) throw new Error(`Submit answered ${res.results.length} results for ${ops.length} ops`);
+    return res.results;
+  }
+
+  /** Sends the open batch now (batching only). */
+  flush(): void {
+    this.batcher?.flush();
+  }
+
+  /** Batches and ops sent through batching so far. */
+  batchStats(): { batches: number; ops: number } {
+    return { batches: this.batcher?.batches_sent ?? 0, ops: this.batcher?.ops_sent ?? 0 };
+  }
+
+  // ---- reads ----
+
+  private readTarget(options?: ReadOptions): Target {
+    return options?.endpoint === undefined ? 'any' : { endpoint: options.endpoint };
+  }
+
+  async getPosition(sku: string, location: string, options?: ReadOptions): Promise<Position | null> {
+    const res = (await this.call(this.inv('GetPosition'), { sku, location, consistency: options?.consistency ?? 'LINEARIZABLE' }, this.readTarget(options))) as W.WireGetPositionResponse;
+    return res.found && res.position !== null ? positionFromWire(res.position) : null;
+  }
+
+  async getPositions(keys: readonly { sku: string; location: string }[], options?: ReadOptions): Promise<(Position | null)[]> {
+    const res = (await this.call(this.inv('GetPositions'), { keys, consistency: options?.consistency ?? 'LINEARIZABLE' }, this.readTarget(options))) as W.WireGetPositionsResponse;
+    return res.positions.map((p) => (p.found && p.position !== null ? positionFromWire(p.position) : null));
+  }
+
+  async getReservation(reservation_id: string, options?: ReadOptions): Promise<ReservationView | null> {
+    const res = (await this.call(this.inv('GetReservation'), { reservation_id, consistency: options?.consistency ?? 'LINEARIZABLE' }, this.readTarget(options))) as W.WireGetReservationResponse;
+    return res.found && res.reservation !== null ? reservationFromWire(res.reservation) : null;
+  }
+
+  async listEvents(sku: string, location: string, options?: ReadOptions & { after_seq?: number; limit?: number }): Promise<EventPage> {
+    const req = { sku, location, after_seq: options?.after_seq ?? 0, limit: options?.limit ?? 0, consistency: options?.consistency ?? 'LINEARIZABLE' };
+    const res = (await this.call(this.inv('ListEvents'), req, this.readTarget(options))) as W.WireListEventsResponse;
+    return { events: res.events.map(eventFromWire), next_after_seq: res.next_after_seq, more: res.more };
+  }
+
+  async listPositions(options?: ReadOptions & { after?: { sku: string; location: string } | null; limit?: number }): Promise<{ positions: Position[]; more: boolean }> {
+    const req = {
+      after_sku: options?.after?.sku ?? '',
+      after_location: options?.after?.location ?? '',
+      limit: options?.limit ?? 0,
+      consistency: options?.consistency ?? 'LINEARIZABLE',
+    };
+    const res = (await this.call(this.inv('ListPositions'), req, this.readTarget(options))) as W.WireListPositionsResponse;
+    return { positions: res.positions.map(positionFromWire), more: res.more };
+  }
+
+  async getOutcome(op_id: string, options?: ReadOptions): Promise<CommandResult | null> {
+    const res = (await this.call(this.inv('GetOutcome'), { op_id, consistency: options?.consistency ?? 'LINEARIZABLE' }, this.readTarget(options))) as W.WireGetOutcomeResponse;
+    return res.found && res.result !== null ? resultFromWire(res.result) : null;
+  }
+
+  /** Ledger events from a log index on, in order, resuming on another endpoint after a
+   * disconnect without skipping or repeating an event. Ends only when the caller stops. */
+  async *watch(options: WatchOptions): AsyncGenerator<WatchItem, void, undefined> {
+    let from_index = options.from_index;
+    let skip = options.skip ?? 0;
+    const reconnects_max = options.reconnects_max ?? 10;
+    let failures = 0;
+    const def = this.inv('Watch') as MethodDef<W.WireWatchRequest, W.WireWatchEvent>;
+    for (;;) {
+      const i = this.endpoints.currentEndpoint();
+      const stream = this.endpoints.stream(i, def, { from_index, skip });
+      try {
+        for await (const msg of stream as AsyncIterable<W.WireWatchEvent>) {
+          const event = eventFromWire(msg.event);
+          failures = 0;
+          if (event.log_index === from_index) skip = msg.ordinal + 1;
+          else {
+            from_index = event.log_index;
+            skip = msg.ordinal + 1;
+          }
+          yield { event, ordinal: msg.ordinal };
+        }
+        // The server ended the stream cleanly (shutdown): resume elsewhere.
+      } catch (err) {
+        if (!isServiceError(err) || !(err.code === grpc.status.UNAVAILABLE || err.code === grpc.status.RESOURCE_EXHAUSTED || err.code === grpc.status.CANCELLED || err.code === grpc.status.INTERNAL)) {
+          throw isServiceError(err) ? new StockraftError(err.code, err.details, false, failures + 1) : err;
+        }
+      } finally {
+        stream.cancel();
+      }
+      failures++;
+      if (failures > reconnects_max) throw new StockraftError(grpc.status.UNAVAILABLE, `watch: ${failures} reconnects without an event`, false, failures);
+      this.endpoints.markFailed(i);
+      await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** failures)));
+    }
+  }
+
+  // ---- cluster ----
+
+  async status(endpoint?: number): Promise<Status> {
+    return (await this.call(this.clu('Status'), {}, endpoint === undefined ? 'any' : { endpoint })) as Status;
+  }
+
+  /** Every endpoint's own status (or why it did not answer). */
+  async statusAll(deadline_ms = 2000): Promise<EndpointStatus[]> {
+    return Promise.all(
+      this.endpoints.addresses.map(async (endpoint, i) => {
+        try {
+          const status = (await this.endpoints.once(i, this.clu('Status'), {}, new Date(Date.now() + deadline_ms))) as Status;
+          return { endpoint, status, error: null };
+        } catch (err) {
+          return { endpoint, status: null, error: isServiceError(err) ? `${grpc.status[err.code]}: ${err.details}` : String(err) };
+        }
+      }),
+    );
+  }
+
+  async addLearner(id: string, address: string): Promise<Status | null> {
+    return ((await this.call(this.clu('AddLearner'), { id, address }, 'leader')) as W.WireMembershipResponse).status;
+  }
+  async promote(id: string): Promise<Status | null> {
+    return ((await this.call(this.clu('Promote'), { id }, 'leader')) as W.WireMembershipResponse).status;
+  }
+  async remove(id: string): Promise<Status | null> {
+    return ((await this.call(this.clu('Remove'), { id }, 'leader')) as W.WireMembershipResponse).status;
+  }
+  async transferLeadership(to: string): Promise<Status | null> {
+    const st = ((await this.call(this.clu('TransferLeadership'), { to }, 'leader')) as W.WireMembershipResponse).status;
+    this.endpoints.leader = null;
+    return st;
+  }
+  async snapshot(endpoint?: number): Promise<number> {
+    return ((await this.call(this.clu('Snapshot'), {}, endpoint === undefined ? 'any' : { endpoint })) as W.WireSnapshotResponse).index;
+  }
+
+  /** The ledger snapshot chunks of one node's consistent backup. Not retried: a backup
+   * that breaks off must start again. */
+  async *backup(endpoint?: number): AsyncGenerator<Uint8Array, void, undefined> {
+    const i = endpoint ?? this.endpoints.currentEndpoint();
+    const stream = this.endpoints.stream(i, this.clu('Backup') as MethodDef<W.Empty, W.WireBackupChunk>, {});
+    try {
+      for await (const msg of stream as AsyncIterable<W.WireBackupChunk>) yield msg.data;
+    } catch (err) {
+      throw isServiceError(err) ? new StockraftError(err.code, err.details, false, 1) : err;
+    } finally {
+      stream.cancel();
+    }
+  }
+
+  private call(def: MethodDef<unknown, unknown>, request: unknown, target: Target, id: string | null = null): Promise<unknown> {
+    return this.endpoints.unary(def, request, target, { deadline_ms: this.deadline_ms, attempts_max: this.attempts_max, id });
+  }
+
+  close(): void {
+    this.batcher?.flush();
+    this.endpoints.close();
+  }
+}

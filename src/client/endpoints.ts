@@ -1,0 +1,186 @@
+// Channels to the cluster's endpoints and the retry policy of every call: which endpoint
+// an attempt goes to (the leader for writes when known, otherwise the current endpoint,
+// moving on when one fails), how long an attempt may take, and how many attempts a call
+// gets. Writes are always retried with the same ids, so a retry never applies twice.
+
+import * as grpc from '@grpc/grpc-js';
+import { GRPC_MESSAGE_BYTES_MAX } from '../server/grpc-edge-protos.js';
+import { LEADER_ADDRESS_KEY, OUTCOME_UNKNOWN_KEY } from '../server/grpc-edge-call.js';
+import { StockraftError, isServiceError } from './errors.js';
+
+export const ENDPOINTS_MAX = 64;
+export const BACKOFF_MS_MIN = 25;
+export const BACKOFF_MS_MAX = 1000;
+
+export type Target = 'leader' | 'any' | { readonly endpoint: number };
+
+export interface CallPolicy {
+  /** Budget of the whole call, all attempts together. */
+  readonly deadline_ms: number;
+  readonly attempts_max: number;
+  /** The id of the write, for error reports. */
+  readonly id?: string | null;
+}
+
+/** Asks a node who leads; the Endpoints object uses it to find the leader's endpoint. */
+export type LeaderProbe = (endpoint: number, deadline: Date) => Promise<string | null>;
+
+function retryable(err: grpc.ServiceError): boolean {
+  if (err.code === grpc.status.UNAVAILABLE || err.code === grpc.status.DEADLINE_EXCEEDED) return true;
+  // Overload passes; a message that is too large does not.
+  return err.code === grpc.status.RESOURCE_EXHAUSTED && err.details.startsWith('overloaded');
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export class Endpoints {
+  readonly addresses: readonly string[];
+  private readonly clients: grpc.Client[];
+  /** Index of the endpoint believed to lead, or null. */
+  leader: number | null = null;
+  /** Endpoint used for calls any node can serve; moves on when it fails. */
+  private current = 0;
+  private probe: LeaderProbe | null = null;
+  private closed = false;
+
+  constructor(
+    addresses: readonly string[],
+    credentials: grpc.ChannelCredentials = grpc.credentials.createInsecure(),
+    interceptors: grpc.Interceptor[] = [],
+  ) {
+    if (addresses.length < 1 || addresses.length > ENDPOINTS_MAX) {
+      throw new Error(`endpoints: need 1..${ENDPOINTS_MAX} addresses, got ${addresses.length}`);
+    }
+    for (const a of addresses) {
+      if (!/^[A-Za-z0-9.\-\[\]:]+:\d{1,5}$/.test(a)) throw new Error(`endpoints: ${JSON.stringify(a)} is not host:port`);
+    }
+    this.addresses = [...addresses];
+    const options = {
+      'grpc.max_receive_message_length': GRPC_MESSAGE_BYTES_MAX,
+      'grpc.max_send_message_length': GRPC_MESSAGE_BYTES_MAX,
+      // Fail over quickly: a dead endpoint should cost one short reconnect, not seconds.
+      'grpc.initial_reconnect_backoff_ms': 100,
+      'grpc.max_reconnect_backoff_ms': 1000,
+      interceptors,
+    };
+    this.clients = this.addresses.map((a) => new grpc.Client(a, credentials, options));
+    this.current = Math.floor(Math.random() * this.addresses.length);
+  }
+
+  setLeaderProbe(probe: LeaderProbe): void {
+    this.probe = probe;
+  }
+
+  client(i: number): grpc.Client {
+    const c = this.clients[i];
+    if (c === undefined) throw new Error(`endpoints: no endpoint ${i} (have ${this.clients.length})`);
+    return c;
+  }
+
+  indexOf(address: string): number | null {
+    const i = this.addresses.indexOf(address);
+    return i < 0 ? null : i;
+  }
+
+  /** Asks endpoints in turn who leads, until one knows a leader among our endpoints. */
+  private async discoverLeader(deadline_at_ms: number): Promise<void> {
+    if (this.probe === null) return;
+    for (let k = 0; k < this.addresses.length && Date.now() < deadline_at_ms; k++) {
+      const i = (this.current + k) % this.addresses.length;
+      const probe_deadline = new Date(Math.min(deadline_at_ms, Date.now() + 1000));
+      try {
+        const address = await this.probe(i, probe_deadline);
+        if (address === null) continue;
+        const li = this.indexOf(address);
+        if (li !== null) {
+          this.leader = li;
+          return;
+        }
+      } catch {
+        // This endpoint cannot tell: ask the next one.
+      }
+    }
+  }
+
+  private async pick(target: Target, attempt: number, deadline_at_ms: number): Promise<number> {
+    if (typeof target === 'object') return target.endpoint;
+    if (target === 'leader') {
+      if (this.leader === null && attempt === 1) await this.discoverLeader(deadline_at_ms);
+      if (this.leader !== null) return this.leader;
+    }
+    return this.current;
+  }
+
+  private failed(i: number, err: grpc.ServiceError): void {
+    const hint = err.metadata?.get(LEADER_ADDRESS_KEY)[0];
+    const hinted = typeof hint === 'string' ? this.indexOf(hint) : null;
+    if (this.leader === i) this.leader = null;
+    if (hinted !== null && hinted !== i) this.leader = hinted;
+    if (this.current === i) this.current = (i + 1) % this.addresses.length;
+  }
+
+  /** One call with retries across endpoints, within the policy's budget. */
+  async unary<Req, Res>(def: grpc.MethodDefinition<Req, Res>, request: Req, target: Target, policy: CallPolicy): Promise<Res> {
+    if (this.closed) throw new Error('StockraftClient is closed');
+    const deadline_at_ms = Date.now() + policy.deadline_ms;
+    let last: grpc.ServiceError | null = null;
+    let unknown = false;
+    let attempt = 0;
+    while (attempt < policy.attempts_max) {
+      attempt++;
+      const now = Date.now();
+      if (now >= deadline_at_ms) break;
+      const i = await this.pick(target, attempt, deadline_at_ms);
+      // An attempt may use the whole remaining budget only when it is the last one.
+      const left_ms = deadline_at_ms - Date.now();
+      const attempt_ms = attempt === policy.attempts_max ? left_ms : Math.max(Math.min(left_ms, policy.deadline_ms / 2), 1);
+      try {
+        return await this.once(i, def, request, new Date(Date.now() + attempt_ms));
+      } catch (err) {
+        if (!isServiceError(err)) throw err;
+        last = err;
+        if (err.code === grpc.status.DEADLINE_EXCEEDED || (err.metadata?.get(OUTCOME_UNKNOWN_KEY).length ?? 0) > 0) unknown = true;
+        if (!retryable(err)) throw new StockraftError(err.code, err.details, false, attempt, policy.id ?? null);
+        this.failed(i, err);
+        const backoff = Math.min(BACKOFF_MS_MAX, BACKOFF_MS_MIN * 2 ** (attempt - 1));
+        if (attempt < policy.attempts_max && Date.now() + backoff < deadline_at_ms) await sleep(backoff);
+      }
+    }
+    const code = last?.code ?? grpc.status.DEADLINE_EXCEEDED;
+    const details = last?.details ?? `no answer within ${policy.deadline_ms} ms`;
+    throw new StockraftError(code, details, unknown && policy.id !== undefined && policy.id !== null, attempt, policy.id ?? null);
+  }
+
+  once<Req, Res>(i: number, def: grpc.MethodDefinition<Req, Res>, request: Req, deadline: Date): Promise<Res> {
+    return new Promise((resolve, reject) => {
+      this.client(i).makeUnaryRequest(def.path, def.requestSerialize, def.responseDeserialize, request, new grpc.Metadata(), { deadline }, (err, res) => {
+        if (err) reject(err);
+        else if (res === undefined) reject(new Error(`${def.path}: empty reply`));
+        else resolve(res);
+      });
+    });
+  }
+
+  stream<Req, Res>(i: number, def: grpc.MethodDefinition<Req, Res>, request: Req, deadline?: Date): grpc.ClientReadableStream<Res> {
+    if (this.closed) throw new Error('StockraftClient is closed');
+    const options: grpc.CallOptions = deadline === undefined ? {} : { deadline };
+    return this.client(i).makeServerStreamRequest(def.path, def.requestSerialize, def.responseDeserialize, request, new grpc.Metadata(), options);
+  }
+
+  /** Endpoint index to try next for streams and calls any node can serve. */
+  currentEndpoint(): number {
+    return this.current;
+  }
+
+  markFailed(i: number): void {
+    if (this.current === i) this.current = (i + 1) % this.addresses.length;
+    if (this.leader === i) this.leader = null;
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const c of this.clients) c.close();
+  }
+}

@@ -1,0 +1,23 @@
+// The Stockraft SDK's public surface.
+export { StockraftClient } from './client.js';
+export type {
+  AdjustInput,
+  CommitInput,
+  Consistency,
+  EndpointStatus,
+  EventPage,
+  ExtendInput,
+  OpInput,
+  ReadOptions,
+  ReleaseInput,
+  ReserveInput,
+  Status,
+  StockraftClientOptions,
+  WatchItem,
+  WatchOptions,
+  WriteResult,
+} from './client.js';
+export type { BatchingOptions } from './batcher.js';
+export { StockraftError } from './errors.js';
+export { OpIdGenerator } from './ids.js';
+export type { CommandResult, LedgerEvent, Line, Position, ReservationView, ResultCode } from '../ledger/types.js';
