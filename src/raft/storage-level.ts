@@ -299,9 +299,9 @@ export class LevelStorage {
     await this.syncedWrite(ops);
   }
 
-  /** Step 3 of a Ready: the ledger's writes for a run of applied entries, their events and
-   * the applied record, atomically. */
-  async apply(writes: readonly KvWrite[], events: readonly LedgerEvent[], first_event_ordinals: ReadonlyMap<number, number>, applied: AppliedRecord): Promise<void> {
+  /** Step 3 of a Ready: the ledger's writes for a run of applied entries, their events
+   * (each under its key, see eventKey) and the applied record, atomically. */
+  async apply(writes: readonly KvWrite[], events: readonly { key: string; event: LedgerEvent }[], applied: AppliedRecord): Promise<void> {
     if (applied.index < this.applied_written) throw new StorageError(`applied index would go back from ${this.applied_written} to ${applied.index}`);
     const ops: Op[] = [];
     for (const w of writes) {
@@ -310,12 +310,7 @@ export class LevelStorage {
       if (w.type === 'put') ops.push({ type: 'put', sublevel, key: enc.encode(w.key), value: pack(w.value) } as Op);
       else ops.push({ type: 'del', sublevel, key: enc.encode(w.key) } as Op);
     }
-    const ordinals = new Map(first_event_ordinals);
-    for (const ev of events) {
-      const ord = ordinals.get(ev.log_index) ?? 0;
-      ordinals.set(ev.log_index, ord + 1);
-      ops.push({ type: 'put', sublevel: this.subs.events, key: enc.encode(eventKey(ev.log_index, ord)), value: pack(ev) } as Op);
-    }
+    for (const { key, event } of events) ops.push({ type: 'put', sublevel: this.subs.events, key: enc.encode(key), value: pack(event) } as Op);
     ops.push(this.putMeta('applied', applied));
     await this.db.batch(ops);
     this.applied_written = applied.index;
@@ -384,17 +379,26 @@ export class LevelStorage {
     return { applied, records: records(), close: () => snap.close() };
   }
 
-  /** Events with log index >= from_index, in log order, at most `limit`. */
-  async eventsFrom(from_index: number, limit: number): Promise<LedgerEvent[]> {
-    const out: LedgerEvent[] = [];
-    for await (const v of this.subs.events.values({ gte: enc.encode(eventKey(from_index, 0)), limit })) out.push(unpack(v) as LedgerEvent);
+  /** Events after `after_key` (or from `from_index` when null), in log order, at most
+   * `limit`, with their keys. */
+  async eventsFrom(from_index: number, after_key: string | null, limit: number): Promise<{ key: string; event: LedgerEvent }[]> {
+    const out: { key: string; event: LedgerEvent }[] = [];
+    const range = after_key === null ? { gte: enc.encode(eventKey(from_index, 0)), limit } : { gt: enc.encode(after_key), limit };
+    for await (const [k, v] of this.subs.events.iterator(range)) out.push({ key: dec.decode(k), event: unpack(v) as LedgerEvent });
     return out;
   }
 
-  /** Values of the history sub-level in key order within [gte, lt), at most `limit`. */
-  async historyRange(gte: string, lt: string, limit: number): Promise<unknown[]> {
+  /** Values of the history sub-level in key order within [gte, lte], at most `limit`. */
+  async historyRange(gte: string, lte: string, limit: number): Promise<unknown[]> {
     const out: unknown[] = [];
-    for await (const v of this.subs.history.values({ gte: enc.encode(gte), lt: enc.encode(lt), limit })) out.push(unpack(v));
+    for await (const v of this.subs.history.values({ gte: enc.encode(gte), lte: enc.encode(lte), limit })) out.push(unpack(v));
+    return out;
+  }
+
+  /** Key/values of the state sub-level with keys in (gt, lt), at most `limit`. */
+  async stateRange(gt: string, lt: string, limit: number): Promise<[string, unknown][]> {
+    const out: [string, unknown][] = [];
+    for await (const [k, v] of this.subs.state.iterator({ gt: enc.encode(gt), lt: enc.encode(lt), limit })) out.push([dec.decode(k), unpack(v)]);
     return out;
   }
 
