@@ -10,9 +10,8 @@ export async function makeSession(spec: PointSpec): Promise<Session> {
       return echoSession(spec);
     case 'etcd':
       return etcdSession(spec);
-    case 'stockraft': {
-      const m = await import('../targets/stockraft-session.js');
-      return m.stockraftSession(spec);
-    }
+    case 'stockraft':
+      if (spec.workload === 'sdk-batch') return (await import('../targets/sdk-session.js')).sdkSession(spec);
+      return (await import('../targets/stockraft-session.js')).stockraftSession(spec);
   }
 }

@@ -18,7 +18,6 @@ function check(r: WireResult, what: string): void {
 }
 
 export function stockraftSession(spec: PointSpec): Session {
-  if (spec.workload === 'sdk-batch') throw new Error('sdk-batch: the SDK session is not available yet');
   const writeTargets = spec.leader !== null ? [spec.leader] : spec.endpoints;
   const writers = makeClients(writeTargets, spec.channels_per_endpoint, (a) => new InventoryClient(a, spec.deadline_ms));
   const readers = makeClients(spec.endpoints, spec.channels_per_endpoint, (a) => new InventoryClient(a, spec.deadline_ms));
