@@ -71,6 +71,13 @@ export type OpInput =
 /** A write's result with the id it was made under (generated when not given). */
 export type WriteResult = CommandResult & { readonly id: string };
 
+/** The plain CommandResult of a write, without the id (Omit<> does not distribute over
+ * the union, so use this rather than a rest spread). */
+export function commandResult(w: WriteResult): CommandResult {
+  const { id: _id, ...rest } = w;
+  return rest as CommandResult;
+}
+
 export interface ReadOptions {
   readonly consistency?: Consistency;
   /** Ask this endpoint (index into endpoints) rather than the current one. */

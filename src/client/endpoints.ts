@@ -104,10 +104,10 @@ export class Endpoints {
     }
   }
 
-  private async pick(target: Target, attempt: number, deadline_at_ms: number): Promise<number> {
+  private async pick(target: Target, deadline_at_ms: number): Promise<number> {
     if (typeof target === 'object') return target.endpoint;
     if (target === 'leader') {
-      if (this.leader === null && attempt === 1) await this.discoverLeader(deadline_at_ms);
+      if (this.leader === null) await this.discoverLeader(deadline_at_ms);
       if (this.leader !== null) return this.leader;
     }
     return this.current;
@@ -132,7 +132,7 @@ export class Endpoints {
       attempt++;
       const now = Date.now();
       if (now >= deadline_at_ms) break;
-      const i = await this.pick(target, attempt, deadline_at_ms);
+      const i = await this.pick(target, deadline_at_ms);
       // An attempt may use the whole remaining budget only when it is the last one.
       const left_ms = deadline_at_ms - Date.now();
       const attempt_ms = attempt === policy.attempts_max ? left_ms : Math.max(Math.min(left_ms, policy.deadline_ms / 2), 1);

@@ -1,5 +1,5 @@
 // The Stockraft SDK's public surface.
-export { StockraftClient } from './client.js';
+export { StockraftClient, commandResult } from './client.js';
 export type {
   AdjustInput,
   CommitInput,
