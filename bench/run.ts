@@ -18,6 +18,8 @@ import { evaluateTargets, SDK_CALLERS } from './report/targets.js';
 import { pointsText, reportMarkdown, targetsText, extrasLines } from './report/markdown.js';
 import { reportHtml } from './report/plot.js';
 import type { RunReport } from './report/model.js';
+import { loadProfile, profileText, summarizeProfile } from './profile/cpuprofile.js';
+import os from 'node:os';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const KEYS = 10_000;
@@ -60,6 +62,7 @@ interface Options {
   failoverTrials: string;
   channels: string;
   outDir: string;
+  profile: boolean;
 }
 
 const log = (l: string): void => {
@@ -83,6 +86,7 @@ async function main(): Promise<void> {
     .addOption(new Option('--extras <list>', `extra figures: ${EXTRA_NAMES.join(',')} or none (default all, quick none)`))
     .option('--failover-trials <n>', 'kill -9 trials for the failover figure', '10')
     .option('--channels <n>', 'HTTP/2 connections per endpoint per load-generator process', '2')
+    .option('--profile', 'run the stockd nodes with --cpu-prof and print their hot spots', false)
     .option('--out-dir <dir>', 'where results are written', path.join(REPO, 'bench/results'));
   program.parse();
   const o = program.opts<Options>();
@@ -169,8 +173,10 @@ async function main(): Promise<void> {
   let failover: RunReport['failover'] = null;
   let restart: RunReport['restart'] = null;
   let rss: RunReport['rss'] = null;
+  let profileSummaries: string[] = [];
   if (o.stockraft) {
-    const cluster = await startStockraft({ nodes: 3, log });
+    const profDir = o.profile ? fs.mkdtempSync(path.join(os.tmpdir(), 'stockraft-bench-prof-')) : null;
+    const cluster = await startStockraft({ nodes: 3, log, node_flags: profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [] });
     try {
       const leader = await waitForLeader(cluster.endpoints, 30_000);
       log(`stockraft: leader ${leader}; preloading ${KEYS} SKUs`);
@@ -179,6 +185,7 @@ async function main(): Promise<void> {
     } finally {
       await cluster.stop();
     }
+    if (profDir !== null) profileSummaries = summarizeProfiles(profDir, path.join(o.outDir, `${date}-profile`));
     if (extras.length > 0) {
       const x = await runExtras(extras, { log, failover_trials: failoverTrials, workers, channels });
       failover = x.failover;
@@ -237,8 +244,26 @@ async function main(): Promise<void> {
   log(targetsText(report.targets));
   for (const l of extrasLines(report)) log(l);
   for (const n of notes) log(`note: ${n}`);
+  for (const p of profileSummaries) log(p);
   log('');
   log(`wrote ${rel(json)}, ${rel(html)}, ${rel(md)}`);
+}
+
+/** Summarizes every stockd profile in `dir`, keeps the raw profiles beside the results
+ * (out of git: they are large) and returns one text block per node. */
+function summarizeProfiles(dir: string, keep: string): string[] {
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort();
+  if (files.length === 0) return [`profile: no .cpuprofile written in ${dir} (did stockd exit cleanly on SIGTERM?)`];
+  fs.mkdirSync(keep, { recursive: true });
+  const out: string[] = [];
+  for (const f of files) {
+    fs.copyFileSync(path.join(dir, f), path.join(keep, f));
+    const text = profileText(summarizeProfile(loadProfile(path.join(dir, f)), REPO, 25));
+    fs.writeFileSync(path.join(keep, `${f}.txt`), `${text}\n`);
+    out.push(`profile ${path.relative(REPO, path.join(keep, f))}:\n${text}`);
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+  return out;
 }
 
 let stopping = false;
