@@ -30,23 +30,69 @@ export function sha256Hex(text: string): string {
 export type EventFields = Omit<LedgerEvent, 'hash'>;
 
 export function eventHash(e: EventFields): string {
+  return eventHashOf(
+    e.sku,
+    e.location,
+    e.seq,
+    e.log_index,
+    e.time_ms,
+    e.kind,
+    e.op_id,
+    e.reservation_id,
+    e.delta_on_hand,
+    e.delta_reserved,
+    e.on_hand,
+    e.reserved,
+    e.prev_hash,
+  );
+}
+
+/** The same hash from loose fields (apply's hot path: no intermediate object). Builds
+ * exactly the text JSON.stringify gives for the array: strings through JSON.stringify,
+ * numbers through String (safe integers print the same either way). */
+export function eventHashOf(
+  sku: string,
+  location: string,
+  seq: number,
+  log_index: number,
+  time_ms: number,
+  kind: string,
+  op_id: string,
+  reservation_id: string,
+  delta_on_hand: number,
+  delta_reserved: number,
+  on_hand: number,
+  reserved: number,
+  prev_hash: string,
+): string {
   return sha256Hex(
-    'stockraft-event-v1\n' +
-      JSON.stringify([
-        e.sku,
-        e.location,
-        e.seq,
-        e.log_index,
-        e.time_ms,
-        e.kind,
-        e.op_id,
-        e.reservation_id,
-        e.delta_on_hand,
-        e.delta_reserved,
-        e.on_hand,
-        e.reserved,
-        e.prev_hash,
-      ]),
+    'stockraft-event-v1\n[' +
+      JSON.stringify(sku) +
+      ',' +
+      JSON.stringify(location) +
+      ',' +
+      String(seq) +
+      ',' +
+      String(log_index) +
+      ',' +
+      String(time_ms) +
+      ',' +
+      JSON.stringify(kind) +
+      ',' +
+      JSON.stringify(op_id) +
+      ',' +
+      JSON.stringify(reservation_id) +
+      ',' +
+      String(delta_on_hand) +
+      ',' +
+      String(delta_reserved) +
+      ',' +
+      String(on_hand) +
+      ',' +
+      String(reserved) +
+      ',' +
+      JSON.stringify(prev_hash) +
+      ']',
   );
 }
 

@@ -8,7 +8,7 @@
 // whose deadline is <= that time expire in (deadline, id) order; outcomes and final
 // reservations past the retention window are pruned; then each command runs in order.
 
-import { advanceHead, eventHash, GENESIS_HEAD, type PositionHead } from './history.js';
+import { advanceHead, eventHashOf, GENESIS_HEAD, type PositionHead } from './history.js';
 import { ExpiryHeap } from './expiry-heap.js';
 import { fingerprint } from './fingerprint.js';
 import {
@@ -79,6 +79,10 @@ interface Batch {
 }
 
 const NO_LINES: readonly Line[] = Object.freeze([]);
+
+/** Fingerprint of a successful reserve's outcome: the content lives in the reservation
+ * record. Never a fingerprint() output (those are JSON arrays). */
+export const RESERVE_FP = '=reservation';
 
 function failure(
   code: 'POSITION_NOT_FOUND' | 'RESERVATION_NOT_FOUND' | 'RESERVATION_COMMITTED' | 'RESERVATION_RELEASED' | 'RESERVATION_EXPIRED' | 'ALREADY_EXISTS_DIFFERENT' | 'LINE_NOT_RESERVED' | 'QUANTITY_EXCEEDS_RESERVED' | 'BALANCE_LIMIT',
@@ -233,10 +237,9 @@ export class Ledger {
     const v = validateCommand(cmd);
     if (!v.ok) return { code: 'INVALID_ARGUMENT', replay: false, field: v.field, limit: v.limit, value: v.value };
     const id = cmd.kind === 'reserve' ? cmd.reservation_id : cmd.op_id;
-    const fp = fingerprint(cmd);
     const prior = this.outcomes.get(id);
     if (prior !== undefined) {
-      if (prior.fp === fp) return { ...prior.result, replay: true } as CommandResult;
+      if (this.sameContent(prior, id, cmd)) return { ...prior.result, replay: true } as CommandResult;
       return failure('ALREADY_EXISTS_DIFFERENT', `id ${id} was already used by a different command (${prior.result.code})`);
     }
     let result: CommandResult;
@@ -261,11 +264,26 @@ export class Ledger {
         result = this.extend(batch, cmd);
         break;
     }
-    const rec: OutcomeRecord = { result, fp, at_ms: batch.time_ms };
+    // A reservation keeps the content of its reserve, so its outcome needs no fingerprint.
+    const rec: OutcomeRecord = { result, fp: tied ? RESERVE_FP : fingerprint(cmd), at_ms: batch.time_ms };
     this.outcomes.set(id, rec);
     batch.writes.push({ type: 'put', sublevel: 'state', key: outcomeKey(id), value: rec });
     if (!tied) this.prunes.push({ due_ms: batch.time_ms + this.outcome_retention_ms, what: 'o', id });
     return result;
+  }
+
+  /** Whether cmd repeats the command recorded under id (a replay). */
+  private sameContent(prior: OutcomeRecord, id: string, cmd: Command): boolean {
+    if (prior.fp !== RESERVE_FP) return prior.fp === fingerprint(cmd);
+    const r = this.reservations.get(id);
+    if (r === undefined) throw new Error(`ledger invariant broken: outcome ${id} refers to a reservation that does not exist`);
+    if (cmd.kind !== 'reserve' || cmd.ttl_ms !== r.ttl_ms || cmd.order_ref !== r.order_ref || cmd.lines.length !== r.lines.length) return false;
+    for (let i = 0; i < r.lines.length; i++) {
+      const a = cmd.lines[i];
+      const b = r.lines[i];
+      if (a.sku !== b.sku || a.location !== b.location || a.quantity !== b.quantity) return false;
+    }
+    return true;
   }
 
   /** Appends one event to a position's chain and replaces the position record. */
@@ -284,22 +302,7 @@ export class Ledger {
     const reserved = (prev === null ? 0 : prev.reserved) + delta_reserved;
     const seq = (prev === null ? 0 : prev.seq) + 1;
     const prev_hash = prev === null ? '' : prev.head;
-    const fields = {
-      sku,
-      location,
-      seq,
-      log_index: batch.log_index,
-      time_ms: batch.time_ms,
-      kind,
-      op_id,
-      reservation_id,
-      delta_on_hand,
-      delta_reserved,
-      on_hand,
-      reserved,
-      prev_hash,
-    };
-    const hash = eventHash(fields);
+    const hash = eventHashOf(sku, location, seq, batch.log_index, batch.time_ms, kind, op_id, reservation_id, delta_on_hand, delta_reserved, on_hand, reserved, prev_hash);
     const event: LedgerEvent = {
       sku,
       location,
@@ -388,7 +391,7 @@ export class Ledger {
     };
     this.putReservation(batch, res);
     this.open_reservations++;
-    this.expiries.push({ deadline_ms: res.deadline_ms, reservation_id: id });
+    this.expiries.push(res); // the record is its own heap entry
     return { code: 'OK', replay: false, positions: after, reservation: res };
   }
 
@@ -484,7 +487,7 @@ export class Ledger {
     }
     const reservation: ReservationRecord = { ...res, deadline_ms };
     this.putReservation(batch, reservation);
-    if (deadline_ms !== res.deadline_ms) this.expiries.push({ deadline_ms, reservation_id: res.reservation_id });
+    if (deadline_ms !== res.deadline_ms) this.expiries.push(reservation);
     return { code: 'OK', replay: false, positions, reservation };
   }
 
@@ -541,6 +544,9 @@ export class Ledger {
         pending.set(id, (pending.get(id) ?? 0) + l.quantity);
       }
     }
+    for (const [id, o] of this.outcomes) {
+      if (o.fp === RESERVE_FP && !this.reservations.has(id)) throw new Error(`ledger invariant broken: reserve outcome ${id} without its reservation`);
+    }
     if (open !== this.open_reservations) throw new Error(`ledger invariant broken: ${open} PENDING reservations, counter says ${this.open_reservations}`);
     for (const [id, p] of this.positions) {
       assertPosition(p, 'check');
@@ -589,7 +595,7 @@ export class Ledger {
     // pruned set never depends on that order because everything due goes at once.
     const prunes: { due_ms: number; what: 'o' | 'r'; id: string }[] = [];
     for (const r of l.reservations.values()) {
-      if (r.state === 'PENDING') l.expiries.push({ deadline_ms: r.deadline_ms, reservation_id: r.reservation_id });
+      if (r.state === 'PENDING') l.expiries.push(r);
       else prunes.push({ due_ms: r.final_ms + l.outcome_retention_ms, what: 'r', id: r.reservation_id });
     }
     for (const [id, o] of l.outcomes) {

@@ -69,7 +69,7 @@ export function assertPosition(p: PositionRecord, where: string): void {
   if (p.available !== p.on_hand - p.reserved) {
     throw new Error(`ledger invariant broken at ${where}: available ${p.available} != on_hand - reserved for ${p.sku}@${p.location}`);
   }
-  if (p.seq < 1 || !HEX64.test(p.head)) {
+  if (p.seq < 1 || p.head.length !== 64) {
     throw new Error(`ledger invariant broken at ${where}: ${p.sku}@${p.location} has seq ${p.seq} and head ${JSON.stringify(p.head)}`);
   }
 }
@@ -87,6 +87,7 @@ export function parsePosition(key: string, v: unknown): PositionRecord {
     seq: v.seq as number,
     head: typeof v.head === 'string' ? v.head : '',
   };
+  if (!HEX64.test(rec.head)) throw new StateCorruption(key, 'position head is not 64 hex digits');
   try {
     assertPosition(rec, 'load');
   } catch (err) {
