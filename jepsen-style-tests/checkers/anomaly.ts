@@ -14,7 +14,11 @@ export type AnomalyKind =
   | 'event-chain'
   | 'head-hash-mismatch'
   | 'history-mismatch'
-  | 'unexpected-expiry';
+  | 'unexpected-expiry'
+  /** A node process exited without being told to. */
+  | 'node-crash'
+  /** The cluster did not converge after the faults were healed. */
+  | 'no-convergence';
 
 export interface Anomaly {
   readonly kind: AnomalyKind;

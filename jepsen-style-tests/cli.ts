@@ -1,0 +1,91 @@
+// npm run jepsen -- --workload ledger|register --nemesis LIST|all --time-limit S --nodes 3|5
+//                   --concurrency N --seed S
+// Prints progress while it runs and the verdict at the end; exits 0 only when valid.
+
+import { Command, InvalidArgumentError } from 'commander';
+import { parseNemesisList } from './nemesis.js';
+import { RUN_DEFAULTS, runTest, STORE_ROOT } from './run.js';
+import type { WorkloadName } from './workloads.js';
+
+function intIn(name: string, lo: number, hi: number): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < lo || n > hi) throw new InvalidArgumentError(`${name} must be an integer in ${lo}..${hi}, got "${v}"`);
+    return n;
+  };
+}
+
+const program = new Command()
+  .name('jepsen')
+  .description('Fault-injection test of a real Stockraft cluster: workload, nemesis, history, checkers.')
+  .option('--workload <name>', 'ledger | register', 'ledger')
+  .option('--nemesis <list>', 'comma list of faults or families (partition, kill, pause, membership, transfer, clock, slow-disk, slow-net, none) or all', 'partition')
+  .option('--time-limit <seconds>', 'how long the workload runs (1..86400)', intIn('--time-limit', 1, 86_400), 60)
+  .option('--nodes <n>', '3 or 5', intIn('--nodes', 3, 5), 3)
+  .option('--concurrency <n>', 'client processes (1..256)', intIn('--concurrency', 1, 256), 8)
+  .option('--seed <n>', 'seed for workload and nemesis choices', intIn('--seed', 0, 2 ** 31 - 1), Math.floor(Math.random() * 1_000_000))
+  .option('--store <dir>', 'where run directories go', STORE_ROOT)
+  .option('--quiet-ms <lo,hi>', 'pause between faults, ms', '2000,5000')
+  .option('--fault-ms <lo,hi>', 'how long a fault lasts, ms', '4000,10000')
+  .option('--client-deadline-ms <ms>', 'per-call budget of a client, retries included', intIn('--client-deadline-ms', 100, 120_000), RUN_DEFAULTS.client_deadline_ms)
+  .option('--stockd-arg <arg...>', 'extra flags passed to every stockd', [])
+  .parse();
+
+const opts = program.opts<{
+  workload: string;
+  nemesis: string;
+  timeLimit: number;
+  nodes: number;
+  concurrency: number;
+  seed: number;
+  store: string;
+  quietMs: string;
+  faultMs: string;
+  clientDeadlineMs: number;
+  stockdArg: string[];
+}>();
+
+function pair(name: string, text: string): [number, number] {
+  const [a, b] = text.split(',').map(Number);
+  if (!Number.isInteger(a) || !Number.isInteger(b) || a < 0 || b < a || b > 3_600_000) {
+    throw new Error(`${name} must be "lo,hi" integers with 0 <= lo <= hi <= 3600000, got "${text}"`);
+  }
+  return [a, b];
+}
+
+async function main(): Promise<number> {
+  if (opts.workload !== 'ledger' && opts.workload !== 'register') throw new Error(`--workload must be ledger or register, got "${opts.workload}"`);
+  if (opts.nodes !== 3 && opts.nodes !== 5) throw new Error(`--nodes must be 3 or 5, got ${opts.nodes}`);
+  const nemeses = parseNemesisList(opts.nemesis);
+  const { dir, verdict } = await runTest({
+    workload: opts.workload as WorkloadName,
+    nemeses,
+    nemesis_label: opts.nemesis,
+    time_limit_s: opts.timeLimit,
+    nodes: opts.nodes,
+    concurrency: opts.concurrency,
+    seed: opts.seed,
+    store_root: opts.store,
+    schedule: { quiet_ms: pair('--quiet-ms', opts.quietMs), fault_ms: pair('--fault-ms', opts.faultMs) },
+    client_deadline_ms: opts.clientDeadlineMs,
+    extra_args: opts.stockdArg,
+    log: (l) => console.log(l),
+  });
+  const a = verdict.availability;
+  console.log('');
+  console.log(`valid: ${String(verdict.valid)}`);
+  console.log(`ops: ${verdict.stats.ops} (ok ${verdict.stats.ok}, fail ${verdict.stats.fail}, info ${verdict.stats.info}, resolved ${verdict.stats.info_resolved})`);
+  console.log(`availability with a majority: ${(a.fraction_with_majority * 100).toFixed(2)}% of ${a.ops_with_majority} ops; longest unavailable ${a.longest_unavailable_ms} ms (with majority ${a.longest_unavailable_with_majority_ms} ms)`);
+  for (const an of verdict.anomalies.slice(0, 20)) console.log(`anomaly ${an.kind}: ${an.position ?? ''} ${an.detail}`);
+  if (verdict.anomalies.length > 20) console.log(`... ${verdict.anomalies.length - 20} more in results.json`);
+  console.log(`store: ${dir} (report.html, results.json, history.jsonl)`);
+  return verdict.valid === true ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(`jepsen: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+    process.exit(2);
+  },
+);

@@ -1,0 +1,376 @@
+// Faults on a schedule: a quiet spell, then one fault held for a while, then its end, again
+// and again until the run's time is up. Each start and end is recorded in the history with
+// whether a majority of voters could still form a quorum. One fault at a time, so every
+// fault's end undoes exactly what its start did.
+
+import type { StockraftClient } from '../src/client/index.js';
+import type { Cluster } from './cluster.js';
+import type { Recorder } from './recorder.js';
+import type { Rng } from './rng.js';
+import { cutsFor, majorityConnected, ringCuts, type FaultState } from './topology.js';
+
+export const NEMESES = [
+  'partition-one',
+  'partition-leader',
+  'partition-halves',
+  'partition-bridge',
+  'partition-ring',
+  'kill-one',
+  'kill-minority',
+  'kill-leader',
+  'pause-one',
+  'pause-leader',
+  'membership',
+  'leader-transfer',
+  'clock',
+  'slow-disk',
+  'slow-net',
+] as const;
+export type NemesisName = (typeof NEMESES)[number];
+
+/** Families accepted by --nemesis (a family stands for all its members). */
+const FAMILIES: Record<string, readonly NemesisName[]> = {
+  partition: ['partition-one', 'partition-leader', 'partition-halves', 'partition-bridge', 'partition-ring'],
+  kill: ['kill-one', 'kill-minority', 'kill-leader'],
+  pause: ['pause-one', 'pause-leader'],
+  membership: ['membership'],
+  transfer: ['leader-transfer'],
+  'leader-transfer': ['leader-transfer'],
+  clock: ['clock'],
+  'slow-disk': ['slow-disk'],
+  'slow-net': ['slow-net'],
+  none: [],
+};
+
+export function parseNemesisList(text: string): NemesisName[] {
+  if (text.trim() === 'all') return [...NEMESES];
+  const out = new Set<NemesisName>();
+  for (const raw of text.split(',')) {
+    const name = raw.trim();
+    if (name === '') continue;
+    const fam = FAMILIES[name];
+    if (fam !== undefined) fam.forEach((n) => out.add(n));
+    else if ((NEMESES as readonly string[]).includes(name)) out.add(name as NemesisName);
+    else throw new Error(`--nemesis: unknown fault "${name}"; known: all, ${[...Object.keys(FAMILIES), ...NEMESES].join(', ')}`);
+  }
+  return [...out];
+}
+
+export interface Schedule {
+  readonly quiet_ms: readonly [number, number];
+  readonly fault_ms: readonly [number, number];
+}
+
+export const DEFAULT_SCHEDULE: Schedule = { quiet_ms: [2_000, 5_000], fault_ms: [4_000, 10_000] };
+
+const LEARNER_CATCHUP_MS = 20_000;
+const ADMIN_RETRIES = 5;
+
+interface ActiveFault {
+  readonly name: NemesisName;
+  readonly detail: string;
+  readonly end: () => Promise<string>;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+export class Nemesis {
+  readonly voters: Set<string>;
+  readonly down = new Set<string>();
+  readonly paused = new Set<string>();
+  readonly cut = new Set<string>();
+  private readonly removed = new Set<string>();
+  private active: ActiveFault | null = null;
+  faults_started = 0;
+
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly admin: StockraftClient,
+    private readonly recorder: Recorder,
+    private readonly rng: Rng,
+    private readonly enabled: readonly NemesisName[],
+    private readonly schedule: Schedule,
+    private readonly log: (line: string) => void,
+  ) {
+    this.voters = new Set(cluster.ids);
+  }
+
+  state(): FaultState {
+    return { nodes: this.cluster.ids, voters: this.voters, down: this.down, paused: this.paused, cut: this.cut };
+  }
+
+  get current(): string | null {
+    return this.active === null ? null : `${this.active.name} (${this.active.detail})`;
+  }
+
+  private record(name: string, phase: 'start' | 'end', detail: string): void {
+    const majority = majorityConnected(this.state());
+    this.recorder.nemesis(name, phase, detail, majority);
+    this.log(`nemesis ${phase} ${name}: ${detail}${majority ? '' : ' [no majority]'}`);
+  }
+
+  /** The leader by the highest term among nodes that claim it, or null. */
+  async leader(): Promise<string | null> {
+    const all = await this.admin.statusAll(1_000);
+    let best: { id: string; term: number } | null = null;
+    for (const s of all) {
+      if (s.status !== null && s.status.role === 'leader' && (best === null || s.status.term > best.term)) best = { id: s.status.id, term: s.status.term };
+    }
+    return best?.id ?? null;
+  }
+
+  async run(shouldStop: () => boolean): Promise<void> {
+    if (this.enabled.length === 0) return;
+    while (!shouldStop()) {
+      await this.sleepUnless(this.rng.range(this.schedule.quiet_ms[0], this.schedule.quiet_ms[1]), shouldStop);
+      if (shouldStop()) break;
+      const name = this.rng.pick(this.enabled);
+      try {
+        await this.startFault(name);
+      } catch (err) {
+        this.log(`nemesis ${name} could not start: ${(err as Error).message}`);
+        continue;
+      }
+      await this.sleepUnless(this.rng.range(this.schedule.fault_ms[0], this.schedule.fault_ms[1]), shouldStop);
+      await this.endFault();
+    }
+  }
+
+  private async sleepUnless(ms: number, shouldStop: () => boolean): Promise<void> {
+    const until = Date.now() + ms;
+    while (Date.now() < until && !shouldStop()) await sleep(Math.min(200, until - Date.now()));
+  }
+
+  private async endFault(): Promise<void> {
+    const a = this.active;
+    if (a === null) return;
+    this.active = null;
+    let detail: string;
+    try {
+      detail = await a.end();
+    } catch (err) {
+      detail = `end failed: ${(err as Error).message}`;
+    }
+    this.record(a.name, 'end', detail);
+  }
+
+  private async pickTarget(leaderWanted: boolean): Promise<string> {
+    if (leaderWanted) {
+      const l = await this.leader();
+      if (l !== null) return l;
+    }
+    return this.rng.pick(this.cluster.ids.filter((id) => !this.down.has(id)));
+  }
+
+  private applyCuts(cuts: Set<string>): void {
+    for (const link of cuts) {
+      const [from, to] = link.split('>');
+      this.cluster.setLink(from, to, { kind: 'cut' });
+      this.cut.add(link);
+    }
+  }
+
+  private healCuts(cuts: Set<string>): void {
+    for (const link of cuts) {
+      const [from, to] = link.split('>');
+      this.cluster.setLink(from, to, { kind: 'up' });
+      this.cut.delete(link);
+    }
+  }
+
+  private begin(name: NemesisName, detail: string, end: () => Promise<string>): void {
+    this.active = { name, detail, end };
+    this.faults_started++;
+    this.record(name, 'start', detail);
+  }
+
+  async startFault(name: NemesisName): Promise<void> {
+    if (this.active !== null) throw new Error(`nemesis: ${this.active.name} still active`);
+    const ids = this.cluster.ids;
+    const n = ids.length;
+    switch (name) {
+      case 'partition-one':
+      case 'partition-leader': {
+        const v = await this.pickTarget(name === 'partition-leader');
+        const cuts = cutsFor(ids, [[v], ids.filter((x) => x !== v)]);
+        this.applyCuts(cuts);
+        return this.begin(name, `isolated ${v}`, async () => (this.healCuts(cuts), `healed ${v}`));
+      }
+      case 'partition-halves': {
+        const order = this.rng.shuffle(ids);
+        const small = order.slice(0, Math.floor(n / 2));
+        const big = order.slice(Math.floor(n / 2));
+        const cuts = cutsFor(ids, [small, big]);
+        this.applyCuts(cuts);
+        return this.begin(name, `${small.join(',')} | ${big.join(',')}`, async () => (this.healCuts(cuts), 'healed'));
+      }
+      case 'partition-bridge': {
+        const order = this.rng.shuffle(ids);
+        const mid = Math.floor(n / 2);
+        const bridge = order[mid];
+        const left = order.slice(0, mid);
+        const right = order.slice(mid + 1);
+        const cuts = cutsFor(ids, [left, right], [bridge]);
+        this.applyCuts(cuts);
+        return this.begin(name, `${left.join(',')} | ${bridge} | ${right.join(',')} (bridge ${bridge})`, async () => (this.healCuts(cuts), 'healed'));
+      }
+      case 'partition-ring': {
+        const order = this.rng.shuffle(ids);
+        const cuts = ringCuts(order);
+        this.applyCuts(cuts);
+        return this.begin(name, `ring ${order.join('-')}`, async () => (this.healCuts(cuts), 'healed'));
+      }
+      case 'kill-one':
+      case 'kill-leader':
+      case 'kill-minority': {
+        let victims: string[];
+        if (name === 'kill-minority') victims = this.rng.shuffle(ids).slice(0, Math.floor((n - 1) / 2) || 1);
+        else victims = [await this.pickTarget(name === 'kill-leader')];
+        for (const v of victims) {
+          await this.cluster.kill(v);
+          this.down.add(v);
+        }
+        return this.begin(name, `SIGKILL ${victims.join(',')}`, async () => {
+          for (const v of victims) {
+            this.cluster.start(v);
+            this.down.delete(v);
+          }
+          return `restarted ${victims.join(',')}`;
+        });
+      }
+      case 'pause-one':
+      case 'pause-leader': {
+        const v = await this.pickTarget(name === 'pause-leader');
+        this.cluster.pause(v);
+        this.paused.add(v);
+        return this.begin(name, `SIGSTOP ${v}`, async () => {
+          this.cluster.resume(v);
+          this.paused.delete(v);
+          return `SIGCONT ${v}`;
+        });
+      }
+      case 'leader-transfer': {
+        const l = await this.leader();
+        const to = this.rng.pick(ids.filter((x) => x !== l && this.voters.has(x)));
+        let detail = `from ${l ?? '?'} to ${to}`;
+        try {
+          await this.admin.transferLeadership(to);
+        } catch (err) {
+          detail += ` (refused: ${(err as Error).message})`;
+        }
+        return this.begin(name, detail, async () => {
+          const now = await this.leader();
+          return `leader now ${now ?? 'unknown'}`;
+        });
+      }
+      case 'membership': {
+        const l = await this.leader();
+        const candidates = ids.filter((x) => this.voters.has(x) && (x !== l || this.rng.chance(0.25)));
+        const v = this.rng.pick(candidates);
+        await this.retry(`remove ${v}`, () => this.admin.remove(v));
+        this.voters.delete(v);
+        this.removed.add(v);
+        return this.begin(name, `removed voter ${v}`, async () => this.readd(v));
+      }
+      case 'clock': {
+        const v = await this.pickTarget(true);
+        const ms = (this.rng.chance(0.5) ? 1 : -1) * this.rng.range(2_000, 10_000);
+        const detail = await this.tryHook(v, `/test/clock-offset?ms=${ms}`);
+        return this.begin(name, `clock of ${v} ${ms > 0 ? '+' : ''}${ms} ms${detail}`, async () => `clock of ${v} reset${await this.tryHook(v, '/test/clock-offset?ms=0')}`);
+      }
+      case 'slow-disk': {
+        const v = await this.pickTarget(this.rng.chance(0.5));
+        const ms = this.rng.range(50, 300);
+        const detail = await this.tryHook(v, `/test/fsync-delay?ms=${ms}`);
+        return this.begin(name, `fsync of ${v} +${ms} ms${detail}`, async () => `fsync of ${v} normal${await this.tryHook(v, '/test/fsync-delay?ms=0')}`);
+      }
+      case 'slow-net': {
+        const v = await this.pickTarget(this.rng.chance(0.5));
+        const slow = this.rng.chance(0.3);
+        const mode = slow ? ({ kind: 'slow', bytes_per_s: 64 * 1024 } as const) : ({ kind: 'delay', delay_ms: this.rng.range(20, 150) } as const);
+        const links = ids.filter((x) => x !== v).flatMap((x) => [[v, x], [x, v]] as const);
+        for (const [a, b] of links) this.cluster.setLink(a, b, mode);
+        const what = mode.kind === 'slow' ? `${mode.bytes_per_s} B/s` : `${mode.delay_ms} ms delay`;
+        return this.begin(name, `links of ${v}: ${what}`, async () => {
+          for (const [a, b] of links) if (!this.cut.has(`${a}>${b}`)) this.cluster.setLink(a, b, { kind: 'up' });
+          return `links of ${v} normal`;
+        });
+      }
+    }
+  }
+
+  private async tryHook(id: string, pathAndQuery: string): Promise<string> {
+    try {
+      await this.cluster.hook(id, pathAndQuery);
+      return '';
+    } catch (err) {
+      return ` (hook failed: ${(err as Error).message})`;
+    }
+  }
+
+  private async retry<T>(what: string, f: () => Promise<T>): Promise<T> {
+    let last: unknown = null;
+    for (let i = 0; i < ADMIN_RETRIES; i++) {
+      try {
+        return await f();
+      } catch (err) {
+        last = err;
+        await sleep(300 * (i + 1));
+      }
+    }
+    throw new Error(`${what}: ${(last as Error)?.message ?? last}`);
+  }
+
+  /** Adds a removed voter back as a learner, waits for it to catch up, promotes it. */
+  private async readd(v: string): Promise<string> {
+    await this.retry(`add learner ${v}`, () => this.admin.addLearner(v, this.cluster.address(v)));
+    const until = Date.now() + LEARNER_CATCHUP_MS;
+    let lag: number | null = null;
+    while (Date.now() < until) {
+      try {
+        const st = await this.admin.status();
+        const leaderId = st.leader_id;
+        const ls = leaderId === st.id ? st : (await this.admin.statusAll(1_000)).find((s) => s.status?.id === leaderId)?.status;
+        const m = ls?.members.find((x) => x.id === v);
+        if (m !== undefined && m.has_match_index) {
+          lag = m.lag_entries;
+          if (lag <= 10) break;
+        }
+      } catch {
+        // retry until the bound
+      }
+      await sleep(200);
+    }
+    await this.retry(`promote ${v}`, () => this.admin.promote(v));
+    this.voters.add(v);
+    this.removed.delete(v);
+    return `re-added ${v} as learner (lag ${lag ?? 'unknown'}), promoted`;
+  }
+
+  /** Ends the active fault and undoes anything left over, so the cluster can converge. */
+  async healAll(): Promise<void> {
+    await this.endFault();
+    for (const v of [...this.paused]) {
+      this.cluster.resume(v);
+      this.paused.delete(v);
+    }
+    for (const v of [...this.down]) {
+      this.cluster.start(v);
+      this.down.delete(v);
+    }
+    for (const id of this.cluster.ids) {
+      if (!this.cluster.running(id)) this.cluster.start(id);
+    }
+    this.cluster.healLinks();
+    this.cut.clear();
+    for (const v of [...this.removed]) {
+      try {
+        this.record('membership', 'end', await this.readd(v));
+      } catch (err) {
+        this.log(`could not re-add ${v}: ${(err as Error).message}`);
+      }
+    }
+  }
+}
