@@ -61,7 +61,7 @@ t.test('a plaintext client cannot talk to a TLS node', async (t) => {
 t.test('certificates: valid ones identify, others are UNAUTHENTICATED', async (t) => {
   const admin = certClient(srv.address, 'clients', 'admin');
   t.equal((await unaryCode(admin, INV, 'GetPosition', pos)).code, OK, 'admin reads');
-  t.equal((await unaryCode(admin, CLU, 'TransferLeadership', { node_id: 'n2' })).code, OK, 'admin transfers leadership');
+  t.equal((await unaryCode(admin, CLU, 'TransferLeadership', { id: 'n2' })).code, OK, 'admin transfers leadership');
   t.equal(srv.seen.at(-1)?.principal, 'admin', 'the handler sees the principal');
   const before = srv.seen.length;
   const rogue = certClient(srv.address, 'rogue/clients', 'admin');
@@ -94,12 +94,12 @@ t.test('each role outside its rights is PERMISSION_DENIED and nothing runs', asy
   const cases: Array<[string, grpc.ServiceDefinition, string, unknown]> = [
     ['reader', INV, 'Reserve', { reservation_id: 'r2' }],
     ['reader', INV, 'Adjust', { op_id: 'o1' }],
-    ['reader', CLU, 'AddLearner', { node_id: 'n9', address: '127.0.0.1:1' }],
+    ['reader', CLU, 'AddLearner', { id: 'n9', address: '127.0.0.1:1' }],
     ['orders', INV, 'Adjust', { op_id: 'o2' }],
-    ['orders', CLU, 'Remove', { node_id: 'n3' }],
+    ['orders', CLU, 'Remove', { id: 'n3' }],
     ['stock', INV, 'Commit', { reservation_id: 'r2' }],
     ['stock', CLU, 'Snapshot', {}],
-    ['stock', CLU, 'TransferLeadership', { node_id: 'n2' }],
+    ['stock', CLU, 'TransferLeadership', { id: 'n2' }],
   ];
   for (const [who, svc, method, req] of cases) {
     const path = svc[method]?.path ?? '';
@@ -235,4 +235,37 @@ t.test('roles reload on SIGHUP; a broken file keeps the old roles', async (t) =>
   t.equal((await unaryCode(reader, INV, 'Reserve', { reservation_id: 'r5' })).code, OK, 'previous roles kept');
   writeFile(certs.dir, 'roles-test.txt', 'admin admin\norders order\nstock stock\nreader reader\n');
   t.same(srv.security.reload().role_changes, [{ principal: 'reader', before: ['order', 'reader'], after: ['reader'] }]);
+});
+
+t.test('admin actions and role changes land in the hash-chained audit trail', async (t) => {
+  const file = `${certs.dir}/audit.jsonl`;
+  srv.security.enableAudit('n1', file);
+  const admin = certClient(srv.address, 'clients', 'admin');
+  const stock = certClient(srv.address, 'clients', 'stock');
+  t.equal((await unaryCode(admin, CLU, 'AddLearner', { id: 'n4', address: '127.0.0.1:7004' })).code, OK);
+  t.equal((await unaryCode(stock, CLU, 'Remove', { id: 'n2' })).code, PERMISSION_DENIED);
+  t.equal((await unaryCode(admin, INV, 'GetPosition', pos)).code, OK, 'reads are not audited');
+  writeFile(certs.dir, 'roles-test.txt', 'admin admin\norders order\nstock stock admin\nreader reader\n');
+  const remove = srv.security.installSighup();
+  process.kill(process.pid, 'SIGHUP');
+  const log = srv.security.audit;
+  for (let i = 0; i < 200 && (log?.records.length ?? 0) < 3; i++) await new Promise((r) => setTimeout(r, 10));
+  remove();
+  const recs = (log?.records ?? []).map((r) => [r.principal, r.action, r.outcome]);
+  t.same(recs, [
+    ['admin', '/stockraft.v1.Cluster/AddLearner', 'OK'],
+    ['stock', '/stockraft.v1.Cluster/Remove', 'PERMISSION_DENIED'],
+    ['operator (SIGHUP)', 'roles.reload', 'OK'],
+  ]);
+  t.match(log?.records[0]?.detail, /"id":"n4"/, 'the request is recorded');
+  const { readFileSync, writeFileSync } = await import('node:fs');
+  const { verifyAuditLines } = await import('../../src/server/security/audit.js');
+  const text = readFileSync(file, 'utf8');
+  t.equal(verifyAuditLines(text), null, 'the chain verifies');
+  const lines = text.trim().split('\n');
+  t.match(verifyAuditLines([lines[0], lines[2]].join('\n')), { line: 2, reason: /seq/ }, 'a deleted line is caught');
+  t.match(verifyAuditLines(text.replace('"stock"', '"admin"')), { line: 2, reason: /hash/ }, 'an edited line is caught');
+  writeFileSync(file, text);
+  writeFile(certs.dir, 'roles-test.txt', 'admin admin\norders order\nstock stock\nreader reader\n');
+  srv.security.reload();
 });

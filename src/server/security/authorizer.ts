@@ -41,7 +41,7 @@ export interface CallCredentials {
 
 export type Decision =
   | { readonly ok: true; readonly principal: Principal; readonly rule: MethodRule }
-  | { readonly ok: false; readonly code: grpc.status; readonly details: string };
+  | { readonly ok: false; readonly code: grpc.status; readonly details: string; readonly principal?: string };
 
 type Identify = { readonly ok: true; readonly principal: Principal | null } | { readonly ok: false; readonly details: string };
 
@@ -105,7 +105,7 @@ export function decide(state: AccessState, method_path: string, creds: CallCrede
   }
   const p = id.principal;
   if (!rule.any_of.some((cap) => principalHas(p, cap))) {
-    return { ok: false, code: grpc.status.PERMISSION_DENIED, details: `${method_path} needs ${missing(rule.any_of)}; ${who(p)}` };
+    return { ok: false, code: grpc.status.PERMISSION_DENIED, details: `${method_path} needs ${missing(rule.any_of)}; ${who(p)}`, principal: p.name };
   }
   return { ok: true, principal: p, rule };
 }

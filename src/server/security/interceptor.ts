@@ -6,7 +6,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { X509Certificate } from 'node:crypto';
 import { decide, decideOps, type AccessState, type Principal } from './authorizer.js';
-import { OP_CAPABILITY } from './method-table.js';
+import { OP_CAPABILITY, ruleFor } from './method-table.js';
 import type { PrincipalLimits } from './limits.js';
 
 /** Metadata key carrying the authorized principal's name to handlers. Whatever a client
@@ -19,6 +19,8 @@ export interface AccessSource {
   readonly limits: PrincipalLimits;
   /** Refusals are reported here (for logs and metrics); must not throw. */
   onRefused?(method_path: string, code: grpc.status, details: string, peer: string): void;
+  /** Audited methods (MethodRule.audit) report here once the call ends; must not throw. */
+  onAudited?(principal: string, method_path: string, request: unknown, code: grpc.status): void;
 }
 
 /** The principal name set by the interceptor, or null when none (should not happen). */
@@ -84,10 +86,19 @@ export function accessInterceptor(source: AccessSource): grpc.ServerInterceptor 
     let per_op = false;
     let refused = false;
     let release: (() => void) | null = null;
+    let audit = false;
+    let audited_name = 'unauthenticated';
+    let first_message: unknown = null;
+    const reportAudit = (code: grpc.status): void => {
+      if (!audit) return;
+      audit = false; // once per call
+      source.onAudited?.(audited_name, path, first_message, code);
+    };
     const refuse = (code: grpc.status, details: string): void => {
       refused = true;
       release?.();
       source.onRefused?.(path, code, details, call.getPeer());
+      reportAudit(code);
       call.sendStatus({ code, details });
     };
     const listener = new grpc.ServerListenerBuilder()
@@ -100,6 +111,10 @@ export function accessInterceptor(source: AccessSource): grpc.ServerInterceptor 
           cert = null;
         }
         const d = decide(source.state(), path, { cert, authorization: metadata.get('authorization') });
+        // Refused attempts at admin actions by a known caller are audited too; anonymous
+        // refusals only go to the (throttled) refusal log, so they cannot flood the trail.
+        audit = ruleFor(path).audit && (d.ok || d.code === grpc.status.PERMISSION_DENIED);
+        audited_name = d.ok ? d.principal.name : d.principal ?? 'unauthenticated';
         if (!d.ok) {
           refuse(d.code, d.details);
           return;
@@ -118,6 +133,7 @@ export function accessInterceptor(source: AccessSource): grpc.ServerInterceptor 
       })
       .withOnReceiveMessage((message, next) => {
         if (refused || principal === null) return;
+        if (audit && first_message === null) first_message = message;
         const bad = checkMessage(path, principal, message, per_op);
         if (bad !== null) {
           refuse(bad.code, bad.details);
@@ -128,12 +144,16 @@ export function accessInterceptor(source: AccessSource): grpc.ServerInterceptor 
       .withOnReceiveHalfClose((next) => {
         if (!refused) next();
       })
-      .withOnCancel(() => release?.())
+      .withOnCancel(() => {
+        release?.();
+        reportAudit(grpc.status.CANCELLED);
+      })
       .build();
     const responder = new grpc.ResponderBuilder()
       .withStart((next) => next(listener))
       .withSendStatus((status, next) => {
         release?.();
+        reportAudit(status.code ?? grpc.status.UNKNOWN);
         next(status);
       })
       .build();

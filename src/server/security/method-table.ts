@@ -11,13 +11,17 @@ export interface MethodRule {
   readonly watch_stream: boolean;
   /** Submit carries mixed commands: each op is checked against its own capability. */
   readonly per_op: boolean;
+  /** Admin actions: who asked what, and the outcome, go to the node's audit trail. */
+  readonly audit: boolean;
 }
 
 const rule = (any_of: readonly Capability[], extra: Partial<Omit<MethodRule, 'any_of'>> = {}): MethodRule => ({
   any_of,
   watch_stream: extra.watch_stream ?? false,
   per_op: extra.per_op ?? false,
+  audit: extra.audit ?? false,
 });
+const AUDITED = { audit: true } as const;
 
 const INV = '/stockraft.v1.Inventory/';
 const CLU = '/stockraft.v1.Cluster/';
@@ -40,26 +44,26 @@ export const METHOD_RULES: ReadonlyMap<string, MethodRule> = new Map<string, Met
   [INV + 'GetOutcome', rule(['read'])],
   [INV + 'Watch', rule(['read'], { watch_stream: true })],
   [CLU + 'Status', rule(['read'])],
-  [CLU + 'AddLearner', rule(['admin'])],
-  [CLU + 'Promote', rule(['admin'])],
-  [CLU + 'Remove', rule(['admin'])],
-  [CLU + 'TransferLeadership', rule(['admin'])],
-  [CLU + 'Snapshot', rule(['admin'])],
-  [CLU + 'Backup', rule(['admin'], { watch_stream: true })],
+  [CLU + 'AddLearner', rule(['admin'], AUDITED)],
+  [CLU + 'Promote', rule(['admin'], AUDITED)],
+  [CLU + 'Remove', rule(['admin'], AUDITED)],
+  [CLU + 'TransferLeadership', rule(['admin'], AUDITED)],
+  [CLU + 'Snapshot', rule(['admin'], AUDITED)],
+  [CLU + 'Backup', rule(['admin'], { watch_stream: true, audit: true })],
   [RAFT + 'Stream', rule(['peer'])],
   [RAFT + 'InstallSnapshot', rule(['peer'])],
   // Served only with --test-hooks; it can propose anything and change membership.
   [TEST + 'Propose', rule(['admin'])],
   [TEST + 'Status', rule(['admin'])],
   [TEST + 'GetPosition', rule(['admin'])],
-  [TEST + 'Admin', rule(['admin'])],
+  [TEST + 'Admin', rule(['admin'], AUDITED)],
   // Load balancers and orchestrators probe health without credentials; it reveals only
   // whether the node knows a leader.
   [HEALTH + 'Check', rule([])],
   [HEALTH + 'Watch', rule([], { watch_stream: true })],
 ]);
 
-const DEFAULT_RULE: MethodRule = rule(['admin']);
+const DEFAULT_RULE: MethodRule = rule(['admin'], AUDITED);
 
 export function ruleFor(method_path: string): MethodRule {
   return METHOD_RULES.get(method_path) ?? DEFAULT_RULE;

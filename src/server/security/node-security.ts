@@ -13,6 +13,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import type { AccessState } from './authorizer.js';
+import { AuditLog, auditDetail } from './audit.js';
 import { accessInterceptor, type AccessSource } from './interceptor.js';
 import { DEFAULT_PRINCIPAL_LIMITS, PrincipalLimits, type PrincipalLimitsConfig } from './limits.js';
 import { diffRoles, parseRolesFile, type RoleChange, type RolesMap } from './roles.js';
@@ -129,6 +130,7 @@ export class NodeSecurity implements AccessSource {
   private loaded: Loaded;
   private server_creds: NodeServerCredentials | null = null;
   private refusals = 0;
+  private audit_log: AuditLog | null = null;
 
   constructor(
     private readonly flags: SecurityFlags,
@@ -161,9 +163,29 @@ export class NodeSecurity implements AccessSource {
 
   onRefused(method_path: string, code: grpc.status, details: string, peer: string): void {
     this.refusals++;
-    // Peers retry constantly; log refused peer traffic at most once per 100 to bound noise.
-    if (!method_path.startsWith('/stockraft.raft.Raft/') || this.refusals % 100 === 1) {
+    // Rogue peers retry constantly and scanners may flood: log the first 100 refusals,
+    // then one in 100, so the log stays bounded.
+    if (this.refusals <= 100 || this.refusals % 100 === 0) {
       this.log.warn(`refused ${method_path} from ${peer}: ${grpc.status[code]}: ${details}`);
+    }
+  }
+
+  /** Starts the admin audit trail of this node: records go to the log, and to `file`
+   * (JSON lines, hash-chained) when given. */
+  enableAudit(node_id: string, file: string | null): AuditLog {
+    this.audit_log = new AuditLog(node_id, file, (line) => this.log.info(`admin audit ${line}`));
+    return this.audit_log;
+  }
+
+  get audit(): AuditLog | null {
+    return this.audit_log;
+  }
+
+  onAudited(principal: string, method_path: string, request: unknown, code: grpc.status): void {
+    try {
+      this.audit_log?.record({ principal, action: method_path, detail: auditDetail(request), outcome: grpc.status[code] ?? String(code) });
+    } catch (err) {
+      this.log.error(`admin audit record failed: ${(err as Error).message}`);
     }
   }
 
@@ -211,11 +233,19 @@ export class NodeSecurity implements AccessSource {
 
   /** Reloads on SIGHUP; role changes go to `onRoleChanges` (the admin audit). Returns a
    * function that removes the handler. */
-  installSighup(onRoleChanges: (changes: readonly RoleChange[]) => void): () => void {
+  installSighup(onRoleChanges: (changes: readonly RoleChange[]) => void = () => {}): () => void {
     const handler = (): void => {
       try {
         const r = this.reload();
         this.log.info(`security files reloaded: ${r.role_changes.length} role changes, ${r.tokens} tokens, tls ${r.tls_reloaded ? 'reloaded' : 'off'}`);
+        for (const c of r.role_changes) {
+          this.audit_log?.record({
+            principal: 'operator (SIGHUP)',
+            action: 'roles.reload',
+            detail: auditDetail({ principal: c.principal, before: c.before, after: c.after }),
+            outcome: 'OK',
+          });
+        }
         if (r.role_changes.length > 0) onRoleChanges(r.role_changes);
       } catch (err) {
         this.log.error(`security reload failed, keeping the previous configuration: ${(err as Error).message}`);
