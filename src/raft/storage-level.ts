@@ -172,12 +172,18 @@ export class LevelStorage {
   }
 
   /** Checks that the directory belongs to this node and cluster, or claims it for them. */
-  async claim(node_id: NodeId, cluster_id: string | null): Promise<Identity> {
+  async claim(node_id: NodeId, cluster_id: string | null, bootstrap: { conf: ConfState; addresses: Record<NodeId, string> } | null = null): Promise<Identity> {
     const raw = await this.getMeta('identity');
     if (raw === undefined) {
       if (cluster_id === null) throw new StorageError(`data dir ${this.dir} is empty and no cluster id is known: give --cluster-id or --initial-cluster`);
       const identity: Identity = { format: FORMAT_VERSION, node_id, cluster_id };
-      await this.db.batch([this.putMeta('identity', identity)], { sync: true });
+      // Identity and starting membership in one batch: a crash leaves both or neither.
+      const ops = [this.putMeta('identity', identity)];
+      if (bootstrap) {
+        const applied: AppliedRecord = { index: 0, term: 0, conf_state: bootstrap.conf, addresses: bootstrap.addresses };
+        ops.push(this.putMeta('bootstrap_conf', bootstrap.conf), this.putMeta('applied', applied));
+      }
+      await this.db.batch(ops, { sync: true });
       return identity;
     }
     if (!isRecord(raw) || typeof raw.node_id !== 'string' || typeof raw.cluster_id !== 'string') {
@@ -194,13 +200,6 @@ export class LevelStorage {
   async identity(): Promise<Identity | null> {
     const raw = await this.getMeta('identity');
     return isRecord(raw) ? (raw as unknown as Identity) : null;
-  }
-
-  /** Records the membership a fresh node starts from (only if none is stored yet). */
-  async saveBootstrap(conf: ConfState, addresses: Record<NodeId, string>): Promise<void> {
-    if ((await this.getMeta('bootstrap_conf')) !== undefined) return;
-    const applied: AppliedRecord = { index: 0, term: 0, conf_state: conf, addresses };
-    await this.db.batch([this.putMeta('bootstrap_conf', conf), this.putMeta('applied', applied)], { sync: true });
   }
 
   /** Reads everything the node needs to resume, checking the invariants that tie it together. */

@@ -147,7 +147,7 @@ class PeerLink {
     readonly id: NodeId,
     private readonly host: TransportHost,
     private readonly limits: TransportLimits,
-    private readonly creds: grpc.ChannelCredentials,
+    private readonly creds: (id: NodeId) => grpc.ChannelCredentials,
   ) {
     this.backoff_ms = limits.backoff_ms_min;
   }
@@ -218,7 +218,7 @@ class PeerLink {
     if (this.client && this.client_address === address) return this.client;
     this.client?.close();
     const Ctor = raftServiceClient('Raft');
-    this.client = new Ctor(address, this.creds, PEER_CHANNEL_OPTIONS);
+    this.client = new Ctor(address, this.creds(this.id), PEER_CHANNEL_OPTIONS);
     this.client_address = address;
     return this.client;
   }
@@ -304,7 +304,8 @@ export class GrpcTransport {
   constructor(
     private readonly host: TransportHost,
     private readonly limits: TransportLimits = DEFAULT_TRANSPORT_LIMITS,
-    private readonly creds: grpc.ChannelCredentials = grpc.credentials.createInsecure(),
+    /** Credentials to dial one member with (mutual TLS names the member; plaintext in tests). */
+    private readonly creds: (id: NodeId) => grpc.ChannelCredentials = () => grpc.credentials.createInsecure(),
   ) {}
 
   private link(id: NodeId): PeerLink {

@@ -15,8 +15,9 @@ import { Ledger } from '../ledger/ledger.js';
 import { decodeEntry, encodeEntry } from '../ledger/codec.js';
 import { historyKey, historyRangeEnd, POSITION_PREFIX } from '../ledger/keys.js';
 import { applyConfChange, confChangeRefusal, decodeConfChange } from '../raft/conf-change.js';
-import { eventKey, type AppliedRecord, type LevelStorage, type SnapshotView } from '../raft/storage-level.js';
+import { eventKey, unpack, type AppliedRecord, type LevelStorage, type SnapshotView } from '../raft/storage-level.js';
 import type { StagedSnapshot } from '../raft/storage-snapshot.js';
+import { snapshotChunksAsync } from '../ledger/snapshot.js';
 import { GrpcTransport, type TransportHost, type TransportLimits } from '../raft/transport-grpc.js';
 import { NodeError, type MemberStatus, type NodeStatus, type StockNode, type WatchHandle } from './node-api.js';
 import { ProposalTable, type ProposalLimits } from './proposals.js';
@@ -49,7 +50,7 @@ export interface NodeSettings {
   readonly proposal_limits: ProposalLimits;
   readonly transport_limits: TransportLimits;
   readonly snapshot_dir: string;
-  readonly channel_credentials?: ChannelCredentials;
+  readonly channel_credentials?: (id: NodeId) => ChannelCredentials;
 }
 
 /** Incoming peer messages held between two loop rounds; beyond it they are dropped
@@ -61,6 +62,8 @@ export const OPS_MAX = 20_000;
 export const READS_MAX = 20_000;
 /** Upper bound of any wait a caller can ask for. */
 export const WAIT_MS_MAX = 600_000;
+/** Chunk size of backups (ledger snapshot format). */
+const BACKUP_CHUNK_BYTES = 1024 * 1024;
 /** Staged incoming snapshots kept at once. */
 const STAGED_MAX = 2;
 
@@ -235,6 +238,11 @@ export class StockNodeImpl implements StockNode {
       }
     }
     this.kick();
+  }
+
+  /** Test hook: delay every synced write by `ms`. */
+  setFsyncDelay(ms: number): void {
+    this.storage.fsync_delay_ms = ms;
   }
 
   now(): number {
@@ -754,11 +762,18 @@ export class StockNodeImpl implements StockNode {
     });
   }
 
+  /** The ledger's state and history from one consistent LevelDB view, in the ledger
+   * snapshot format (self-checking chunks); see restore.ts for the file around them. */
   async *backupChunks(): AsyncIterable<Uint8Array> {
-    const { encodeSnapshotChunks } = await import('../raft/storage-snapshot.js');
     const view = await this.storage.openSnapshot();
+    const dec = new TextDecoder();
+    async function* records(): AsyncGenerator<readonly ['state' | 'history', string, unknown]> {
+      for await (const [name, k, v] of view.records) {
+        if (name === 'state' || name === 'history') yield [name, dec.decode(k), unpack(v)] as const;
+      }
+    }
     try {
-      yield* encodeSnapshotChunks(view);
+      yield* snapshotChunksAsync(records(), BACKUP_CHUNK_BYTES);
     } finally {
       await view.close();
     }

@@ -1,0 +1,114 @@
+// Starting a node from its data dir: open LevelDB, check (or claim) the identity, write the
+// bootstrap membership of a new node, load hard state, log, membership and the ledger, and
+// build the core and the node around them. Anything inconsistent stops the start with a
+// message saying what is wrong; a node never serves from a data dir it doubts.
+
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { Ledger } from '../ledger/ledger.js';
+import { RaftNode } from '../raft/raft-node.js';
+import { defaultRaftConfig } from '../raft/config.js';
+import { seededRng } from '../raft/rng.js';
+import { LevelStorage, StorageError, type AppliedRecord } from '../raft/storage-level.js';
+import { DEFAULT_TRANSPORT_LIMITS } from '../raft/transport-grpc.js';
+import type { ConfState, InitialState, RaftConfig } from '../raft/types.js';
+import type { ChannelCredentials } from '@grpc/grpc-js';
+import { StockNodeImpl, type NodeLog } from './stock-node.js';
+import type { NodeMetrics } from './node-metrics.js';
+import type { StockdConfig } from './stockd-config.js';
+import type { RaftCore } from './raft-core.js';
+import { restoreBackupInto } from './restore.js';
+
+const EMPTY_CONF: ConfState = { voters: [], learners: [] };
+
+export interface BootOptions {
+  readonly log: NodeLog;
+  readonly metrics: NodeMetrics | null;
+  readonly peer_credentials?: (id: string) => ChannelCredentials;
+}
+
+export async function bootNode(cfg: StockdConfig, opts: BootOptions): Promise<StockNodeImpl> {
+  const t0 = Date.now();
+  const storage = await LevelStorage.open(cfg.data_dir);
+  try {
+    const existing = await storage.identity();
+    if (existing && cfg.restore !== null) throw new StorageError(`--restore needs an empty data dir, but ${cfg.data_dir} already holds node '${existing.node_id}'`);
+    if (!existing) {
+      const ids = Object.keys(cfg.initial_cluster).sort();
+      if (!cfg.join && ids.length === 0) throw new StorageError(`data dir ${cfg.data_dir} is new: give --initial-cluster to bootstrap a cluster, or --join to be added to one`);
+      const conf: ConfState = cfg.join ? EMPTY_CONF : { voters: ids, learners: [] };
+      const addresses = cfg.join ? {} : { ...cfg.initial_cluster };
+      await storage.claim(cfg.id, cfg.cluster_id, { conf, addresses });
+      if (cfg.restore !== null) await restoreBackupInto(storage, cfg.restore, conf, addresses, opts.log);
+    } else {
+      await storage.claim(cfg.id, cfg.cluster_id);
+    }
+    const identity = (await storage.identity())!;
+    const loaded = await storage.load();
+    const state: [string, unknown][] = [];
+    for await (const kv of storage.ledgerState()) state.push(kv);
+    let ledger: Ledger;
+    try {
+      ledger = Ledger.load(state);
+    } catch (err) {
+      throw new StorageError(`data dir ${cfg.data_dir} holds a corrupt ledger: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    if (ledger.lastLogIndex() > loaded.applied.index) {
+      throw new StorageError(`corrupt data dir: the ledger has applied entry ${ledger.lastLogIndex()} but the applied record says ${loaded.applied.index}`);
+    }
+    const election_ticks = Math.round(cfg.election_ms_min / cfg.tick_ms);
+    const base = defaultRaftConfig(cfg.id, seededRng(cfg.rng_seed ?? (Date.now() ^ (process.pid << 8)) >>> 0));
+    const raft_config: RaftConfig = { ...base, election_ticks, heartbeat_ticks: 1, forward_proposals: false };
+    const initial: InitialState = {
+      hard_state: loaded.hard_state,
+      conf_state: loaded.snapshot?.conf_state ?? loaded.bootstrap_conf ?? EMPTY_CONF,
+      snapshot: loaded.snapshot,
+      entries: loaded.entries,
+      applied: loaded.applied.index,
+    };
+    const core: RaftCore = new RaftNode(raft_config, initial);
+    const snapshot_dir = path.join(cfg.data_dir, 'incoming-snapshots');
+    rmSync(snapshot_dir, { recursive: true, force: true });
+    const applied: AppliedRecord = loaded.applied;
+    const node = new StockNodeImpl(
+      {
+        id: cfg.id,
+        cluster_id: identity.cluster_id,
+        advertise: cfg.advertise,
+        initial_addresses: cfg.initial_cluster,
+        peer_address_overrides: cfg.peer_address_overrides,
+        tick_ms: cfg.tick_ms,
+        snapshot_entries: cfg.snapshot_entries,
+        trailing_entries: cfg.trailing_entries,
+        proposal_limits: { callers_max: cfg.proposals_max, entry_commands_max: cfg.entry_commands_max },
+        transport_limits: { ...DEFAULT_TRANSPORT_LIMITS, queue_messages_max: cfg.peer_queue_messages_max, snapshot_chunk_bytes_max: cfg.snapshot_chunk_bytes },
+        snapshot_dir,
+        channel_credentials: opts.peer_credentials,
+      },
+      core,
+      ledger,
+      applied,
+      storage,
+      opts.log,
+      opts.metrics,
+    );
+    opts.log.info(
+      {
+        cluster_id: identity.cluster_id,
+        term: loaded.hard_state.term,
+        commit: loaded.hard_state.commit,
+        applied: applied.index,
+        snapshot_index: loaded.snapshot?.index ?? 0,
+        log_entries: loaded.entries.length,
+        positions: ledger.positionCount(),
+        members: initial.conf_state,
+        load_ms: Date.now() - t0,
+      },
+      'data dir loaded',
+    );
+    return node;
+  } catch (err) {
+    await storage.close().catch(() => undefined);
+    throw err;
+  }
+}

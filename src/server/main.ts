@@ -1,0 +1,156 @@
+#!/usr/bin/env node
+// stockd: one Stockraft node. Parses flags (and --config), opens the data dir, starts the
+// raft loop, serves the peer, client and operator services on ONE gRPC port, serves
+// /metrics over HTTP when asked, and on SIGTERM drains and closes cleanly.
+//
+// Exit codes: 0 clean stop, 1 fatal error while running, 2 bad configuration, 3 the data
+// dir was refused (another node's or cluster's, in use, unreadable or corrupt).
+
+import * as grpc from '@grpc/grpc-js';
+import http from 'node:http';
+import { pino } from 'pino';
+import { buildCommand, ConfigError, resolveConfig, type StockdConfig } from './stockd-config.js';
+import { bootNode } from './boot.js';
+import { NodeMetrics } from './node-metrics.js';
+import { NodeSecurity } from './security/index.js';
+import { PEER_SERVER_OPTIONS, raftServiceClient } from '../raft/transport-grpc.js';
+import { registerClientServices } from './client-services.js';
+import { testServiceImpl } from './test-service.js';
+import { StorageError } from '../raft/storage-level.js';
+import type { StockNodeImpl } from './stock-node.js';
+
+/** Bound on the body of a test-hook request (they carry none). */
+const HOOK_BODY_BYTES_MAX = 1024;
+
+function startMetricsServer(cfg: StockdConfig, node: StockNodeImpl, metrics: NodeMetrics, log: pino.Logger): Promise<http.Server> {
+  const [host, port] = splitAddress(cfg.metrics_listen!);
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    let body_bytes = 0;
+    req.on('data', (c: Buffer) => {
+      body_bytes += c.length;
+      if (body_bytes > HOOK_BODY_BYTES_MAX) req.destroy();
+    });
+    if (req.method === 'GET' && url.pathname === '/metrics') {
+      metrics.registry.metrics().then(
+        (text) => {
+          res.writeHead(200, { 'content-type': metrics.registry.contentType });
+          res.end(text);
+        },
+        (err: unknown) => {
+          res.writeHead(500);
+          res.end(String(err));
+        },
+      );
+      return;
+    }
+    if (cfg.test_hooks && req.method === 'POST' && (url.pathname === '/test/clock-offset' || url.pathname === '/test/fsync-delay')) {
+      const ms = Number(url.searchParams.get('ms'));
+      const lo = url.pathname === '/test/clock-offset' ? -86_400_000 : 0;
+      if (!Number.isInteger(ms) || ms < lo || ms > 86_400_000) {
+        res.writeHead(400);
+        res.end(`ms must be an integer in ${lo}..86400000, got ${String(url.searchParams.get('ms'))}\n`);
+        return;
+      }
+      if (url.pathname === '/test/clock-offset') node.clock_offset_ms = ms;
+      else node.setFsyncDelay(ms);
+      log.warn({ hook: url.pathname, ms }, 'test hook applied');
+      res.writeHead(200);
+      res.end('ok\n');
+      return;
+    }
+    res.writeHead(404);
+    res.end('not found\n');
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve(server));
+  });
+}
+
+function splitAddress(a: string): [string, number] {
+  const i = a.lastIndexOf(':');
+  return [a.slice(0, i).replace(/^\[|\]$/g, ''), Number(a.slice(i + 1))];
+}
+
+async function main(): Promise<void> {
+  const cmd = buildCommand();
+  cmd.parse(process.argv);
+  let cfg: StockdConfig;
+  try {
+    cfg = resolveConfig(cmd);
+  } catch (err) {
+    process.stderr.write(`stockd: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(2);
+  }
+  const log = pino({ level: cfg.log_level, base: { node: cfg.id } });
+  let security: NodeSecurity;
+  try {
+    security = new NodeSecurity(cfg.security, {
+      info: (m) => log.info(m),
+      warn: (m) => log.warn(m),
+      error: (m) => log.error(m),
+    });
+  } catch (err) {
+    process.stderr.write(`stockd: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(2);
+  }
+  const metrics = new NodeMetrics(cfg.id);
+  let node: StockNodeImpl;
+  try {
+    node = await bootNode(cfg, { log, metrics, peer_credentials: (id) => security.peerCredentials(id) });
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    log.fatal({ err: msg }, 'refusing to start');
+    process.stderr.write(`stockd: refusing to start: ${msg}\n`);
+    process.exit(err instanceof StorageError || err instanceof ConfigError ? 3 : 1);
+  }
+  const server = new grpc.Server(PEER_SERVER_OPTIONS);
+  server.addService(raftServiceClient('Raft').service, node.transport.service());
+  if (cfg.test_hooks) server.addService(raftServiceClient('StockTest').service, testServiceImpl(node));
+  const client_services = registerClientServices(server, node, { registry: metrics.registry, forward_credentials: security.forwardCredentials() });
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(cfg.listen, security.serverCredentials(), (err, p) => (err ? reject(err) : resolve(p))),
+  ).catch((err: unknown) => {
+    log.fatal({ err: String(err), listen: cfg.listen }, 'cannot listen');
+    process.stderr.write(`stockd: cannot listen on ${cfg.listen}: ${String(err)}\n`);
+    process.exit(2);
+  });
+  node.start();
+  let metrics_server: http.Server | null = null;
+  if (cfg.metrics_listen !== null) metrics_server = await startMetricsServer(cfg, node, metrics, log);
+  log.info({ listen: cfg.listen, port, advertise: cfg.advertise, metrics: cfg.metrics_listen, pid: process.pid }, 'stockd serving');
+  const unhook = security.installSighup((changes) => log.warn({ changes }, 'roles changed'));
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'draining');
+    void (async () => {
+      await node.close(cfg.drain_ms);
+      client_services.close();
+      unhook();
+      metrics_server?.close();
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, 2000);
+        server.tryShutdown(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+      log.info({}, 'stopped');
+      process.exit(0);
+    })().catch((err: unknown) => {
+      log.error({ err: String(err) }, 'error while stopping');
+      process.exit(1);
+    });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+void main();

@@ -1,0 +1,99 @@
+// The StockTest gRPC service (proto/raft.proto), served only with --test-hooks: lets the
+// multi-process tests drive a node through StockNode without the client API. Requests and
+// replies are JSON text; a refusal comes back as {"error": {kind, message, leader_id,
+// leader_address}} so tests can follow the leader.
+
+import type * as grpc from '@grpc/grpc-js';
+import type { Command } from '../ledger/types.js';
+import { NodeError } from './node-api.js';
+import type { StockNodeImpl } from './stock-node.js';
+
+/** Bound on one request's JSON text. */
+const REQUEST_CHARS_MAX = 4 * 1024 * 1024;
+
+type Json = Record<string, unknown>;
+type Handler = (req: Json) => Promise<unknown>;
+
+function errorJson(err: unknown): Json {
+  if (err instanceof NodeError) return { error: { kind: err.kind, message: err.message, leader_id: err.leader_id, leader_address: err.leader_address } };
+  return { error: { kind: 'internal', message: err instanceof Error ? err.message : String(err), leader_id: null, leader_address: null } };
+}
+
+function unary(h: Handler) {
+  return (call: grpc.ServerUnaryCall<{ json: string }, unknown>, callback: grpc.sendUnaryData<unknown>): void => {
+    const text = call.request.json || '{}';
+    if (text.length > REQUEST_CHARS_MAX) {
+      callback(null, { json: JSON.stringify(errorJson(new NodeError('invalid', `request: at most ${REQUEST_CHARS_MAX} characters, got ${text.length}`))) });
+      return;
+    }
+    let req: Json;
+    try {
+      req = JSON.parse(text) as Json;
+    } catch (err) {
+      callback(null, { json: JSON.stringify(errorJson(new NodeError('invalid', `request is not JSON: ${String(err)}`))) });
+      return;
+    }
+    h(req).then(
+      (r) => callback(null, { json: JSON.stringify(r) }),
+      (err: unknown) => callback(null, { json: JSON.stringify(errorJson(err)) }),
+    );
+  };
+}
+
+export function testServiceImpl(node: StockNodeImpl): grpc.UntypedServiceImplementation {
+  return {
+    Propose: unary(async (req) => {
+      const deadline = typeof req.deadline_ms === 'number' ? req.deadline_ms : Date.now() + 5000;
+      const results = await node.propose(req.commands as Command[], deadline);
+      return { results };
+    }),
+    Status: unary(async () => ({ ...node.status(), raft: node.raftStatus(), transport: node.transport.stats(), refused: node.transport.refused })),
+    GetPosition: unary(async (req) => {
+      if (req.linearizable === true) await node.readBarrier(Date.now() + 5000);
+      return { position: node.getPosition(String(req.sku), String(req.location)) };
+    }),
+    Admin: unary(async (req) => {
+      const id = String(req.id ?? '');
+      switch (req.op) {
+        case 'add_learner':
+          await node.addLearner(id, String(req.address));
+          return { ok: true };
+        case 'promote':
+          await node.promote(id);
+          return { ok: true };
+        case 'remove':
+          await node.remove(id);
+          return { ok: true };
+        case 'transfer':
+          await node.transferLeadership(id, Date.now() + 5000);
+          return { ok: true };
+        case 'snapshot':
+          return { index: await node.snapshot() };
+        case 'events': {
+          const events: unknown[] = [];
+          const limit = typeof req.limit === 'number' ? req.limit : 100_000;
+          await new Promise<void>((resolve, reject) => {
+            const h = node.watch(
+              typeof req.from_index === 'number' ? req.from_index : 0,
+              (e) => {
+                events.push(e);
+                if (events.length >= limit) {
+                  h.close();
+                  resolve();
+                }
+              },
+              (err) => (err ? reject(err) : resolve()),
+            );
+            setTimeout(() => {
+              h.close();
+              resolve();
+            }, typeof req.wait_ms === 'number' ? req.wait_ms : 200);
+          });
+          return { events };
+        }
+        default:
+          throw new NodeError('invalid', `op must be add_learner|promote|remove|transfer|snapshot|events, got ${JSON.stringify(req.op)}`);
+      }
+    }),
+  };
+}
