@@ -162,7 +162,8 @@ export class RaftLog {
    * prefix is the same. The kept entries are handed out again, because the host replaces
    * its whole stored log when it installs a snapshot. */
   restore(meta: SnapshotMeta): void {
-    invariant(meta.index > this.commit, () => `snapshot ${meta.index} at or below commit ${this.commit}`);
+    invariant(meta.index > this.commit || (meta.index === 0 && this.commit === 0), () =>
+      `snapshot ${meta.index} at or below commit ${this.commit}`);
     const keep = this.matchTerm(meta.index, meta.term) ? this.entries.slice(meta.index - this.snapshot_index) : [];
     this.snapshot_index = meta.index;
     this.snapshot_term = meta.term;

@@ -92,6 +92,10 @@ export class RaftNode {
   private readonly reads = new ReadIndexQueue();
   /** Reads that reached a new leader before it committed an entry of its own term. */
   private reads_waiting: WaitingRead[] = [];
+  /** Contexts this follower forwarded to the leader and not yet released, oldest first;
+   * duplicated or late answers to anything else are ignored. Bounded by PENDING_READS_MAX:
+   * the oldest is forgotten first (its answer was most likely lost). */
+  private readonly reads_forwarded = new Set<string>();
   private transferee: NodeId | null = null;
   private pending_conf_index = 0;
   /** Appends are flushed to followers when the next Ready is built, so that proposals
@@ -241,6 +245,11 @@ export class RaftNode {
     }
     if (this.role === 'leader') return this.leaderRead(context, this.id);
     if (this.leader === null) return refuse('no_leader', null, 'no leader is known');
+    if (this.reads_forwarded.size >= PENDING_READS_MAX) {
+      const oldest = this.reads_forwarded.values().next();
+      if (oldest.done !== true) this.reads_forwarded.delete(oldest.value);
+    }
+    this.reads_forwarded.add(context);
     this.send({ type: 'read_index', from: this.id, to: this.leader, term: this.term, context });
     return { ok: true };
   }
@@ -570,7 +579,9 @@ export class RaftNode {
         this.campaign('transfer');
         return;
       case 'read_index_resp':
-        if (!msg.reject) this.read_states.push({ context: msg.context, index: msg.index });
+        if (this.reads_forwarded.delete(msg.context) && !msg.reject) {
+          this.read_states.push({ context: msg.context, index: msg.index });
+        }
         return;
       case 'read_index':
         this.send({ type: 'read_index_resp', from: this.id, to: msg.from, term: this.term, context: msg.context, index: 0, reject: true });
@@ -585,8 +596,20 @@ export class RaftNode {
     }
   }
 
+  /** A node that joined with an empty configuration and has not received a snapshot yet:
+   * it does not know the membership the log starts from, so it takes no entries until a
+   * snapshot tells it. */
+  private uninitialized(): boolean {
+    return this.conf.voters.length === 0 && this.conf.learners.length === 0 && this.log.snapshot_index === 0 && this.log.lastIndex() === 0;
+  }
+
   private handleAppend(msg: Extract<Message, { type: 'append' }>): void {
     const log = this.log;
+    if (this.uninitialized()) {
+      // Refusing even prev_index 0 tells the leader to send a snapshot.
+      this.send({ type: 'append_resp', from: this.id, to: msg.from, term: this.term, reject: true, index: msg.prev_index, reject_hint_index: 0, reject_hint_term: 0 });
+      return;
+    }
     if (msg.prev_index < log.commit) {
       this.send({ type: 'append_resp', from: this.id, to: msg.from, term: this.term, reject: false, index: log.commit, reject_hint_index: 0, reject_hint_term: 0 });
       return;
@@ -608,7 +631,8 @@ export class RaftNode {
   private handleSnapshot(from: NodeId, meta: SnapshotMeta): void {
     invariant(Number.isInteger(meta.index) && meta.index >= 0 && meta.term <= this.term, () =>
       `snapshot meta index ${meta.index} term ${meta.term} invalid at term ${this.term}`);
-    if (meta.index > this.log.commit) {
+    const first_membership = this.uninitialized() && meta.conf_state.voters.length > 0;
+    if (meta.index > this.log.commit || first_membership) {
       this.log.restore(meta);
       this.restore_epoch++;
       this.conf = meta.conf_state;
@@ -698,6 +722,13 @@ export class RaftNode {
     if (msg.reject) {
       let match_hint = msg.reject_hint_index;
       if (msg.reject_hint_term > 0) match_hint = this.log.findConflictByTerm(msg.reject_hint_index, msg.reject_hint_term).index;
+      if (msg.index === 0 && pr.state === 'probe' && pr.next === 1) {
+        // Only a node that joined empty refuses the empty prefix: it needs a snapshot,
+        // even if this leader never compacted (the snapshot then names index 0 and the
+        // membership the log starts from, unless the host sends a later one).
+        this.sendSnapshot(msg.from, pr);
+        return;
+      }
       if (pr.maybeDecrTo(msg.index, match_hint)) {
         if (pr.state === 'replicate') pr.becomeProbe();
         this.sendAppend(msg.from, pr, false);
@@ -810,8 +841,7 @@ export class RaftNode {
     if (prev_term === -1) {
       // The follower needs entries compacted away: the host streams a snapshot.
       invariant(prev_index < this.log.snapshot_index, () => `leader ${this.id} has no term for ${prev_index} (last ${this.log.lastIndex()})`);
-      pr.becomeSnapshot(this.log.snapshot_index);
-      this.send({ type: 'snapshot', from: this.id, to, term: this.term, snapshot: this.log.snapshotMeta() });
+      this.sendSnapshot(to, pr);
       return;
     }
     const entries = this.log.slice(pr.next, this.log.lastIndex(), this.cfg.append_entries_max, this.cfg.append_bytes_max);
@@ -819,6 +849,11 @@ export class RaftNode {
     this.send({ type: 'append', from: this.id, to, term: this.term, prev_index, prev_term, entries, commit: this.log.commit });
     if (entries.length > 0) pr.sentEntries(entries[entries.length - 1].index);
     else if (pr.state === 'probe') pr.probe_sent = true;
+  }
+
+  private sendSnapshot(to: NodeId, pr: Progress): void {
+    pr.becomeSnapshot(this.log.snapshot_index);
+    this.send({ type: 'snapshot', from: this.id, to, term: this.term, snapshot: this.log.snapshotMeta() });
   }
 
   private bcastAppend(): void {
