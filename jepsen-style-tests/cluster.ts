@@ -51,6 +51,7 @@ export interface ClusterOptions {
   readonly nodes: number;
   readonly store_dir: string;
   readonly cluster_id: string;
+  readonly seed: number;
   /** Extra stockd flags (e.g. election settings). */
   readonly extra_args?: readonly string[];
   readonly log: (line: string) => void;
@@ -123,12 +124,16 @@ export class Cluster {
       STOCKD_MAIN,
       '--id', s.id,
       '--listen', `127.0.0.1:${s.port}`,
-      '--data-dir', s.data_dir,
+      '--data', s.data_dir,
       '--cluster-id', this.options.cluster_id,
       '--initial-cluster', initial,
       '--peer-address-override', overrides,
       '--metrics-listen', `127.0.0.1:${s.metrics_port}`,
       '--test-hooks',
+      '--insecure',
+      '--log-level', 'info',
+      // A fixed seed per node and start keeps election timing replayable from --seed.
+      '--rng-seed', String((this.options.seed * 31 + Number(s.id.slice(1)) * 7 + p.starts) % 2 ** 31),
       ...(this.options.extra_args ?? []),
     ];
   }

@@ -66,7 +66,7 @@ export async function runTest(o: RunOptions): Promise<RunOutcome> {
   };
   log(`run ${dir}: workload ${o.workload}, nemesis ${o.nemesis_label}, ${o.nodes} nodes, concurrency ${o.concurrency}, ${o.time_limit_s}s, seed ${o.seed}`);
   const rng = new Rng(o.seed);
-  const cluster = await Cluster.create({ nodes: o.nodes, store_dir: dir, cluster_id: `jepsen-${o.seed}`, extra_args: o.extra_args, log });
+  const cluster = await Cluster.create({ nodes: o.nodes, store_dir: dir, cluster_id: `jepsen-${o.seed}`, seed: o.seed, extra_args: o.extra_args, log });
   const onExit = (): void => cluster.killAllSync();
   process.once('exit', onExit);
   const recorder = new Recorder(path.join(dir, 'history.jsonl'));
