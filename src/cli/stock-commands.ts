@@ -1,0 +1,225 @@
+// stockctl's stock operations: adjust, reserve, commit, release, extend, get, positions,
+// events, watch, outcome.
+
+import type { Command } from 'commander';
+import type { CommandResult, LedgerEvent } from '../ledger/types.js';
+import { collect, parseDuration, parseInteger, parseLine, parsePositionRef } from './args.js';
+import { contextOf, Exit, EXIT_REFUSED, type Ctx } from './context.js';
+import { eventsTable, positionsTable, refusalReason, reservationText, resultText } from './output.js';
+
+type Action = (ctx: Ctx, ...args: unknown[]) => Promise<void>;
+
+/** Runs an action with a context and closes its clients whatever happens. */
+export function run(action: Action): (...args: unknown[]) => Promise<void> {
+  return async (...args: unknown[]) => {
+    const cmd = args[args.length - 1] as Command;
+    const ctx = contextOf(cmd);
+    try {
+      await action(ctx, ...args);
+    } finally {
+      ctx.close();
+    }
+  };
+}
+
+function report(ctx: Ctx, id: string, r: CommandResult): void {
+  ctx.out.emit({ id, ...r }, () => resultText(id, r));
+  const reason = refusalReason(r);
+  if (reason !== null) throw new Exit(EXIT_REFUSED, reason);
+}
+
+const MAX_EVENT_PAGES = 1_000_000;
+
+export function addStockCommands(program: Command): void {
+  program
+    .command('adjust <sku@location> <delta>')
+    .description('receive (+) or shrink (-) stock; --expected-on-hand makes it a compare-and-set')
+    .option('--reason <text>', 'why (free text)', '')
+    .option('--reference <text>', 'external reference, e.g. a delivery note', '')
+    .option('--expected-on-hand <n>', 'apply only if on_hand equals this')
+    .option('--op-id <id>', 'operation id (default: a new time-ordered id); repeat it to retry safely')
+    .action(
+      run(async (ctx, ref, delta, opts) => {
+        const o = opts as { reason: string; reference: string; expectedOnHand?: string; opId?: string };
+        const pos = parsePositionRef('sku@location', ref as string);
+        const r = await ctx.client().adjust({
+          ...pos,
+          delta: parseInteger('delta', delta as string, -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
+          reason: o.reason,
+          reference: o.reference,
+          ...(o.expectedOnHand !== undefined ? { expected_on_hand: parseInteger('--expected-on-hand', o.expectedOnHand, 0, Number.MAX_SAFE_INTEGER) } : {}),
+          ...(o.opId !== undefined ? { op_id: o.opId } : {}),
+        });
+        report(ctx, r.id, r);
+      }),
+    );
+
+  program
+    .command('reserve')
+    .description('reserve all lines or none')
+    .requiredOption('--line <sku@location=qty>', 'a line (repeatable)', collect)
+    .option('--ttl <duration>', 'time to live: 1s..7d, e.g. 90s, 15m, 2h', '15m')
+    .option('--id <reservation_id>', 'reservation id (default: a new time-ordered id)')
+    .option('--order-ref <text>', 'the order this is for', '')
+    .action(
+      run(async (ctx, opts) => {
+        const o = opts as { line: string[]; ttl: string; id?: string; orderRef: string };
+        const r = await ctx.client().reserve({
+          lines: o.line.map((l) => parseLine('--line', l)),
+          ttl_ms: parseDuration('--ttl', o.ttl),
+          order_ref: o.orderRef,
+          ...(o.id !== undefined ? { reservation_id: o.id } : {}),
+        });
+        report(ctx, r.id, r);
+      }),
+    );
+
+  program
+    .command('commit <reservation_id>')
+    .description('sell reserved units (all, or the given --line quantities; the rest returns to available)')
+    .option('--line <sku@location=qty>', 'partial commit line (repeatable)', collect)
+    .option('--op-id <id>', 'operation id (default: a new time-ordered id)')
+    .action(
+      run(async (ctx, id, opts) => {
+        const o = opts as { line?: string[]; opId?: string };
+        const r = await ctx.client().commit({
+          reservation_id: id as string,
+          ...(o.line !== undefined ? { lines: o.line.map((l) => parseLine('--line', l)) } : {}),
+          ...(o.opId !== undefined ? { op_id: o.opId } : {}),
+        });
+        report(ctx, r.id, r);
+      }),
+    );
+
+  program
+    .command('release <reservation_id>')
+    .description('return reserved units to available')
+    .option('--reason <text>', 'why', '')
+    .option('--op-id <id>', 'operation id (default: a new time-ordered id)')
+    .action(
+      run(async (ctx, id, opts) => {
+        const o = opts as { reason: string; opId?: string };
+        const r = await ctx.client().release({ reservation_id: id as string, reason: o.reason, ...(o.opId !== undefined ? { op_id: o.opId } : {}) });
+        report(ctx, r.id, r);
+      }),
+    );
+
+  program
+    .command('extend <reservation_id>')
+    .description('give a pending reservation more time')
+    .requiredOption('--ttl <duration>', 'new time to live from now: 1s..7d')
+    .option('--op-id <id>', 'operation id (default: a new time-ordered id)')
+    .action(
+      run(async (ctx, id, opts) => {
+        const o = opts as { ttl: string; opId?: string };
+        const r = await ctx.client().extend({ reservation_id: id as string, ttl_ms: parseDuration('--ttl', o.ttl), ...(o.opId !== undefined ? { op_id: o.opId } : {}) });
+        report(ctx, r.id, r);
+      }),
+    );
+
+  program
+    .command('get [sku@location...]')
+    .description('show positions, or a reservation with --reservation')
+    .option('--reservation <id>', 'show this reservation instead')
+    .option('--serializable', 'answer from the called node at once (may be stale)')
+    .action(
+      run(async (ctx, refs, opts) => {
+        const o = opts as { reservation?: string; serializable?: boolean };
+        const consistency = o.serializable === true ? ('SERIALIZABLE' as const) : ('LINEARIZABLE' as const);
+        if (o.reservation !== undefined) {
+          const r = await ctx.client().getReservation(o.reservation, { consistency });
+          if (r === null) throw new Exit(EXIT_REFUSED, `RESERVATION_NOT_FOUND: ${o.reservation}`);
+          ctx.out.emit(r, () => reservationText(r));
+          return;
+        }
+        const keys = (refs as string[]).map((r) => parsePositionRef('sku@location', r));
+        if (keys.length === 0) throw new Exit(EXIT_REFUSED, 'give one or more sku@location, or --reservation <id>');
+        const ps = await ctx.client().getPositions(keys, { consistency });
+        ctx.out.emit(ps, () => positionsTable(ps, keys));
+        const missing = ps.findIndex((p) => p === null);
+        if (missing >= 0) throw new Exit(EXIT_REFUSED, `POSITION_NOT_FOUND: ${keys[missing]?.sku}@${keys[missing]?.location}`);
+      }),
+    );
+
+  program
+    .command('positions')
+    .description('list positions in (sku, location) order')
+    .option('--after <sku@location>', 'start after this position')
+    .option('--limit <n>', 'positions per page (1..1000)', '100')
+    .option('--serializable', 'answer from the called node at once')
+    .action(
+      run(async (ctx, opts) => {
+        const o = opts as { after?: string; limit: string; serializable?: boolean };
+        const page = await ctx.client().listPositions({
+          after: o.after === undefined ? null : parsePositionRef('--after', o.after),
+          limit: parseInteger('--limit', o.limit, 1, 1000),
+          consistency: o.serializable === true ? 'SERIALIZABLE' : 'LINEARIZABLE',
+        });
+        ctx.out.emit(page, () => positionsTable(page.positions) + (page.more ? '\n(more: continue with --after the last one)' : ''));
+      }),
+    );
+
+  program
+    .command('events <sku@location>')
+    .description("a position's history, oldest first")
+    .option('--after-seq <n>', 'events with a larger sequence number', '0')
+    .option('--limit <n>', 'events per page (1..1000)', '100')
+    .option('--all', 'every page')
+    .action(
+      run(async (ctx, ref, opts) => {
+        const o = opts as { afterSeq: string; limit: string; all?: boolean };
+        const pos = parsePositionRef('sku@location', ref as string);
+        const limit = parseInteger('--limit', o.limit, 1, 1000);
+        let after_seq = parseInteger('--after-seq', o.afterSeq, 0, Number.MAX_SAFE_INTEGER);
+        const events: LedgerEvent[] = [];
+        let more = true;
+        for (let page = 0; page < MAX_EVENT_PAGES && more; page++) {
+          const p = await ctx.client().listEvents(pos.sku, pos.location, { after_seq, limit });
+          events.push(...p.events);
+          after_seq = p.next_after_seq;
+          more = p.more;
+          if (o.all !== true) break;
+        }
+        ctx.out.emit(events, () => eventsTable(events) + (more && o.all !== true ? `\n(more: --after-seq ${after_seq}, or --all)` : ''));
+      }),
+    );
+
+  program
+    .command('watch')
+    .description('stream ledger events as they are applied (Ctrl-C to stop); resumes across node failures')
+    .option('--from-index <n>', 'first raft log index to show', '1')
+    .option('--skip <n>', 'events at --from-index already seen', '0')
+    .option('--count <n>', 'stop after this many events')
+    .action(
+      run(async (ctx, opts) => {
+        const o = opts as { fromIndex: string; skip: string; count?: string };
+        const count = o.count === undefined ? Number.POSITIVE_INFINITY : parseInteger('--count', o.count, 1, Number.MAX_SAFE_INTEGER);
+        let n = 0;
+        if (!ctx.out.json) process.stdout.write('LOG_INDEX/ORD  KIND     SKU@LOCATION  D_ON_HAND  D_RESERVED  ON_HAND  RESERVED  OP_ID\n');
+        for await (const item of ctx.client().watch({
+          from_index: parseInteger('--from-index', o.fromIndex, 1, Number.MAX_SAFE_INTEGER),
+          skip: parseInteger('--skip', o.skip, 0, 1_000_000),
+        })) {
+          const e = item.event;
+          ctx.out.emit({ ...e, ordinal: item.ordinal }, () =>
+            [`${e.log_index}/${item.ordinal}`.padEnd(13), e.kind.padEnd(7), `${e.sku}@${e.location}`.padEnd(12), String(e.delta_on_hand).padStart(9), String(e.delta_reserved).padStart(10), String(e.on_hand).padStart(7), String(e.reserved).padStart(8), e.op_id].join('  '),
+          );
+          if (++n >= count) break;
+        }
+      }),
+    );
+
+  program
+    .command('outcome <id>')
+    .description('what happened to an op id or reservation id (after a timeout, say)')
+    .action(
+      run(async (ctx, id) => {
+        const r = await ctx.client().getOutcome(id as string);
+        if (r === null) {
+          ctx.out.emit({ id, found: false }, () => `${id as string}: never applied (unknown to the cluster)`);
+          throw new Exit(EXIT_REFUSED, `NOT_FOUND: ${id as string} was never applied`);
+        }
+        report(ctx, id as string, r);
+      }),
+    );
+}
