@@ -1,0 +1,150 @@
+// A real 3-node cluster of stockd processes with TLS on: clients are checked end to end
+// (through forwarding to the leader), and rogue nodes with certificates from another CA
+// cannot join (a learner added for them never receives the log) nor disturb the cluster
+// (an impostor of member n2 campaigning against it changes neither term nor leader).
+
+import t from 'tap';
+import * as grpc from '@grpc/grpc-js';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { openSync, closeSync, readFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { clientChannelCredentials } from '../../src/server/security/tls.js';
+import { ROOT, loadProtos, makeCerts, serviceCtor } from './fixture.js';
+
+const STOCKD = path.join(ROOT, 'dist/src/server/main.js');
+const certs = makeCerts('n1,n2,n3,n4', 'admin,stock,reader');
+const pkg = loadProtos();
+const Inventory = serviceCtor(pkg, 'stockraft.v1.Inventory');
+const Cluster = serviceCtor(pkg, 'stockraft.v1.Cluster');
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      const port = typeof a === 'object' && a !== null ? a.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const children: ChildProcess[] = [];
+const grpcClients: grpc.Client[] = [];
+t.teardown(async () => {
+  for (const c of grpcClients) c.close();
+  await Promise.all(
+    children.map(
+      (c) =>
+        new Promise<void>((resolve) => {
+          if (c.exitCode !== null || c.signalCode !== null) return resolve();
+          c.once('exit', () => resolve());
+          c.kill('SIGKILL');
+        }),
+    ),
+  );
+  certs.cleanup();
+});
+
+function startNode(id: string, args: string[]): ChildProcess {
+  const log = openSync(path.join(certs.dir, `${id}-${children.length}.log`), 'a');
+  const child = spawn(process.execPath, [STOCKD, '--id', id, '--log-level', 'info', ...args], { stdio: ['ignore', log, log] });
+  closeSync(log);
+  children.push(child);
+  return child;
+}
+
+/** Node flags with the certificate from `dir` and the CA from `ca_dir`: a rogue that knows
+ * the cluster's (public) CA certificate trusts it, but cannot get a certificate from it. */
+function tlsFlags(dir: string, id: string, ca_dir = dir): string[] {
+  return ['--cert', certs.file(`${dir}/nodes/${id}.crt`), '--key', certs.file(`${dir}/nodes/${id}.key`), '--ca', certs.file(`${ca_dir}/ca.crt`), '--roles', certs.file('roles.txt')];
+}
+
+function client(ctor: grpc.ServiceClientConstructor, address: string, dir: string, who: string | null, ca_dir = dir): grpc.Client {
+  const ca = certs.file(`${ca_dir}/ca.crt`);
+  const creds =
+    who === null ? grpc.credentials.createInsecure() : clientChannelCredentials({ ca, cert: certs.file(`${dir}/clients/${who}.crt`), key: certs.file(`${dir}/clients/${who}.key`) });
+  const c = new ctor(address, creds);
+  grpcClients.push(c);
+  return c;
+}
+
+type Reply = { code: number; details: string; res: Record<string, unknown> | null };
+function call(c: grpc.Client, method: string, req: unknown): Promise<Reply> {
+  const fn = (c as unknown as Record<string, (r: unknown, o: grpc.CallOptions, cb: (e: grpc.ServiceError | null, r?: Record<string, unknown>) => void) => void>)[method];
+  if (fn === undefined) throw new Error(`no method ${method}`);
+  return new Promise((resolve) => {
+    fn.call(c, req, { deadline: Date.now() + 5000 }, (err, res) => resolve(err ? { code: err.code, details: err.details, res: null } : { code: 0, details: '', res: res ?? null }));
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls Status until `pred` holds (at most attempts_max times, 100 ms apart). */
+async function until(c: grpc.Client, pred: (s: Record<string, unknown>) => boolean, attempts_max = 150): Promise<Record<string, unknown> | null> {
+  for (let i = 0; i < attempts_max; i++) {
+    const r = await call(c, 'Status', {});
+    if (r.code === 0 && r.res !== null && pred(r.res)) return r.res;
+    await sleep(100);
+  }
+  return null;
+}
+
+t.test('TLS cluster: clients checked end to end; rogue nodes cannot join or disturb', async (t) => {
+  const ports = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+  const [p1, p2, p3, p4, p5] = ports as [number, number, number, number, number];
+  const initial = `n1=127.0.0.1:${p1},n2=127.0.0.1:${p2},n3=127.0.0.1:${p3}`;
+  for (const [id, port] of [['n1', p1], ['n2', p2], ['n3', p3]] as const) {
+    startNode(id, ['--listen', `127.0.0.1:${port}`, '--data', path.join(certs.dir, `data-${id}`), '--initial-cluster', initial, ...tlsFlags('.', id)]);
+  }
+  const admin1 = client(Cluster, `127.0.0.1:${p1}`, '.', 'admin');
+  const s0 = await until(admin1, (s) => typeof s['leader_id'] === 'string' && s['leader_id'] !== '');
+  t.ok(s0, 'a leader is elected over mutual TLS');
+  if (s0 === null) return;
+
+  // Clients, through any node (followers forward to the leader with their node certificate).
+  const stock = client(Inventory, `127.0.0.1:${p2}`, '.', 'stock');
+  const adj = await call(stock, 'Adjust', { op_id: 'sec-1', sku: 'SKU-1', location: 'L1', delta: 10, reason: 'receive', reference: 'po-1' });
+  t.equal(adj.code, 0, 'stock adjusts');
+  t.equal(adj.res?.['code'], 'OK');
+  const reader = client(Inventory, `127.0.0.1:${p3}`, '.', 'reader');
+  const denied = await call(reader, 'Adjust', { op_id: 'sec-2', sku: 'SKU-1', location: 'L1', delta: 5, reason: 'x', reference: 'y' });
+  t.equal(denied.code, grpc.status.PERMISSION_DENIED, 'reader may not adjust');
+  const plain = await call(client(Inventory, `127.0.0.1:${p1}`, '.', null), 'GetPosition', { sku: 'SKU-1', location: 'L1' });
+  t.equal(plain.code, grpc.status.UNAVAILABLE, 'plaintext client cannot connect');
+  const rogueAdmin = client(Cluster, `127.0.0.1:${p1}`, 'rogue', 'admin', '.');
+  const rogueAdd = await call(rogueAdmin, 'AddLearner', { id: 'n4', address: `127.0.0.1:${p4}` });
+  t.equal(rogueAdd.code, grpc.status.UNAUTHENTICATED, 'an admin certificate from another CA cannot add a member');
+  const seen = await call(reader, 'GetPosition', { sku: 'SKU-1', location: 'L1' });
+  t.equal((seen.res?.['position'] as { on_hand?: number } | undefined)?.on_hand, 10, 'the denied adjust changed nothing');
+
+  // An impostor of n2 with a certificate from the rogue CA campaigns against n1 and n3.
+  const before = await until(admin1, () => true);
+  startNode('n2', [
+    '--listen', `127.0.0.1:${p5}`, '--data', path.join(certs.dir, 'data-impostor'), '--initial-cluster', initial,
+    '--election-ms-min', '200', '--election-ms-max', '400', '--tick-ms', '20', ...tlsFlags('rogue', 'n2', '.'),
+  ]);
+  // A rogue n4 waits to be added; even if a real admin adds it, it never gets the log.
+  startNode('n4', ['--listen', `127.0.0.1:${p4}`, '--data', path.join(certs.dir, 'data-n4'), '--join', '--cluster-id', String(s0['cluster_id']), ...tlsFlags('rogue', 'n4')]);
+  const add = await call(admin1, 'AddLearner', { id: 'n4', address: `127.0.0.1:${p4}` });
+  t.equal(add.code, 0, 'a real admin adds a learner n4 (by mistake, at the rogue address)');
+  const rogueStatus = client(Cluster, `127.0.0.1:${p4}`, 'rogue', 'admin');
+  // Give the impostor many election timeouts and the leader many heartbeats to n4.
+  for (let i = 0; i < 20; i++) {
+    await call(stock, 'Adjust', { op_id: `sec-bg-${i}`, sku: 'SKU-2', location: 'L1', delta: 1, reason: 'receive', reference: 'po-2' });
+    await sleep(100);
+  }
+  const after = await until(admin1, () => true);
+  t.equal(after?.['term'], before?.['term'], 'the impostor did not move the term');
+  t.equal(after?.['leader_id'], before?.['leader_id'], 'nor the leader');
+  const r4 = await call(rogueStatus, 'Status', {});
+  t.equal(r4.code, 0, 'the rogue n4 answers its own CA');
+  t.equal(r4.res?.['applied_index'], 0, 'the rogue n4 never received the log');
+  const n4 = (after?.['members'] as Array<{ id: string; match_index: number }> | undefined)?.find((m) => m.id === 'n4');
+  t.equal(n4?.match_index ?? 0, 0, 'the leader never matched n4');
+  const final = await call(reader, 'GetPosition', { sku: 'SKU-2', location: 'L1' });
+  t.equal((final.res?.['position'] as { on_hand?: number } | undefined)?.on_hand, 20, 'the cluster kept working throughout');
+  const logs = ['n1-0', 'n2-1', 'n3-2'].map((f) => readFileSync(path.join(certs.dir, `${f}.log`), 'utf8')).join('\n');
+  t.match(logs, /refused \/stockraft\.raft\.Raft\/Stream .*UNAUTHENTICATED/, 'members logged the refused rogue streams');
+});
