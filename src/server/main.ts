@@ -8,6 +8,7 @@
 
 import * as grpc from '@grpc/grpc-js';
 import http from 'node:http';
+import path from 'node:path';
 import { pino } from 'pino';
 import { buildCommand, ConfigError, resolveConfig, type StockdConfig } from './stockd-config.js';
 import { bootNode } from './boot.js';
@@ -105,6 +106,9 @@ async function main(): Promise<void> {
     process.stderr.write(`stockd: refusing to start: ${msg}\n`);
     process.exit(err instanceof StorageError || err instanceof ConfigError ? 3 : 1);
   }
+  // Admin actions (membership, transfers, snapshots, backups, role reloads) and who made
+  // them: a hash-chained JSON-lines trail beside the node's data (docs/security.md).
+  security.enableAudit(cfg.id, path.join(cfg.data_dir, 'admin-audit.jsonl'));
   const server = new grpc.Server(PEER_SERVER_OPTIONS);
   server.addService(raftServiceClient('Raft').service, node.transport.service());
   if (cfg.test_hooks) server.addService(raftServiceClient('StockTest').service, testServiceImpl(node));
