@@ -94,7 +94,7 @@ function fresh(): { ledger: Ledger } {
 function main(): void {
   console.log(`ledger bench: ${POSITIONS.toLocaleString('en-US')} positions, ${OPS.toLocaleString('en-US')} ops per run, node ${process.version}`);
 
-  for (const per_entry of [1, 100]) {
+  for (const per_entry of (process.env.BENCH_BATCHES ?? '1,100').split(',').map(Number)) {
     const { ledger } = fresh();
     const single = reserveCmds(OPS, 1);
     run(ledger, 'reserve, 1 line', single, per_entry);
