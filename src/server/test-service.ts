@@ -69,6 +69,11 @@ export function testServiceImpl(node: StockNodeImpl): grpc.UntypedServiceImpleme
           return { ok: true };
         case 'snapshot':
           return { index: await node.snapshot() };
+        case 'outcomes': {
+          const ids = Array.isArray(req.ids) ? req.ids.map(String) : [];
+          if (ids.length > 100_000) throw new NodeError('invalid', `ids: at most 100000, got ${ids.length}`);
+          return { outcomes: ids.map((op) => node.getOutcome(op)) };
+        }
         case 'events': {
           const events: unknown[] = [];
           const limit = typeof req.limit === 'number' ? req.limit : 100_000;
@@ -92,7 +97,7 @@ export function testServiceImpl(node: StockNodeImpl): grpc.UntypedServiceImpleme
           return { events };
         }
         default:
-          throw new NodeError('invalid', `op must be add_learner|promote|remove|transfer|snapshot|events, got ${JSON.stringify(req.op)}`);
+          throw new NodeError('invalid', `op must be add_learner|promote|remove|transfer|snapshot|outcomes|events, got ${JSON.stringify(req.op)}`);
       }
     }),
   };

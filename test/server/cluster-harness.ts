@@ -98,8 +98,12 @@ export class TestClient {
     return (await this.call<{ position: Position | null }>('GetPosition', { sku, location, linearizable })).position;
   }
 
-  admin<T = { ok: boolean }>(req: { op: string; id?: string; address?: string; from_index?: number; limit?: number; wait_ms?: number }): Promise<T> {
+  admin<T = { ok: boolean }>(req: { op: string; id?: string; address?: string; from_index?: number; limit?: number; wait_ms?: number; ids?: string[] }): Promise<T> {
     return this.call<T>('Admin', req, 15_000);
+  }
+
+  async outcomes(ids: string[]): Promise<(CommandResult | null)[]> {
+    return (await this.admin<{ outcomes: (CommandResult | null)[] }>({ op: 'outcomes', ids })).outcomes;
   }
 
   close(): void {
@@ -189,7 +193,7 @@ export class StockdCluster {
 
   private spawn(id: string): void {
     const n = this.nodes.get(id)!;
-    if (n.proc && n.proc.exitCode === null) throw new Error(`node ${id} is already running (pid ${n.proc.pid})`);
+    if (n.proc && n.proc.exitCode === null && n.proc.signalCode === null) throw new Error(`node ${id} is already running (pid ${n.proc.pid})`);
     const args = [STOCKD_BIN, '--id', id, '--listen', `127.0.0.1:${n.port}`, '--data', n.data_dir, ...n.args];
     if (n.metrics_port !== null) args.push('--metrics-listen', `127.0.0.1:${n.metrics_port}`);
     const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -326,7 +330,7 @@ export class StockdCluster {
       const ids = [...this.nodes.keys()].filter((id) => this.running(id));
       const statuses = await Promise.all(ids.map((id) => this.client(id).status()));
       const leader = statuses[0]?.leader_id;
-      if (!leader || !statuses.every((s) => s.leader_id === leader)) return undefined;
+      if (!leader || !this.running(leader) || !statuses.every((s) => s.leader_id === leader)) return undefined;
       this.cluster_id = statuses[0]!.cluster_id;
       return leader;
     }, timeout_ms);
