@@ -129,6 +129,16 @@ t.test('TLS cluster: clients checked end to end; rogue nodes cannot join or dist
   startNode('n4', ['--listen', `127.0.0.1:${p4}`, '--data', path.join(certs.dir, 'data-n4'), '--join', '--cluster-id', String(s0['cluster_id']), ...tlsFlags('rogue', 'n4')]);
   const add = await call(admin1, 'AddLearner', { id: 'n4', address: `127.0.0.1:${p4}` });
   t.equal(add.code, 0, 'a real admin adds a learner n4 (by mistake, at the rogue address)');
+  const trails = ['n1', 'n2', 'n3'].map((id) => {
+    try {
+      return readFileSync(path.join(certs.dir, `data-${id}`, 'admin-audit.jsonl'), 'utf8');
+    } catch {
+      return '';
+    }
+  });
+  t.match(trails[0], /"principal":"admin","action":"\/stockraft\.v1\.Cluster\/AddLearner".*"outcome":"OK"/, 'the node that took the call audited it with the principal');
+  const leaderTrail = trails[['n1', 'n2', 'n3'].indexOf(String(s0['leader_id']))] ?? '';
+  if (s0['leader_id'] !== 'n1') t.match(leaderTrail, /"principal":"admin via node:n1"/, 'the leader audited the forwarded call with the original principal');
   const rogueStatus = client(Cluster, `127.0.0.1:${p4}`, 'rogue', 'admin');
   // Give the impostor many election timeouts and the leader many heartbeats to n4.
   for (let i = 0; i < 20; i++) {

@@ -115,6 +115,12 @@ export function accessInterceptor(source: AccessSource): grpc.ServerInterceptor 
         // refusals only go to the (throttled) refusal log, so they cannot flood the trail.
         audit = ruleFor(path).audit && (d.ok || d.code === grpc.status.PERMISSION_DENIED);
         audited_name = d.ok ? d.principal.name : d.principal ?? 'unauthenticated';
+        if (d.ok && d.principal.kind === 'node') {
+          // A member forwarding a call names the principal it authorized: the audit trail
+          // keeps who asked (it grants nothing; the member's own rights apply).
+          const on_behalf = principalOf(metadata);
+          if (on_behalf !== null) audited_name = `${on_behalf.slice(0, 128)} via ${d.principal.name}`;
+        }
         if (!d.ok) {
           refuse(d.code, d.details);
           return;
