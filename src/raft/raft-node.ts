@@ -161,7 +161,11 @@ export class RaftNode {
         // Granted pre-votes carry the term we would campaign at.
       } else {
         const from_leader = msg.type === 'append' || msg.type === 'heartbeat' || msg.type === 'snapshot';
+        // A refused candidate must not hold back our own election: only a leader's
+        // message (or a granted vote, below) restarts the election timer.
+        const elapsed = this.election_elapsed;
         this.becomeFollower(msg.term, from_leader ? msg.from : null);
+        if (!from_leader && this.role === 'follower') this.election_elapsed = elapsed;
       }
     } else if (msg.term < this.term) {
       if ((this.cfg.check_quorum || this.cfg.pre_vote) && (msg.type === 'append' || msg.type === 'heartbeat')) {

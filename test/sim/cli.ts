@@ -4,6 +4,7 @@
 
 import { runSeed } from './simulator.js';
 import { addResult, emptySummary, formatSummary, replayCommand } from './summary.js';
+import { nodesForSeed } from './seeds.js';
 
 export const DEFAULT_STEPS = 2000;
 const SEEDS_MAX = 10_000_000;
@@ -58,10 +59,6 @@ function parse(argv: readonly string[]): Args {
   return a;
 }
 
-/** Cluster size of a seed when --nodes is not given: odd seeds run 5 nodes, even ones 3. */
-export function nodesForSeed(seed: number): 3 | 5 {
-  return seed % 2 === 1 ? 5 : 3;
-}
 
 function main(): number {
   let args: Args;

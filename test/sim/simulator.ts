@@ -41,6 +41,9 @@ export interface SimOptions {
   readonly liveness_bound_ticks?: number;
   /** Receives a line per notable event (for replaying a failing seed by hand). */
   readonly trace?: (line: string) => void;
+  /** No random operations, faults or ticks: a test drives the cluster through the
+   * scripting methods (tickNode, deliverAll, crashNode, ...). */
+  readonly scripted?: boolean;
 }
 
 export interface SimStats {
@@ -112,6 +115,8 @@ interface Host {
   staged: SnapshotPayload | null;
   /** Partition cells this node belongs to (bit mask); two nodes talk when they share one. */
   mask: number;
+  /** Crash while handling the next Ready (the write may or may not reach the disk). */
+  crash_in_ready: boolean;
   commit_seen: number;
 }
 
@@ -210,9 +215,58 @@ export class Simulation {
     const ids: NodeId[] = [];
     for (let i = 0; i < opts.nodes; i++) ids.push(`n${this.next_host++}`);
     for (const id of ids) this.addHost(id, { voters: ids, learners: [] });
-    this.schedule({ time: TICK, seq: 0, kind: 'world_tick' });
-    this.schedule({ time: 1, seq: 0, kind: 'op' });
-    this.startChaos();
+    if (opts.scripted !== true) {
+      this.schedule({ time: TICK, seq: 0, kind: 'world_tick' });
+      this.schedule({ time: 1, seq: 0, kind: 'op' });
+      this.startChaos();
+    }
+  }
+
+  // ---------------------------------------------------------------- scripting
+
+  private must(id: NodeId): Host {
+    const h = this.hosts.get(id);
+    if (h === undefined) throw new Error(`no host ${id}`);
+    return h;
+  }
+
+  status(id: NodeId): ReturnType<RaftNode['status']> | null {
+    return this.must(id).core?.status() ?? null;
+  }
+
+  tickNode(id: NodeId): void {
+    const h = this.must(id);
+    if (h.core === null) return;
+    h.core.tick();
+    this.drain(h);
+  }
+
+  proposeAt(id: NodeId): ReturnType<RaftNode['propose']> {
+    const h = this.must(id);
+    if (h.core === null) throw new Error(`${id} is down`);
+    const r = h.core.propose(payloadBytes(this.next_payload++));
+    this.drain(h);
+    return r;
+  }
+
+  crashNode(id: NodeId): void {
+    this.crash(this.must(id), false);
+  }
+
+  restartNode(id: NodeId): void {
+    this.restart(this.must(id));
+  }
+
+  /** Delivers queued messages (and those they cause) that `allow` lets through, dropping
+   * the rest; bounded by events_max. */
+  deliverAll(allow: (m: Message) => boolean, events_max = 100_000): void {
+    for (let k = 0; k < events_max; k++) {
+      const e = this.events.pop();
+      if (e === undefined) return;
+      this.now = e.time;
+      if (e.kind === 'deliver' && allow(e.msg)) this.deliver(e.msg, e.payload, e.sender_incarnation);
+    }
+    throw new Error(`deliverAll: still busy after ${events_max} events`);
   }
 
   private trace(f: () => string): void {
@@ -236,12 +290,12 @@ export class Simulation {
     const host: Host = {
       id, core: null, incarnation: 0, removed: false,
       store: { hard: { term: 0, vote: null, commit: 0 }, snap: null, snap_sm: null, conf, entries: [] },
-      sm, staged: null, mask: 1, commit_seen: 0,
+      sm, staged: null, mask: 1, commit_seen: 0, crash_in_ready: false,
     };
     this.hosts.set(id, host);
     this.host_list.push(host);
     this.boot(host);
-    this.schedule({ time: this.now + 1 + randomInt(this.rng, TICK), seq: 0, kind: 'node_tick', host: id });
+    if (this.opts.scripted !== true) this.schedule({ time: this.now + 1 + randomInt(this.rng, TICK), seq: 0, kind: 'node_tick', host: id });
     return host;
   }
 
@@ -321,6 +375,10 @@ export class Simulation {
     for (let round = 0; round < READY_ROUNDS_MAX; round++) {
       const core = h.core;
       if (core === null || !core.hasReady()) return;
+      if (h.crash_in_ready) {
+        this.crash(h, true);
+        return;
+      }
       this.handleReady(h, core, core.ready());
       if (h.core === core) core.advance();
     }
@@ -586,6 +644,7 @@ export class Simulation {
   private startCalm(): void {
     this.heal();
     for (const h of this.host_list) {
+      h.crash_in_ready = false;
       if (h.core === null && !h.removed) this.restart(h);
     }
     this.p_drop = 0;
@@ -730,7 +789,10 @@ export class Simulation {
       const up = live.filter((h) => h.core !== null);
       const down = live.length - up.length;
       if (down + 1 > Math.floor((live.length - 1) / 2) || up.length === 0) return;
-      this.crash(up[randomInt(this.rng, up.length)]);
+      const victim = up[randomInt(this.rng, up.length)];
+      // Half the crashes strike while the next Ready is being handled.
+      if (this.rng() < 0.5) victim.crash_in_ready = true;
+      else this.crash(victim, false);
     } else {
       const down = live.filter((h) => h.core === null);
       if (down.length > 0) this.restart(down[randomInt(this.rng, down.length)]);
@@ -761,13 +823,14 @@ export class Simulation {
     }
   }
 
-  private crash(h: Host): void {
+  private crash(h: Host, in_ready: boolean): void {
     const core = h.core;
     if (core === null) return;
-    this.trace(() => `CRASH ${h.id}`);
-    if (core.hasReady() && this.rng() < 0.5) {
+    this.trace(() => `CRASH ${h.id}${in_ready ? ' in ready' : ''}`);
+    if (in_ready && core.hasReady()) {
       // The process dies while a Ready is being handled. Half the time the write made it
-      // to disk (nothing sent), half the time it did not: what was not durable is lost.
+      // to disk (nothing sent or applied), half the time it did not: what was not
+      // durable is lost.
       const rd = core.ready();
       if (this.rng() < 0.5) this.persist(h, rd);
       this.stats.faults.crash_unpersisted++;
@@ -776,6 +839,7 @@ export class Simulation {
     }
     h.core = null;
     h.staged = null;
+    h.crash_in_ready = false;
   }
 }
 
