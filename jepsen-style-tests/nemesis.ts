@@ -65,6 +65,7 @@ export const DEFAULT_SCHEDULE: Schedule = { quiet_ms: [2_000, 5_000], fault_ms: 
 
 const LEARNER_CATCHUP_MS = 20_000;
 const ADMIN_RETRIES = 5;
+const HEAL_MEMBERSHIP_ATTEMPTS = 10;
 
 interface ActiveFault {
   readonly name: NemesisName;
@@ -269,9 +270,15 @@ export class Nemesis {
         const l = await this.leader();
         const candidates = ids.filter((x) => this.voters.has(x) && (x !== l || this.rng.chance(0.25)));
         const v = this.rng.pick(candidates);
-        await this.retry(`remove ${v}`, () => this.admin.remove(v));
-        this.voters.delete(v);
+        // A removal whose answer was lost (the leader may step down) still happened:
+        // every attempt first asks the cluster whether it already did.
+        await this.retry(`remove ${v}`, async () => {
+          const m = await this.members();
+          if (m.get(v) === undefined) return;
+          await this.admin.remove(v);
+        });
         this.removed.add(v);
+        await this.refreshVoters().catch(() => this.voters.delete(v));
         return this.begin(name, `removed voter ${v}`, async () => this.readd(v));
       }
       case 'clock': {
@@ -323,9 +330,30 @@ export class Nemesis {
     throw new Error(`${what}: ${(last as Error)?.message ?? last}`);
   }
 
+  /** Membership as the leader sees it (id -> role); throws when no leader answers. */
+  async members(): Promise<Map<string, 'voter' | 'learner'>> {
+    const all = await this.admin.statusAll(1_000);
+    let best: { term: number; members: readonly { id: string; role: string }[] } | null = null;
+    for (const s of all) {
+      if (s.status !== null && s.status.role === 'leader' && (best === null || s.status.term > best.term)) best = s.status;
+    }
+    if (best === null) throw new Error('no leader to ask for membership');
+    return new Map(best.members.map((m) => [m.id, m.role === 'learner' ? 'learner' : 'voter']));
+  }
+
+  /** Re-reads the voter set from the cluster, so availability is judged on the truth. */
+  async refreshVoters(): Promise<void> {
+    const m = await this.members();
+    this.voters.clear();
+    for (const [id, role] of m) if (role === 'voter') this.voters.add(id);
+  }
+
   /** Adds a removed voter back as a learner, waits for it to catch up, promotes it. */
   private async readd(v: string): Promise<string> {
-    await this.retry(`add learner ${v}`, () => this.admin.addLearner(v, this.cluster.address(v)));
+    await this.retry(`add learner ${v}`, async () => {
+      if ((await this.members()).get(v) !== undefined) return;
+      await this.admin.addLearner(v, this.cluster.address(v));
+    });
     const until = Date.now() + LEARNER_CATCHUP_MS;
     let lag: number | null = null;
     while (Date.now() < until) {
@@ -343,9 +371,12 @@ export class Nemesis {
       }
       await sleep(200);
     }
-    await this.retry(`promote ${v}`, () => this.admin.promote(v));
-    this.voters.add(v);
+    await this.retry(`promote ${v}`, async () => {
+      if ((await this.members()).get(v) === 'voter') return;
+      await this.admin.promote(v);
+    });
     this.removed.delete(v);
+    await this.refreshVoters().catch(() => this.voters.add(v));
     return `re-added ${v} as learner (lag ${lag ?? 'unknown'}), promoted`;
   }
 
@@ -365,12 +396,26 @@ export class Nemesis {
     }
     this.cluster.healLinks();
     this.cut.clear();
-    for (const v of [...this.removed]) {
+    // Every node of the run must end as a voter, whatever the harness believed: ask the
+    // cluster (once it has a leader again) and re-add whoever is missing.
+    for (let attempt = 0; attempt < HEAL_MEMBERSHIP_ATTEMPTS; attempt++) {
       try {
-        this.record('membership', 'end', await this.readd(v));
+        const m = await this.members();
+        const missing = this.cluster.ids.filter((id) => m.get(id) !== 'voter');
+        if (missing.length === 0) break;
+        for (const v of missing) {
+          this.removed.add(v);
+          this.record('membership', 'end', await this.readd(v));
+        }
       } catch (err) {
-        this.log(`could not re-add ${v}: ${(err as Error).message}`);
+        this.log(`healing membership: ${(err as Error).message}`);
+        await sleep(1_000);
       }
+    }
+    try {
+      await this.refreshVoters();
+    } catch {
+      // no leader now: the convergence wait reports it
     }
   }
 }
