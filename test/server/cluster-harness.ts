@@ -220,9 +220,18 @@ export class StockdCluster {
     );
   }
 
-  /** (Re)starts a defined node with its data dir and flags. */
-  async startNode(id: string): Promise<void> {
+  /** (Re)starts a defined node with its data dir and flags; resolves once it serves. */
+  async startNode(id: string, wait_serving = true): Promise<void> {
     this.spawn(id);
+    if (wait_serving) await this.waitServing(id);
+  }
+
+  /** Waits for the node's 'stockd serving' log line. */
+  async waitServing(id: string, timeout_ms = 15_000): Promise<void> {
+    await this.waitFor(`${id} to serve`, async () => {
+      if (!this.running(id)) throw new Error(`${id} exited: ${this.output(id).slice(-2000)}`);
+      return this.nodes.get(id)!.output.some((l) => l.includes('"stockd serving"')) ? true : undefined;
+    }, timeout_ms);
   }
 
   /** Defines and starts a node that joins later (as learner): --join --cluster-id. */
@@ -231,6 +240,7 @@ export class StockdCluster {
     const members = [...this.nodes.keys()].filter((x) => x !== id);
     n.args = [...this.commonArgs(), '--join', '--cluster-id', this.cluster_id || (await this.clusterId()), '--initial-cluster', this.initialCluster(members)];
     this.spawn(id);
+    await this.waitServing(id);
     return n;
   }
 
