@@ -3,18 +3,24 @@
 // stockctl session is printed; Ctrl-C stops every node cleanly (SIGTERM by pid, SIGKILL
 // after a grace period). Data survives in ./data/local-cluster unless --fresh.
 //
-//   node dist/src/server/local-cluster.js [--nodes 3|5] [--base-port 7401] [--data DIR] [--fresh]
+//   node dist/src/server/local-cluster.js [--nodes 3|5] [--base-port 7401] [--data DIR] [--fresh] [--tls]
+//
+// With --tls the nodes run with TLS and mutual TLS, using certificates that
+// cluster-scripts/gen-certs.sh makes once in <data>/certs (see docs/security.md); without
+// it they run plaintext (--insecure).
 
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { StockraftClient } from '../client/index.js';
+import { clientChannelCredentials } from './security/index.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const STOCKD = path.join(HERE, 'main.js');
+const GEN_CERTS = path.resolve(HERE, '../../../cluster-scripts/gen-certs.sh');
 /** Offset of each node's metrics port from its gRPC port. */
 const METRICS_PORT_OFFSET = 2000;
 const LEADER_WAIT_MS = 30_000;
@@ -27,6 +33,7 @@ interface Options {
   data: string;
   fresh?: boolean;
   logLevel: string;
+  tls?: boolean;
 }
 
 interface LocalNode {
@@ -75,19 +82,33 @@ function prefixer(id: string, color: string, tty: boolean): (chunk: Buffer) => v
   };
 }
 
-function exampleSession(endpoints: string): string {
+/** TLS material for --tls: made once with gen-certs.sh, then reused across restarts. */
+function ensureCerts(dir: string, n: number): void {
+  if (existsSync(path.join(dir, 'ca.crt'))) return;
+  const ids = Array.from({ length: n }, (_, i) => `n${i + 1}`).join(',');
+  execFileSync('bash', [GEN_CERTS, '--out', dir, '--nodes', ids], { stdio: ['ignore', 'inherit', 'inherit'] });
+}
+
+function tlsFlags(certs: string, id: string): string[] {
+  return ['--cert', path.join(certs, 'nodes', `${id}.crt`), '--key', path.join(certs, 'nodes', `${id}.key`), '--ca', path.join(certs, 'ca.crt'), '--roles', path.join(certs, 'roles.txt')];
+}
+
+function exampleSession(endpoints: string, certs: string | null): string {
+  // With TLS every stockctl call names the CA and a client certificate (admin may do all).
+  const ctl = certs === null ? 'npx stockctl' : `npx stockctl --ca ${path.join(certs, 'ca.crt')} --cert ${path.join(certs, 'clients', 'admin.crt')} --key ${path.join(certs, 'clients', 'admin.key')}`;
   return [
     '',
     'Stockraft is running. Try, in another terminal:',
     '',
     `  export STOCKRAFT_ENDPOINTS=${endpoints}`,
-    '  npx stockctl status',
-    '  npx stockctl adjust tshirt-red-m@berlin 100 --reason "first delivery"',
-    '  npx stockctl reserve --line tshirt-red-m@berlin=2 --ttl 15m --id order-1001 --order-ref web-1001',
-    '  npx stockctl get tshirt-red-m@berlin',
-    '  npx stockctl commit order-1001',
-    '  npx stockctl events tshirt-red-m@berlin',
-    '  npx stockctl verify',
+    ...(certs === null ? [] : [`  # TLS: certificates in ${certs}; other roles: clients/orders, clients/stock, clients/reader`]),
+    `  ${ctl} status`,
+    `  ${ctl} adjust tshirt-red-m@berlin 100 --reason "first delivery"`,
+    `  ${ctl} reserve --line tshirt-red-m@berlin=2 --ttl 15m --id order-1001 --order-ref web-1001`,
+    `  ${ctl} get tshirt-red-m@berlin`,
+    `  ${ctl} commit order-1001`,
+    `  ${ctl} events tshirt-red-m@berlin`,
+    `  ${ctl} verify`,
     '',
     '(or node dist/src/cli/main.js instead of npx stockctl). Ctrl-C stops the cluster.',
     '',
@@ -102,6 +123,7 @@ async function main(): Promise<void> {
     .option('--data <dir>', 'data directory', path.join('data', 'local-cluster'))
     .option('--fresh', 'wipe the data directory first')
     .option('--log-level <level>', 'node log level', 'info')
+    .option('--tls', 'TLS and mutual TLS with certificates made in <data>/certs by cluster-scripts/gen-certs.sh')
     .parse(process.argv)
     .opts<Options>();
   const n = Number(o.nodes);
@@ -111,6 +133,8 @@ async function main(): Promise<void> {
   const data = path.resolve(o.data);
   if (o.fresh === true) rmSync(data, { recursive: true, force: true });
   mkdirSync(data, { recursive: true });
+  const certs = o.tls === true ? path.join(data, 'certs') : null;
+  if (certs !== null) ensureCerts(certs, n);
 
   const nodes: LocalNode[] = Array.from({ length: n }, (_, i) => ({ id: `n${i + 1}`, port: base + i, proc: null, exited: Promise.resolve() }));
   for (const node of nodes) {
@@ -153,7 +177,7 @@ async function main(): Promise<void> {
       `127.0.0.1:${x.port + METRICS_PORT_OFFSET}`,
       '--log-level',
       o.logLevel,
-      '--insecure',
+      ...(certs === null ? ['--insecure'] : tlsFlags(certs, x.id)),
     ];
     const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     x.proc = proc;
@@ -172,7 +196,11 @@ async function main(): Promise<void> {
   });
   process.stdout.write(`starting ${n} nodes: ${endpoints} (data in ${data}, metrics on ports ${base + METRICS_PORT_OFFSET}..${base + METRICS_PORT_OFFSET + n - 1})\n`);
 
-  const client = new StockraftClient({ endpoints: endpoints.split(','), deadline_ms: 2000 });
+  const credentials =
+    certs === null
+      ? undefined
+      : clientChannelCredentials({ ca: path.join(certs, 'ca.crt'), cert: path.join(certs, 'clients', 'admin.crt'), key: path.join(certs, 'clients', 'admin.key') });
+  const client = new StockraftClient({ endpoints: endpoints.split(','), deadline_ms: 2000, ...(credentials !== undefined ? { credentials } : {}) });
   const until = Date.now() + LEADER_WAIT_MS;
   let leader: string | null = null;
   while (!stopping && leader === null && Date.now() < until) {
@@ -189,7 +217,7 @@ async function main(): Promise<void> {
     await stopAll('no leader');
     process.exit(1);
   }
-  process.stdout.write(`\nleader elected: ${leader}\n${exampleSession(endpoints)}`);
+  process.stdout.write(`\nleader elected: ${leader}\n${exampleSession(endpoints, certs)}`);
 }
 
 main().catch((err: unknown) => {
