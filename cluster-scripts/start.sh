@@ -2,23 +2,27 @@
 # Starts a local Stockraft cluster in the background: one stockd per node, pid files and
 # logs in the data dir, waits until every node agrees on a leader, prints the endpoints.
 #
-#   cluster-scripts/start.sh [--nodes 3|5] [--base-port P] [--data DIR] [-- extra stockd flags]
+#   cluster-scripts/start.sh [--nodes 3|5] [--base-port P] [--data DIR] [--tls] [-- extra stockd flags]
 #
 # Node i (n1..nN) listens on 127.0.0.1:(P+i-1) with metrics on port (P+i-1+2000).
 # stop.sh stops exactly the processes whose pids this script recorded.
+# --tls: TLS and mutual TLS with certificates gen-certs.sh makes once in DIR/certs; the
+# stockctl flags for the admin client are written to DIR/stockctl-flags (status.sh uses it).
 set -euo pipefail
 
 nodes=3
 base_port=7401
 data=data/cluster
 extra=()
+tls=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --nodes) nodes="$2"; shift 2 ;;
     --base-port) base_port="$2"; shift 2 ;;
     --data) data="$2"; shift 2 ;;
+    --tls) tls=1; shift ;;
     --) shift; extra=("$@"); break ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     *) echo "start.sh: unknown argument $1 (see --help)" >&2; exit 64 ;;
   esac
 done
@@ -48,10 +52,28 @@ for ((i = 1; i <= nodes; i++)); do
   fi
 done
 
+ctl_flags=()
+rm -f "$data/stockctl-flags"
+if [[ "$tls" == 1 ]]; then
+  certs="$data/certs"
+  if [[ ! -f "$certs/ca.crt" ]]; then
+    ids=""
+    for ((i = 1; i <= nodes; i++)); do ids+="${ids:+,}n$i"; done
+    "$root/cluster-scripts/gen-certs.sh" --out "$certs" --nodes "$ids" >/dev/null
+  fi
+  ctl_flags=(--ca "$certs/ca.crt" --cert "$certs/clients/admin.crt" --key "$certs/clients/admin.key")
+  printf '%s\n' "${ctl_flags[@]}" >"$data/stockctl-flags"
+fi
+
 for ((i = 1; i <= nodes; i++)); do
   port=$((base_port + i - 1))
+  if [[ "$tls" == 1 ]]; then
+    sec=(--cert "$certs/nodes/n$i.crt" --key "$certs/nodes/n$i.key" --ca "$certs/ca.crt" --roles "$certs/roles.txt")
+  else
+    sec=(--insecure)
+  fi
   nohup node "$stockd" --id "n$i" --listen "127.0.0.1:$port" --data "$data/n$i" \
-    --initial-cluster "$initial" --metrics-listen "127.0.0.1:$((port + 2000))" --insecure \
+    --initial-cluster "$initial" --metrics-listen "127.0.0.1:$((port + 2000))" "${sec[@]}" \
     "${extra[@]}" >>"$data/n$i.log" 2>&1 &
   echo $! >"$data/n$i.pid"
 done
@@ -59,12 +81,13 @@ echo "$endpoints" >"$data/endpoints"
 
 # Wait (bounded) until every node names the same leader.
 for ((try = 0; try < 120; try++)); do
-  if out="$(node "$stockctl" --endpoints "$endpoints" --json --deadline-ms 1000 status 2>/dev/null)"; then
+  if out="$(node "$stockctl" --endpoints "$endpoints" "${ctl_flags[@]}" --json --deadline-ms 1000 status 2>/dev/null)"; then
     leaders="$(node -e 'const a=JSON.parse(process.argv[1]);const l=new Set(a.map(e=>e.status?e.status.leader_id:""));console.log(l.size===1&&!l.has("")?[...l][0]:"")' "$out")"
     if [[ -n "$leaders" ]]; then
       echo "leader: $leaders"
       echo "endpoints: $endpoints"
       echo "export STOCKRAFT_ENDPOINTS=$endpoints"
+      if [[ "$tls" == 1 ]]; then echo "stockctl flags (admin): ${ctl_flags[*]}"; fi
       exit 0
     fi
   fi

@@ -25,4 +25,7 @@ if [[ ${#json[@]} -eq 0 ]]; then
   done
   echo
 fi
-exec node "$root/dist/src/cli/main.js" --endpoints "$(cat "$data/endpoints")" "${json[@]}" status
+# A cluster started with start.sh --tls left the admin client's TLS flags here.
+ctl_flags=()
+if [[ -f "$data/stockctl-flags" ]]; then mapfile -t ctl_flags <"$data/stockctl-flags"; fi
+exec node "$root/dist/src/cli/main.js" --endpoints "$(cat "$data/endpoints")" "${ctl_flags[@]}" "${json[@]}" status
