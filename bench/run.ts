@@ -211,6 +211,7 @@ async function main(): Promise<void> {
     date,
     command,
     machine,
+    loadavg_end_1m: os.loadavg()[0],
     config: {
       clients,
       dists,

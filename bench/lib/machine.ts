@@ -9,6 +9,8 @@ export interface MachineInfo {
   readonly node: string;
   readonly platform: string;
   readonly kernel: string;
+  /** 1-minute load average when the run started: the machine may be shared. */
+  readonly loadavg_1m: number;
 }
 
 export function machineInfo(): MachineInfo {
@@ -28,5 +30,6 @@ export function machineInfo(): MachineInfo {
     node: process.version,
     platform: `${os.platform()} ${os.arch()}`,
     kernel: os.release(),
+    loadavg_1m: os.loadavg()[0],
   };
 }

@@ -64,7 +64,7 @@ export function reportMarkdown(r: RunReport, files: { json: string; html: string
   return [
     `## Run of ${r.date}`,
     '',
-    `Machine: ${m.cpu_model}, ${m.nproc} CPUs (nproc), ${m.memory_mib} MiB memory, ${m.platform}, kernel ${m.kernel}, Node ${m.node}.`,
+    `Machine: ${m.cpu_model}, ${m.nproc} CPUs (nproc), ${m.memory_mib} MiB memory, ${m.platform}, kernel ${m.kernel}, Node ${m.node}; 1-minute load average ${m.loadavg_1m.toFixed(1)} at the start${r.loadavg_end_1m !== undefined ? ` and ${r.loadavg_end_1m.toFixed(1)} at the end` : ''}.`,
     `Command: \`${r.command}\``,
     `Settings: ${r.config.duration_s} s measured after ${r.config.warmup_s} s warm-up per point, ${r.config.workers} load-generator processes at most, ${fmtRate(r.config.keys)} SKUs, echo messages ${r.config.echo_request_bytes} B request / ${r.config.echo_response_bytes} B reply${r.config.etcd_version ? `, ${r.config.etcd_version}` : ''}.`,
     `Raw figures: \`${files.json}\`; plot: \`${files.html}\`.`,

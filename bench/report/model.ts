@@ -37,6 +37,8 @@ export interface RunReport {
   readonly date: string;
   readonly command: string;
   readonly machine: MachineInfo;
+  /** 1-minute load average when the run ended (other work on a shared machine skews figures). */
+  readonly loadavg_end_1m?: number;
   readonly config: {
     readonly clients: readonly number[];
     readonly dists: readonly string[];

@@ -30,7 +30,8 @@ export interface StockraftCluster {
 }
 
 function stockdArgs(n: StockNodeProc, initial: string, extra: readonly string[]): string[] {
-  return [...extra, STOCKD_JS, '--id', n.id, '--listen', n.address, '--data-dir', n.data_dir, '--initial-cluster', initial, '--log-level', 'warn'];
+  // Plaintext like the etcd reference (TLS off on both); every other setting is the default.
+  return [...extra, STOCKD_JS, '--id', n.id, '--listen', n.address, '--data', n.data_dir, '--initial-cluster', initial, '--insecure', '--log-level', 'warn'];
 }
 
 export interface StartOptions {
