@@ -1,0 +1,59 @@
+// NodeSecurity's flag rules (refuse to start without TLS or --insecure, and on any
+// inconsistent or broken file), and plaintext modes: open (--insecure alone) and tokens
+// over plaintext (--insecure --auth-tokens).
+
+import t from 'tap';
+import * as grpc from '@grpc/grpc-js';
+import { NodeSecurity, type SecurityFlags } from '../../src/server/security/node-security.js';
+import { bearerTokenInterceptor } from '../../src/server/security/tls.js';
+import { makeToken, tokenFileLine } from '../../src/server/security/tokens.js';
+import { QUIET, loadProtos, makeCerts, serviceCtor, startStubServer, unaryCode, writeFile } from './fixture.js';
+
+const certs = makeCerts('n1', 'admin');
+t.teardown(() => certs.cleanup());
+const tlsOk: SecurityFlags = { cert: certs.file('nodes/n1.crt'), key: certs.file('nodes/n1.key'), ca: certs.file('ca.crt'), roles: certs.file('roles.txt') };
+
+t.test('flag rules: every bad combination stops the node with a clear message', (t) => {
+  const bad: Array<[SecurityFlags, RegExp]> = [
+    [{}, /TLS is not configured: give --cert, --key and --ca, or --insecure/],
+    [{ ...tlsOk, insecure: true }, /--insecure cannot be combined/],
+    [{ cert: tlsOk.cert, ca: tlsOk.ca, roles: tlsOk.roles }, /--cert, --key and --ca must be given together/],
+    [{ ...tlsOk, roles: undefined }, /--roles FILE is required/],
+    [{ insecure: true, authTokens: certs.file('roles.txt') }, /roles\.txt:2: digest must be 'sha256:'/],
+    [{ ...tlsOk, key: certs.file('clients/admin.key') }, /--key .*admin\.key does not belong to the certificate --cert/],
+    [{ ...tlsOk, cert: certs.file('expired/clients/admin.crt'), key: certs.file('expired/clients/admin.key') }, /certificate expired at/],
+    [{ ...tlsOk, ca: certs.file('nope.crt') }, /--ca .*nope\.crt: cannot read/],
+    [{ ...tlsOk, ca: certs.file('roles.txt') }, /--ca .*: no PEM certificate found/],
+    [{ ...tlsOk, peerCert: certs.file('nodes/n1.crt') }, /--peer-cert and --peer-key must be given together/],
+    [{ ...tlsOk, roles: writeFile(certs.dir, 'bad-roles.txt', 'admin root\n') }, /bad-roles\.txt:1: unknown role 'root'/],
+  ];
+  for (const [flags, re] of bad) t.throws(() => new NodeSecurity(flags, QUIET), re);
+  const warnings: string[] = [];
+  const s = new NodeSecurity({ insecure: true }, { ...QUIET, warn: (m) => warnings.push(m) });
+  t.equal(s.state().mode, 'open');
+  t.match(warnings.join('\n'), /WITHOUT TLS/, '--insecure warns');
+  t.equal(new NodeSecurity(tlsOk, QUIET).state().mode, 'enforced');
+  t.end();
+});
+
+t.test('plaintext: open mode lets all through; with tokens, tokens are enforced', async (t) => {
+  const pkg = loadProtos();
+  const CLU = serviceCtor(pkg, 'stockraft.v1.Cluster').service;
+  const open = await startStubServer({ insecure: true });
+  const token = makeToken();
+  const tokens = writeFile(certs.dir, 'tokens.txt', tokenFileLine('admin', token) + '\n');
+  const tok = await startStubServer({ insecure: true, authTokens: tokens, roles: certs.file('roles.txt') });
+  const clients = [
+    new grpc.Client(open.address, grpc.credentials.createInsecure()),
+    new grpc.Client(tok.address, grpc.credentials.createInsecure()),
+    new grpc.Client(tok.address, grpc.credentials.createInsecure(), { interceptors: [bearerTokenInterceptor(token)] }),
+  ] as const;
+  t.teardown(async () => {
+    for (const c of clients) c.close();
+    await Promise.all([open.close(), tok.close()]);
+  });
+  t.equal((await unaryCode(clients[0], CLU, 'Snapshot', {})).code, grpc.status.OK, 'open: anyone');
+  t.equal((await unaryCode(clients[1], CLU, 'Snapshot', {})).code, grpc.status.UNAUTHENTICATED, 'tokens on: no token');
+  t.equal((await unaryCode(clients[2], CLU, 'Snapshot', {})).code, grpc.status.OK, 'tokens on: admin token');
+  t.equal(tok.seen.at(-1)?.principal, 'admin');
+});
