@@ -764,7 +764,9 @@ export class RaftNode {
     pr.recent_active = true;
     pr.probe_sent = false;
     if (pr.state === 'replicate' && pr.isPaused()) pr.freeFirstInflight();
-    if (pr.match < this.log.lastIndex()) this.sendAppend(msg.from, pr, false);
+    // Even with nothing new to send: an append lost in flight leaves a gap the follower
+    // only reports when it sees the next append.
+    if (pr.match < this.log.lastIndex()) this.sendAppend(msg.from, pr, true);
     const read = this.reads.ack(msg.context, msg.from);
     if (read === undefined || this.countVoters(read.acks) < quorum(this.voters.size)) return;
     for (const r of this.reads.releaseThrough(read)) this.releaseRead(r.context, r.index, r.from);

@@ -23,14 +23,35 @@ export class Harness {
   /** Nodes whose traffic is dropped both ways. */
   readonly cut = new Set<NodeId>();
 
-  constructor(readonly ids: readonly NodeId[], seed = 1, tweak: (c: RaftConfig) => RaftConfig = (c) => c) {
-    const rng = seededRng(seed);
-    for (const id of ids) {
-      const conf_state = { voters: [...ids], learners: [] };
-      const store: Store = { hard_state: { term: 0, vote: null, commit: 0 }, snapshot: null, conf_state, entries: [], applied: [], read_states: [] };
-      this.stores.set(id, store);
-      this.nodes.set(id, new RaftNode(tweak(defaultRaftConfig(id, rng)), { hard_state: store.hard_state, conf_state, snapshot: null, entries: [], applied: 0 }));
-    }
+  private readonly rng: () => number;
+
+  constructor(readonly ids: readonly NodeId[], seed = 1, private readonly tweak: (c: RaftConfig) => RaftConfig = (c) => c) {
+    this.rng = seededRng(seed);
+    for (const id of ids) this.addNode(id, { voters: [...ids], learners: [] });
+  }
+
+  /** Starts a node with empty storage and the given membership (empty for a joiner). */
+  addNode(id: NodeId, conf_state: ConfState): RaftNode {
+    const store: Store = { hard_state: { term: 0, vote: null, commit: 0 }, snapshot: null, conf_state, entries: [], applied: [], read_states: [] };
+    this.stores.set(id, store);
+    const n = new RaftNode(this.tweak(defaultRaftConfig(id, this.rng)), { hard_state: store.hard_state, conf_state, snapshot: null, entries: [], applied: 0 });
+    this.nodes.set(id, n);
+    return n;
+  }
+
+  /** Replaces a node by a fresh core built from its store (a restart). */
+  restart(id: NodeId): RaftNode {
+    const st = this.stores.get(id)!;
+    const applied = st.applied.length > 0 ? st.applied[st.applied.length - 1].index : (st.snapshot?.index ?? 0);
+    const n = new RaftNode(this.tweak(defaultRaftConfig(id, this.rng)), {
+      hard_state: st.hard_state,
+      conf_state: st.snapshot?.conf_state ?? st.conf_state,
+      snapshot: st.snapshot,
+      entries: st.entries,
+      applied: Math.max(applied, st.snapshot?.index ?? 0),
+    });
+    this.nodes.set(id, n);
+    return n;
   }
 
   node(id: NodeId): RaftNode {
@@ -51,13 +72,17 @@ export class Harness {
         if (rd.snapshot !== null) {
           st.snapshot = rd.snapshot;
           st.entries = [];
+          st.applied = [];
         }
         if (rd.entries.length > 0) {
           const first = rd.entries[0].index;
           st.entries = st.entries.filter((e) => e.index < first).concat(rd.entries);
         }
         if (rd.hard_state !== null) st.hard_state = rd.hard_state;
-        for (const m of rd.messages) if (!this.cut.has(m.from) && !this.cut.has(m.to)) this.queue.push(m);
+        for (const m of rd.messages) {
+          if (!this.cut.has(m.from) && !this.cut.has(m.to)) this.queue.push(m);
+          else if (m.type === 'snapshot') n.reportSnapshot(m.to, false);
+        }
         st.applied.push(...rd.committed_entries);
         st.read_states.push(...rd.read_states);
         n.advance();
@@ -66,7 +91,10 @@ export class Harness {
         busy = true;
         const m = this.queue.shift()!;
         const to = this.nodes.get(m.to);
-        if (to !== undefined) to.step(m);
+        if (to === undefined) continue;
+        to.step(m);
+        // The host streamed the snapshot's data beside the message.
+        if (m.type === 'snapshot') this.nodes.get(m.from)?.reportSnapshot(m.to, true);
       }
       if (!busy) return;
     }

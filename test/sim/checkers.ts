@@ -193,8 +193,8 @@ export class Checkers {
     return this.read_floor.size;
   }
 
-  // --- liveness: once the network heals and every node is up, a leader is elected and a
-  // proposal commits within `bound_ticks`
+  // --- liveness: once the network heals and every node is up, a leader is elected, a
+  // proposal commits and every member applies it within `bound_ticks`
   onCalmStart(tick: number, bound_ticks: number): void {
     this.calm_start = tick;
     this.calm_deadline = tick + bound_ticks;
@@ -210,7 +210,7 @@ export class Checkers {
 
   onTick(tick: number): void {
     if (this.calm_deadline !== UNKNOWN && tick > this.calm_deadline) {
-      this.fail('liveness', `no leader committed a proposal within ${this.calm_deadline - this.calm_start} ticks after the network healed at tick ${this.calm_start}`);
+      this.fail('liveness', `no proposal committed and reached every member within ${this.calm_deadline - this.calm_start} ticks after the network healed at tick ${this.calm_start}`);
       this.calm_deadline = UNKNOWN;
     }
   }

@@ -183,6 +183,9 @@ export class Simulation {
   private chaos_until = 0;
   private probe_id = 0;
   private probe_tick = 0;
+  /** Log index of the committed probe; the calm period ends once every member applied it. */
+  private probe_index = 0;
+  private readonly p_report_unreachable: number;
   private readonly liveness_bound: number;
   private readonly base_config: Omit<RaftConfig, 'id' | 'rng'>;
   private readonly applied_conf = new Set<number>();
@@ -212,6 +215,7 @@ export class Simulation {
       uncommitted_entries_max: pick([16, 10_000]),
       forward_proposals: this.rng() < 0.5,
     };
+    this.p_report_unreachable = this.rng() < 0.5 ? 0 : 0.3;
     const ids: NodeId[] = [];
     for (let i = 0; i < opts.nodes; i++) ids.push(`n${this.next_host++}`);
     for (const id of ids) this.addHost(id, { voters: ids, learners: [] });
@@ -466,7 +470,7 @@ export class Simulation {
           if (cc.type === 'remove') removed.push(cc.node_id);
         }
       }
-      if (id === this.probe_id && id !== 0) this.probeCommitted();
+      if (id === this.probe_id && id !== 0 && this.probe_index === 0) this.probe_index = e.index;
     }
     for (const r of rd.read_states) {
       this.stats.reads++;
@@ -531,7 +535,7 @@ export class Simulation {
       this.stats.snapshots_sent++;
     }
     if (!this.canTalk(from, to)) {
-      if (this.rng() < 0.3) from.core?.reportUnreachable(m.to);
+      if (this.rng() < this.p_report_unreachable) from.core?.reportUnreachable(m.to);
       if (m.type === 'snapshot') from.core?.reportSnapshot(m.to, false);
       return;
     }
@@ -616,6 +620,10 @@ export class Simulation {
     this.stats.ticks = this.tick_no;
     this.checkers.onTick(this.tick_no);
     if (this.checkers.calm) {
+      if (this.probe_index > 0) {
+        if (this.allMembersApplied(this.probe_index)) this.calmDone();
+        return;
+      }
       if (this.probe_id === 0 || this.tick_no - this.probe_tick >= PROBE_RETRY_TICKS) {
         const l = this.leaderHost();
         if (l !== null && l.core !== null) {
@@ -651,15 +659,28 @@ export class Simulation {
     this.p_dup = 0;
     this.p_delay = 0;
     this.probe_id = 0;
+    this.probe_index = 0;
     this.stats.calm_periods++;
     this.checkers.onCalmStart(this.tick_no, this.liveness_bound);
   }
 
-  private probeCommitted(): void {
-    if (!this.checkers.calm) return;
+  /** Every member in the leader's configuration has applied `index`. */
+  private allMembersApplied(index: number): boolean {
+    const l = this.leaderHost();
+    if (l === null || l.core === null) return false;
+    const conf = l.core.status().conf_state;
+    for (const id of [...conf.voters, ...conf.learners]) {
+      const h = this.hosts.get(id);
+      if (h !== undefined && !h.removed && h.sm.applied < index) return false;
+    }
+    return true;
+  }
+
+  private calmDone(): void {
     const took = this.checkers.onCalmProgress(this.tick_no);
     if (took > this.stats.calm_ticks_max) this.stats.calm_ticks_max = took;
     this.probe_id = 0;
+    this.probe_index = 0;
     this.startChaos();
   }
 
