@@ -29,6 +29,7 @@ const program = new Command()
   .option('--fault-ms <lo,hi>', 'how long a fault lasts, ms', '4000,10000')
   .option('--client-deadline-ms <ms>', 'per-call budget of a client, retries included', intIn('--client-deadline-ms', 100, 120_000), RUN_DEFAULTS.client_deadline_ms)
   .option('--stockd-arg <arg...>', 'extra flags passed to every stockd', [])
+  .option('--keep-data', 'keep the nodes\' data dirs of a valid run (invalid runs always keep them)', false)
   .parse();
 
 const opts = program.opts<{
@@ -43,6 +44,7 @@ const opts = program.opts<{
   faultMs: string;
   clientDeadlineMs: number;
   stockdArg: string[];
+  keepData: boolean;
 }>();
 
 function pair(name: string, text: string): [number, number] {
@@ -69,6 +71,7 @@ async function main(): Promise<number> {
     schedule: { quiet_ms: pair('--quiet-ms', opts.quietMs), fault_ms: pair('--fault-ms', opts.faultMs) },
     client_deadline_ms: opts.clientDeadlineMs,
     extra_args: opts.stockdArg,
+    keep_data: opts.keepData,
     log: (l) => console.log(l),
   });
   const a = verdict.availability;

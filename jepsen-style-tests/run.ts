@@ -33,6 +33,8 @@ export interface RunOptions {
   readonly schedule: Schedule;
   readonly client_deadline_ms: number;
   readonly extra_args: readonly string[];
+  /** Keep the nodes' data dirs of a valid run (invalid runs always keep them). */
+  readonly keep_data: boolean;
   readonly log: (line: string) => void;
 }
 
@@ -154,6 +156,9 @@ export async function runTest(o: RunOptions): Promise<RunOutcome> {
   fs.writeFileSync(path.join(dir, 'results.json'), JSON.stringify({ ...meta, ...verdict }, null, 2));
   fs.writeFileSync(path.join(dir, 'report.html'), renderReport(`Stockraft ${o.workload} / ${o.nemesis_label}`, meta, recorder.records, verdict));
   log(`verdict: ${String(verdict.valid)}; ${verdict.stats.ops} ops; anomalies ${anomalies.length}; availability ${(verdict.availability.fraction_with_majority * 100).toFixed(2)}% with majority; longest unavailable ${verdict.availability.longest_unavailable_ms} ms (${verdict.availability.longest_unavailable_with_majority_ms} ms with majority)`);
+  if (verdict.valid === true && !o.keep_data) {
+    fs.rmSync(path.join(dir, 'data'), { recursive: true, force: true });
+  }
   fs.closeSync(logFile);
   return { dir, verdict };
 }
