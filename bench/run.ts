@@ -180,7 +180,7 @@ async function main(): Promise<void> {
     try {
       const leader = await waitForLeader(cluster.endpoints, 30_000);
       log(`stockraft: leader ${leader}; preloading ${KEYS} SKUs`);
-      await preloadStockraft(leader, KEYS, LOCATION, STOCK_UNITS, date);
+      await preloadStockraft([leader, ...cluster.endpoints.filter((e) => e !== leader)], KEYS, LOCATION, STOCK_UNITS, date);
       await runPlans('stockraft', cluster.endpoints, leader);
     } finally {
       await cluster.stop();

@@ -4,7 +4,8 @@
 import { sleep, stopProc } from '../lib/procs.js';
 import { rssMib } from '../lib/rss.js';
 import type { RestartFigures, RssFigures } from '../report/model.js';
-import { InventoryClient, type WireOp } from '../targets/inventory-client.js';
+import { InventoryClient } from '../targets/inventory-client.js';
+import { StockraftClient, type OpInput } from '../../src/client/index.js';
 import { startStockraft, waitForLeader, SUBMIT_OPS_MAX } from '../targets/stockraft-cluster.js';
 
 export const BIG_POSITIONS = 1_000_000;
@@ -15,7 +16,7 @@ const LOCATION = 'B1';
 
 const bigSku = (i: number): string => `BIG-${String(i).padStart(7, '0')}`;
 
-async function submitAll(c: InventoryClient, total: number, make: (i: number) => WireOp, log: (l: string) => void, what: string): Promise<void> {
+async function submitAll(c: StockraftClient, total: number, make: (i: number) => OpInput, log: (l: string) => void, what: string): Promise<void> {
   const t0 = Date.now();
   let next = 0;
   let lastLog = t0;
@@ -24,11 +25,13 @@ async function submitAll(c: InventoryClient, total: number, make: (i: number) =>
     while (next < total) {
       const start = next;
       next = Math.min(total, next + SUBMIT_OPS_MAX);
-      const ops: WireOp[] = [];
+      const ops: OpInput[] = [];
       for (let i = start; i < next; i++) ops.push(make(i));
+      // The SDK finds the leader and retries with the same ids after a leader change;
+      // a replayed op answers OK again.
       const r = await c.submit(ops);
-      const bad = r.results.find((x) => x.code !== 'OK');
-      if (bad) throw new Error(`${what}: refused: ${bad.code} ${bad.detail}`);
+      const bad = r.find((x) => x.code !== 'OK');
+      if (bad) throw new Error(`${what}: refused: ${JSON.stringify(bad)}`);
       if (Date.now() - lastLog > 5000) {
         lastLog = Date.now();
         log(`  ${what}: ${next.toLocaleString('en-US')} / ${total.toLocaleString('en-US')}`);
@@ -43,13 +46,13 @@ export async function measureBigState(log: (l: string) => void): Promise<{ rss: 
   const cluster = await startStockraft({ nodes: 3, log });
   try {
     const leader = await waitForLeader(cluster.endpoints, 30_000);
-    const c = new InventoryClient(leader, 60_000);
+    const c = new StockraftClient({ endpoints: [leader, ...cluster.endpoints.filter((e) => e !== leader)], deadline_ms: 120_000, attempts_max: 20 });
     try {
-      await submitAll(c, BIG_POSITIONS, (i) => ({ adjust: { op_id: `big-a-${i}`, sku: bigSku(i), location: LOCATION, delta: 1000, reason: 'bench', reference: 'big' } }), log, 'positions');
+      await submitAll(c, BIG_POSITIONS, (i) => ({ kind: 'adjust', op_id: `big-a-${i}`, sku: bigSku(i), location: LOCATION, delta: 1000, reason: 'bench', reference: 'big' }), log, 'positions');
       await submitAll(
         c,
         BIG_OPEN_RESERVATIONS,
-        (i) => ({ reserve: { reservation_id: `big-r-${i}`, lines: [{ sku: bigSku((i * 7) % BIG_POSITIONS), location: LOCATION, quantity: 1 }], ttl_ms: SEVEN_DAYS_MS, order_ref: 'big' } }),
+        (i) => ({ kind: 'reserve', reservation_id: `big-r-${i}`, lines: [{ sku: bigSku((i * 7) % BIG_POSITIONS), location: LOCATION, quantity: 1 }], ttl_ms: SEVEN_DAYS_MS, order_ref: 'big' }),
         log,
         'open reservations',
       );

@@ -25,7 +25,7 @@ export async function measureFailover(trials: number, log: (l: string) => void):
   let stop = false;
   try {
     let leader = await waitForLeader(cluster.endpoints, 30_000);
-    await preloadStockraft(leader, KEYS, 'L1', 1_000_000_000, 'failover');
+    await preloadStockraft([leader, ...cluster.endpoints.filter((e) => e !== leader)], KEYS, 'L1', 1_000_000_000, 'failover');
     // Writers spread over every node (followers forward to the leader), like clients that
     // do not know where the leader is. `lastOkIssued` is the issue time of the latest
     // acknowledged write.

@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePorts, sleep, startProc, stopProc, type Proc } from '../lib/procs.js';
-import { InventoryClient, type WireOp } from './inventory-client.js';
+import { InventoryClient } from './inventory-client.js';
+import { StockraftClient, type OpInput } from '../../src/client/index.js';
 import { skuName } from '../lib/keys.js';
 
 /** dist/bench/targets/ -> dist/src/server/main.js */
@@ -106,23 +107,24 @@ export async function waitForLeader(endpoints: readonly string[], timeout_ms: nu
 }
 
 /** Gives every SKU `units` on hand at `location` with Submit batches of Adjusts. */
-export async function preloadStockraft(leader: string, keys: number, location: string, units: number, tag: string): Promise<void> {
-  const c = new InventoryClient(leader, 30_000);
+export async function preloadStockraft(endpoints: readonly string[], keys: number, location: string, units: number, tag: string): Promise<void> {
+  // The SDK: it finds the leader and retries with the same op ids after a leader change.
+  const c = new StockraftClient({ endpoints, deadline_ms: 60_000, attempts_max: 20 });
   const PARALLEL = 4;
   try {
-    const batches: WireOp[][] = [];
+    const batches: OpInput[][] = [];
     for (let k = 0; k < keys; k += SUBMIT_OPS_MAX) {
-      const ops: WireOp[] = [];
+      const ops: OpInput[] = [];
       for (let j = k; j < Math.min(keys, k + SUBMIT_OPS_MAX); j++) {
-        ops.push({ adjust: { op_id: `preload-${tag}-${j}`, sku: skuName(j), location, delta: units, reason: 'bench preload', reference: tag } });
+        ops.push({ kind: 'adjust', op_id: `preload-${tag}-${j}`, sku: skuName(j), location, delta: units, reason: 'bench preload', reference: tag });
       }
       batches.push(ops);
     }
     for (let i = 0; i < batches.length; i += PARALLEL) {
       const res = await Promise.all(batches.slice(i, i + PARALLEL).map((b) => c.submit(b)));
       for (const r of res) {
-        const bad = r.results.find((x) => x.code !== 'OK');
-        if (bad) throw new Error(`preload: adjust refused: ${bad.code} ${bad.detail}`);
+        const bad = r.find((x) => x.code !== 'OK');
+        if (bad) throw new Error(`preload: adjust refused: ${JSON.stringify(bad)}`);
       }
     }
   } finally {

@@ -13,13 +13,30 @@ export const RESERVES_PER_SUBMIT = 100;
 /** Share of reads in the mixed workload. */
 export const MIXED_READ_SHARE = 0.8;
 
+function isUnavailable(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 14;
+}
+
 function check(r: WireResult, what: string): void {
   if (r.code !== 'OK') throw new Refusal(`${what}: ${r.code} ${r.detail}`);
 }
 
 export function stockraftSession(spec: PointSpec): Session {
-  const writeTargets = spec.leader !== null ? [spec.leader] : spec.endpoints;
-  const writers = makeClients(writeTargets, spec.channels_per_endpoint, (a) => new InventoryClient(a, spec.deadline_ms));
+  // Writes go to the leader found at the start. If it stops answering as leader
+  // (UNAVAILABLE), the worker moves on to the next node, so after a leader change the
+  // writes find the new leader (or a follower that forwards) within a few calls.
+  const order = spec.leader !== null ? [spec.leader, ...spec.endpoints.filter((e) => e !== spec.leader)] : [...spec.endpoints];
+  const writersByNode = order.map((e) => makeClients([e], spec.channels_per_endpoint, (a) => new InventoryClient(a, spec.deadline_ms)));
+  let writeNode = 0;
+  const writerFor = (client: number): { c: InventoryClient; node: number } => {
+    const node = writeNode;
+    const list = writersByNode[node];
+    return { c: list[client % list.length], node };
+  };
+  const onWriteError = (node: number, err: unknown): never => {
+    if (isUnavailable(err) && node === writeNode) writeNode = (writeNode + 1) % writersByNode.length;
+    throw err;
+  };
   const readers = makeClients(spec.endpoints, spec.channels_per_endpoint, (a) => new InventoryClient(a, spec.deadline_ms));
   const rng = seededRng(spec.seed + spec.worker_index * 7919);
   const nextKey = keyChooser(spec.dist, spec.keys, rng);
@@ -78,27 +95,28 @@ export function stockraftSession(spec: PointSpec): Session {
 
   return {
     op(client: number): Promise<number> {
-      const w = writers[client % writers.length];
+      const { c: w, node } = writerFor(client);
       const r = readers[client % readers.length];
+      const write = (p: Promise<number>): Promise<number> => p.catch((err: unknown) => onWriteError(node, err));
       switch (spec.workload) {
         case 'reserve':
-          return reserve(w, [line()]);
+          return write(reserve(w, [line()]));
         case 'reserve-commit':
-          return reserveCommit(w);
+          return write(reserveCommit(w));
         case 'reserve5':
-          return reserve(w, distinctLines(LINES_PER_MULTI_RESERVE));
+          return write(reserve(w, distinctLines(LINES_PER_MULTI_RESERVE)));
         case 'submit100':
-          return submit(w);
+          return write(submit(w));
         case 'get':
           return get(r);
         case 'mixed':
-          return rng() < MIXED_READ_SHARE ? get(r) : reserve(w, [line()]);
+          return rng() < MIXED_READ_SHARE ? get(r) : write(reserve(w, [line()]));
         default:
           throw new Error(`stockraft: workload ${spec.workload} is not defined for stockraft`);
       }
     },
     async close(): Promise<void> {
-      for (const c of [...writers, ...readers]) c.close();
+      for (const c of [...writersByNode.flat(), ...readers]) c.close();
     },
   };
 }
