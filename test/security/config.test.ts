@@ -57,3 +57,38 @@ t.test('plaintext: open mode lets all through; with tokens, tokens are enforced'
   t.equal((await unaryCode(clients[2], CLU, 'Snapshot', {})).code, grpc.status.OK, 'tokens on: admin token');
   t.equal(tok.seen.at(-1)?.principal, 'admin');
 });
+
+t.test('open mode has no per-principal bounds (nobody has a name); token mode does', async (t) => {
+  const pkg = loadProtos();
+  const INV = serviceCtor(pkg, 'stockraft.v1.Inventory').service;
+  const def = INV['Watch'];
+  if (def === undefined) throw new Error('no Watch');
+  const token = makeToken();
+  const tokens = writeFile(certs.dir, 'tokens2.txt', tokenFileLine('admin', token) + '\n');
+  const open = await startStubServer({ insecure: true, principalStreamsMax: 1 });
+  const tok = await startStubServer({ insecure: true, authTokens: tokens, roles: certs.file('roles.txt'), principalStreamsMax: 1 });
+  const oc = new grpc.Client(open.address, grpc.credentials.createInsecure());
+  const tc = new grpc.Client(tok.address, grpc.credentials.createInsecure(), { interceptors: [bearerTokenInterceptor(token)] });
+  const streams: grpc.ClientReadableStream<unknown>[] = [];
+  const watch = (c: grpc.Client): Promise<number> => {
+    const s = c.makeServerStreamRequest(def.path, def.requestSerialize, def.responseDeserialize, {}, new grpc.Metadata(), {});
+    streams.push(s);
+    s.on('error', () => {});
+    s.on('data', () => {});
+    // Resolves with the status if the call ends within 1 s, else -1 (still open).
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(-1), 1000);
+      s.on('status', (st: grpc.StatusObject) => {
+        clearTimeout(timer);
+        resolve(st.code);
+      });
+    });
+  };
+  t.same(await Promise.all([watch(oc), watch(oc), watch(oc)]), [-1, -1, -1], 'open: three streams stay open');
+  const codes = await Promise.all([watch(tc), watch(tc)]);
+  t.same([...codes].sort(), [-1, grpc.status.RESOURCE_EXHAUSTED].sort(), 'tokens: the second stream of one principal is refused');
+  for (const s of streams) s.cancel();
+  oc.close();
+  tc.close();
+  await Promise.all([open.close(), tok.close()]);
+});

@@ -125,12 +125,18 @@ export function accessInterceptor(source: AccessSource): grpc.ServerInterceptor 
           refuse(d.code, d.details);
           return;
         }
-        const slot = source.limits.acquire(d.principal.name, d.rule.watch_stream ? 'stream' : 'call');
-        if (!slot.ok) {
-          refuse(grpc.status.RESOURCE_EXHAUSTED, `${path}: ${slot.reason}`);
-          return;
+        // Members are not bounded per principal: a follower forwards many callers' calls
+        // under its own name, and the leader's proposal bound already applies to them. In
+        // open mode nobody has a name, so only the node-wide bounds apply.
+        const bounded = d.principal.kind === 'user' || (d.principal.kind === 'anonymous' && !d.principal.open);
+        if (bounded) {
+          const slot = source.limits.acquire(d.principal.name, d.rule.watch_stream ? 'stream' : 'call');
+          if (!slot.ok) {
+            refuse(grpc.status.RESOURCE_EXHAUSTED, `${path}: ${slot.reason}`);
+            return;
+          }
+          release = slot.release;
         }
-        release = slot.release;
         principal = d.principal;
         per_op = d.rule.per_op;
         metadata.remove(PRINCIPAL_KEY);
