@@ -266,6 +266,10 @@ class PeerLink {
     if (this.queue.length > 0) this.flush();
   }
 
+  get queuedMessages(): number {
+    return this.queue.length;
+  }
+
   /** A healthy round trip (a message from the peer) resets the backoff. */
   heard(): void {
     this.backoff_ms = this.limits.backoff_ms_min;
@@ -426,9 +430,9 @@ export class GrpcTransport {
     this.links.clear();
   }
 
-  stats(): Record<NodeId, { dropped: number; sent_batches: number }> {
-    const out: Record<NodeId, { dropped: number; sent_batches: number }> = {};
-    for (const [id, l] of this.links) out[id] = { dropped: l.dropped, sent_batches: l.sent_batches };
+  stats(): Record<NodeId, { dropped: number; sent_batches: number; queued: number }> {
+    const out: Record<NodeId, { dropped: number; sent_batches: number; queued: number }> = {};
+    for (const [id, l] of this.links) out[id] = { dropped: l.dropped, sent_batches: l.sent_batches, queued: l.queuedMessages };
     return out;
   }
 
