@@ -77,7 +77,7 @@ export interface SimResult {
 const TICK = 10;
 export const DEFAULT_LIVENESS_BOUND_TICKS = 100;
 const PROBE_RETRY_TICKS = 20;
-/** Total hosts ever started in one run (initial members plus joiners). */
+/** Hosts alive at once beyond the initial members (joiners not yet removed). */
 const HOSTS_MAX_EXTRA = 3;
 const VOTERS_MIN_FOR_REMOVAL = 4;
 /** Bound on Ready rounds drained after one event for one node. */
@@ -782,7 +782,7 @@ export class Simulation {
     const change_id = this.next_payload++;
     const context = payloadBytes(change_id);
     if (k < 0.4) {
-      if (this.host_list.length >= this.opts.nodes + HOSTS_MAX_EXTRA) return;
+      if (this.host_list.filter((h) => !h.removed).length >= this.opts.nodes + HOSTS_MAX_EXTRA) return;
       const id = `n${this.next_host++}`;
       const r = l.core.proposeConfChange({ type: 'add_learner', node_id: id, context });
       // The new member's process starts empty: it is nobody's voter yet.
