@@ -245,7 +245,7 @@ function checkEventsAgainstOps(
   for (const o of ops) {
     for (const ex of expectedEvents(o, reservations)) {
       const n = count.get(`${ex.kind}|${ex.key}|${ex.position}`) ?? 0;
-      if (o.type === 'ok' && n === 0 && ex.kind !== 'EXTEND') {
+      if (o.type === 'ok' && n === 0) {
         out.add({ kind: 'lost-write', op_id: ex.key, position: ex.position, detail: `acknowledged ${o.args.f} ${ex.key} (op ${o.id}) has no ${ex.kind} event on ${ex.position}` });
       }
       if (o.type === 'fail' && n > 0) {
