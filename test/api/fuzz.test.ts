@@ -3,7 +3,9 @@
 // batches, duplicate lines, unknown enum values, deep nesting, oversized messages).
 // Afterwards every node still serves, nothing from a rejected request was applied (head
 // hash and positions unchanged), and the ledger's invariants and hash chains hold.
-// Seeded: a failure replays with the same FUZZ_SEED.
+// Seeded: a failure replays with the same FUZZ_SEED. With FUZZ_TLS=1 the cluster runs with
+// TLS and mutual TLS and every request is made as the admin client certificate
+// (test/security/fuzz-tls.test.ts runs it so); FUZZ_REQUESTS overrides the count.
 
 import t from 'tap';
 import * as grpc from '@grpc/grpc-js';
@@ -11,9 +13,11 @@ import { StockdCluster } from '../server/cluster-harness.js';
 import { StockraftClient } from '../../src/client/index.js';
 import { inventoryService, clusterService } from '../../src/server/grpc-edge-protos.js';
 import { verifyNode } from '../../src/cli/verify.js';
+import { makeCerts } from '../security/fixture.js';
 
 const SEED = Number(process.env['FUZZ_SEED'] ?? 20261122);
-const REQUESTS = 3000;
+const REQUESTS = Math.min(Number(process.env['FUZZ_REQUESTS'] ?? 3000), 100_000);
+const certs = process.env['FUZZ_TLS'] === '1' ? makeCerts('n1,n2,n3', 'admin') : null;
 const CONCURRENCY = 32;
 
 function rng(seed: number): () => number {
@@ -27,14 +31,16 @@ function rng(seed: number): () => number {
   };
 }
 
-const c = await StockdCluster.start({ size: 3 });
+const c = await StockdCluster.start({ size: 3, ...(certs !== null ? { tls: { certs_dir: certs.dir } } : {}) });
 const ids = ['n1', 'n2', 'n3'];
-const client = new StockraftClient({ endpoints: ids.map((id) => c.address(id)), deadline_ms: 8000 });
-const raws = ids.map((id) => new grpc.Client(c.address(id), grpc.credentials.createInsecure()));
+const credentials = c.clientCredentials();
+const client = new StockraftClient({ endpoints: ids.map((id) => c.address(id)), deadline_ms: 8000, credentials });
+const raws = ids.map((id) => new grpc.Client(c.address(id), credentials));
 t.teardown(async () => {
   client.close();
   for (const r of raws) r.close();
   await c.close();
+  certs?.cleanup();
 });
 await c.waitForLeader();
 
@@ -199,7 +205,7 @@ function call(i: number, p: string, body: Buffer): Promise<grpc.status> {
   );
 }
 
-t.test(`fuzz (seed ${SEED})`, async (t) => {
+t.test(`fuzz (seed ${SEED}${certs !== null ? ', TLS' : ''})`, async (t) => {
   await client.adjust({ op_id: 'fz-seed', sku: 'fz', location: 'wh', delta: 10 });
   await client.reserve({ reservation_id: 'fz-r', lines: [{ sku: 'fz', location: 'wh', quantity: 3 }], ttl_ms: 600_000 });
   const converged = await c.waitConverged();
@@ -234,7 +240,7 @@ t.test(`fuzz (seed ${SEED})`, async (t) => {
 
   // Every node still serves, and nothing was applied.
   for (const [i, id] of ids.entries()) {
-    const only = new StockraftClient({ endpoints: [c.address(id)], deadline_ms: 5000 });
+    const only = new StockraftClient({ endpoints: [c.address(id)], deadline_ms: 5000, credentials });
     try {
       const st = await only.status();
       t.equal(st.head_hash, converged.head_hash, `${id}: head hash unchanged`);

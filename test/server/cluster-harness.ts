@@ -20,6 +20,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { raftServiceClient } from '../../src/raft/transport-grpc.js';
+import { clientChannelCredentials } from '../../src/server/security/index.js';
 import type { Command, CommandResult, Position } from '../../src/ledger/types.js';
 import type { NodeStatus } from '../../src/server/node-api.js';
 
@@ -60,9 +61,12 @@ export class TestCallError extends Error {
 export class TestClient {
   private readonly client: grpc.Client;
 
-  constructor(readonly address: string) {
+  constructor(
+    readonly address: string,
+    credentials: grpc.ChannelCredentials = grpc.credentials.createInsecure(),
+  ) {
     const Ctor = raftServiceClient('StockTest');
-    this.client = new Ctor(address, grpc.credentials.createInsecure());
+    this.client = new Ctor(address, credentials);
   }
 
   call<T>(method: 'Propose' | 'Status' | 'GetPosition' | 'Admin', req: object, timeout_ms = 10_000): Promise<T> {
@@ -123,6 +127,10 @@ export interface ClusterOptions {
   readonly ids?: readonly string[];
   /** Metrics HTTP port per node (needed for /metrics and the test hooks). */
   readonly metrics?: boolean;
+  /** TLS and mutual TLS instead of --insecure, with certificates that
+   * cluster-scripts/gen-certs.sh made in certs_dir (nodes/<id>.*, clients/admin.*,
+   * roles.txt); the harness's own calls use the admin client certificate. */
+  readonly tls?: { readonly certs_dir: string };
 }
 
 export interface ManagedNode {
@@ -175,7 +183,7 @@ export class StockdCluster {
     const tick = o.tick_ms ?? 50;
     const emin = o.election_ms_min ?? 500;
     return [
-      '--insecure',
+      ...(o.tls === undefined ? ['--insecure'] : []),
       '--test-hooks',
       '--log-level',
       'info',
@@ -196,6 +204,11 @@ export class StockdCluster {
     if (n.proc && n.proc.exitCode === null && n.proc.signalCode === null) throw new Error(`node ${id} is already running (pid ${n.proc.pid})`);
     const args = [STOCKD_BIN, '--id', id, '--listen', `127.0.0.1:${n.port}`, '--data', n.data_dir, ...n.args];
     if (n.metrics_port !== null) args.push('--metrics-listen', `127.0.0.1:${n.metrics_port}`);
+    const tls = this.opts.tls;
+    if (tls !== undefined) {
+      const d = tls.certs_dir;
+      args.push('--cert', path.join(d, 'nodes', `${id}.crt`), '--key', path.join(d, 'nodes', `${id}.key`), '--ca', path.join(d, 'ca.crt'), '--roles', path.join(d, 'roles.txt'));
+    }
     const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     live.add(proc);
     n.proc = proc;
@@ -264,7 +277,7 @@ export class StockdCluster {
   client(id: string): TestClient {
     let c = this.clients.get(id);
     if (!c) {
-      c = new TestClient(this.address(id));
+      c = new TestClient(this.address(id), this.clientCredentials());
       this.clients.set(id, c);
     }
     return c;
@@ -335,6 +348,15 @@ export class StockdCluster {
   }
 
   /** The id of a leader that every running node agrees on. */
+  /** Credentials for calling the nodes: plaintext, or with tls the `who` client
+   * certificate (admin by default) from certs_dir. */
+  clientCredentials(who = 'admin'): grpc.ChannelCredentials {
+    const tls = this.opts.tls;
+    if (tls === undefined) return grpc.credentials.createInsecure();
+    const d = tls.certs_dir;
+    return clientChannelCredentials({ ca: path.join(d, 'ca.crt'), cert: path.join(d, 'clients', `${who}.crt`), key: path.join(d, 'clients', `${who}.key`) });
+  }
+
   async waitForLeader(timeout_ms = 15_000): Promise<string> {
     return this.waitFor('a leader all running nodes agree on', async () => {
       const ids = [...this.nodes.keys()].filter((id) => this.running(id));
