@@ -49,6 +49,7 @@ import { PENDING_READS_MAX, ReadIndexQueue } from './read-index.js';
 import { applyConfChange, confChangeRefusal, decodeConfChange, encodeConfChange } from './conf-change.js';
 import { validateRaftConfig } from './config.js';
 import { invariant } from './invariant.js';
+import { checkMessage } from './message-check.js';
 
 export { defaultRaftConfig } from './config.js';
 export { encodeConfChange, decodeConfChange } from './conf-change.js';
@@ -143,9 +144,7 @@ export class RaftNode {
   }
 
   step(msg: Message): void {
-    invariant(msg.to === this.id, () => `message ${msg.type} for ${msg.to} delivered to ${this.id}`);
-    invariant(msg.from !== this.id, () => `message ${msg.type} from ${this.id} to itself`);
-    invariant(Number.isInteger(msg.term) && msg.term >= 0, () => `message term must be a non-negative integer, got ${msg.term}`);
+    checkMessage(msg, this.id);
 
     if (msg.term > this.term) {
       if (msg.type === 'vote' || msg.type === 'pre_vote') {

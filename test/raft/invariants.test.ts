@@ -61,3 +61,13 @@ t.test('compaction beyond applied is refused', (t) => {
   t.equal(n.compact(1).index, 1);
   t.end();
 });
+
+t.test('a malformed append is refused whole, before anything changes', (t) => {
+  const n = node({ hard_state: { term: 1, vote: null, commit: 1 }, entries: [entry(1, 1)], applied: 1 });
+  const before = n.status();
+  t.throws(() => n.step({ type: 'append', from: 'b', to: 'a', term: 2, prev_index: 1, prev_term: 1, entries: [entry(2, 2), entry(4, 2)], commit: 1 }), /expected 3/);
+  t.throws(() => n.step({ type: 'append', from: 'b', to: 'a', term: 2, prev_index: 1, prev_term: 1, entries: [entry(2, 3)], commit: 1 }), /outside/);
+  t.throws(() => n.step({ type: 'heartbeat', from: 'b', to: 'a', term: -1, commit: 0, context: '' }), /term/);
+  t.same(n.status(), before, 'state untouched');
+  t.end();
+});
