@@ -29,34 +29,47 @@ export function sha256Hex(text: string): string {
 
 export type EventFields = Omit<LedgerEvent, 'hash'>;
 
+/** The documented definition, for any input (the verifier's path). */
 export function eventHash(e: EventFields): string {
-  return eventHashOf(
-    e.sku,
-    e.location,
-    e.seq,
-    e.log_index,
-    e.time_ms,
-    e.kind,
-    e.op_id,
-    e.reservation_id,
-    e.delta_on_hand,
-    e.delta_reserved,
-    e.on_hand,
-    e.reserved,
-    e.prev_hash,
+  return sha256Hex(
+    'stockraft-event-v1\n' +
+      JSON.stringify([
+        e.sku,
+        e.location,
+        e.seq,
+        e.log_index,
+        e.time_ms,
+        e.kind,
+        e.op_id,
+        e.reservation_id,
+        e.delta_on_hand,
+        e.delta_reserved,
+        e.on_hand,
+        e.reserved,
+        e.prev_hash,
+      ]),
   );
 }
 
-/** The same hash from loose fields (apply's hot path: no intermediate object). Builds
- * exactly the text JSON.stringify gives for the array: strings through JSON.stringify,
- * numbers through String (safe integers print the same either way). */
+const J = JSON.stringify;
+
+/** JSON of an id: printable ASCII needs quoting only, unless it holds '"' or '\\'. */
+function quoteId(id: string): string {
+  return id.indexOf('"') === -1 && id.indexOf('\\') === -1 ? `"${id}"` : J(id);
+}
+
+/** The same hash as eventHash, built faster for apply's hot path (no array, one flat
+ * string). Only for validated fields: sku and location match [A-Za-z0-9._:/-], ids are
+ * printable ASCII, kind is an EventKind, prev_hash is hex or '', numbers are safe integers;
+ * for those the text is byte-for-byte the JSON that eventHash hashes (tests hold the two
+ * together). */
 export function eventHashOf(
   sku: string,
   location: string,
   seq: number,
   log_index: number,
   time_ms: number,
-  kind: string,
+  kind: EventKind,
   op_id: string,
   reservation_id: string,
   delta_on_hand: number,
@@ -66,33 +79,7 @@ export function eventHashOf(
   prev_hash: string,
 ): string {
   return sha256Hex(
-    'stockraft-event-v1\n[' +
-      JSON.stringify(sku) +
-      ',' +
-      JSON.stringify(location) +
-      ',' +
-      String(seq) +
-      ',' +
-      String(log_index) +
-      ',' +
-      String(time_ms) +
-      ',' +
-      JSON.stringify(kind) +
-      ',' +
-      JSON.stringify(op_id) +
-      ',' +
-      JSON.stringify(reservation_id) +
-      ',' +
-      String(delta_on_hand) +
-      ',' +
-      String(delta_reserved) +
-      ',' +
-      String(on_hand) +
-      ',' +
-      String(reserved) +
-      ',' +
-      JSON.stringify(prev_hash) +
-      ']',
+    `stockraft-event-v1\n["${sku}","${location}",${seq},${log_index},${time_ms},"${kind}",${quoteId(op_id)},${quoteId(reservation_id)},${delta_on_hand},${delta_reserved},${on_hand},${reserved},"${prev_hash}"]`,
   );
 }
 

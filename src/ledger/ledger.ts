@@ -289,6 +289,7 @@ export class Ledger {
   /** Appends one event to a position's chain and replaces the position record. */
   private change(
     batch: Batch,
+    id: string,
     prev: PositionRecord | null,
     sku: string,
     location: string,
@@ -321,7 +322,7 @@ export class Ledger {
     };
     const rec: PositionRecord = { sku, location, on_hand, reserved, available: on_hand - reserved, seq, head: hash };
     assertPosition(rec, `log index ${batch.log_index}`);
-    this.positions.set(positionId(sku, location), rec);
+    this.positions.set(id, rec);
     batch.events.push(event);
     batch.writes.push(
       { type: 'put', sublevel: 'state', key: positionKey(sku, location), value: rec },
@@ -331,7 +332,8 @@ export class Ledger {
   }
 
   private adjust(batch: Batch, cmd: AdjustCmd): CommandResult {
-    const pos = this.positions.get(positionId(cmd.sku, cmd.location)) ?? null;
+    const pid = positionId(cmd.sku, cmd.location);
+    const pos = this.positions.get(pid) ?? null;
     const on_hand = pos === null ? 0 : pos.on_hand;
     const expected = cmd.expected_on_hand;
     if (expected !== undefined && expected !== null && expected !== on_hand) {
@@ -349,18 +351,20 @@ export class Ledger {
     } else if (on_hand + cmd.delta > BALANCE_MAX) {
       return failure('BALANCE_LIMIT', `on_hand ${on_hand} + ${cmd.delta} of ${cmd.sku}@${cmd.location} would pass ${BALANCE_MAX}`);
     }
-    const rec = this.change(batch, pos, cmd.sku, cmd.location, 'ADJUST', cmd.op_id, '', cmd.delta, 0);
+    const rec = this.change(batch, pid, pos, cmd.sku, cmd.location, 'ADJUST', cmd.op_id, '', cmd.delta, 0);
     return { code: 'OK', replay: false, positions: [rec], reservation: null };
   }
 
   private reserve(batch: Batch, cmd: ReserveCmd): CommandResult {
     const lines = cmd.lines;
     const found: PositionRecord[] = new Array<PositionRecord>(lines.length);
+    const ids: string[] = new Array<string>(lines.length);
     let missing: string[] | null = null;
     let short: ShortLine[] | null = null;
     for (let i = 0; i < lines.length; i++) {
       const l = lines[i];
-      const pos = this.positions.get(positionId(l.sku, l.location));
+      const pid = (ids[i] = positionId(l.sku, l.location));
+      const pos = this.positions.get(pid);
       if (pos === undefined) {
         (missing ??= []).push(`lines[${i}] ${l.sku}@${l.location}`);
         continue;
@@ -376,7 +380,7 @@ export class Ledger {
     const after: PositionRecord[] = new Array<PositionRecord>(lines.length);
     for (let i = 0; i < lines.length; i++) {
       const l = lines[i];
-      after[i] = this.change(batch, found[i], l.sku, l.location, 'RESERVE', id, id, 0, l.quantity);
+      after[i] = this.change(batch, ids[i], found[i], l.sku, l.location, 'RESERVE', id, id, 0, l.quantity);
     }
     const res: ReservationRecord = {
       reservation_id: id,
@@ -422,10 +426,11 @@ export class Ledger {
     let committed: Line[] | null = null;
     for (let i = 0; i < res.lines.length; i++) {
       const l = res.lines[i];
-      const pos = this.positions.get(positionId(l.sku, l.location));
+      const pid = positionId(l.sku, l.location);
+      const pos = this.positions.get(pid);
       if (pos === undefined) throw new Error(`ledger invariant broken: reservation ${res.reservation_id} holds ${l.sku}@${l.location}, which does not exist`);
       const s = sold === null ? 0 : sold[i];
-      positions[i] = this.change(batch, pos, l.sku, l.location, kind, op_id, res.reservation_id, -s, -l.quantity);
+      positions[i] = this.change(batch, pid, pos, l.sku, l.location, kind, op_id, res.reservation_id, -s, -l.quantity);
       if (s > 0) (committed ??= []).push(s === l.quantity ? l : { sku: l.sku, location: l.location, quantity: s });
     }
     const reservation: ReservationRecord = {
@@ -481,9 +486,10 @@ export class Ledger {
     const positions: PositionRecord[] = new Array<PositionRecord>(res.lines.length);
     for (let i = 0; i < res.lines.length; i++) {
       const l = res.lines[i];
-      const pos = this.positions.get(positionId(l.sku, l.location));
+      const pid = positionId(l.sku, l.location);
+      const pos = this.positions.get(pid);
       if (pos === undefined) throw new Error(`ledger invariant broken: reservation ${res.reservation_id} holds ${l.sku}@${l.location}, which does not exist`);
-      positions[i] = this.change(batch, pos, l.sku, l.location, 'EXTEND', cmd.op_id, res.reservation_id, 0, 0);
+      positions[i] = this.change(batch, pid, pos, l.sku, l.location, 'EXTEND', cmd.op_id, res.reservation_id, 0, 0);
     }
     const reservation: ReservationRecord = { ...res, deadline_ms };
     this.putReservation(batch, reservation);

@@ -109,11 +109,10 @@ function validateLines(lines: unknown, field: string, limit: string): Validation
   const seen = lines.length >= 8 ? new Set<string>() : null;
   for (let i = 0; i < lines.length; i++) {
     const line: unknown = lines[i];
-    const at = `${field}[${i}]`;
-    if (!isRecord(line)) return fail(at, 'object with sku, location, quantity', line);
-    if (!isValidSku(line.sku)) return fail(`${at}.sku`, LIMIT_SKU, line.sku);
-    if (!isValidLocation(line.location)) return fail(`${at}.location`, LIMIT_LOCATION, line.location);
-    if (!isValidQuantity(line.quantity)) return fail(`${at}.quantity`, LIMIT_QUANTITY, line.quantity);
+    if (!isRecord(line)) return fail(`${field}[${i}]`, 'object with sku, location, quantity', line);
+    if (!isValidSku(line.sku)) return fail(`${field}[${i}].sku`, LIMIT_SKU, line.sku);
+    if (!isValidLocation(line.location)) return fail(`${field}[${i}].location`, LIMIT_LOCATION, line.location);
+    if (!isValidQuantity(line.quantity)) return fail(`${field}[${i}].quantity`, LIMIT_QUANTITY, line.quantity);
     let duplicate = false;
     if (seen !== null) {
       const key = `${line.sku}!${line.location}`;
@@ -125,7 +124,7 @@ function validateLines(lines: unknown, field: string, limit: string): Validation
         if (other.sku === line.sku && other.location === line.location) duplicate = true;
       }
     }
-    if (duplicate) return fail(at, `${limit}; position ${line.sku}@${line.location} appears twice`, `${line.sku}@${line.location}`);
+    if (duplicate) return fail(`${field}[${i}]`, `${limit}; position ${line.sku}@${line.location} appears twice`, `${line.sku}@${line.location}`);
   }
   return OK;
 }

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { createHash } from 'node:crypto';
-import { eventHash, HistoryVerifier, verifyHistory, GENESIS_HEAD } from '../../src/ledger/history.js';
+import { eventHash, eventHashOf, HistoryVerifier, verifyHistory, GENESIS_HEAD } from '../../src/ledger/history.js';
 import { historyKey } from '../../src/ledger/keys.js';
 import type { LedgerEvent } from '../../src/ledger/types.js';
 import { Driver, adjust, commit, line, release, reserve } from './helpers.js';
@@ -27,6 +27,14 @@ t.test('the event hash is SHA-256 over the documented canonical JSON', (t) => {
   // Ids with characters JSON escapes hash as JSON encodes them.
   const odd = { ...d.store.historyEvents()[0], op_id: 'a"b\\c' };
   t.equal(eventHash(odd), createHash('sha256').update('stockraft-event-v1\n' + JSON.stringify([odd.sku, odd.location, odd.seq, odd.log_index, odd.time_ms, odd.kind, odd.op_id, odd.reservation_id, odd.delta_on_hand, odd.delta_reserved, odd.on_hand, odd.reserved, odd.prev_hash])).digest('hex'));
+  // The fast path used by apply agrees with the definition, escapes included.
+  for (const e of [...d.store.historyEvents(), odd, { ...odd, reservation_id: 'r\\"x', op_id: '' }]) {
+    t.equal(
+      eventHashOf(e.sku, e.location, e.seq, e.log_index, e.time_ms, e.kind, e.op_id, e.reservation_id, e.delta_on_hand, e.delta_reserved, e.on_hand, e.reserved, e.prev_hash),
+      eventHash(e),
+      `fast path agrees for ${e.sku} seq ${e.seq} op ${e.op_id}`,
+    );
+  }
   t.end();
 });
 
