@@ -20,6 +20,9 @@ export class RaftLog {
   stabled: number;
   /** A snapshot received from the leader that the host has not installed yet. */
   unstable_snapshot: SnapshotMeta | null = null;
+  /** First index (re)written by the last truncateAndAppend, so that the owner can find
+   * which entries changed; 0 when the owner has reset it. */
+  written_from = 0;
 
   constructor(snapshot: SnapshotMeta, entries: readonly Entry[], commit: number, applied: number) {
     this.snapshot_index = snapshot.index;
@@ -139,6 +142,7 @@ export class RaftLog {
     invariant(entries[0].term >= prev_term, () => `entry ${first} term ${entries[0].term} below previous term ${prev_term}`);
     this.entries.length = first - this.snapshot_index - 1;
     for (const e of entries) this.entries.push(e);
+    if (this.written_from === 0 || first < this.written_from) this.written_from = first;
     if (this.stabled >= first) this.stabled = first - 1;
   }
 

@@ -3,14 +3,20 @@
 // requests, and carries out each Ready (persist, send, apply) before calling advance().
 //
 // Decisions the host relies on:
-// - Membership changes are one at a time and take effect on every replica when the
-//   'conf_change' entry is COMMITTED (the core applies it to its own view as its commit
-//   index passes the entry; the host sees the same entry in committed_entries). A new
-//   leader refuses changes until it has committed the entry it appends on election, so a
-//   change left uncommitted by an earlier term can never combine with a new one.
+// - Membership changes are one at a time (one server added, promoted or removed per
+//   change) and take effect on a replica as soon as the 'conf_change' entry is in its log,
+//   committed or not: every replica counts votes and replicas with the latest membership
+//   in its own log, and falls back to the previous one if that entry is overwritten. A
+//   leader accepts a new change only once the previous one is committed and it has
+//   committed the entry it appended on election, so the memberships in use anywhere
+//   differ by at most one server and their majorities always overlap. (Switching on
+//   commit instead is not safe: replicas learn the commit index late, and a replica still
+//   on the membership before one change could elect a leader beside one using the
+//   membership after the next change.) The host learns of a change when the entry shows
+//   up in committed_entries; status().conf_state is the core's current view, which may
+//   include a change not committed yet.
 // - On restart the membership is InitialState.conf_state (the membership at the snapshot,
-//   or the bootstrap membership) with every conf_change entry up to the persisted commit
-//   index replayed on top.
+//   or the bootstrap membership) with every conf_change entry in the log replayed on top.
 // - A node that is not a voter in its own view (a learner, a node that joins with an empty
 //   configuration, a removed node) never campaigns. Any node grants votes, because a
 //   learner may have been promoted by a change it has not learned of yet.
@@ -106,8 +112,8 @@ export class RaftNode {
   private prev_hard: HardState;
   private outstanding: Outstanding | null = null;
   private restore_epoch = 0;
-  /** Highest index whose membership change (if any) is reflected in `conf`. */
-  private last_conf_scan = 0;
+  /** Indexes of the conf_change entries in the log above the snapshot, ascending. */
+  private conf_indexes: number[] = [];
 
   constructor(config: RaftConfig, initial: InitialState) {
     validateRaftConfig(config);
@@ -123,7 +129,7 @@ export class RaftNode {
     invariant(this.log.lastTerm() <= hs.term, () => `last entry term ${this.log.lastTerm()} above hard state term ${hs.term}`);
     this.conf = initial.conf_state;
     this.voters = new Set(this.conf.voters);
-    this.applyConfChangesIn(snap.index + 1, hs.commit);
+    this.rebuildConf();
     this.prev_hard = hs;
     this.prev_soft = { leader: null, role: 'follower' };
     this.resetRandomizedElectionTicks();
@@ -239,6 +245,8 @@ export class RaftNode {
     if (why !== null) return refuse('invalid', this.id, why);
     const e = this.appendEntry('conf_change', data);
     this.pending_conf_index = e.index;
+    this.conf_indexes.push(e.index);
+    this.setConf(applyConfChange(this.conf, cc));
     return { ok: true, index: e.index, term: e.term };
   }
 
@@ -283,6 +291,7 @@ export class RaftNode {
     if (index === this.log.snapshot_index) return this.log.snapshotMeta();
     const conf = this.confAt(index);
     this.log.compact(index, conf);
+    this.conf_indexes = this.conf_indexes.filter((i) => i > index);
     return this.log.snapshotMeta();
   }
 
@@ -569,7 +578,6 @@ export class RaftNode {
         this.leader = msg.from;
         // The leader sends min(match, commit): our log agrees with it up to there.
         this.log.commitTo(Math.min(msg.commit, this.log.lastIndex()));
-        this.afterCommitMoved();
         this.send({ type: 'heartbeat_resp', from: this.id, to: msg.from, term: this.term, context: msg.context });
         return;
       case 'snapshot':
@@ -617,10 +625,11 @@ export class RaftNode {
       this.send({ type: 'append_resp', from: this.id, to: msg.from, term: this.term, reject: false, index: log.commit, reject_hint_index: 0, reject_hint_term: 0 });
       return;
     }
+    log.written_from = 0;
     const last_new = log.maybeAppend(msg.prev_index, msg.prev_term, msg.entries);
+    if (log.written_from > 0) this.confAfterWrite(log.written_from);
     if (last_new >= 0) {
       log.commitTo(Math.min(msg.commit, last_new));
-      this.afterCommitMoved();
       this.send({ type: 'append_resp', from: this.id, to: msg.from, term: this.term, reject: false, index: last_new, reject_hint_index: 0, reject_hint_term: 0 });
       return;
     }
@@ -638,9 +647,7 @@ export class RaftNode {
     if (meta.index > this.log.commit || first_membership) {
       this.log.restore(meta);
       this.restore_epoch++;
-      this.conf = meta.conf_state;
-      this.voters = new Set(this.conf.voters);
-      this.last_conf_scan = meta.index;
+      this.rebuildConf();
     }
     this.send({ type: 'append_resp', from: this.id, to: from, term: this.term, reject: false, index: this.log.commit, reject_hint_index: 0, reject_hint_term: 0 });
   }
@@ -807,8 +814,7 @@ export class RaftNode {
   /** Commits the highest index a quorum of voters holds, if it is of the current term. */
   private leaderMaybeCommit(): boolean {
     let moved = false;
-    // Bounded: every pass either raises commit or stops.
-    for (;;) {
+    {
       const matches: number[] = [];
       for (const v of this.voters) matches.push(this.progress.get(v)?.match ?? 0);
       matches.sort((a, b) => b - a);
@@ -822,9 +828,8 @@ export class RaftNode {
       moved = true;
       this.bcast_pending = true;
       if (!had_own_term_commit) this.serveWaitingReads();
-      const conf_changed = this.afterCommitMoved();
-      if (this.role !== 'leader') return moved;
-      if (!conf_changed) return moved;
+      if (!this.voters.has(this.id) && this.log.commit >= this.lastConfIndex()) this.stepDownRemoved();
+      return moved;
     }
   }
 
@@ -880,28 +885,44 @@ export class RaftNode {
 
   // ---------------------------------------------------------------- membership
 
-  /** Applies membership changes that the last commit-index move passed. Returns whether
-   * the configuration changed. */
-  private afterCommitMoved(): boolean {
-    if (this.log.commit <= this.last_conf_scan) return false;
-    return this.applyConfChangesIn(Math.max(this.last_conf_scan, this.log.snapshot_index) + 1, this.log.commit);
+  private lastConfIndex(): number {
+    return this.conf_indexes.length === 0 ? 0 : this.conf_indexes[this.conf_indexes.length - 1];
   }
 
-  private applyConfChangesIn(from: number, to: number): boolean {
-    let changed = false;
-    for (let i = from; i <= to; i++) {
+  /** Membership from the snapshot's plus every change in the log. */
+  private rebuildConf(): void {
+    let conf = this.log.snapshot_conf;
+    this.conf_indexes = [];
+    for (const e of this.log.entries) {
+      if (e.type !== 'conf_change') continue;
+      conf = applyConfChange(conf, decodeConfChange(e.data));
+      this.conf_indexes.push(e.index);
+    }
+    this.setConf(conf);
+  }
+
+  /** Entries from `from` on were (re)written: drop changes that were overwritten and take
+   * on the new ones. */
+  private confAfterWrite(from: number): void {
+    if (this.lastConfIndex() >= from) {
+      this.rebuildConf();
+      return;
+    }
+    let conf = this.conf;
+    for (let i = from; i <= this.log.lastIndex(); i++) {
       const e = this.log.entry(i);
       if (e.type !== 'conf_change') continue;
-      const next = applyConfChange(this.conf, decodeConfChange(e.data));
-      if (next !== this.conf) {
-        this.conf = next;
-        this.voters = new Set(next.voters);
-        changed = true;
-      }
+      conf = applyConfChange(conf, decodeConfChange(e.data));
+      this.conf_indexes.push(i);
     }
-    if (to > this.last_conf_scan) this.last_conf_scan = to;
-    if (changed && this.role === 'leader') this.leaderConfChanged();
-    return changed;
+    this.setConf(conf);
+  }
+
+  private setConf(conf: ConfState): void {
+    if (conf === this.conf) return;
+    this.conf = conf;
+    this.voters = new Set(conf.voters);
+    if (this.role === 'leader') this.leaderConfChanged();
   }
 
   private leaderConfChanged(): void {
@@ -917,17 +938,19 @@ export class RaftNode {
       }
     }
     if (this.transferee !== null && !this.voters.has(this.transferee)) this.transferee = null;
-    if (!this.voters.has(this.id)) {
-      // Removed: tell everyone the commit index, hand over to an up-to-date voter, step down.
-      this.bcastAppend();
-      for (const v of this.voters) {
-        if (this.progress.get(v)?.match === this.log.lastIndex()) {
-          this.sendTimeoutNow(v);
-          break;
-        }
+  }
+
+  /** The change removing this leader committed: tell everyone the commit index, hand
+   * over to an up-to-date voter, step down. Until then it led without counting itself. */
+  private stepDownRemoved(): void {
+    this.bcastAppend();
+    for (const v of this.voters) {
+      if (this.progress.get(v)?.match === this.log.lastIndex()) {
+        this.sendTimeoutNow(v);
+        break;
       }
-      this.becomeFollower(this.term, null);
     }
+    this.becomeFollower(this.term, null);
   }
 
   /** Membership in force after applying the log up to `index` (<= commit). */
