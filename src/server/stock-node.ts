@@ -92,6 +92,8 @@ export class StockNodeImpl implements StockNode {
   private role: Role = 'follower';
   private leader: NodeId | null = null;
   private term = 0;
+  /** The term last written durably (appends may leave before the fsync only in it). */
+  private persisted_term = 0;
   private commit = 0;
   private readonly proposals: ProposalTable;
   private inbox: Message[] = [];
@@ -136,6 +138,7 @@ export class StockNodeImpl implements StockNode {
     };
     const st = raft.status();
     this.term = st.term;
+    this.persisted_term = st.term;
     this.commit = st.commit;
     this.role = st.role;
     this.leader = st.leader;
@@ -364,9 +367,23 @@ export class StockNodeImpl implements StockNode {
       this.term = rd.hard_state.term;
       this.commit = rd.hard_state.commit;
     }
+    // A leader's appends and heartbeats do not depend on its own disk write (the core
+    // counts the leader's own copy only after advance()), so they leave before the fsync
+    // and the followers' writes overlap the leader's. Everything else (votes, answers)
+    // waits for the write, as the Ready contract requires.
+    let later: readonly Message[] = rd.messages;
+    const term_durable = rd.hard_state === null || rd.hard_state.term === this.persisted_term;
+    if (this.role === 'leader' && rd.messages.length > 0 && !rd.snapshot && term_durable) {
+      const early = rd.messages.filter((m) => (m.type === 'append' || m.type === 'heartbeat') && m.term === this.term);
+      if (early.length > 0) {
+        this.transport.send(early);
+        later = rd.messages.filter((m) => !((m.type === 'append' || m.type === 'heartbeat') && m.term === this.term));
+      }
+    }
     if (rd.snapshot) await this.installSnapshot(rd.snapshot, rd.hard_state);
     await this.storage.persist(rd.entries, rd.hard_state);
-    if (rd.messages.length > 0) this.transport.send(rd.messages);
+    if (rd.hard_state) this.persisted_term = rd.hard_state.term;
+    if (later.length > 0) this.transport.send(later);
     if (rd.committed_entries.length > 0) await this.applyEntries(rd.committed_entries);
     for (const rs of rd.read_states) {
       const w = this.reads.get(rs.context);

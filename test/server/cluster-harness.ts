@@ -242,7 +242,10 @@ export class StockdCluster {
   /** Waits for the node's 'stockd serving' log line. */
   async waitServing(id: string, timeout_ms = 15_000): Promise<void> {
     await this.waitFor(`${id} to serve`, async () => {
-      if (!this.running(id)) throw new Error(`${id} exited: ${this.output(id).slice(-2000)}`);
+      if (!this.running(id)) {
+        const p = this.nodes.get(id)!.proc;
+        throw new Error(`${id} exited (code ${String(p?.exitCode)}, signal ${String(p?.signalCode)}): ${this.output(id).slice(-2000)}`);
+      }
       return this.nodes.get(id)!.output.some((l) => l.includes('"stockd serving"')) ? true : undefined;
     }, timeout_ms);
   }
