@@ -9,7 +9,7 @@
 // the resolver writes `ok` records with process 'resolver' carrying GetOutcome answers for
 // operations that ended in `info`.
 
-import type { CommandResult, Line, Position, ResultCode } from '../src/ledger/types.js';
+import type { CommandResult, LedgerEvent, Line, Position, ResultCode } from '../src/ledger/types.js';
 
 export type CompletionType = 'ok' | 'fail' | 'info';
 export type RecordType = 'invoke' | CompletionType;
@@ -89,7 +89,7 @@ export interface NodeFinalState {
   readonly applied_index: number;
   readonly positions: readonly Position[];
   /** Every event of every position the workload used, in seq order per position. */
-  readonly events: readonly import('../src/ledger/types.js').LedgerEvent[];
+  readonly events: readonly LedgerEvent[];
 }
 
 export interface FinalState {
