@@ -92,3 +92,21 @@ t.test('open mode has no per-principal bounds (nobody has a name); token mode do
   tc.close();
   await Promise.all([open.close(), tok.close()]);
 });
+
+t.test('certificate verdicts: issuer and validity checked, repeated calls agree', async (t) => {
+  const { decide } = await import('../../src/server/security/authorizer.js');
+  const { X509Certificate } = await import('node:crypto');
+  const { readFileSync } = await import('node:fs');
+  const der = (rel: string) => new X509Certificate(readFileSync(certs.file(rel))).raw;
+  const s = new NodeSecurity(tlsOk, QUIET).state();
+  const m = '/stockraft.v1.Cluster/Snapshot';
+  for (let i = 0; i < 2; i++) {
+    t.match(decide(s, m, { cert_der: der('clients/admin.crt'), authorization: [] }), { ok: true, principal: { name: 'admin', via: 'cert' } }, `good cert (${i})`);
+    t.match(decide(s, m, { cert_der: der('rogue/clients/admin.crt'), authorization: [] }), { ok: false, code: grpc.status.UNAUTHENTICATED, details: /not issued by the client CA/ }, `other CA (${i})`);
+    t.match(decide(s, m, { cert_der: der('expired/clients/admin.crt'), authorization: [] }), { ok: false, code: grpc.status.UNAUTHENTICATED, details: /expired/ }, `expired (${i})`);
+    t.match(decide(s, m, { cert_der: der('rogue/nodes/n1.crt'), authorization: [] }), { ok: false, details: /node certificate for 'n1' is not issued by the peer CA/ }, `rogue node (${i})`);
+    t.match(decide(s, m, { cert_der: Buffer.from('junk'), authorization: [] }), { ok: false, code: grpc.status.UNAUTHENTICATED }, `junk (${i})`);
+  }
+  const later = Date.parse(new X509Certificate(readFileSync(certs.file('clients/admin.crt'))).validTo) + 1000;
+  t.match(decide(s, m, { cert_der: der('clients/admin.crt'), authorization: [] }, later), { ok: false, details: /expired/ }, 'a cached verdict still expires with its certificate');
+});

@@ -62,7 +62,7 @@ async function main(): Promise<void> {
   const state = tok.security.state();
   const n = 200_000;
   const t0 = performance.now();
-  for (let i = 0; i < n; i++) decide(state, '/stockraft.v1.Inventory/GetPosition', { cert: null, authorization: [`Bearer ${token}`] });
+  for (let i = 0; i < n; i++) decide(state, '/stockraft.v1.Inventory/GetPosition', { cert_der: null, authorization: [`Bearer ${token}`] });
   console.log(`decide() with a token: ${((performance.now() - t0) * 1000 / n).toFixed(2)} us per call`);
   for (const c of clients) c.close();
   await Promise.all([open.close(), tok.close(), tls.close()]);

@@ -34,7 +34,7 @@ const state: AccessState = {
   tokens,
   roles: parseRolesFile('reader reader\norder order\nstock stock\nadmin admin\n'),
 };
-const asToken = (who: string) => ({ cert: null, authorization: [`Bearer tok-${who}`] });
+const asToken = (who: string) => ({ cert_der: null, authorization: [`Bearer tok-${who}`] });
 
 t.test('each role against each method', (t) => {
   const methods = [...METHOD_RULES.keys()];
@@ -63,14 +63,14 @@ t.test('refusal messages name the missing role and the caller', (t) => {
 });
 
 t.test('no identity or a bad token is UNAUTHENTICATED; health stays public', (t) => {
-  t.match(decide(state, INV + 'GetPosition', { cert: null, authorization: [] }), { ok: false, code: grpc.status.UNAUTHENTICATED });
-  t.match(decide(state, INV + 'GetPosition', { cert: null, authorization: ['Bearer wrong'] }), { ok: false, code: grpc.status.UNAUTHENTICATED, details: /not recognised/ });
-  t.match(decide(state, '/grpc.health.v1.Health/Check', { cert: null, authorization: [] }), { ok: true, principal: { kind: 'anonymous' } });
-  t.match(decide(state, '/grpc.health.v1.Health/Check', { cert: null, authorization: ['Bearer wrong'] }), { ok: false, code: grpc.status.UNAUTHENTICATED }, 'a bad token is refused even where none is needed');
+  t.match(decide(state, INV + 'GetPosition', { cert_der: null, authorization: [] }), { ok: false, code: grpc.status.UNAUTHENTICATED });
+  t.match(decide(state, INV + 'GetPosition', { cert_der: null, authorization: ['Bearer wrong'] }), { ok: false, code: grpc.status.UNAUTHENTICATED, details: /not recognised/ });
+  t.match(decide(state, '/grpc.health.v1.Health/Check', { cert_der: null, authorization: [] }), { ok: true, principal: { kind: 'anonymous' } });
+  t.match(decide(state, '/grpc.health.v1.Health/Check', { cert_der: null, authorization: ['Bearer wrong'] }), { ok: false, code: grpc.status.UNAUTHENTICATED }, 'a bad token is refused even where none is needed');
   const noTokens: AccessState = { ...state, tokens: null };
   t.match(decide(noTokens, INV + 'GetPosition', asToken('admin')), { ok: false, code: grpc.status.UNAUTHENTICATED, details: /no --auth-tokens/ });
   const open: AccessState = { ...state, mode: 'open' };
-  t.match(decide(open, '/stockraft.raft.Raft/Stream', { cert: null, authorization: [] }), { ok: true }, 'open mode lets everything through');
+  t.match(decide(open, '/stockraft.raft.Raft/Stream', { cert_der: null, authorization: [] }), { ok: true }, 'open mode lets everything through');
   t.end();
 });
 

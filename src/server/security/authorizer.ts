@@ -3,8 +3,8 @@
 // is validated, proposed or applied for a refused call.
 
 import * as grpc from '@grpc/grpc-js';
-import type { X509Certificate } from 'node:crypto';
-import { identityOfCert, issuedBy } from './identity.js';
+import { X509Certificate, createHash } from 'node:crypto';
+import { identityOfCert, issuedBy, type CertIdentity } from './identity.js';
 import { OP_CAPABILITY, ruleFor, type MethodRule } from './method-table.js';
 import { ROLE_FOR, rolesGrant, type AccessRole, type Capability, type RolesMap } from './roles.js';
 import { checkBearer, type TokenTable } from './tokens.js';
@@ -33,8 +33,9 @@ export interface AccessState {
 }
 
 export interface CallCredentials {
-  /** The client certificate as verified by the TLS layer (null: none, or not verified). */
-  readonly cert: X509Certificate | null;
+  /** DER of the client certificate as verified by the TLS layer (null: none, or not
+   * verified against any trusted CA). */
+  readonly cert_der: Buffer | null;
   /** Values of the `authorization` metadata key. */
   readonly authorization: readonly (string | Buffer)[];
 }
@@ -45,6 +46,47 @@ export type Decision =
 
 type Identify = { readonly ok: true; readonly principal: Principal | null } | { readonly ok: false; readonly details: string };
 
+/** What a certificate proves under one AccessState, computed once: parsing and checking the
+ * issuer's signature cost a millisecond or more, far too much to repeat on every call. */
+type CertVerdict = ({ readonly ok: true; readonly identity: CertIdentity } | { readonly ok: false; readonly details: string }) & {
+  readonly from_ms: number;
+  readonly to_ms: number;
+};
+
+/** Verdicts per state (a reload makes a new state, so old verdicts are dropped with it). */
+const verdicts = new WeakMap<AccessState, Map<string, CertVerdict>>();
+export const CERT_VERDICTS_MAX = 4096;
+
+function certVerdict(state: AccessState, der: Buffer, now_ms: number): CertVerdict {
+  let cache = verdicts.get(state);
+  if (cache === undefined) {
+    cache = new Map();
+    verdicts.set(state, cache);
+  }
+  const key = createHash('sha256').update(der).digest('base64');
+  const hit = cache.get(key);
+  if (hit !== undefined) return hit;
+  let v: CertVerdict;
+  try {
+    const cert = new X509Certificate(der);
+    const from_ms = Date.parse(cert.validFrom);
+    const to_ms = Date.parse(cert.validTo);
+    const id = identityOfCert(cert);
+    if (!id.ok) v = { ok: false, details: id.reason, from_ms, to_ms };
+    else if (id.identity.kind === 'node' && !issuedBy(cert, state.peer_cas, now_ms)) {
+      v = { ok: false, details: `node certificate for '${id.identity.id}' is not issued by the peer CA`, from_ms, to_ms };
+    } else if (id.identity.kind === 'client' && !issuedBy(cert, state.client_cas, now_ms)) {
+      v = { ok: false, details: `client certificate for '${id.identity.name}' is not issued by the client CA`, from_ms, to_ms };
+    } else v = { ok: true, identity: id.identity, from_ms, to_ms };
+  } catch (err) {
+    v = { ok: false, details: `certificate does not parse: ${(err as Error).message}`, from_ms: 0, to_ms: 0 };
+  }
+  // Bounded: a flood of distinct certificates cannot grow memory; start over when full.
+  if (cache.size >= CERT_VERDICTS_MAX) cache.clear();
+  cache.set(key, v);
+  return v;
+}
+
 function identify(state: AccessState, creds: CallCredentials, now_ms: number): Identify {
   if (creds.authorization.length > 0) {
     // A presented token decides who calls, and must be valid, even beside a certificate
@@ -54,15 +96,15 @@ function identify(state: AccessState, creds: CallCredentials, now_ms: number): I
     if (!t.ok) return { ok: false, details: t.reason };
     return { ok: true, principal: { kind: 'user', name: t.principal, via: 'token', roles: state.roles.get(t.principal) ?? [] } };
   }
-  if (creds.cert === null) return { ok: true, principal: null };
-  const id = identityOfCert(creds.cert);
-  if (!id.ok) return { ok: false, details: id.reason };
-  if (id.identity.kind === 'node') {
-    if (!issuedBy(creds.cert, state.peer_cas, now_ms)) return { ok: false, details: `node certificate for '${id.identity.id}' is not issued by the peer CA` };
-    return { ok: true, principal: { kind: 'node', name: `node:${id.identity.id}`, node_id: id.identity.id } };
+  if (creds.cert_der === null) return { ok: true, principal: null };
+  const v = certVerdict(state, creds.cert_der, now_ms);
+  // Validity is re-checked on every call: a long-lived connection outlives its certificate.
+  if (!(now_ms >= v.from_ms && now_ms <= v.to_ms)) return { ok: false, details: 'certificate is expired or not yet valid' };
+  if (!v.ok) return { ok: false, details: v.details };
+  if (v.identity.kind === 'node') {
+    return { ok: true, principal: { kind: 'node', name: `node:${v.identity.id}`, node_id: v.identity.id } };
   }
-  if (!issuedBy(creds.cert, state.client_cas, now_ms)) return { ok: false, details: `client certificate for '${id.identity.name}' is not issued by the client CA` };
-  const name = id.identity.name;
+  const name = v.identity.name;
   return { ok: true, principal: { kind: 'user', name, via: 'cert', roles: state.roles.get(name) ?? [] } };
 }
 

@@ -4,7 +4,6 @@
 // message (before the handler sees it), and the per-principal bounds.
 
 import * as grpc from '@grpc/grpc-js';
-import { X509Certificate } from 'node:crypto';
 import { decide, decideOps, type AccessState, type Principal } from './authorizer.js';
 import { OP_CAPABILITY, ruleFor } from './method-table.js';
 import type { PrincipalLimits } from './limits.js';
@@ -104,13 +103,7 @@ export function accessInterceptor(source: AccessSource): grpc.ServerInterceptor 
     const listener = new grpc.ServerListenerBuilder()
       .withOnReceiveMetadata((metadata, next) => {
         const raw = call.getAuthContext().sslPeerCertificate?.raw;
-        let cert: X509Certificate | null = null;
-        try {
-          cert = raw === undefined ? null : new X509Certificate(raw);
-        } catch {
-          cert = null;
-        }
-        const d = decide(source.state(), path, { cert, authorization: metadata.get('authorization') });
+        const d = decide(source.state(), path, { cert_der: raw ?? null, authorization: metadata.get('authorization') });
         // Refused attempts at admin actions by a known caller are audited too; anonymous
         // refusals only go to the (throttled) refusal log, so they cannot flood the trail.
         audit = ruleFor(path).audit && (d.ok || d.code === grpc.status.PERMISSION_DENIED);
