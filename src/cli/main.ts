@@ -13,6 +13,10 @@ import { addClusterCommands } from './cluster-commands.js';
 import { addVerifyCommand } from './verify.js';
 import { addBackupCommands } from './backup.js';
 
+// Output is for people and scripts: Node's deprecation notices (e.g. about TLS server names
+// that are IP addresses, which development certificates use) would break the one-line rule.
+process.noDeprecation = true;
+
 export function buildProgram(): Command {
   const program = new Command('stockctl')
     .description('Operate a Stockraft cluster: membership, stock operations, checks, backups')
