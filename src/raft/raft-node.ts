@@ -31,7 +31,6 @@
 
 import type {
   ConfChange,
-  ConfState,
   Entry,
   HardState,
   InitialState,
@@ -52,7 +51,8 @@ import type {
 import { RaftLog } from './raft-log.js';
 import { Progress } from './progress.js';
 import { PENDING_READS_MAX, ReadIndexQueue } from './read-index.js';
-import { applyConfChange, confChangeRefusal, decodeConfChange, encodeConfChange } from './conf-change.js';
+import { confChangeRefusal, encodeConfChange } from './conf-change.js';
+import { Membership } from './membership.js';
 import { validateRaftConfig } from './config.js';
 import { invariant } from './invariant.js';
 import { checkMessage } from './message-check.js';
@@ -87,8 +87,7 @@ export class RaftNode {
   private leader: NodeId | null = null;
   private role: Role = 'follower';
   private readonly log: RaftLog;
-  private conf: ConfState;
-  private voters: Set<NodeId>;
+  private readonly membership: Membership;
   private readonly progress = new Map<NodeId, Progress>();
   private readonly votes = new Map<NodeId, boolean>();
   private election_elapsed = 0;
@@ -112,8 +111,6 @@ export class RaftNode {
   private prev_hard: HardState;
   private outstanding: Outstanding | null = null;
   private restore_epoch = 0;
-  /** Indexes of the conf_change entries in the log above the snapshot, ascending. */
-  private conf_indexes: number[] = [];
 
   constructor(config: RaftConfig, initial: InitialState) {
     validateRaftConfig(config);
@@ -127,9 +124,7 @@ export class RaftNode {
     this.vote = hs.vote;
     this.log = new RaftLog({ ...snap, conf_state: initial.conf_state }, initial.entries, hs.commit, initial.applied);
     invariant(this.log.lastTerm() <= hs.term, () => `last entry term ${this.log.lastTerm()} above hard state term ${hs.term}`);
-    this.conf = initial.conf_state;
-    this.voters = new Set(this.conf.voters);
-    this.rebuildConf();
+    this.membership = new Membership(this.log);
     this.prev_hard = hs;
     this.prev_soft = { leader: null, role: 'follower' };
     this.resetRandomizedElectionTicks();
@@ -241,12 +236,11 @@ export class RaftNode {
     } catch (err) {
       return refuse('invalid', this.id, (err as Error).message);
     }
-    const why = confChangeRefusal(this.conf, cc);
+    const why = confChangeRefusal(this.membership.conf, cc);
     if (why !== null) return refuse('invalid', this.id, why);
     const e = this.appendEntry('conf_change', data);
     this.pending_conf_index = e.index;
-    this.conf_indexes.push(e.index);
-    this.setConf(applyConfChange(this.conf, cc));
+    if (this.membership.appended(e.index, cc)) this.leaderConfChanged();
     return { ok: true, index: e.index, term: e.term };
   }
 
@@ -272,7 +266,7 @@ export class RaftNode {
         : refuse('not_leader', this.leader, `leader is ${this.leader}`);
     }
     if (to === this.id) return { ok: true };
-    if (!this.voters.has(to)) return refuse('invalid', this.id, `transfer target ${to} is not a voter`);
+    if (!this.membership.voters.has(to)) return refuse('invalid', this.id, `transfer target ${to} is not a voter`);
     if (this.transferee !== null && this.transferee !== to) {
       return refuse('transferring', this.id, `already transferring to ${this.transferee}`);
     }
@@ -289,9 +283,9 @@ export class RaftNode {
   compact(index: number): SnapshotMeta {
     invariant(Number.isInteger(index), () => `compact index must be an integer, got ${index}`);
     if (index === this.log.snapshot_index) return this.log.snapshotMeta();
-    const conf = this.confAt(index);
-    this.log.compact(index, conf);
-    this.conf_indexes = this.conf_indexes.filter((i) => i > index);
+    invariant(index <= this.log.commit, () => `compact(${index}) beyond commit ${this.log.commit}`);
+    this.log.compact(index, this.membership.at(index));
+    this.membership.compacted(index);
     return this.log.snapshotMeta();
   }
 
@@ -395,7 +389,7 @@ export class RaftNode {
       applied: this.log.applied,
       last_index: this.log.lastIndex(),
       snapshot_index: this.log.snapshot_index,
-      conf_state: this.conf,
+      conf_state: this.membership.conf,
       transferee: this.transferee,
       progress,
     };
@@ -404,7 +398,7 @@ export class RaftNode {
   // ---------------------------------------------------------------- roles
 
   private promotable(): boolean {
-    return this.voters.has(this.id);
+    return this.membership.voters.has(this.id);
   }
 
   private resetRandomizedElectionTicks(): void {
@@ -464,7 +458,7 @@ export class RaftNode {
     const type = kind === 'pre' ? 'pre_vote' : 'vote';
     const last_index = this.log.lastIndex();
     const last_term = this.log.lastTerm();
-    for (const v of this.voters) {
+    for (const v of this.membership.voters) {
       if (v === this.id) continue;
       this.send({ type, from: this.id, to: v, term: vote_term, last_index, last_term, transfer: kind === 'transfer' });
     }
@@ -473,14 +467,14 @@ export class RaftNode {
   private tally(): 'won' | 'lost' | 'pending' {
     let granted = 0;
     let rejected = 0;
-    for (const v of this.voters) {
+    for (const v of this.membership.voters) {
       const g = this.votes.get(v);
       if (g === true) granted++;
       else if (g === false) rejected++;
     }
-    const q = quorum(this.voters.size);
+    const q = this.membership.quorum();
     if (granted >= q) return 'won';
-    if (rejected > this.voters.size - q) return 'lost';
+    if (rejected > this.membership.voters.size - q) return 'lost';
     return 'pending';
   }
 
@@ -491,7 +485,7 @@ export class RaftNode {
     this.leaveLeadership();
     this.resetTimers();
     const next = this.log.lastIndex() + 1;
-    for (const id of this.members()) {
+    for (const id of this.membership.memberIds()) {
       const pr = new Progress(next, this.cfg.inflight_appends_max);
       pr.recent_active = true;
       this.progress.set(id, pr);
@@ -505,11 +499,6 @@ export class RaftNode {
     // until then no read is served and no membership change accepted.
     const noop = this.appendEntry('normal', EMPTY);
     this.pending_conf_index = noop.index;
-  }
-
-  private *members(): Iterable<NodeId> {
-    yield* this.conf.voters;
-    yield* this.conf.learners;
   }
 
   // ---------------------------------------------------------------- votes
@@ -611,7 +600,7 @@ export class RaftNode {
    * it does not know the membership the log starts from, so it takes no entries until a
    * snapshot tells it. */
   private uninitialized(): boolean {
-    return this.conf.voters.length === 0 && this.conf.learners.length === 0 && this.log.snapshot_index === 0 && this.log.lastIndex() === 0;
+    return this.membership.isEmpty() && this.log.snapshot_index === 0 && this.log.lastIndex() === 0;
   }
 
   private handleAppend(msg: Extract<Message, { type: 'append' }>): void {
@@ -627,7 +616,7 @@ export class RaftNode {
     }
     log.written_from = 0;
     const last_new = log.maybeAppend(msg.prev_index, msg.prev_term, msg.entries);
-    if (log.written_from > 0) this.confAfterWrite(log.written_from);
+    if (log.written_from > 0 && this.membership.afterWrite(log.written_from)) this.leaderConfChanged();
     if (last_new >= 0) {
       log.commitTo(Math.min(msg.commit, last_new));
       this.send({ type: 'append_resp', from: this.id, to: msg.from, term: this.term, reject: false, index: last_new, reject_hint_index: 0, reject_hint_term: 0 });
@@ -647,7 +636,7 @@ export class RaftNode {
     if (meta.index > this.log.commit || first_membership) {
       this.log.restore(meta);
       this.restore_epoch++;
-      this.rebuildConf();
+      this.membership.rebuild();
     }
     this.send({ type: 'append_resp', from: this.id, to: from, term: this.term, reject: false, index: this.log.commit, reject_hint_index: 0, reject_hint_term: 0 });
   }
@@ -677,10 +666,10 @@ export class RaftNode {
 
   private quorumActive(): boolean {
     let active = 0;
-    for (const v of this.voters) {
+    for (const v of this.membership.voters) {
       if (v === this.id || this.progress.get(v)?.recent_active === true) active++;
     }
-    return active >= quorum(this.voters.size);
+    return active >= this.membership.quorum();
   }
 
   private stepLeader(msg: Message): void {
@@ -774,14 +763,8 @@ export class RaftNode {
     // only reports when it sees the next append.
     if (pr.match < this.log.lastIndex()) this.sendAppend(msg.from, pr, true);
     const read = this.reads.ack(msg.context, msg.from);
-    if (read === undefined || this.countVoters(read.acks) < quorum(this.voters.size)) return;
+    if (read === undefined || this.membership.countVoters(read.acks) < this.membership.quorum()) return;
     for (const r of this.reads.releaseThrough(read)) this.releaseRead(r.context, r.index, r.from);
-  }
-
-  private countVoters(ids: Set<NodeId>): number {
-    let n = 0;
-    for (const id of ids) if (this.voters.has(id)) n++;
-    return n;
   }
 
   private leaderRead(context: string, from: NodeId): RequestResult {
@@ -794,7 +777,7 @@ export class RaftNode {
       this.reads_waiting.push({ context, from });
       return { ok: true };
     }
-    if (this.voters.size === 1 && this.voters.has(this.id)) {
+    if (this.membership.voters.size === 1 && this.membership.voters.has(this.id)) {
       this.releaseRead(context, this.log.commit, from);
       return { ok: true };
     }
@@ -813,24 +796,22 @@ export class RaftNode {
 
   /** Commits the highest index a quorum of voters holds, if it is of the current term. */
   private leaderMaybeCommit(): boolean {
-    let moved = false;
-    {
-      const matches: number[] = [];
-      for (const v of this.voters) matches.push(this.progress.get(v)?.match ?? 0);
-      matches.sort((a, b) => b - a);
-      const q = quorum(this.voters.size);
-      if (q === 0 || matches.length < q) return moved;
-      const candidate = matches[q - 1];
-      if (candidate <= this.log.commit) return moved;
-      if (this.log.term(candidate) !== this.term && this.cfg.unsafe_commit_any_term !== true) return moved;
-      const had_own_term_commit = this.log.term(this.log.commit) === this.term;
-      this.log.commitTo(candidate);
-      moved = true;
-      this.bcast_pending = true;
-      if (!had_own_term_commit) this.serveWaitingReads();
-      if (!this.voters.has(this.id) && this.log.commit >= this.lastConfIndex()) this.stepDownRemoved();
-      return moved;
-    }
+    const matches: number[] = [];
+    for (const v of this.membership.voters) matches.push(this.progress.get(v)?.match ?? 0);
+    matches.sort((a, b) => b - a);
+    const q = this.membership.quorum();
+    if (q === 0 || matches.length < q) return false;
+    const candidate = matches[q - 1];
+    if (candidate <= this.log.commit) return false;
+    // Raft's rule: only an entry of the current term is committed by counting replicas;
+    // earlier ones are committed by it.
+    if (this.log.term(candidate) !== this.term && this.cfg.unsafe_commit_any_term !== true) return false;
+    const had_own_term_commit = this.log.term(this.log.commit) === this.term;
+    this.log.commitTo(candidate);
+    this.bcast_pending = true;
+    if (!had_own_term_commit) this.serveWaitingReads();
+    if (!this.membership.voters.has(this.id) && this.log.commit >= this.membership.lastChangeIndex()) this.stepDownRemoved();
+    return true;
   }
 
   private serveWaitingReads(): void {
@@ -885,48 +866,8 @@ export class RaftNode {
 
   // ---------------------------------------------------------------- membership
 
-  private lastConfIndex(): number {
-    return this.conf_indexes.length === 0 ? 0 : this.conf_indexes[this.conf_indexes.length - 1];
-  }
-
-  /** Membership from the snapshot's plus every change in the log. */
-  private rebuildConf(): void {
-    let conf = this.log.snapshot_conf;
-    this.conf_indexes = [];
-    for (const e of this.log.entries) {
-      if (e.type !== 'conf_change') continue;
-      conf = applyConfChange(conf, decodeConfChange(e.data));
-      this.conf_indexes.push(e.index);
-    }
-    this.setConf(conf);
-  }
-
-  /** Entries from `from` on were (re)written: drop changes that were overwritten and take
-   * on the new ones. */
-  private confAfterWrite(from: number): void {
-    if (this.lastConfIndex() >= from) {
-      this.rebuildConf();
-      return;
-    }
-    let conf = this.conf;
-    for (let i = from; i <= this.log.lastIndex(); i++) {
-      const e = this.log.entry(i);
-      if (e.type !== 'conf_change') continue;
-      conf = applyConfChange(conf, decodeConfChange(e.data));
-      this.conf_indexes.push(i);
-    }
-    this.setConf(conf);
-  }
-
-  private setConf(conf: ConfState): void {
-    if (conf === this.conf) return;
-    this.conf = conf;
-    this.voters = new Set(conf.voters);
-    if (this.role === 'leader') this.leaderConfChanged();
-  }
-
   private leaderConfChanged(): void {
-    const members = new Set(this.members());
+    const members = new Set(this.membership.memberIds());
     for (const id of [...this.progress.keys()]) {
       if (!members.has(id)) this.progress.delete(id);
     }
@@ -937,14 +878,14 @@ export class RaftNode {
         this.progress.set(id, pr);
       }
     }
-    if (this.transferee !== null && !this.voters.has(this.transferee)) this.transferee = null;
+    if (this.transferee !== null && !this.membership.voters.has(this.transferee)) this.transferee = null;
   }
 
   /** The change removing this leader committed: tell everyone the commit index, hand
    * over to an up-to-date voter, step down. Until then it led without counting itself. */
   private stepDownRemoved(): void {
     this.bcastAppend();
-    for (const v of this.voters) {
+    for (const v of this.membership.voters) {
       if (this.progress.get(v)?.match === this.log.lastIndex()) {
         this.sendTimeoutNow(v);
         break;
@@ -953,25 +894,9 @@ export class RaftNode {
     this.becomeFollower(this.term, null);
   }
 
-  /** Membership in force after applying the log up to `index` (<= commit). */
-  private confAt(index: number): ConfState {
-    invariant(index >= this.log.snapshot_index && index <= this.log.commit, () =>
-      `membership at ${index} asked outside [snapshot ${this.log.snapshot_index}, commit ${this.log.commit}]`);
-    let conf = this.log.snapshot_conf;
-    for (let i = this.log.snapshot_index + 1; i <= index; i++) {
-      const e = this.log.entry(i);
-      if (e.type === 'conf_change') conf = applyConfChange(conf, decodeConfChange(e.data));
-    }
-    return conf;
-  }
-
   private send(m: Message): void {
     this.msgs.push(m);
   }
-}
-
-function quorum(voters: number): number {
-  return voters === 0 ? 0 : Math.floor(voters / 2) + 1;
 }
 
 function refuse(reason: RefusalReason, leader: NodeId | null, detail: string): { ok: false; reason: RefusalReason; leader: NodeId | null; detail: string } {
