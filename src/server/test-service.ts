@@ -7,6 +7,8 @@ import type * as grpc from '@grpc/grpc-js';
 import type { Command } from '../ledger/types.js';
 import { NodeError } from './node-api.js';
 import type { StockNodeImpl } from './stock-node.js';
+import { frameBackupChunk } from './restore.js';
+import { open } from 'node:fs/promises';
 
 /** Bound on one request's JSON text. */
 const REQUEST_CHARS_MAX = 4 * 1024 * 1024;
@@ -69,6 +71,23 @@ export function testServiceImpl(node: StockNodeImpl): grpc.UntypedServiceImpleme
           return { ok: true };
         case 'snapshot':
           return { index: await node.snapshot() };
+        case 'backup': {
+          // Writes a backup file (as `stockctl backup` would) to the given path.
+          const file = String(req.file ?? '');
+          if (!file) throw new NodeError('invalid', 'file: a path is required');
+          const out = await open(file, 'w');
+          let chunks = 0;
+          try {
+            for await (const c of node.backupChunks()) {
+              await out.write(frameBackupChunk(c));
+              chunks++;
+            }
+            await out.sync();
+          } finally {
+            await out.close();
+          }
+          return { chunks };
+        }
         case 'outcomes': {
           const ids = Array.isArray(req.ids) ? req.ids.map(String) : [];
           if (ids.length > 100_000) throw new NodeError('invalid', `ids: at most 100000, got ${ids.length}`);
@@ -97,7 +116,7 @@ export function testServiceImpl(node: StockNodeImpl): grpc.UntypedServiceImpleme
           return { events };
         }
         default:
-          throw new NodeError('invalid', `op must be add_learner|promote|remove|transfer|snapshot|outcomes|events, got ${JSON.stringify(req.op)}`);
+          throw new NodeError('invalid', `op must be add_learner|promote|remove|transfer|snapshot|backup|outcomes|events, got ${JSON.stringify(req.op)}`);
       }
     }),
   };

@@ -102,7 +102,7 @@ export class TestClient {
     return (await this.call<{ position: Position | null }>('GetPosition', { sku, location, linearizable })).position;
   }
 
-  admin<T = { ok: boolean }>(req: { op: string; id?: string; address?: string; from_index?: number; limit?: number; wait_ms?: number; ids?: string[] }): Promise<T> {
+  admin<T = { ok: boolean }>(req: { op: string; id?: string; address?: string; from_index?: number; limit?: number; wait_ms?: number; ids?: string[]; file?: string }): Promise<T> {
     return this.call<T>('Admin', req, 15_000);
   }
 
@@ -248,6 +248,15 @@ export class StockdCluster {
       }
       return this.nodes.get(id)!.output.some((l) => l.includes('"stockd serving"')) ? true : undefined;
     }, timeout_ms);
+  }
+
+  /** Defines a node (ports, data dir) with these flags and starts it. */
+  async startCustom(id: string, args: (n: ManagedNode) => string[], wait_serving = true): Promise<ManagedNode> {
+    const n = await this.define(id);
+    n.args = [...this.commonArgs(), ...args(n)];
+    this.spawn(id);
+    if (wait_serving) await this.waitServing(id);
+    return n;
   }
 
   /** Defines and starts a node that joins later (as learner): --join --cluster-id. */
