@@ -3,7 +3,7 @@
 // and, for every failing seed, the command that replays it. Exits 1 on any violation.
 
 import { runSeed } from './simulator.js';
-import { addResult, emptySummary, formatSummary, replayCommand } from './summary.js';
+import { addResult, emptySummary, finishTiming, formatSummary, replayCommand, startTiming } from './summary.js';
 import { nodesForSeed } from './seeds.js';
 
 export const DEFAULT_STEPS = 2000;
@@ -69,14 +69,13 @@ function main(): number {
     return 2;
   }
   const sum = emptySummary();
-  const started = process.hrtime.bigint();
+  const timing = startTiming();
   for (let k = 0; k < args.seeds; k++) {
     const seed = args.seed + k;
     const r = runSeed({ seed, nodes: args.nodes ?? nodesForSeed(seed), steps: args.steps });
     addResult(sum, r, args.steps);
   }
-  sum.elapsed_s = Number(process.hrtime.bigint() - started) / 1e9;
-  sum.steps_per_s = sum.steps / Math.max(sum.elapsed_s, 1e-9);
+  finishTiming(sum, timing);
   process.stdout.write(`${formatSummary(sum)}\n`);
   for (const f of sum.failed) {
     process.stdout.write(`VIOLATION seed ${f.seed} (${f.nodes} nodes) ${f.checker} at step ${f.at_step}: ${f.detail}\n  replay: ${replayCommand(f)}\n`);
