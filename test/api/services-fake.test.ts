@@ -365,3 +365,26 @@ t.test('Watch delivers every event once, resuming from a cursor', async (t) => {
   t.same(seen, ['1/0/a', '1/1/b', '1/2/c', '2/0/a', '2/1/b', '2/2/c', '3/0/a']);
   t.equal(n1.address.length > 0, true);
 });
+
+t.test('grpc.health.v1 answers SERVING with a leader, NOT_SERVING without', async (t) => {
+  const c = await fakeCluster(1);
+  const address = (c.nodes[0] as { address: string }).address;
+  const { loadHealthProto, serviceOf } = await import('../../src/server/grpc-edge-protos.js');
+  const Health = serviceOf(loadHealthProto(), 'grpc.health.v1.Health');
+  const h = new Health(address, grpc.credentials.createInsecure());
+  t.teardown(async () => {
+    h.close();
+    await c.close();
+  });
+  const check = (service: string): Promise<{ status?: string; code?: number }> =>
+    new Promise((resolve) =>
+      (h as unknown as { Check: (req: object, cb: (err: grpc.ServiceError | null, res?: { status: string }) => void) => void }).Check({ service }, (err, res) =>
+        resolve(err ? { code: err.code } : { status: res?.status ?? '' }),
+      ),
+    );
+  t.same(await check(''), { status: 'SERVING' });
+  t.same(await check('stockraft.v1.Inventory'), { status: 'SERVING' });
+  t.same(await check('nope'), { code: grpc.status.NOT_FOUND });
+  c.leader = null;
+  t.same(await check(''), { status: 'NOT_SERVING' });
+});
