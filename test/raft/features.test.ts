@@ -217,3 +217,49 @@ t.test('batching: proposals between two Readys travel in one append bounded by a
   n.advance();
   t.end();
 });
+
+t.test('learners and joiners never campaign', (t) => {
+  const h = new Harness(['a', 'b', 'c']);
+  const leader = h.elect();
+  h.addNode('d', { voters: [], learners: [] });
+  h.addNode('e', { voters: [], learners: [] });
+  t.ok(h.node(leader).proposeConfChange({ type: 'add_learner', node_id: 'd', context: new Uint8Array() }).ok);
+  h.settle();
+  h.tickAll(3);
+  t.same(h.node('d').status().conf_state.learners, ['d']);
+  for (const id of ['a', 'b', 'c']) h.cut.add(id);
+  h.tickAll(100);
+  for (const id of ['d', 'e']) {
+    t.equal(h.node(id).status().role, 'follower', `${id} stays a follower`);
+    t.equal(h.node(id).status().vote, null, `${id} never voted for itself`);
+  }
+  t.end();
+});
+
+t.test('a membership change counts from the moment it is in the log and is undone if overwritten', (t) => {
+  const conf_state = { voters: ['a', 'b', 'c'], learners: [] };
+  const n = new RaftNode(defaultRaftConfig('a', seededRng(5)), {
+    hard_state: { term: 1, vote: null, commit: 1 }, conf_state, snapshot: null,
+    entries: [{ index: 1, term: 1, type: 'normal', data: new Uint8Array() }], applied: 1,
+  });
+  const cc = encodeConfChange({ type: 'add_learner', node_id: 'x', context: new Uint8Array() });
+  n.step({ type: 'append', from: 'b', to: 'a', term: 2, prev_index: 1, prev_term: 1, entries: [{ index: 2, term: 2, type: 'conf_change', data: cc }], commit: 1 });
+  t.same(n.status().conf_state, { voters: ['a', 'b', 'c'], learners: ['x'] }, 'uncommitted change in force');
+  n.step({ type: 'append', from: 'c', to: 'a', term: 3, prev_index: 1, prev_term: 1, entries: [{ index: 2, term: 3, type: 'normal', data: new Uint8Array([1]) }], commit: 1 });
+  t.same(n.status().conf_state, conf_state, 'overwritten change undone');
+  t.end();
+});
+
+t.test('removing a follower stops replication to it; the cluster commits without it', (t) => {
+  const h = new Harness(['a', 'b', 'c']);
+  const leader = h.elect();
+  const gone = h.ids.find((id) => id !== leader)!;
+  t.ok(h.node(leader).proposeConfChange({ type: 'remove', node_id: gone, context: new Uint8Array() }).ok);
+  h.settle();
+  t.notOk(gone in (h.node(leader).status().progress ?? {}), 'no progress kept for the removed node');
+  h.cut.add(gone);
+  t.ok(h.node(leader).propose(bytes('two-voters')).ok);
+  h.settle();
+  t.ok(payloads(h, leader).includes('two-voters'), 'commits with the two remaining voters');
+  t.end();
+});
