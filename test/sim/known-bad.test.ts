@@ -1,6 +1,7 @@
 // Whole-cluster runs that are known to be broken, each caught by its checker: the
-// current-term commit rule switched off (Raft's figure 8, scripted), a host serving reads
-// from its local commit index, and an election timeout beyond the liveness bound.
+// current-term commit rule switched off (Raft's figure 8, scripted), a host that sends a
+// vote before it is durable and crashes, a host serving reads from its local commit
+// index, and an election timeout beyond the liveness bound.
 
 import t from 'tap';
 import { Simulation, runSeed } from './simulator.js';
@@ -60,6 +61,28 @@ t.test('figure 8: committing an earlier-term entry by counting replicas is caugh
   const good = figure8(false);
   t.same(good.checkers.violations, [], 'the current-term rule keeps the same schedule safe');
   t.equal(good.status('n5')?.role, 'leader', 'the schedule really ran to the end');
+  t.end();
+});
+
+/** c grants a vote to a, crashes before the vote is on disk, restarts and grants the same
+ * term's vote to b. */
+function doubleVote(unsafe: boolean): Simulation {
+  const tweak = (c: RaftConfig): RaftConfig => ({ ...c, pre_vote: false, check_quorum: false });
+  const sim = new Simulation({ seed: 9, nodes: 3, steps: 0, tweak, scripted: true, unsafe_send_before_persist: unsafe });
+  for (let k = 0; k < 100 && sim.status('n1')?.role !== 'candidate'; k++) sim.tickNode('n1');
+  sim.crashInNextReady('n3', false);
+  sim.deliverAll(among(['n1', 'n3']));
+  sim.restartNode('n3');
+  elect(sim, 'n2', among(['n2', 'n3']));
+  return sim;
+}
+
+t.test('a vote sent before it is durable lets two leaders share a term', (t) => {
+  const bad = doubleVote(true);
+  t.equal(bad.checkers.violations[0]?.checker, 'election_safety', JSON.stringify(bad.checkers.violations[0]));
+  const good = doubleVote(false);
+  t.same(good.checkers.violations, [], 'sending after the write keeps the same schedule safe');
+  t.equal(good.status('n2')?.role, 'leader', 'the schedule really ran to the end');
   t.end();
 });
 

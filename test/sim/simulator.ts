@@ -37,6 +37,9 @@ export interface SimOptions {
   readonly tweak?: (c: RaftConfig) => RaftConfig;
   /** Known-bad host: answers reads at once from its own commit index, skipping ReadIndex. */
   readonly unsafe_local_reads?: boolean;
+  /** Known-bad host: sends a Ready's messages before its write is durable, so a crash can
+   * lose a vote or an entry that others were already told about. */
+  readonly unsafe_send_before_persist?: boolean;
   /** Ticks after a heal within which a proposal must commit. */
   readonly liveness_bound_ticks?: number;
   /** Receives a line per notable event (for replaying a failing seed by hand). */
@@ -117,6 +120,8 @@ interface Host {
   mask: number;
   /** Crash while handling the next Ready (the write may or may not reach the disk). */
   crash_in_ready: boolean;
+  /** Whether that Ready's write reaches the disk; null: decided by the seed. */
+  crash_keeps_write: boolean | null;
   commit_seen: number;
 }
 
@@ -257,6 +262,14 @@ export class Simulation {
     this.crash(this.must(id), false);
   }
 
+  /** The node crashes while handling its next Ready; `keeps_write` says whether that
+   * Ready's write reached the disk. */
+  crashInNextReady(id: NodeId, keeps_write: boolean): void {
+    const h = this.must(id);
+    h.crash_in_ready = true;
+    h.crash_keeps_write = keeps_write;
+  }
+
   restartNode(id: NodeId): void {
     this.restart(this.must(id));
   }
@@ -294,7 +307,7 @@ export class Simulation {
     const host: Host = {
       id, core: null, incarnation: 0, removed: false,
       store: { hard: { term: 0, vote: null, commit: 0 }, snap: null, snap_sm: null, conf, entries: [] },
-      sm, staged: null, mask: 1, commit_seen: 0, crash_in_ready: false,
+      sm, staged: null, mask: 1, commit_seen: 0, crash_in_ready: false, crash_keeps_write: null,
     };
     this.hosts.set(id, host);
     this.host_list.push(host);
@@ -853,7 +866,8 @@ export class Simulation {
       // to disk (nothing sent or applied), half the time it did not: what was not
       // durable is lost.
       const rd = core.ready();
-      if (this.rng() < 0.5) this.persist(h, rd);
+      if (this.opts.unsafe_send_before_persist === true) for (const m of rd.messages) this.send(h, m);
+      if (h.crash_keeps_write ?? this.rng() < 0.5) this.persist(h, rd);
       this.stats.faults.crash_unpersisted++;
     } else {
       this.stats.faults.crash++;
@@ -861,6 +875,7 @@ export class Simulation {
     h.core = null;
     h.staged = null;
     h.crash_in_ready = false;
+    h.crash_keeps_write = null;
   }
 }
 
