@@ -3,6 +3,7 @@
 //
 //   npm run bench:ledger            (BENCH_OPS=200000 by default; BENCH_OPS=20000 for a quick look)
 
+import { PerformanceObserver } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Ledger } from '../src/ledger/ledger.js';
@@ -48,18 +49,39 @@ function entries(cmds: Command[], per_entry: number): LedgerEntry[] {
   return out;
 }
 
-function run(ledger: Ledger, label: string, cmds: Command[], per_entry: number): void {
+// Garbage collection time, summed while a run is being timed.
+let gc_ms = 0;
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) gc_ms += e.duration;
+}).observe({ entryTypes: ['gc'] });
+
+const fmt = (n: number): string => Math.round(n).toLocaleString('en-US').padStart(9);
+
+/** Applies the commands and prints the rate by wall clock and by CPU time of this process
+ * (the machine may be shared; CPU time is the steadier figure), and the share of GC. */
+/** GC observations arrive asynchronously: let pending ones land. */
+const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 20));
+
+async function run(ledger: Ledger, label: string, cmds: Command[], per_entry: number): Promise<void> {
   const es = entries(cmds, per_entry);
   let ok = 0;
+  await settle();
+  gc_ms = 0;
+  const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   for (const e of es) {
     const out = ledger.apply(++log_index, e);
     for (const r of out.results) if (r.code === 'OK') ok++;
   }
-  const s = Number(process.hrtime.bigint() - t0) / 1e9;
+  const wall_s = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = process.cpuUsage(c0);
+  const cpu_s = (cpu.user + cpu.system) / 1e6;
+  await settle();
   if (ok !== cmds.length) throw new Error(`${label}: only ${ok} of ${cmds.length} commands succeeded`);
-  const rate = cmds.length / s;
-  console.log(`${label.padEnd(44)} ${String(per_entry).padStart(4)}/entry  ${Math.round(rate).toLocaleString('en-US').padStart(10)} cmd/s  ${(1e6 / rate).toFixed(2).padStart(6)} us/cmd`);
+  console.log(
+    `${label.padEnd(30)} ${String(per_entry).padStart(3)}/entry ${fmt(cmds.length / wall_s)} cmd/s wall ${fmt(cmds.length / cpu_s)} cmd/cpu-s ` +
+      `${((1e6 * cpu_s) / cmds.length).toFixed(2).padStart(6)} us/cmd  gc ${((100 * gc_ms) / 1000 / wall_s).toFixed(0).padStart(2)}%`,
+  );
 }
 
 let rid = 0;
@@ -91,16 +113,23 @@ function fresh(): { ledger: Ledger } {
   return { ledger };
 }
 
-function main(): void {
-  console.log(`ledger bench: ${POSITIONS.toLocaleString('en-US')} positions, ${OPS.toLocaleString('en-US')} ops per run, node ${process.version}`);
+async function main(): Promise<void> {
+  console.log(`ledger bench: ${POSITIONS.toLocaleString('en-US')} positions, ${OPS.toLocaleString('en-US')} ops per run, node ${process.version} ${process.execArgv.join(' ')}`);
+  console.log('mixed = 50% reserve (1-3 lines) / 25% commit / 15% release / 10% adjust');
+  // Warm-up (not timed): lets the JIT settle and the heap grow before measuring.
+  {
+    const { ledger } = fresh();
+    const warm = reserveCmds(Math.min(OPS, 50_000), 1);
+    for (const e of entries(warm, 10)) ledger.apply(++log_index, e);
+  }
 
   for (const per_entry of (process.env.BENCH_BATCHES ?? '1,100').split(',').map(Number)) {
     const { ledger } = fresh();
     const single = reserveCmds(OPS, 1);
-    run(ledger, 'reserve, 1 line', single, per_entry);
-    run(ledger, 'reserve, 5 lines', reserveCmds(Math.floor(OPS / 5), 5), per_entry);
+    await run(ledger, 'reserve, 1 line', single, per_entry);
+    await run(ledger, 'reserve, 5 lines', reserveCmds(Math.floor(OPS / 5), 5), per_entry);
     const commits: Command[] = single.map((c) => ({ kind: 'commit', op_id: `cm-${++oid}`, reservation_id: (c as { reservation_id: string }).reservation_id }));
-    run(ledger, 'commit (whole, 1 line)', commits, per_entry);
+    await run(ledger, 'commit (whole, 1 line)', commits, per_entry);
     const mixed: Command[] = [];
     const pending: string[] = [];
     for (let i = 0; i < OPS; i++) {
@@ -117,7 +146,7 @@ function main(): void {
         mixed.push({ kind: 'adjust', op_id: `adj-${++oid}`, sku: sku(rand(POSITIONS)), location: LOCATION, delta: 5, reason: 'receive', reference: 'po-2' });
       }
     }
-    run(ledger, 'mixed 50% reserve/25% commit/15% release/10% adjust', mixed, per_entry);
+    await run(ledger, 'mixed', mixed, per_entry);
     ledger.checkInvariants();
   }
 
@@ -141,4 +170,4 @@ function main(): void {
   console.log(`heap per open 1-line reservation (incl. outcome)    ${((with_open - positions_only) / reservations).toFixed(0)} B`);
 }
 
-main();
+await main();

@@ -35,9 +35,17 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
 }
 
+/** msgpackr's native string extraction hands out long strings as slices of one string
+ * holding all strings of the entry; a slice kept in ledger state (an id, a SKU) would pin
+ * the whole entry's text for as long as the record lives. Copying a string of 13 or more
+ * characters (the shortest V8 slices) through a concatenation detaches it. */
+function own(v: unknown): unknown {
+  return typeof v === 'string' && v.length >= 13 ? (v + ' ').slice(0, -1) : v;
+}
+
 function copyLines(v: unknown): Line[] {
   if (!Array.isArray(v)) return v as Line[]; // validation reports the field
-  return v.map((l: unknown) => (isRecord(l) ? { sku: l.sku, location: l.location, quantity: l.quantity } : l) as Line);
+  return v.map((l: unknown) => (isRecord(l) ? { sku: own(l.sku), location: own(l.location), quantity: l.quantity } : l) as Line);
 }
 
 /** Rebuilds a command with only its kind's fields (values unchecked; see validate.ts). */
@@ -46,27 +54,27 @@ function copyCommand(c: Record<string, unknown>): Command {
     case 'adjust': {
       const out: Record<string, unknown> = {
         kind: 'adjust',
-        op_id: c.op_id,
-        sku: c.sku,
-        location: c.location,
+        op_id: own(c.op_id),
+        sku: own(c.sku),
+        location: own(c.location),
         delta: c.delta,
-        reason: c.reason,
-        reference: c.reference,
+        reason: own(c.reason),
+        reference: own(c.reference),
       };
       if (c.expected_on_hand !== undefined && c.expected_on_hand !== null) out.expected_on_hand = c.expected_on_hand;
       return out as unknown as Command;
     }
     case 'reserve':
-      return { kind: 'reserve', reservation_id: c.reservation_id, lines: copyLines(c.lines), ttl_ms: c.ttl_ms, order_ref: c.order_ref } as unknown as Command;
+      return { kind: 'reserve', reservation_id: own(c.reservation_id), lines: copyLines(c.lines), ttl_ms: c.ttl_ms, order_ref: own(c.order_ref) } as unknown as Command;
     case 'commit': {
-      const out: Record<string, unknown> = { kind: 'commit', op_id: c.op_id, reservation_id: c.reservation_id };
+      const out: Record<string, unknown> = { kind: 'commit', op_id: own(c.op_id), reservation_id: own(c.reservation_id) };
       if (c.lines !== undefined && c.lines !== null) out.lines = copyLines(c.lines);
       return out as unknown as Command;
     }
     case 'release':
-      return { kind: 'release', op_id: c.op_id, reservation_id: c.reservation_id, reason: c.reason } as unknown as Command;
+      return { kind: 'release', op_id: own(c.op_id), reservation_id: own(c.reservation_id), reason: own(c.reason) } as unknown as Command;
     case 'extend':
-      return { kind: 'extend', op_id: c.op_id, reservation_id: c.reservation_id, ttl_ms: c.ttl_ms } as unknown as Command;
+      return { kind: 'extend', op_id: own(c.op_id), reservation_id: own(c.reservation_id), ttl_ms: c.ttl_ms } as unknown as Command;
     default:
       // Unknown kind: kept so that apply answers INVALID_ARGUMENT naming 'kind'.
       return { kind: c.kind } as unknown as Command;

@@ -111,6 +111,9 @@ export class Ledger {
   private readonly outcomes = new Map<string, OutcomeRecord>();
   private readonly expiries = new ExpiryHeap();
   private readonly prunes = new PruneQueue();
+  /** One copy of each location name: positions share few locations, so this saves a
+   * string per position. Bounded by the number of positions. */
+  private readonly location_names = new Map<string, string>();
   private open_reservations = 0;
   private time_ms = 0;
   private log_index = 0;
@@ -299,6 +302,11 @@ export class Ledger {
     delta_on_hand: number,
     delta_reserved: number,
   ): PositionRecord {
+    if (prev !== null) {
+      // Keep the position's own (interned) name strings, not the command's copies.
+      sku = prev.sku;
+      location = prev.location;
+    }
     const on_hand = (prev === null ? 0 : prev.on_hand) + delta_on_hand;
     const reserved = (prev === null ? 0 : prev.reserved) + delta_reserved;
     const seq = (prev === null ? 0 : prev.seq) + 1;
@@ -351,8 +359,16 @@ export class Ledger {
     } else if (on_hand + cmd.delta > BALANCE_MAX) {
       return failure('BALANCE_LIMIT', `on_hand ${on_hand} + ${cmd.delta} of ${cmd.sku}@${cmd.location} would pass ${BALANCE_MAX}`);
     }
-    const rec = this.change(batch, pid, pos, cmd.sku, cmd.location, 'ADJUST', cmd.op_id, '', cmd.delta, 0);
+    const location = pos === null ? this.internLocation(cmd.location) : pos.location;
+    const rec = this.change(batch, pid, pos, cmd.sku, location, 'ADJUST', cmd.op_id, '', cmd.delta, 0);
     return { code: 'OK', replay: false, positions: [rec], reservation: null };
+  }
+
+  private internLocation(location: string): string {
+    const known = this.location_names.get(location);
+    if (known !== undefined) return known;
+    this.location_names.set(location, location);
+    return location;
   }
 
   private reserve(batch: Batch, cmd: ReserveCmd): CommandResult {
@@ -574,7 +590,8 @@ export class Ledger {
     for (const [key, value] of state) {
       if (typeof key !== 'string') throw new StateCorruption(String(key), 'key is not a string');
       if (key.startsWith(POSITION_PREFIX)) {
-        const p = parsePosition(key, value);
+        const parsed = parsePosition(key, value);
+        const p = { ...parsed, location: l.internLocation(parsed.location) };
         l.positions.set(positionId(p.sku, p.location), p);
       } else if (key.startsWith(RESERVATION_PREFIX)) {
         const r = parseReservation(key, value);
