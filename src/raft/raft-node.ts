@@ -27,7 +27,15 @@
 //   (index, term); in every case they are handed out again in Ready.entries, because the
 //   host replaces its whole stored log when it installs a Ready.snapshot. The answer is
 //   an append_resp naming the snapshot index.
+// - A node that joins with an empty configuration takes no entries before a snapshot: it
+//   refuses appends, and the leader then sends a snapshot even if it never compacted (the
+//   core's meta then names index 0 and the membership the log starts from; a host that
+//   streams its applied state sends that instead, as usual).
 // - ready() may not be called again before advance(): one Ready is outstanding at a time.
+//   status().applied is the highest index handed out in committed_entries so far.
+// - Requests that cannot complete are dropped, not failed: a proposal forwarded to a leader
+//   that refuses it, a read the leader cannot confirm (it stepped down), a read forwarded
+//   to a node that is no longer leader. The host keeps its own deadline for each.
 
 import type {
   ConfChange,
