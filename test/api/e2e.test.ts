@@ -14,7 +14,7 @@ import { frameBackupChunk } from '../../src/server/restore.js';
 import { checkBackupFile } from '../../src/cli/backup.js';
 import type { LedgerEvent, Position } from '../../src/ledger/types.js';
 
-const c = await StockdCluster.start({ size: 3 });
+const c = await StockdCluster.start({ size: 3, metrics: true });
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'stockraft-api-e2e-'));
 const clients: StockraftClient[] = [];
 t.teardown(async () => {
@@ -98,6 +98,15 @@ t.test('every Inventory and Cluster call', async (t) => {
 
   const err = await all.adjust({ sku: 'e2e a', location: 'wh', delta: 1 }).catch((e: unknown) => e);
   t.ok(err instanceof StockraftError && err.code === grpc.status.INVALID_ARGUMENT && /sku/.test(err.details), 'INVALID_ARGUMENT names the field');
+
+  // gRPC calls are counted by method and code on each node's /metrics.
+  let text = '';
+  for (const id of ids) {
+    const port = c.nodes.get(id)?.metrics_port;
+    if (port !== null && port !== undefined) text += await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  }
+  t.match(text, /stockraft_grpc_calls_total\{method="Inventory\/Adjust",code="OK"[^}]*\} \d+/);
+  t.match(text, /stockraft_grpc_calls_total\{method="Inventory\/Adjust",code="INVALID_ARGUMENT"[^}]*\} 1/);
 });
 
 function pick(p: Position | null): [number, number, number] | null {
