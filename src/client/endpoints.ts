@@ -31,6 +31,18 @@ function retryable(err: grpc.ServiceError): boolean {
   return err.code === grpc.status.RESOURCE_EXHAUSTED && err.details.startsWith('overloaded');
 }
 
+/** Refusals the edge gives before anything is proposed: the write certainly did not apply. */
+const NOT_PROPOSED = /^(no leader yet|not the leader|node is shutting down|overloaded|No connection established)/;
+
+/** Whether a failed write attempt may still have been applied (so the final error says
+ * "outcome unknown"): a timeout, an explicit unknown outcome, or a connection lost while
+ * the call was in flight. */
+function mayHaveApplied(err: grpc.ServiceError): boolean {
+  if (err.code === grpc.status.DEADLINE_EXCEEDED) return true;
+  if ((err.metadata?.get(OUTCOME_UNKNOWN_KEY).length ?? 0) > 0) return true;
+  return err.code === grpc.status.UNAVAILABLE && !NOT_PROPOSED.test(err.details);
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -141,7 +153,7 @@ export class Endpoints {
       } catch (err) {
         if (!isServiceError(err)) throw err;
         last = err;
-        if (err.code === grpc.status.DEADLINE_EXCEEDED || (err.metadata?.get(OUTCOME_UNKNOWN_KEY).length ?? 0) > 0) unknown = true;
+        if (mayHaveApplied(err)) unknown = true;
         if (!retryable(err)) throw new StockraftError(err.code, err.details, false, attempt, policy.id ?? null);
         this.failed(i, err);
         const backoff = Math.min(BACKOFF_MS_MAX, BACKOFF_MS_MIN * 2 ** (attempt - 1));
