@@ -101,16 +101,19 @@ async function restart(events: number): Promise<void> {
     await load(c, leader, events, 10_000, 'rs');
     console.log(`restart: loaded ${events} events over 10000 positions in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     const before = await c.client(leader).status();
-    await c.stop(leader);
+    const ts = performance.now();
+    await c.stop(leader, 120_000);
+    console.log(`  SIGTERM to exit: ${(performance.now() - ts).toFixed(0)} ms`);
     const t1 = performance.now();
-    await c.startNode(leader);
+    await c.startNode(leader, true, 600_000);
     const t_serving = performance.now();
-    await c.waitForLeader(60_000);
+    await c.waitForLeader(600_000);
     const s = await c.client(leader).status();
     const t2 = performance.now();
     if (s.head_hash !== before.head_hash) throw new Error('head hash changed across the restart');
     const line = c.nodes.get(leader)!.output.find((l) => l.includes('"data dir loaded"'));
-    const load_ms = line ? (JSON.parse(line) as { load_ms: number }).load_ms : NaN;
+    const loaded = line ? (JSON.parse(line) as { load_ms: number; log_entries: number; positions: number }) : null;
+    const load_ms = loaded ? `${loaded.load_ms} ms; ${loaded.log_entries} log entries above the compaction point, ${loaded.positions} positions` : '?';
     console.log(`  restart to serving (process start, data dir loaded, port bound): ${(t_serving - t1).toFixed(0)} ms (data dir load ${load_ms} ms)`);
     console.log(`  restart to leader and answering status:                         ${(t2 - t1).toFixed(0)} ms (applied ${s.applied_index}, same head hash)`);
   } finally {

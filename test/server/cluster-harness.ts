@@ -234,9 +234,9 @@ export class StockdCluster {
   }
 
   /** (Re)starts a defined node with its data dir and flags; resolves once it serves. */
-  async startNode(id: string, wait_serving = true): Promise<void> {
+  async startNode(id: string, wait_serving = true, timeout_ms = 15_000): Promise<void> {
     this.spawn(id);
-    if (wait_serving) await this.waitServing(id);
+    if (wait_serving) await this.waitServing(id, timeout_ms);
   }
 
   /** Waits for the node's 'stockd serving' log line. */
