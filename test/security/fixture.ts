@@ -96,6 +96,8 @@ export async function startStubServer(flags: SecurityFlags): Promise<StubServer>
       } else {
         impl[method] = (call: grpc.ServerWritableStream<unknown, unknown>) => {
           record(call, [call.request]);
+          // Headers now, so a client can tell an accepted stream from a refused one.
+          call.sendMetadata(new grpc.Metadata());
           call.on('cancelled', () => call.end());
           call.on('error', () => {});
         };

@@ -9,22 +9,11 @@ import { decide, decideOps, type AccessState } from '../../src/server/security/a
 import { METHOD_RULES } from '../../src/server/security/method-table.js';
 import { parseRolesFile } from '../../src/server/security/roles.js';
 import { hashToken, parseTokenFile } from '../../src/server/security/tokens.js';
+import { ALLOWED, PEER_ONLY } from './expected-rights.js';
 
 const INV = '/stockraft.v1.Inventory/';
 const CLU = '/stockraft.v1.Cluster/';
-const READS = ['GetPosition', 'GetPositions', 'GetReservation', 'ListEvents', 'ListPositions', 'GetOutcome', 'Watch'].map((m) => INV + m).concat([CLU + 'Status']);
-const ORDER = ['Reserve', 'Commit', 'Release', 'Extend', 'Submit'].map((m) => INV + m);
-const STOCK = [INV + 'Adjust', INV + 'Submit'];
-const ADMIN_ONLY = ['AddLearner', 'Promote', 'Remove', 'TransferLeadership', 'Snapshot', 'Backup'].map((m) => CLU + m);
-const PEER_ONLY = ['/stockraft.raft.Raft/Stream', '/stockraft.raft.Raft/InstallSnapshot'];
-const PUBLIC = ['/grpc.health.v1.Health/Check', '/grpc.health.v1.Health/Watch'];
-
-const allowed: Record<string, Set<string>> = {
-  reader: new Set([...READS, ...PUBLIC]),
-  order: new Set([...READS, ...ORDER, ...PUBLIC]),
-  stock: new Set([...READS, ...STOCK, ...PUBLIC]),
-  admin: new Set([...READS, ...ORDER, ...STOCK, ...ADMIN_ONLY, ...PUBLIC, ...[...METHOD_RULES.keys()].filter((m) => m.includes('StockTest'))]),
-};
+const allowed = ALLOWED;
 
 const tokens = parseTokenFile(['reader', 'order', 'stock', 'admin', 'nobody'].map((r) => `${r} ${hashToken('tok-' + r)}`).join('\n'));
 const state: AccessState = {

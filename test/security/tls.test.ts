@@ -7,6 +7,7 @@ import t from 'tap';
 import * as grpc from '@grpc/grpc-js';
 import { clientChannelCredentials, bearerTokenInterceptor } from '../../src/server/security/tls.js';
 import { makeToken, tokenFileLine } from '../../src/server/security/tokens.js';
+import { ALLOWED } from './expected-rights.js';
 import { loadProtos, makeCerts, serviceCtor, startStubServer, unaryCode, writeFile, type StubServer } from './fixture.js';
 
 const certs = makeCerts();
@@ -108,6 +109,50 @@ t.test('each role outside its rights is PERMISSION_DENIED and nothing runs', asy
     t.equal(r.code, PERMISSION_DENIED, `${who} ${method}`);
     t.match(r.details, /needs role '/);
     t.equal(handled(path), ran, `${method} handler did not run for ${who}`);
+  }
+});
+
+/** Calls any method by its definition and resolves with the final status code. */
+function anyCall(c: grpc.Client, def: grpc.MethodDefinition<unknown, unknown>): Promise<number> {
+  const opts = { deadline: Date.now() + 10_000 };
+  return new Promise((resolve) => {
+    if (!def.requestStream && !def.responseStream) {
+      c.makeUnaryRequest(def.path, def.requestSerialize, def.responseDeserialize, {}, new grpc.Metadata(), opts, (err) => resolve(err ? err.code : OK));
+    } else if (def.requestStream) {
+      const call = c.makeClientStreamRequest(def.path, def.requestSerialize, def.responseDeserialize, new grpc.Metadata(), opts, (err) => resolve(err ? err.code : OK));
+      call.on('error', () => {});
+      call.end();
+    } else {
+      const call = c.makeServerStreamRequest(def.path, def.requestSerialize, def.responseDeserialize, {}, new grpc.Metadata(), opts);
+      call.on('error', () => {});
+      call.on('data', () => {});
+      call.on('status', (st: grpc.StatusObject) => resolve(st.code));
+      // An allowed stream stays open (the stub never ends it): the metadata shows it passed.
+      call.on('metadata', () => {
+        call.cancel();
+        resolve(OK);
+      });
+    }
+  });
+}
+
+t.test('over TLS, each role calling each method outside its rights is PERMISSION_DENIED', async (t) => {
+  const who: Record<string, string> = { reader: 'reader', order: 'orders', stock: 'stock', admin: 'admin' };
+  const svcs = [INV, CLU, RAFT, HEALTH];
+  for (const [role, cert] of Object.entries(who)) {
+    const c = certClient(srv.address, 'clients', cert);
+    for (const svc of svcs) {
+      for (const def of Object.values(svc)) {
+        const ran = handled(def.path);
+        const code = await anyCall(c, def as grpc.MethodDefinition<unknown, unknown>);
+        if (ALLOWED[role]?.has(def.path)) {
+          t.equal(code, OK, `${role} may call ${def.path}`);
+        } else {
+          t.equal(code, PERMISSION_DENIED, `${role} may not call ${def.path}`);
+          t.equal(handled(def.path), ran, `${def.path} did not run for ${role}`);
+        }
+      }
+    }
   }
 });
 

@@ -1,0 +1,20 @@
+// Who may call what, written out by hand independently of src/server/security/method-table.ts
+// so that a wrong entry there fails the tests that compare against this.
+
+const INV = '/stockraft.v1.Inventory/';
+const CLU = '/stockraft.v1.Cluster/';
+export const READS = ['GetPosition', 'GetPositions', 'GetReservation', 'ListEvents', 'ListPositions', 'GetOutcome', 'Watch'].map((m) => INV + m).concat([CLU + 'Status']);
+export const ORDER = ['Reserve', 'Commit', 'Release', 'Extend', 'Submit'].map((m) => INV + m);
+export const STOCK = [INV + 'Adjust', INV + 'Submit'];
+export const ADMIN_ONLY = ['AddLearner', 'Promote', 'Remove', 'TransferLeadership', 'Snapshot', 'Backup'].map((m) => CLU + m);
+export const TEST_HOOKS = ['Propose', 'Status', 'GetPosition', 'Admin'].map((m) => '/stockraft.raft.StockTest/' + m);
+export const PEER_ONLY = ['/stockraft.raft.Raft/Stream', '/stockraft.raft.Raft/InstallSnapshot'];
+export const PUBLIC = ['/grpc.health.v1.Health/Check', '/grpc.health.v1.Health/Watch'];
+
+/** Role -> the methods it may call. */
+export const ALLOWED: Readonly<Record<string, ReadonlySet<string>>> = {
+  reader: new Set([...READS, ...PUBLIC]),
+  order: new Set([...READS, ...ORDER, ...PUBLIC]),
+  stock: new Set([...READS, ...STOCK, ...PUBLIC]),
+  admin: new Set([...READS, ...ORDER, ...STOCK, ...ADMIN_ONLY, ...TEST_HOOKS, ...PUBLIC]),
+};
