@@ -12,6 +12,7 @@ import { addStockCommands } from './stock-commands.js';
 import { addClusterCommands } from './cluster-commands.js';
 import { addVerifyCommand } from './verify.js';
 import { addBackupCommands } from './backup.js';
+import { io, type Io } from './io.js';
 
 // Output is for people and scripts: Node's deprecation notices (e.g. about TLS server names
 // that are IP addresses, which development certificates use) would break the one-line rule.
@@ -41,8 +42,29 @@ function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, ' ').trim();
 }
 
-export async function main(argv: readonly string[]): Promise<number> {
+/** Runs one stockctl command line; returns the exit status. `streams` replaces stdout and
+ * stderr for the duration (tests); Commander's own messages go there too. */
+export async function main(argv: readonly string[], streams?: Io): Promise<number> {
+  const saved: Io = { out: io.out, err: io.err };
+  if (streams !== undefined) {
+    io.out = streams.out;
+    io.err = streams.err;
+  }
+  try {
+    return await runMain(argv);
+  } finally {
+    io.out = saved.out;
+    io.err = saved.err;
+  }
+}
+
+async function runMain(argv: readonly string[]): Promise<number> {
   const program = buildProgram();
+  program.configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+  for (const sub of program.commands) {
+    sub.configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+    for (const leaf of sub.commands) leaf.configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+  }
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return 0;
@@ -52,19 +74,19 @@ export async function main(argv: readonly string[]): Promise<number> {
       return err.exitCode === 0 ? 0 : EXIT_USAGE;
     }
     if (err instanceof Exit) {
-      process.stderr.write(`stockctl: ${oneLine(err.message)}\n`);
+      io.err(`stockctl: ${oneLine(err.message)}\n`);
       return err.code;
     }
     if (err instanceof UsageError) {
-      process.stderr.write(`stockctl: ${oneLine(err.message)}\n`);
+      io.err(`stockctl: ${oneLine(err.message)}\n`);
       return EXIT_USAGE;
     }
     if (err instanceof StockraftError) {
       const hint = err.outcome_unknown && err.id !== null ? ` (outcome unknown: retry with --op-id ${err.id}, or stockctl outcome ${err.id})` : '';
-      process.stderr.write(`stockctl: ${oneLine(err.message)}${hint}\n`);
+      io.err(`stockctl: ${oneLine(err.message)}${hint}\n`);
       return EXIT_CALL_FAILED;
     }
-    process.stderr.write(`stockctl: ${oneLine(err instanceof Error ? err.message : String(err))}\n`);
+    io.err(`stockctl: ${oneLine(err instanceof Error ? err.message : String(err))}\n`);
     return EXIT_CALL_FAILED;
   }
 }

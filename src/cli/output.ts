@@ -1,6 +1,7 @@
 // What stockctl prints: aligned tables for people, JSON for scripts, and one-line reasons
 // on failure.
 
+import { io } from './io.js';
 import type { CommandResult, LedgerEvent, Position, ReservationView } from '../ledger/types.js';
 
 export interface Output {
@@ -9,7 +10,7 @@ export interface Output {
   emit(value: unknown, human: () => string): void;
 }
 
-export function makeOutput(json: boolean, write: (s: string) => void = (s) => process.stdout.write(s)): Output {
+export function makeOutput(json: boolean, write: (s: string) => void = (s) => io.out(s)): Output {
   return {
     json,
     emit(value, human) {

@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import type { CommandResult, LedgerEvent } from '../ledger/types.js';
 import { collect, parseDuration, parseInteger, parseLine, parsePositionRef } from './args.js';
+import { io } from './io.js';
 import { contextOf, Exit, EXIT_REFUSED, type Ctx } from './context.js';
 import { eventsTable, positionsTable, refusalReason, reservationText, resultText } from './output.js';
 
@@ -195,7 +196,7 @@ export function addStockCommands(program: Command): void {
         const o = opts as { fromIndex: string; skip: string; count?: string };
         const count = o.count === undefined ? Number.POSITIVE_INFINITY : parseInteger('--count', o.count, 1, Number.MAX_SAFE_INTEGER);
         let n = 0;
-        if (!ctx.out.json) process.stdout.write('LOG_INDEX/ORD  KIND     SKU@LOCATION  D_ON_HAND  D_RESERVED  ON_HAND  RESERVED  OP_ID\n');
+        if (!ctx.out.json) io.out('LOG_INDEX/ORD  KIND     SKU@LOCATION  D_ON_HAND  D_RESERVED  ON_HAND  RESERVED  OP_ID\n');
         for await (const item of ctx.client().watch({
           from_index: parseInteger('--from-index', o.fromIndex, 1, Number.MAX_SAFE_INTEGER),
           skip: parseInteger('--skip', o.skip, 0, 1_000_000),

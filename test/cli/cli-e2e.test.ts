@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StockdCluster } from '../server/cluster-harness.js';
+import { main } from '../../src/cli/main.js';
 
 const STOCKCTL = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/main.js');
 
@@ -27,10 +28,23 @@ interface Run {
   stderr: string;
 }
 
-function ctl(args: string[], env: Record<string, string> = {}): Promise<Run> {
+// Most commands run in-process through main() (same code path, no process start-up per
+// call); spawned() runs the real executable to check exit statuses and stderr end to end.
+process.env['STOCKRAFT_ENDPOINTS'] = endpoints;
+
+async function ctl(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  const eps = env['STOCKRAFT_ENDPOINTS'];
+  const argv = eps === undefined ? args : ['--endpoints', eps, ...args];
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, { out: (s) => (stdout += s), err: (s) => (stderr += s) });
+  return { code, stdout, stderr };
+}
+
+function spawned(args: string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve) => {
     execFile(process.execPath, [STOCKCTL, ...args], { env: { ...process.env, STOCKRAFT_ENDPOINTS: endpoints, ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
-      const code = err === null ? 0 : typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : -1;
+      const code = err === null ? 0 : typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1;
       resolve({ code, stdout, stderr });
     });
   });
@@ -68,6 +82,18 @@ t.test('stock operations, reads and exit statuses', async (t) => {
     .map((l) => JSON.parse(l) as { kind: string });
   t.equal(watched.length, 3);
 
+  // The real executable: output, exit statuses and one-line reasons.
+  const real = await spawned(['get', 'cli-a@wh1']);
+  t.equal(real.code, 0);
+  t.match(real.stdout, /cli-a\s+wh1\s+97/);
+  const realRefusal = await spawned(['release', 'cli-r1']);
+  t.equal(realRefusal.code, 2);
+  t.match(realRefusal.stderr, /^stockctl: RESERVATION_COMMITTED: .*\n$/);
+  const realInvalid = await spawned(['adjust', 'cli a@wh1', '1']);
+  t.equal(realInvalid.code, 1);
+  t.match(realInvalid.stderr, /^stockctl: INVALID_ARGUMENT: invalid sku: .*"cli a"\n$/);
+  t.equal((await spawned(['frobnicate'])).code, 64);
+
   // Business refusals: exit 2 with a one-line reason.
   const rel = await ctl(['release', 'cli-r1']);
   t.equal(rel.code, 2);
@@ -90,7 +116,7 @@ t.test('stock operations, reads and exit statuses', async (t) => {
   t.equal((await ctl(['reserve'])).code, 64, 'missing --line is a usage error');
   t.equal((await ctl(['reserve', '--line', 'nonsense'])).code, 64);
   t.equal((await ctl(['frobnicate'])).code, 64);
-  const down = await ctl(['--deadline-ms', '1500', 'get', 'cli-a@wh1'], { STOCKRAFT_ENDPOINTS: '127.0.0.1:1' });
+  const down = await spawned(['--deadline-ms', '1500', 'get', 'cli-a@wh1'], { STOCKRAFT_ENDPOINTS: '127.0.0.1:1' });
   t.equal(down.code, 1);
   t.equal(down.stderr.trim().split('\n').length, 1, 'one line');
 });
