@@ -109,6 +109,7 @@ async function main(): Promise<void> {
   // Admin actions (membership, transfers, snapshots, backups, role reloads) and who made
   // them: a hash-chained JSON-lines trail beside the node's data (docs/security.md).
   security.enableAudit(cfg.id, path.join(cfg.data_dir, 'admin-audit.jsonl'));
+  security.registerMetrics(metrics.registry);
   const server = new grpc.Server(PEER_SERVER_OPTIONS);
   server.addService(raftServiceClient('Raft').service, node.transport.service());
   if (cfg.test_hooks) server.addService(raftServiceClient('StockTest').service, testServiceImpl(node));

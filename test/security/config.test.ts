@@ -110,3 +110,21 @@ t.test('certificate verdicts: issuer and validity checked, repeated calls agree'
   const later = Date.parse(new X509Certificate(readFileSync(certs.file('clients/admin.crt'))).validTo) + 1000;
   t.match(decide(s, m, { cert_der: der('clients/admin.crt'), authorization: [] }, later), { ok: false, details: /expired/ }, 'a cached verdict still expires with its certificate');
 });
+
+t.test('refusals are counted in the node metrics', async (t) => {
+  const { Registry } = await import('prom-client');
+  const pkg = loadProtos();
+  const CLU = serviceCtor(pkg, 'stockraft.v1.Cluster').service;
+  const tokens = writeFile(certs.dir, 'tokens3.txt', tokenFileLine('admin', makeToken()) + '\n');
+  const srv = await startStubServer({ insecure: true, authTokens: tokens, roles: certs.file('roles.txt') });
+  const registry = new Registry();
+  srv.security.registerMetrics(registry);
+  const c = new grpc.Client(srv.address, grpc.credentials.createInsecure());
+  t.equal((await unaryCode(c, CLU, 'Snapshot', {})).code, grpc.status.UNAUTHENTICATED);
+  t.equal((await unaryCode(c, CLU, 'Snapshot', {})).code, grpc.status.UNAUTHENTICATED);
+  const text = await registry.metrics();
+  t.match(text, /stockd_security_refused_calls_total\{code="UNAUTHENTICATED"\} 2/);
+  t.match(text, /stockd_security_principals_active 0/);
+  c.close();
+  await srv.close();
+});

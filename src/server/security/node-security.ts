@@ -11,6 +11,7 @@
 
 import * as grpc from '@grpc/grpc-js';
 import type { Command } from 'commander';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import { readFileSync } from 'node:fs';
 import type { AccessState } from './authorizer.js';
 import { AuditLog, auditDetail } from './audit.js';
@@ -131,6 +132,7 @@ export class NodeSecurity implements AccessSource {
   private server_creds: NodeServerCredentials | null = null;
   private refusals = 0;
   private audit_log: AuditLog | null = null;
+  private refused_metric: Counter<'code'> | null = null;
 
   constructor(
     private readonly flags: SecurityFlags,
@@ -161,8 +163,28 @@ export class NodeSecurity implements AccessSource {
     return this.refusals;
   }
 
+  /** Adds the security metrics to the node's registry. */
+  registerMetrics(registry: Registry): void {
+    this.refused_metric = new Counter({
+      name: 'stockd_security_refused_calls_total',
+      help: 'calls refused by the access check, by gRPC status (UNAUTHENTICATED, PERMISSION_DENIED, RESOURCE_EXHAUSTED)',
+      labelNames: ['code'],
+      registers: [registry],
+    });
+    const limits = this.limits;
+    new Gauge({
+      name: 'stockd_security_principals_active',
+      help: 'principals holding at least one call or stream slot on this node',
+      registers: [registry],
+      collect() {
+        this.set(limits.principalsHolding());
+      },
+    });
+  }
+
   onRefused(method_path: string, code: grpc.status, details: string, peer: string): void {
     this.refusals++;
+    this.refused_metric?.inc({ code: grpc.status[code] ?? String(code) });
     // Rogue peers retry constantly and scanners may flood: log the first 100 refusals,
     // then one in 100, so the log stays bounded.
     if (this.refusals <= 100 || this.refusals % 100 === 0) {
