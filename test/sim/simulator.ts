@@ -8,9 +8,10 @@
 
 import { RaftNode } from '../../src/raft/raft-node.js';
 import { applyConfChange, decodeConfChange } from '../../src/raft/conf-change.js';
+import { copySm, entryId, payloadBytes, type Host, type SmState, type SnapshotPayload, type Store } from './model.js';
 import { defaultRaftConfig } from '../../src/raft/config.js';
 import { seededRng, randomInt } from '../../src/raft/rng.js';
-import type { ConfState, Entry, HardState, Message, NodeId, RaftConfig, Ready, SnapshotMeta } from '../../src/raft/types.js';
+import type { ConfState, Message, NodeId, RaftConfig, Ready, SnapshotMeta } from '../../src/raft/types.js';
 import { Checkers, type LogView, type Violation } from './checkers.js';
 import { EventHeap } from './heap.js';
 
@@ -86,81 +87,11 @@ const VOTERS_MIN_FOR_REMOVAL = 4;
 /** Bound on Ready rounds drained after one event for one node. */
 const READY_ROUNDS_MAX = 100;
 
-interface SmState {
-  applied: number;
-  applied_term: number;
-  digest: number;
-  conf: ConfState;
-}
-
-interface SnapshotPayload {
-  readonly meta: SnapshotMeta;
-  readonly sm: SmState;
-}
-
-interface Store {
-  hard: HardState;
-  snap: SnapshotMeta | null;
-  snap_sm: SmState | null;
-  /** Membership at the snapshot, or at bootstrap. */
-  conf: ConfState;
-  /** entries[k].index === base + 1 + k where base is the snapshot index (or 0). */
-  entries: Entry[];
-}
-
-interface Host {
-  readonly id: NodeId;
-  core: RaftNode | null;
-  incarnation: number;
-  removed: boolean;
-  store: Store;
-  sm: SmState;
-  staged: SnapshotPayload | null;
-  /** Partition cells this node belongs to (bit mask); two nodes talk when they share one. */
-  mask: number;
-  /** Crash while handling the next Ready (the write may or may not reach the disk). */
-  crash_in_ready: boolean;
-  /** Whether that Ready's write reaches the disk; null: decided by the seed. */
-  crash_keeps_write: boolean | null;
-  commit_seen: number;
-}
-
 type SimEvent =
   | { time: number; seq: number; kind: 'deliver'; msg: Message; payload: SnapshotPayload | null; sender_incarnation: number }
   | { time: number; seq: number; kind: 'node_tick'; host: NodeId }
   | { time: number; seq: number; kind: 'world_tick' }
   | { time: number; seq: number; kind: 'op' };
-
-function copySm(s: SmState): SmState {
-  return { applied: s.applied, applied_term: s.applied_term, digest: s.digest, conf: s.conf };
-}
-
-function payloadBytes(id: number): Uint8Array {
-  const b = new Uint8Array(4);
-  b[0] = id >>> 24;
-  b[1] = (id >>> 16) & 255;
-  b[2] = (id >>> 8) & 255;
-  b[3] = id & 255;
-  return b;
-}
-
-function payloadId(b: Uint8Array): number {
-  return ((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) >>> 0;
-}
-
-const conf_ids = new WeakMap<Entry, number>();
-
-/** The simulator's identity of an entry: payload number, 0 for a no-op, minus the change
- * number for a membership change. */
-export function entryId(e: Entry): number {
-  if (e.type === 'normal') return e.data.length === 0 ? 0 : payloadId(e.data);
-  let id = conf_ids.get(e);
-  if (id === undefined) {
-    id = -payloadId(decodeConfChange(e.data).context);
-    conf_ids.set(e, id);
-  }
-  return id;
-}
 
 function emptyFaults(): Record<FaultKind, number> {
   const f = {} as Record<FaultKind, number>;
