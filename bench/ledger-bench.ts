@@ -1,7 +1,8 @@
 // Apply throughput and heap footprint of the ledger state machine, on one core, over
 // 100,000 positions. Prints figures; asserts nothing about speed.
 //
-//   npm run bench:ledger            (BENCH_OPS=200000 by default; BENCH_OPS=20000 for a quick look)
+//   npm run bench:ledger            (BENCH_OPS=200000 by default; BENCH_OPS=20000 for a quick look;
+//                                    BENCH_BATCHES=1,100 commands per entry, or 'none' for heap only)
 
 import { PerformanceObserver } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
@@ -17,6 +18,9 @@ const POSITIONS = 100_000;
 const OPS = Number(process.env.BENCH_OPS ?? 200_000);
 if (!Number.isSafeInteger(OPS) || OPS < 1_000 || OPS > 5_000_000) throw new RangeError(`BENCH_OPS must be 1000..5000000, got ${process.env.BENCH_OPS}`);
 const TTL_MS = 10 * 60 * 1_000;
+/** Commands per entry for the throughput runs (BENCH_BATCHES=1,100; 'none' measures heap only). */
+const BATCHES = process.env.BENCH_BATCHES === 'none' ? [] : (process.env.BENCH_BATCHES ?? '1,100').split(',').map(Number);
+for (const b of BATCHES) if (!Number.isSafeInteger(b) || b < 1 || b > 1_000) throw new RangeError(`BENCH_BATCHES holds 1..1000 each, got ${process.env.BENCH_BATCHES}`);
 
 // Deterministic xorshift so every run measures the same work.
 let seed = 0x9e3779b9;
@@ -123,7 +127,7 @@ async function main(): Promise<void> {
     for (const e of entries(warm, 10)) ledger.apply(++log_index, e);
   }
 
-  for (const per_entry of (process.env.BENCH_BATCHES ?? '1,100').split(',').map(Number)) {
+  for (const per_entry of BATCHES) {
     const { ledger } = fresh();
     const single = reserveCmds(OPS, 1);
     await run(ledger, 'reserve, 1 line', single, per_entry);
@@ -161,8 +165,10 @@ async function main(): Promise<void> {
   const positions_only = heapUsed();
   if (ledger.outcomeCount() !== 0) throw new Error('outcomes were not pruned');
   const reservations = Math.min(OPS, 100_000);
-  const cmds = reserveCmds(reservations, 1);
-  for (const e of entries(cmds, 100)) ledger.apply(++log_index, e);
+  // Built and applied in a function so the command objects are garbage when measuring.
+  ((): void => {
+    for (const e of entries(reserveCmds(reservations, 1), 100)) ledger.apply(++log_index, e);
+  })();
   const with_open = heapUsed();
   if (ledger.openReservations() !== reservations) throw new Error('reservations missing');
   console.log(`heap per position (steady state, outcomes pruned)   ${((positions_only - base) / POSITIONS).toFixed(0)} B`);
