@@ -81,6 +81,18 @@ function call(c: grpc.Client, method: string, req: unknown): Promise<Reply> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Retries (same request, so the same op id: idempotent) while the cluster is between
+ * leaders or busy: at most 30 attempts, 200 ms apart. Any other answer is returned. */
+async function callRetry(c: grpc.Client, method: string, req: unknown): Promise<Reply> {
+  let r: Reply = { code: grpc.status.UNAVAILABLE, details: 'not tried', res: null };
+  for (let i = 0; i < 30; i++) {
+    r = await call(c, method, req);
+    if (r.code !== grpc.status.UNAVAILABLE && r.code !== grpc.status.DEADLINE_EXCEEDED) return r;
+    await sleep(200);
+  }
+  return r;
+}
+
 /** Polls Status until `pred` holds (at most attempts_max times, 100 ms apart). */
 async function until(c: grpc.Client, pred: (s: Record<string, unknown>) => boolean, attempts_max = 150): Promise<Record<string, unknown> | null> {
   for (let i = 0; i < attempts_max; i++) {
@@ -105,7 +117,7 @@ t.test('TLS cluster: clients checked end to end; rogue nodes cannot join or dist
 
   // Clients, through any node (followers forward to the leader with their node certificate).
   const stock = client(Inventory, `127.0.0.1:${p2}`, '.', 'stock');
-  const adj = await call(stock, 'Adjust', { op_id: 'sec-1', sku: 'SKU-1', location: 'L1', delta: 10, reason: 'receive', reference: 'po-1' });
+  const adj = await callRetry(stock, 'Adjust', { op_id: 'sec-1', sku: 'SKU-1', location: 'L1', delta: 10, reason: 'receive', reference: 'po-1' });
   t.equal(adj.code, 0, 'stock adjusts');
   t.equal(adj.res?.['code'], 'OK');
   const reader = client(Inventory, `127.0.0.1:${p3}`, '.', 'reader');
@@ -116,7 +128,7 @@ t.test('TLS cluster: clients checked end to end; rogue nodes cannot join or dist
   const rogueAdmin = client(Cluster, `127.0.0.1:${p1}`, 'rogue', 'admin', '.');
   const rogueAdd = await call(rogueAdmin, 'AddLearner', { id: 'n4', address: `127.0.0.1:${p4}` });
   t.equal(rogueAdd.code, grpc.status.UNAUTHENTICATED, 'an admin certificate from another CA cannot add a member');
-  const seen = await call(reader, 'GetPosition', { sku: 'SKU-1', location: 'L1' });
+  const seen = await callRetry(reader, 'GetPosition', { sku: 'SKU-1', location: 'L1' });
   t.equal((seen.res?.['position'] as { on_hand?: number } | undefined)?.on_hand, 10, 'the denied adjust changed nothing');
 
   // An impostor of n2 with a certificate from the rogue CA campaigns against n1 and n3.
@@ -127,7 +139,7 @@ t.test('TLS cluster: clients checked end to end; rogue nodes cannot join or dist
   ]);
   // A rogue n4 waits to be added; even if a real admin adds it, it never gets the log.
   startNode('n4', ['--listen', `127.0.0.1:${p4}`, '--data', path.join(certs.dir, 'data-n4'), '--join', '--cluster-id', String(s0['cluster_id']), ...tlsFlags('rogue', 'n4')]);
-  const add = await call(admin1, 'AddLearner', { id: 'n4', address: `127.0.0.1:${p4}` });
+  const add = await callRetry(admin1, 'AddLearner', { id: 'n4', address: `127.0.0.1:${p4}` });
   t.equal(add.code, 0, 'a real admin adds a learner n4 (by mistake, at the rogue address)');
   const trails = ['n1', 'n2', 'n3'].map((id) => {
     try {
@@ -142,7 +154,7 @@ t.test('TLS cluster: clients checked end to end; rogue nodes cannot join or dist
   const rogueStatus = client(Cluster, `127.0.0.1:${p4}`, 'rogue', 'admin');
   // Give the impostor many election timeouts and the leader many heartbeats to n4.
   for (let i = 0; i < 20; i++) {
-    await call(stock, 'Adjust', { op_id: `sec-bg-${i}`, sku: 'SKU-2', location: 'L1', delta: 1, reason: 'receive', reference: 'po-2' });
+    await callRetry(stock, 'Adjust', { op_id: `sec-bg-${i}`, sku: 'SKU-2', location: 'L1', delta: 1, reason: 'receive', reference: 'po-2' });
     await sleep(100);
   }
   const after = await until(admin1, () => true);
@@ -153,7 +165,7 @@ t.test('TLS cluster: clients checked end to end; rogue nodes cannot join or dist
   t.equal(r4.res?.['applied_index'], 0, 'the rogue n4 never received the log');
   const n4 = (after?.['members'] as Array<{ id: string; match_index: number }> | undefined)?.find((m) => m.id === 'n4');
   t.equal(n4?.match_index ?? 0, 0, 'the leader never matched n4');
-  const final = await call(reader, 'GetPosition', { sku: 'SKU-2', location: 'L1' });
+  const final = await callRetry(reader, 'GetPosition', { sku: 'SKU-2', location: 'L1' });
   t.equal((final.res?.['position'] as { on_hand?: number } | undefined)?.on_hand, 20, 'the cluster kept working throughout');
   const logs = ['n1-0', 'n2-1', 'n3-2'].map((f) => readFileSync(path.join(certs.dir, `${f}.log`), 'utf8')).join('\n');
   t.match(logs, /refused \/stockraft\.raft\.Raft\/Stream .*UNAUTHENTICATED/, 'members logged the refused rogue streams');
