@@ -301,7 +301,7 @@ export class Ledger {
     reservation_id: string,
     delta_on_hand: number,
     delta_reserved: number,
-  ): PositionRecord {
+  ): Position {
     if (prev !== null) {
       // Keep the position's own (interned) name strings, not the command's copies.
       sku = prev.sku;
@@ -336,7 +336,9 @@ export class Ledger {
       { type: 'put', sublevel: 'state', key: positionKey(sku, location), value: rec },
       { type: 'put', sublevel: 'history', key: historyKey(sku, location, seq), value: event },
     );
-    return rec;
+    // Results get a view without the head: a recorded result then keeps neither the
+    // superseded record nor its hash alive, and stored outcomes stay smaller.
+    return { sku, location, on_hand, reserved, available: rec.available, seq };
   }
 
   private adjust(batch: Batch, cmd: AdjustCmd): CommandResult {
@@ -393,15 +395,20 @@ export class Ledger {
     if (missing !== null) return failure('POSITION_NOT_FOUND', `no position for ${missing.join(', ')}`);
     if (short !== null) return { code: 'INSUFFICIENT_STOCK', replay: false, short_lines: short };
     const id = cmd.reservation_id;
-    const after: PositionRecord[] = new Array<PositionRecord>(lines.length);
+    const after: Position[] = new Array<Position>(lines.length);
+    // The reservation keeps lines that share the positions' own name strings, not the
+    // command's copies.
+    const kept: Line[] = new Array<Line>(lines.length);
     for (let i = 0; i < lines.length; i++) {
       const l = lines[i];
-      after[i] = this.change(batch, ids[i], found[i], l.sku, l.location, 'RESERVE', id, id, 0, l.quantity);
+      const pos = found[i];
+      kept[i] = { sku: pos.sku, location: pos.location, quantity: l.quantity };
+      after[i] = this.change(batch, ids[i], pos, l.sku, l.location, 'RESERVE', id, id, 0, l.quantity);
     }
     const res: ReservationRecord = {
       reservation_id: id,
       state: 'PENDING',
-      lines,
+      lines: kept,
       order_ref: cmd.order_ref,
       created_ms: batch.time_ms,
       deadline_ms: batch.time_ms + cmd.ttl_ms,
@@ -437,8 +444,8 @@ export class Ledger {
     kind: EventKind,
     op_id: string,
     sold: readonly number[] | null,
-  ): { positions: PositionRecord[]; reservation: ReservationRecord } {
-    const positions: PositionRecord[] = new Array<PositionRecord>(res.lines.length);
+  ): { positions: Position[]; reservation: ReservationRecord } {
+    const positions: Position[] = new Array<Position>(res.lines.length);
     let committed: Line[] | null = null;
     for (let i = 0; i < res.lines.length; i++) {
       const l = res.lines[i];
@@ -499,7 +506,7 @@ export class Ledger {
     const res = this.pending(cmd.reservation_id);
     if (!('reservation_id' in res)) return res;
     const deadline_ms = Math.max(res.deadline_ms, batch.time_ms + cmd.ttl_ms);
-    const positions: PositionRecord[] = new Array<PositionRecord>(res.lines.length);
+    const positions: Position[] = new Array<Position>(res.lines.length);
     for (let i = 0; i < res.lines.length; i++) {
       const l = res.lines[i];
       const pid = positionId(l.sku, l.location);
