@@ -314,3 +314,22 @@ t.test('admin actions and role changes land in the hash-chained audit trail', as
   writeFile(certs.dir, 'roles-test.txt', 'admin admin\norders order\nstock stock\nreader reader\n');
   srv.security.reload();
 });
+
+t.test('SIGHUP reload swaps the serving certificate for new connections', async (t) => {
+  const { copyFileSync } = await import('node:fs');
+  // Serve as n2 from now on: overwrite the files the server was started with.
+  copyFileSync(certs.file('nodes/n1.crt'), certs.file('n1.crt.bak'));
+  copyFileSync(certs.file('nodes/n1.key'), certs.file('n1.key.bak'));
+  copyFileSync(certs.file('nodes/n2.crt'), certs.file('nodes/n1.crt'));
+  copyFileSync(certs.file('nodes/n2.key'), certs.file('nodes/n1.key'));
+  t.teardown(() => {
+    copyFileSync(certs.file('n1.crt.bak'), certs.file('nodes/n1.crt'));
+    copyFileSync(certs.file('n1.key.bak'), certs.file('nodes/n1.key'));
+  });
+  const r = srv.security.reload();
+  t.equal(r.tls_reloaded, true);
+  const asN2 = clientWith(srv.address, srv.security.peerCredentials('n2'), { 'grpc.use_local_subchannel_pool': 1 });
+  t.equal((await unaryCode(asN2, HEALTH, 'Check', { service: '' })).code, OK, 'a new connection sees the new certificate');
+  const asN1 = clientWith(srv.address, srv.security.peerCredentials('n1'), { 'grpc.use_local_subchannel_pool': 1 });
+  t.equal((await unaryCode(asN1, HEALTH, 'Check', { service: '' })).code, UNAVAILABLE, 'and no longer the old one');
+});
