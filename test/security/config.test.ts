@@ -128,3 +128,18 @@ t.test('refusals are counted in the node metrics', async (t) => {
   c.close();
   await srv.close();
 });
+
+t.test('separate peer CA: members only from --peer-ca, clients only from --ca', async (t) => {
+  const { decide } = await import('../../src/server/security/authorizer.js');
+  const { X509Certificate } = await import('node:crypto');
+  const { readFileSync } = await import('node:fs');
+  const peers = makeCerts('n1,n2', 'admin');
+  t.teardown(() => peers.cleanup());
+  const s = new NodeSecurity({ ...tlsOk, peerCert: peers.file('nodes/n1.crt'), peerKey: peers.file('nodes/n1.key'), peerCa: peers.file('ca.crt') }, QUIET).state();
+  const der = (file: string) => new X509Certificate(readFileSync(file)).raw;
+  const m = '/stockraft.raft.Raft/Stream';
+  t.match(decide(s, m, { cert_der: der(peers.file('nodes/n2.crt')), authorization: [] }), { ok: true, principal: { kind: 'node', node_id: 'n2' } }, 'member from the peer CA');
+  t.match(decide(s, m, { cert_der: der(certs.file('nodes/n1.crt')), authorization: [] }), { ok: false, details: /not issued by the peer CA/ }, 'node cert from the client CA is no member');
+  t.match(decide(s, '/stockraft.v1.Cluster/Snapshot', { cert_der: der(peers.file('clients/admin.crt')), authorization: [] }), { ok: false, details: /not issued by the client CA/ }, 'client cert from the peer CA is no client');
+  t.match(decide(s, '/stockraft.v1.Cluster/Snapshot', { cert_der: der(certs.file('clients/admin.crt')), authorization: [] }), { ok: true }, 'client cert from the client CA');
+});
