@@ -91,6 +91,15 @@ export class Batcher {
     this.seal();
   }
 
+  private idleWaiters: (() => void)[] = [];
+
+  /** Resolves once every op handed in so far has its answer (sends what is open first). */
+  drained(): Promise<void> {
+    this.seal();
+    if (this.inflight === 0 && this.waiting.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
   private seal(): void {
     if (this.timer !== null) {
       clearTimeout(this.timer);
@@ -125,6 +134,11 @@ export class Batcher {
       ).finally(() => {
         this.inflight--;
         this.pump();
+        if (this.inflight === 0 && this.waiting.length === 0 && this.open.length === 0) {
+          const waiters = this.idleWaiters;
+          this.idleWaiters = [];
+          for (const w of waiters) w();
+        }
       });
     }
   }

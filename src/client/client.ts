@@ -391,8 +391,15 @@ export class StockraftClient {
     return this.endpoints.unary(def, request, target, { deadline_ms: this.deadline_ms, attempts_max: this.attempts_max, id });
   }
 
-  close(): void {
-    this.batcher?.flush();
+  /** Sends any open batch, waits (within one call deadline) for batched writes in flight
+   * to be answered, then closes every channel. Unbatched calls in flight fail. */
+  async close(): Promise<void> {
+    if (this.batcher !== null) {
+      let timer: NodeJS.Timeout | null = null;
+      const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.deadline_ms)));
+      await Promise.race([this.batcher.drained(), limit]);
+      if (timer !== null) clearTimeout(timer);
+    }
     this.endpoints.close();
   }
 }

@@ -111,3 +111,21 @@ t.test('op ids are time-ordered, unique, and within limits', async (t) => {
   t.same([...ids].sort(), ids, 'sorted in creation order');
   t.ok(ids.every((id) => id.length <= 64 && /^[\x21-\x7e]+$/.test(id)));
 });
+
+t.test('drained() waits for every op handed in', async (t) => {
+  let answered = 0;
+  const b = new Batcher(
+    async (ops) => {
+      await new Promise((r) => setTimeout(r, 20));
+      answered += ops.length;
+      return ops.map(() => ok());
+    },
+    { max_delay_ms: 1000, max_ops: 2 },
+  );
+  const calls = ['a', 'b', 'c'].map((id) => b.add(id, op(id), 1));
+  await b.drained();
+  t.equal(answered, 3, 'the open batch was sent and every answer came back');
+  await Promise.all(calls);
+  await b.drained();
+  t.pass('drained() on an idle batcher resolves at once');
+});
