@@ -61,6 +61,9 @@ if [[ "$tls" == 1 ]]; then
     for ((i = 1; i <= nodes; i++)); do ids+="${ids:+,}n$i"; done
     "$root/cluster-scripts/gen-certs.sh" --out "$certs" --nodes "$ids" >/dev/null
   fi
+  for ((i = 1; i <= nodes; i++)); do
+    [[ -f "$certs/nodes/n$i.crt" ]] || { echo "start.sh: $certs has no certificate for n$i; remove $certs to make a new set" >&2; exit 1; }
+  done
   ctl_flags=(--ca "$certs/ca.crt" --cert "$certs/clients/admin.crt" --key "$certs/clients/admin.key")
   printf '%s\n' "${ctl_flags[@]}" >"$data/stockctl-flags"
 fi
