@@ -45,8 +45,7 @@ export async function bootNode(cfg: StockdConfig, opts: BootOptions): Promise<St
     }
     const identity = (await storage.identity())!;
     const loaded = await storage.load();
-    const state: [string, unknown][] = [];
-    for await (const kv of storage.ledgerState()) state.push(kv);
+    const state = await storage.ledgerState();
     let ledger: Ledger;
     try {
       ledger = Ledger.load(state);

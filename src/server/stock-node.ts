@@ -438,8 +438,7 @@ export class StockNodeImpl implements StockNode {
     if (sender.index !== meta.index) throw new Error(`staged snapshot claims applied index ${sender.index}, its meta says ${meta.index}`);
     const applied: AppliedRecord = { index: meta.index, term: meta.term, conf_state: meta.conf_state, addresses: { ...sender.addresses } };
     await this.storage.installSnapshot(meta, records, applied, hard_state);
-    const state: [string, unknown][] = [];
-    for await (const kv of this.storage.ledgerState()) state.push(kv);
+    const state = await this.storage.ledgerState();
     const ledger = Ledger.load(state);
     if (ledger.lastLogIndex() > meta.index) throw new Error(`snapshot ledger is at ${ledger.lastLogIndex()}, beyond the snapshot index ${meta.index}`);
     this.ledger = ledger;

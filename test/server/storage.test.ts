@@ -69,8 +69,7 @@ t.test('ledger writes, events and the applied record land together', async (t) =
   const s2 = await LevelStorage.open(dir);
   const l = await s2.load();
   t.equal(l.applied.index, 2);
-  const state: [string, unknown][] = [];
-  for await (const kv of s2.ledgerState()) state.push(kv);
+  const state = await s2.ledgerState();
   t.same(state, [['p!S!L', { x: 1 }]]);
   const events = await s2.eventsFrom(1, null, 10);
   t.same(events.map((e) => e.key), [eventKey(2, 0)]);
@@ -110,8 +109,7 @@ t.test('a snapshot install replaces ledger, events and log in one batch', async 
   t.same(l.snapshot, meta);
   t.same(l.entries.map((e) => e.index), [51]);
   t.equal(l.applied.index, 50);
-  const state: [string, unknown][] = [];
-  for await (const kv of s2.ledgerState()) state.push(kv);
+  const state = await s2.ledgerState();
   t.same(state, [['new', 2]], 'old ledger state is gone');
   const view = await s2.openSnapshot();
   const recs: string[] = [];
