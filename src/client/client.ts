@@ -13,6 +13,7 @@ import { Endpoints, type Target } from './endpoints.js';
 import { Batcher, type BatchingOptions } from './batcher.js';
 import { OpIdGenerator } from './ids.js';
 import { StockraftError, isServiceError } from './errors.js';
+import { EdgeError, singleOpCommand } from '../server/grpc-edge-validate.js';
 
 export type Consistency = 'LINEARIZABLE' | 'SERIALIZABLE';
 
@@ -196,6 +197,14 @@ export class StockraftClient {
     const { id, wire } = this.toWire(op);
     let result: W.WireCommandResult;
     if (this.batcher !== null) {
+      // One invalid op would make the server refuse the whole batch, failing every caller
+      // in it: check each op here with the server's own rules before it joins a batch.
+      try {
+        singleOpCommand({ ...wire, op: op.kind });
+      } catch (err) {
+        if (err instanceof EdgeError) throw new StockraftError(grpc.status.INVALID_ARGUMENT, err.message, false, 0, id);
+        throw err;
+      }
       // Rough size: JSON is within a small factor of the protobuf encoding.
       try {
         result = await this.batcher.add(id, wire, JSON.stringify(wire).length + 16);

@@ -184,23 +184,29 @@ export function ledgerChecked(field: string, command: Command): Command {
   return command;
 }
 
+/** One op checked as its own call would be (field names without an ops[i] prefix). */
+export function singleOpCommand(w: WireOp): Command {
+  return ledgerChecked('', opCommandUnchecked('', w, ''));
+}
+
 export function opCommand(field: string, w: WireOp): Command {
   return ledgerChecked(`${field}.${w?.op ?? ''}.`, opCommandUnchecked(field, w));
 }
 
-function opCommandUnchecked(field: string, w: WireOp): Command {
+function opCommandUnchecked(field: string, w: WireOp, inner?: string): Command {
   const op = checkObject<WireOp>(field, w);
+  const at = (kind: string): string => inner ?? `${field}.${kind}.`;
   switch (op.op) {
     case 'adjust':
-      return adjustCommand(`${field}.adjust.`, checkObject<WireAdjust>(`${field}.adjust`, op.adjust));
+      return adjustCommand(at('adjust'), checkObject<WireAdjust>(`${field}.adjust`, op.adjust));
     case 'reserve':
-      return reserveCommand(`${field}.reserve.`, checkObject<WireReserve>(`${field}.reserve`, op.reserve));
+      return reserveCommand(at('reserve'), checkObject<WireReserve>(`${field}.reserve`, op.reserve));
     case 'commit':
-      return commitCommand(`${field}.commit.`, checkObject<WireCommit>(`${field}.commit`, op.commit));
+      return commitCommand(at('commit'), checkObject<WireCommit>(`${field}.commit`, op.commit));
     case 'release':
-      return releaseCommand(`${field}.release.`, checkObject<WireRelease>(`${field}.release`, op.release));
+      return releaseCommand(at('release'), checkObject<WireRelease>(`${field}.release`, op.release));
     case 'extend':
-      return extendCommand(`${field}.extend.`, checkObject<WireExtend>(`${field}.extend`, op.extend));
+      return extendCommand(at('extend'), checkObject<WireExtend>(`${field}.extend`, op.extend));
     default:
       throw new EdgeError(field, 'must set one of adjust, reserve, commit, release, extend', shown(op.op));
   }

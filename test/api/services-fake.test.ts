@@ -388,3 +388,29 @@ t.test('grpc.health.v1 answers SERVING with a leader, NOT_SERVING without', asyn
   c.leader = null;
   t.same(await check(''), { status: 'NOT_SERVING' });
 });
+
+t.test('batching: an invalid op fails alone, the others in its batch apply', async (t) => {
+  const c = await fakeCluster(1);
+  const n1 = c.nodes[0] as NonNullable<(typeof c.nodes)[0]>;
+  const client = new StockraftClient({ endpoints: [n1.address], deadline_ms: 3000, batching: { max_delay_ms: 20, max_ops: 100 } });
+  t.teardown(async () => {
+    await client.close();
+    await c.close();
+  });
+  const settled = await Promise.allSettled([
+    client.adjust({ sku: 'bt', location: 'w', delta: 5 }),
+    client.adjust({ sku: 'bad sku', location: 'w', delta: 5 }),
+    client.reserve({ lines: [{ sku: 'bt', location: 'w', quantity: 2 }], ttl_ms: 10 }),
+    client.adjust({ sku: 'bt', location: 'w', delta: 1 }),
+  ]);
+  t.same(
+    settled.map((s) => s.status),
+    ['fulfilled', 'rejected', 'rejected', 'fulfilled'],
+  );
+  const bad = settled[1] as PromiseRejectedResult;
+  t.ok(bad.reason instanceof StockraftError && bad.reason.code === grpc.status.INVALID_ARGUMENT);
+  t.match((bad.reason as StockraftError).details, /invalid sku: .*"bad sku"/, 'field named as in a single call');
+  t.match(((settled[2] as PromiseRejectedResult).reason as StockraftError).details, /invalid ttl_ms/);
+  t.equal(c.ledger.getPosition('bt', 'w')?.on_hand, 6);
+  t.equal(client.batchStats().batches, 1, 'the valid ops went in one batch');
+});
