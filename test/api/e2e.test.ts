@@ -160,6 +160,36 @@ t.test('Watch resumes on another node without gaps or repeats', async (t) => {
   t.equal(new Set(seen).size, 10);
 });
 
+t.test('the SDK watch carries on across the death of the node it reads from', async (t) => {
+  const from_index = (await all.status()).applied_index + 1;
+  const w = client(ids.map((id) => c.address(id)));
+  const serving = ids[w.endpoints.currentEndpoint()] as string;
+  const got: string[] = [];
+  const stream = w.watch({ from_index });
+  const it = stream[Symbol.asyncIterator]();
+  const take = async (n: number): Promise<void> => {
+    for (let i = 0; i < n; i++) {
+      const r = await it.next();
+      if (r.done === true) throw new Error('watch ended');
+      got.push(`${r.value.event.log_index}/${r.value.ordinal}/${r.value.event.seq}`);
+    }
+  };
+  for (let i = 0; i < 3; i++) await all.adjust({ sku: 'e2e-wk', location: 'wh', delta: 1 });
+  await take(3);
+  await c.kill(serving);
+  for (let i = 0; i < 3; i++) await all.adjust({ sku: 'e2e-wk', location: 'wh', delta: 1 });
+  await take(3);
+  await it.return?.(undefined);
+  const reference: string[] = [];
+  for await (const x of all.watch({ from_index })) {
+    reference.push(`${x.event.log_index}/${x.ordinal}/${x.event.seq}`);
+    if (reference.length === 6) break;
+  }
+  t.same(got, reference, 'no gap, no repeat across the failover');
+  await c.startNode(serving);
+  await c.waitConverged(20_000);
+});
+
 t.test('batching gathers concurrent writes into few Submit calls', async (t) => {
   const b = client(
     ids.map((id) => c.address(id)),
