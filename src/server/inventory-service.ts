@@ -6,7 +6,7 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Command, CommandResult, LedgerEvent } from '../ledger/types.js';
 import type { StockNode } from './node-api.js';
-import { Edge, EdgeStatusError, type CallContext, type UnarySpec } from './grpc-edge-call.js';
+import { Edge, EdgeStatusError, type CallContext } from './grpc-edge-call.js';
 import { inventoryService } from './grpc-edge-protos.js';
 import * as V from './grpc-edge-validate.js';
 import * as M from './grpc-edge-map.js';
