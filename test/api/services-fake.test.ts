@@ -414,3 +414,23 @@ t.test('batching: an invalid op fails alone, the others in its batch apply', asy
   t.equal(c.ledger.getPosition('bt', 'w')?.on_hand, 6);
   t.equal(client.batchStats().batches, 1, 'the valid ops went in one batch');
 });
+
+t.test('stream calls report errors as statuses', async (t) => {
+  const c = await fakeCluster(1);
+  const n1 = c.nodes[0] as NonNullable<(typeof c.nodes)[0]>;
+  const client = new StockraftClient({ endpoints: [n1.address], deadline_ms: 3000 });
+  t.teardown(async () => {
+    await client.close();
+    await c.close();
+  });
+  const err = await (async () => {
+    for await (const x of client.watch({ from_index: 0 })) void x;
+  })().catch((e: unknown) => e);
+  t.ok(err instanceof StockraftError);
+  if (err instanceof StockraftError) {
+    t.equal(err.code, grpc.status.INVALID_ARGUMENT);
+    t.match(err.details, /from_index.*1\.\./);
+  }
+  const metrics = await n1.registry.metrics();
+  t.match(metrics, /stockraft_grpc_calls_total\{method="Inventory\/Watch",code="INVALID_ARGUMENT"\} 1/);
+});
