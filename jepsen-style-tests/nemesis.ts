@@ -66,6 +66,7 @@ export const DEFAULT_SCHEDULE: Schedule = { quiet_ms: [2_000, 5_000], fault_ms: 
 const LEARNER_CATCHUP_MS = 20_000;
 const ADMIN_RETRIES = 5;
 const HEAL_MEMBERSHIP_ATTEMPTS = 10;
+const SERVING_WAIT_MS = 30_000;
 
 interface ActiveFault {
   readonly name: NemesisName;
@@ -234,11 +235,12 @@ export class Nemesis {
           this.down.add(v);
         }
         return this.begin(name, `SIGKILL ${victims.join(',')}`, async () => {
-          for (const v of victims) {
-            this.cluster.start(v);
-            this.down.delete(v);
-          }
-          return `restarted ${victims.join(',')}`;
+          for (const v of victims) this.cluster.start(v);
+          // The fault lasts until the restarted nodes serve again (loading the data dir
+          // takes a while), so that majority accounting does not count them early.
+          const waited = await Promise.all(victims.map((v) => this.waitServing(v)));
+          for (const v of victims) this.down.delete(v);
+          return `restarted ${victims.join(',')} (serving after ${waited.map((ms) => `${ms} ms`).join(', ')})`;
         });
       }
       case 'pause-one':
@@ -306,6 +308,21 @@ export class Nemesis {
         });
       }
     }
+  }
+
+  /** Polls a node's Status until it answers; returns the wait in ms (bounded). */
+  private async waitServing(id: string): Promise<number> {
+    const started = Date.now();
+    const index = this.cluster.ids.indexOf(id);
+    while (Date.now() - started < SERVING_WAIT_MS) {
+      try {
+        await this.admin.status(index);
+        break;
+      } catch {
+        await sleep(100);
+      }
+    }
+    return Date.now() - started;
   }
 
   private async tryHook(id: string, pathAndQuery: string): Promise<string> {
