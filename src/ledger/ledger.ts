@@ -436,6 +436,7 @@ export class Ledger {
   }
 
   /** Moves a PENDING reservation to a final state: every line leaves reserved, and sold[i]
+   * ('all': every reserved unit; null: none)
    * units of line i leave on_hand as well. */
   private finish(
     batch: Batch,
@@ -443,7 +444,7 @@ export class Ledger {
     state: 'COMMITTED' | 'RELEASED' | 'EXPIRED',
     kind: EventKind,
     op_id: string,
-    sold: readonly number[] | null,
+    sold: readonly number[] | 'all' | null,
   ): { positions: Position[]; reservation: ReservationRecord } {
     const positions: Position[] = new Array<Position>(res.lines.length);
     let committed: Line[] | null = null;
@@ -452,14 +453,19 @@ export class Ledger {
       const pid = positionId(l.sku, l.location);
       const pos = this.positions.get(pid);
       if (pos === undefined) throw new Error(`ledger invariant broken: reservation ${res.reservation_id} holds ${l.sku}@${l.location}, which does not exist`);
-      const s = sold === null ? 0 : sold[i];
+      const s = sold === null ? 0 : sold === 'all' ? l.quantity : sold[i];
       positions[i] = this.change(batch, pid, pos, l.sku, l.location, kind, op_id, res.reservation_id, -s, -l.quantity);
       if (s > 0) (committed ??= []).push(s === l.quantity ? l : { sku: l.sku, location: l.location, quantity: s });
     }
     const reservation: ReservationRecord = {
-      ...res,
+      reservation_id: res.reservation_id,
       state,
+      lines: res.lines,
+      order_ref: res.order_ref,
+      created_ms: res.created_ms,
+      deadline_ms: res.deadline_ms,
       committed_lines: committed ?? NO_LINES,
+      ttl_ms: res.ttl_ms,
       final_ms: batch.time_ms,
     };
     this.putReservation(batch, reservation);
@@ -471,9 +477,9 @@ export class Ledger {
   private commit(batch: Batch, cmd: CommitCmd): CommandResult {
     const res = this.pending(cmd.reservation_id);
     if (!('reservation_id' in res)) return res;
-    const sold = res.lines.map((l) => l.quantity);
+    let sold: number[] | 'all' = 'all';
     if (cmd.lines !== undefined && cmd.lines !== null && cmd.lines.length > 0) {
-      sold.fill(0);
+      sold = new Array<number>(res.lines.length).fill(0);
       for (let i = 0; i < cmd.lines.length; i++) {
         const c = cmd.lines[i];
         const at = res.lines.findIndex((l) => l.sku === c.sku && l.location === c.location);
@@ -514,7 +520,17 @@ export class Ledger {
       if (pos === undefined) throw new Error(`ledger invariant broken: reservation ${res.reservation_id} holds ${l.sku}@${l.location}, which does not exist`);
       positions[i] = this.change(batch, pid, pos, l.sku, l.location, 'EXTEND', cmd.op_id, res.reservation_id, 0, 0);
     }
-    const reservation: ReservationRecord = { ...res, deadline_ms };
+    const reservation: ReservationRecord = {
+      reservation_id: res.reservation_id,
+      state: res.state,
+      lines: res.lines,
+      order_ref: res.order_ref,
+      created_ms: res.created_ms,
+      deadline_ms,
+      committed_lines: res.committed_lines,
+      ttl_ms: res.ttl_ms,
+      final_ms: res.final_ms,
+    };
     this.putReservation(batch, reservation);
     if (deadline_ms !== res.deadline_ms) this.expiries.push(reservation);
     return { code: 'OK', replay: false, positions, reservation };
