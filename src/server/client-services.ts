@@ -6,7 +6,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { Registry } from 'prom-client';
 import type { StockNode } from './node-api.js';
 import { clusterService, inventoryService, loadHealthProto, serviceOf } from './grpc-edge-protos.js';
-import { DEFAULT_CALLS_INFLIGHT_MAX, Edge } from './grpc-edge-call.js';
+import { DEFAULT_CALLS_INFLIGHT_MAX, DEFAULT_STREAMS_MAX, Edge } from './grpc-edge-call.js';
 import { ForwardPool } from './forward-pool.js';
 import { edgeMetrics } from './grpc-edge-metrics.js';
 import { inventoryHandlers } from './inventory-service.js';
@@ -15,6 +15,8 @@ import { clusterHandlers } from './cluster-service.js';
 export interface ClientServicesOptions {
   /** Client calls being served at once on this node; beyond it calls get RESOURCE_EXHAUSTED. */
   readonly calls_inflight_max?: number;
+  /** Server streams (Watch, Backup) open at once on this node; beyond it RESOURCE_EXHAUSTED. */
+  readonly streams_max?: number;
   /** Registry for the gRPC call metrics; prom-client's default registry when absent. */
   readonly registry?: Registry;
   /** Credentials for forwarding calls to the leader (NodeSecurity.forwardCredentials());
@@ -75,6 +77,7 @@ export function registerClientServices(server: grpc.Server, node: StockNode, opt
   const forwarder = new ForwardPool(options.forward_credentials);
   const edge = new Edge(node, forwarder, edgeMetrics(options.registry), {
     calls_inflight_max: options.calls_inflight_max ?? DEFAULT_CALLS_INFLIGHT_MAX,
+    streams_max: options.streams_max ?? DEFAULT_STREAMS_MAX,
   });
   registerHealth(server, node);
   server.addService(Edge.tolerantService(inventoryService().service), inventoryHandlers(edge));

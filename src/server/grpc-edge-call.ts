@@ -14,6 +14,9 @@ import { FORWARDED_KEY, type ForwardPool } from './forward-pool.js';
 export const DEFAULT_CALL_TIMEOUT_MS = 10_000;
 export const CALL_TIMEOUT_MS_MAX = 120_000;
 export const DEFAULT_CALLS_INFLIGHT_MAX = 1024;
+/** Server streams (Watch, Backup) open at once; counted apart from unary calls so that
+ * long-lived watchers cannot starve short calls. */
+export const DEFAULT_STREAMS_MAX = 256;
 
 /** Trailing metadata keys the SDK reads to find the leader and to know it may retry. */
 export const LEADER_ID_KEY = 'x-stockraft-leader-id';
@@ -73,10 +76,12 @@ interface StatusOut {
 
 export interface EdgeOptions {
   readonly calls_inflight_max: number;
+  readonly streams_max: number;
 }
 
 export class Edge {
   private inflight = 0;
+  private streams = 0;
 
   constructor(
     readonly node: StockNode,
@@ -86,6 +91,9 @@ export class Edge {
   ) {
     if (!Number.isInteger(options.calls_inflight_max) || options.calls_inflight_max < 1) {
       throw new Error(`calls_inflight_max must be an integer >= 1, got ${options.calls_inflight_max}`);
+    }
+    if (!Number.isInteger(options.streams_max) || options.streams_max < 1) {
+      throw new Error(`streams_max must be an integer >= 1, got ${options.streams_max}`);
     }
   }
 
@@ -133,13 +141,13 @@ export class Edge {
   stream<Req, Res>(method: string, spec: StreamSpec<Req, Res>): grpc.handleServerStreamingCall<Req, Res> {
     return (call) => {
       const started = process.hrtime.bigint();
-      this.inflight++;
+      this.streams++;
       this.metrics.inflight(1);
       let done = false;
       const finish = (out: StatusOut | null): void => {
         if (done) return;
         done = true;
-        this.inflight--;
+        this.streams--;
         this.metrics.inflight(-1);
         const code = out === null ? 'OK' : (grpc.status[out.code] ?? String(out.code));
         this.metrics.observe(method, code, Number(process.hrtime.bigint() - started) / 1e9);
@@ -176,6 +184,9 @@ export class Edge {
       // Streams may outlive any default deadline: only an explicit one applies.
       const ctx = this.contextOf(method, call.metadata, call.getDeadline(), Number.POSITIVE_INFINITY);
       const run = async (): Promise<void> => {
+        if (this.streams > this.options.streams_max) {
+          throw new NodeError('overloaded', `node has ${this.streams - 1} streams open, limit streams_max=${this.options.streams_max}: retry later`);
+        }
         this.admit(call.request);
         await spec.handle(call.request, ctx, out);
       };

@@ -58,9 +58,9 @@ export class FakeNode implements StockNode {
     cluster.nodes.push(this);
   }
 
-  async start(calls_inflight_max?: number): Promise<string> {
+  async start(calls_inflight_max?: number, streams_max?: number): Promise<string> {
     const server = new grpc.Server();
-    this.services = registerClientServices(server, this, { calls_inflight_max, registry: this.registry });
+    this.services = registerClientServices(server, this, { calls_inflight_max, streams_max, registry: this.registry });
     const port = await new Promise<number>((resolve, reject) =>
       server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
     );
@@ -187,9 +187,9 @@ export class FakeNode implements StockNode {
 }
 
 /** A started fake cluster of n nodes, the first one leading. */
-export async function fakeCluster(n: number, calls_inflight_max?: number): Promise<FakeCluster> {
+export async function fakeCluster(n: number, calls_inflight_max?: number, streams_max?: number): Promise<FakeCluster> {
   const c = new FakeCluster();
-  for (let i = 1; i <= n; i++) await new FakeNode(`n${i}`, c).start(calls_inflight_max);
+  for (let i = 1; i <= n; i++) await new FakeNode(`n${i}`, c).start(calls_inflight_max, streams_max);
   c.leader = 'n1';
   return c;
 }

@@ -434,3 +434,24 @@ t.test('stream calls report errors as statuses', async (t) => {
   const metrics = await n1.registry.metrics();
   t.match(metrics, /stockraft_grpc_calls_total\{method="Inventory\/Watch",code="INVALID_ARGUMENT"\} 1/);
 });
+
+t.test('streams are bounded apart from unary calls', async (t) => {
+  const c = await fakeCluster(1, 100, 1);
+  const n1 = c.nodes[0] as NonNullable<(typeof c.nodes)[0]>;
+  const client = new StockraftClient({ endpoints: [n1.address], deadline_ms: 3000 });
+  t.teardown(async () => {
+    await client.close();
+    await c.close();
+  });
+  await client.adjust({ sku: 'st', location: 'w', delta: 1 });
+  const first = client.watch({ from_index: 1, reconnects_max: 0 })[Symbol.asyncIterator]();
+  t.equal((await first.next()).value?.event.sku, 'st', 'the first stream is served');
+  const second = await (async () => {
+    for await (const x of client.watch({ from_index: 1, reconnects_max: 0 })) void x;
+  })().catch((e: unknown) => e);
+  t.ok(second instanceof StockraftError, 'the second stream is refused');
+  t.equal((await client.getPosition('st', 'w'))?.on_hand, 1, 'unary calls still pass');
+  await first.return?.(undefined);
+  const metrics = await n1.registry.metrics();
+  t.match(metrics, /method="Inventory\/Watch",code="RESOURCE_EXHAUSTED"\} 1/);
+});
