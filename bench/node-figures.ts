@@ -137,10 +137,10 @@ async function snapshot(positions: number): Promise<void> {
     const sent = c.nodes.get(leader)!.output.find((l) => l.includes('"snapshot sent"'));
     const inst = c.output('n2').split('\n').find((l) => l.includes('"snapshot installed"'));
     const s = sent ? (JSON.parse(sent) as { bytes: number; chunks: number; ms: number }) : null;
-    const i = inst ? (JSON.parse(inst) as { ms: number; records: number }) : null;
+    const i = inst ? (JSON.parse(inst) as { ms: number; records: number; read_ms: number; write_ms: number; load_ms: number }) : null;
     console.log(`  add learner -> caught up: ${(t2 - t1).toFixed(0)} ms`);
     if (s) console.log(`  streamed ${(s.bytes / 1048576).toFixed(1)} MiB in ${s.chunks} chunks in ${s.ms} ms`);
-    if (i) console.log(`  installed ${i.records} records (state, history, events) in ${i.ms} ms`);
+    if (i) console.log(`  installed ${i.records} records (state, history, events) in ${i.ms} ms: read staged ${i.read_ms} ms, one synced LevelDB batch ${i.write_ms} ms, ledger load ${i.load_ms} ms`);
   } finally {
     await c.close();
   }

@@ -122,6 +122,9 @@ export interface SnapshotView {
 export class LevelStorage {
   private last_index = 0;
   private snapshot_index = 0;
+  /** Data bytes of each stored entry above the compaction point, in index order. */
+  private sizes: number[] = [];
+  private log_bytes = 0;
   private applied_written = 0;
   /** Applied index known to be on disk (an applied batch followed by a synced batch). */
   durable_applied = 0;
@@ -170,7 +173,17 @@ export class LevelStorage {
   }
 
   private putMeta(key: string, value: unknown): Op {
-    return { type: 'put', sublevel: this.meta, key: enc.encode(key), value: pack(value) } as Op;
+    return { type: 'put', key: this.meta.prefixKey(enc.encode(key), 'view'), value: pack(value) };
+  }
+
+  /** Operations carry keys prefixed here, on the root database: cheaper than the
+   * per-operation sublevel option when a batch holds thousands of them. */
+  private put(sub: Sub, key: Uint8Array, value: Uint8Array): Op {
+    return { type: 'put', key: sub.prefixKey(key, 'view'), value };
+  }
+
+  private del(sub: Sub, key: Uint8Array): Op {
+    return { type: 'del', key: sub.prefixKey(key, 'view') };
   }
 
   /** Checks that the directory belongs to this node and cluster, or claims it for them. */
@@ -248,6 +261,8 @@ export class LevelStorage {
     }
     this.last_index = last;
     this.snapshot_index = snapshot?.index ?? 0;
+    this.sizes = entries.map((e) => e.data.byteLength);
+    this.log_bytes = this.sizes.reduce((a, b) => a + b, 0);
     this.applied_written = applied.index;
     this.durable_applied = applied.index;
     return { identity, hard_state, snapshot, bootstrap_conf, entries, applied };
@@ -279,6 +294,29 @@ export class LevelStorage {
     return this.snapshot_index;
   }
 
+  /** Entry data bytes stored above the compaction point. */
+  get logBytes(): number {
+    return this.log_bytes;
+  }
+
+  /** The highest index i <= `upto` such that the entries in (i, upto] hold at most
+   * `bytes_max` data bytes and number at most `entries_max`: where to compact so that the
+   * trailing entries stay within both bounds. */
+  trailingStart(upto: number, entries_max: number, bytes_max: number): number {
+    let i = Math.min(upto, this.last_index);
+    let bytes = 0;
+    let n = 0;
+    // Bounded by entries_max and by the entries stored.
+    while (i > this.snapshot_index && n < entries_max) {
+      const size = this.sizes[i - this.snapshot_index - 1] ?? 0;
+      if (bytes + size > bytes_max) break;
+      bytes += size;
+      n += 1;
+      i -= 1;
+    }
+    return i;
+  }
+
   private async syncedWrite(ops: Op[]): Promise<void> {
     if (this.fsync_delay_ms > 0) await new Promise((r) => setTimeout(r, this.fsync_delay_ms));
     const applied_before = this.applied_written;
@@ -300,12 +338,17 @@ export class LevelStorage {
       const first = entries[0]!.index;
       if (first <= this.snapshot_index) throw new StorageError(`refusing to write entry ${first} at or below the compaction point ${this.snapshot_index}`);
       if (first > this.last_index + 1) throw new StorageError(`refusing to write entry ${first}: it would leave a gap after ${this.last_index}`);
-      for (let i = first; i <= this.last_index; i++) ops.push({ type: 'del', sublevel: this.log, key: logKey(i) } as Op);
+      for (let i = first; i <= this.last_index; i++) ops.push(this.del(this.log, logKey(i)));
+      // Sizes of replaced entries go; the new ones come in below.
+      const keep = first - this.snapshot_index - 1;
+      for (const dropped of this.sizes.splice(keep)) this.log_bytes -= dropped;
       let expect = first;
       for (const e of entries) {
         if (e.index !== expect) throw new StorageError(`entries to persist are not contiguous: expected ${expect}, got ${e.index}`);
         expect += 1;
-        ops.push({ type: 'put', sublevel: this.log, key: logKey(e.index), value: pack({ index: e.index, term: e.term, type: e.type, data: e.data }) } as Op);
+        ops.push(this.put(this.log, logKey(e.index), pack({ index: e.index, term: e.term, type: e.type, data: e.data })));
+        this.sizes.push(e.data.byteLength);
+        this.log_bytes += e.data.byteLength;
       }
       this.last_index = entries[entries.length - 1]!.index;
     }
@@ -321,10 +364,10 @@ export class LevelStorage {
     for (const w of writes) {
       const sublevel = this.subs[w.sublevel];
       if (!sublevel) throw new StorageError(`ledger write names unknown sublevel '${String(w.sublevel)}'`);
-      if (w.type === 'put') ops.push({ type: 'put', sublevel, key: enc.encode(w.key), value: pack(w.value) } as Op);
-      else ops.push({ type: 'del', sublevel, key: enc.encode(w.key) } as Op);
+      if (w.type === 'put') ops.push(this.put(sublevel, enc.encode(w.key), pack(w.value)));
+      else ops.push(this.del(sublevel, enc.encode(w.key)));
     }
-    for (const { key, event } of events) ops.push({ type: 'put', sublevel: this.subs.events, key: enc.encode(key), value: pack(event) } as Op);
+    for (const { key, event } of events) ops.push(this.put(this.subs.events, enc.encode(key), pack(event)));
     ops.push(this.putMeta('applied', applied));
     await this.db.batch(ops);
     this.applied_written = applied.index;
@@ -341,9 +384,10 @@ export class LevelStorage {
     if (meta.index > this.durable_applied) throw new StorageError(`refusing to compact to ${meta.index}: only ${this.durable_applied} is durably applied`);
     if (meta.index <= this.snapshot_index) return;
     const ops: Op[] = [];
-    for (let i = this.snapshot_index + 1; i <= Math.min(meta.index, this.last_index); i++) ops.push({ type: 'del', sublevel: this.log, key: logKey(i) } as Op);
+    for (let i = this.snapshot_index + 1; i <= Math.min(meta.index, this.last_index); i++) ops.push(this.del(this.log, logKey(i)));
     ops.push(this.putMeta('snapshot', meta));
     await this.syncedWrite(ops);
+    for (const dropped of this.sizes.splice(0, Math.min(meta.index, this.last_index) - this.snapshot_index)) this.log_bytes -= dropped;
     this.snapshot_index = meta.index;
     if (this.last_index < meta.index) this.last_index = meta.index;
   }
@@ -351,24 +395,37 @@ export class LevelStorage {
   /** Replaces the whole ledger (state, history, events) and the log with a received
    * snapshot, in one synced batch. `records` yields the snapshot's key/values. */
   async installSnapshot(meta: SnapshotMeta, records: Iterable<[SublevelName, Uint8Array, Uint8Array]>, applied: AppliedRecord, hard_state: HardState | null): Promise<void> {
+    // Keys are prefixed here and written through the root database: the per-operation
+    // sublevel option costs several times more at hundreds of thousands of records.
     const batch = this.db.batch();
-    for (const name of SNAPSHOT_SUBLEVELS) {
-      for await (const k of this.subs[name].keys()) batch.del(k, { sublevel: this.subs[name] } as never);
+    for (const sub of [...SNAPSHOT_SUBLEVELS.map((n) => this.subs[n]), this.log]) {
+      const it = sub.keys();
+      try {
+        // Bounded by the sub-level's size.
+        for (;;) {
+          const keys = await it.nextv(READ_BATCH);
+          if (keys.length === 0) break;
+          for (const k of keys) batch.del(sub.prefixKey(k, 'view'));
+        }
+      } finally {
+        await it.close();
+      }
     }
-    for await (const k of this.log.keys()) batch.del(k, { sublevel: this.log } as never);
     for (const [name, k, v] of records) {
       const sublevel = this.subs[name];
       if (!sublevel) throw new StorageError(`snapshot names unknown sublevel '${String(name)}'`);
-      batch.put(k, v, { sublevel } as never);
+      batch.put(sublevel.prefixKey(k, 'view'), v);
     }
-    batch.put(enc.encode('snapshot'), pack(meta), { sublevel: this.meta } as never);
-    batch.put(enc.encode('applied'), pack(applied), { sublevel: this.meta } as never);
-    if (hard_state) batch.put(enc.encode('hard_state'), pack(hard_state), { sublevel: this.meta } as never);
+    batch.put(this.meta.prefixKey(enc.encode('snapshot'), 'view'), pack(meta));
+    batch.put(this.meta.prefixKey(enc.encode('applied'), 'view'), pack(applied));
+    if (hard_state) batch.put(this.meta.prefixKey(enc.encode('hard_state'), 'view'), pack(hard_state));
     if (this.fsync_delay_ms > 0) await new Promise((r) => setTimeout(r, this.fsync_delay_ms));
     await batch.write({ sync: true });
     this.stats.fsyncs += 1;
     this.snapshot_index = meta.index;
     this.last_index = meta.index;
+    this.sizes = [];
+    this.log_bytes = 0;
     this.applied_written = applied.index;
     this.durable_applied = applied.index;
   }

@@ -79,6 +79,7 @@ export async function bootNode(cfg: StockdConfig, opts: BootOptions): Promise<St
         tick_ms: cfg.tick_ms,
         snapshot_entries: cfg.snapshot_entries,
         trailing_entries: cfg.trailing_entries,
+        log_bytes_max: cfg.log_bytes_max,
         proposal_limits: { callers_max: cfg.proposals_max, entry_commands_max: cfg.entry_commands_max },
         transport_limits: { ...DEFAULT_TRANSPORT_LIMITS, queue_messages_max: cfg.peer_queue_messages_max, snapshot_chunk_bytes_max: cfg.snapshot_chunk_bytes },
         snapshot_dir,

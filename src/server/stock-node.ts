@@ -47,6 +47,8 @@ export interface NodeSettings {
   readonly snapshot_entries: number;
   /** ...keeping this many entries below the durable applied index for slow followers. */
   readonly trailing_entries: number;
+  /** Entry bytes above the compaction point beyond which the log is compacted too. */
+  readonly log_bytes_max: number;
   readonly proposal_limits: ProposalLimits;
   readonly transport_limits: TransportLimits;
   readonly snapshot_dir: string;
@@ -437,8 +439,13 @@ export class StockNodeImpl implements StockNode {
     const { applied: sender, records } = staged.read();
     if (sender.index !== meta.index) throw new Error(`staged snapshot claims applied index ${sender.index}, its meta says ${meta.index}`);
     const applied: AppliedRecord = { index: meta.index, term: meta.term, conf_state: meta.conf_state, addresses: { ...sender.addresses } };
+    const t_read = Date.now();
     await this.storage.installSnapshot(meta, records, applied, hard_state);
-    const state = await this.storage.ledgerState();
+    const t_write = Date.now();
+    // The ledger is rebuilt from the records just written (already in memory).
+    const dec = new TextDecoder();
+    const state: [string, unknown][] = [];
+    for (const [name, k, v] of records) if (name === 'state') state.push([dec.decode(k), unpack(v)]);
     const ledger = Ledger.load(state);
     if (ledger.lastLogIndex() > meta.index) throw new Error(`snapshot ledger is at ${ledger.lastLogIndex()}, beyond the snapshot index ${meta.index}`);
     this.ledger = ledger;
@@ -452,7 +459,10 @@ export class StockNodeImpl implements StockNode {
     }
     this.watch_hub.resync();
     this.metrics?.snapshots_installed.inc();
-    this.log.info({ index: meta.index, term: meta.term, records: records.length, bytes: staged.bytes, ms: Date.now() - t0 }, 'snapshot installed');
+    this.log.info(
+      { index: meta.index, term: meta.term, records: records.length, bytes: staged.bytes, ms: Date.now() - t0, read_ms: t_read - t0, write_ms: t_write - t_read, load_ms: Date.now() - t_write },
+      'snapshot installed',
+    );
   }
 
   private async applyEntries(entries: readonly Entry[]): Promise<void> {
@@ -527,8 +537,13 @@ export class StockNodeImpl implements StockNode {
   private async maybeCompact(): Promise<void> {
     const s = this.settings;
     const durable = Math.min(this.storage.durable_applied, this.applied.index);
-    if (durable - this.storage.snapshotIndex < s.snapshot_entries + s.trailing_entries) return;
-    await this.compactTo(durable - s.trailing_entries);
+    const by_entries = durable - this.storage.snapshotIndex >= s.snapshot_entries + s.trailing_entries;
+    // Large entries (many commands each) would make an entry-count bound hold gigabytes
+    // in memory: the log is also compacted when its bytes pass log_bytes_max, keeping at
+    // most a quarter of that as trailing entries.
+    const by_bytes = this.storage.logBytes > s.log_bytes_max;
+    if (!by_entries && !by_bytes) return;
+    await this.compactTo(this.storage.trailingStart(durable, s.trailing_entries, by_bytes ? Math.floor(s.log_bytes_max / 4) : Number.MAX_SAFE_INTEGER));
   }
 
   private async compactTo(index: number): Promise<void> {

@@ -24,6 +24,7 @@ export interface StockdConfig {
   readonly snapshot_entries: number;
   readonly trailing_entries: number;
   readonly snapshot_chunk_bytes: number;
+  readonly log_bytes_max: number;
   readonly proposals_max: number;
   readonly entry_commands_max: number;
   readonly peer_queue_messages_max: number;
@@ -114,6 +115,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { flag: '--election-ms-max <ms>', key: 'electionMsMax', def: 1000, help: 'election timeout upper bound; must be twice the minimum (the core draws from [min, 2*min)), which spreads candidates apart' },
   { flag: '--snapshot-entries <n>', key: 'snapshotEntries', def: 10000, help: 'compact the raft log every this many applied entries (bounds log memory and restart replay)' },
   { flag: '--trailing-entries <n>', key: 'trailingEntries', def: 5000, help: 'entries kept below the compaction point so briefly slow followers catch up without a snapshot' },
+  { flag: '--log-bytes-max <n>', key: 'logBytesMax', def: 268435456, help: 'also compact when the log above the compaction point holds more entry bytes than this (entries of many commands are large; the log lives in memory)' },
   { flag: '--snapshot-chunk-bytes <n>', key: 'snapshotChunkBytes', def: 1048576, help: 'InstallSnapshot chunk size: well below the 4 MiB gRPC message limit' },
   { flag: '--proposals-max <n>', key: 'proposalsMax', def: 20000, help: 'client proposals queued or in flight on the leader; beyond it calls get RESOURCE_EXHAUSTED instead of piling up memory' },
   { flag: '--entry-commands-max <n>', key: 'entryCommandsMax', def: 1000, help: 'commands of concurrent callers packed into one raft entry (one fsync for all of them)' },
@@ -208,6 +210,7 @@ function validate(o: Raw): StockdConfig {
   if (election_ms_min < 2 * tick_ms) throw new ConfigError(`--election-ms-min (${election_ms_min}) must be at least two ticks (--tick-ms ${tick_ms})`);
   const snapshot_entries = intIn('--snapshot-entries', 1, 10_000_000)(o.snapshotEntries as string);
   const trailing_entries = intIn('--trailing-entries', 0, 10_000_000)(o.trailingEntries as string);
+  const log_bytes_max = intIn('--log-bytes-max', 1024 * 1024, 16 * 1024 * 1024 * 1024)(o.logBytesMax as string);
   const snapshot_chunk_bytes = intIn('--snapshot-chunk-bytes', 4096, 3 * 1024 * 1024)(o.snapshotChunkBytes as string);
   const proposals_max = intIn('--proposals-max', 1, 1_000_000)(o.proposalsMax as string);
   const entry_commands_max = intIn('--entry-commands-max', 1, 10_000)(o.entryCommandsMax as string);
@@ -246,6 +249,7 @@ function validate(o: Raw): StockdConfig {
     snapshot_entries,
     trailing_entries,
     snapshot_chunk_bytes,
+    log_bytes_max,
     proposals_max,
     entry_commands_max,
     peer_queue_messages_max,

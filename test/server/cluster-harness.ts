@@ -163,6 +163,8 @@ export class StockdCluster {
     const initial = c.initialCluster(ids);
     for (const id of ids) c.nodes.get(id)!.args = [...c.commonArgs(), '--initial-cluster', initial];
     for (const id of ids) c.spawn(id);
+    // A loaded machine can take many seconds to start a node: wait generously, once.
+    await Promise.all(ids.map((id) => c.waitServing(id, 60_000)));
     return c;
   }
 
@@ -234,13 +236,13 @@ export class StockdCluster {
   }
 
   /** (Re)starts a defined node with its data dir and flags; resolves once it serves. */
-  async startNode(id: string, wait_serving = true, timeout_ms = 15_000): Promise<void> {
+  async startNode(id: string, wait_serving = true, timeout_ms = 60_000): Promise<void> {
     this.spawn(id);
     if (wait_serving) await this.waitServing(id, timeout_ms);
   }
 
   /** Waits for the node's 'stockd serving' log line. */
-  async waitServing(id: string, timeout_ms = 15_000): Promise<void> {
+  async waitServing(id: string, timeout_ms = 60_000): Promise<void> {
     await this.waitFor(`${id} to serve`, async () => {
       if (!this.running(id)) {
         const p = this.nodes.get(id)!.proc;
@@ -344,7 +346,7 @@ export class StockdCluster {
   }
 
   /** Polls `probe` every `every_ms` until it returns a value (not undefined) or time is up. */
-  async waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeout_ms = 15_000, every_ms = 50): Promise<T> {
+  async waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeout_ms = 30_000, every_ms = 50): Promise<T> {
     const until = Date.now() + timeout_ms;
     let last_err: unknown = null;
     while (Date.now() < until) {
@@ -369,7 +371,7 @@ export class StockdCluster {
     return clientChannelCredentials({ ca: path.join(d, 'ca.crt'), cert: path.join(d, 'clients', `${who}.crt`), key: path.join(d, 'clients', `${who}.key`) });
   }
 
-  async waitForLeader(timeout_ms = 15_000): Promise<string> {
+  async waitForLeader(timeout_ms = 30_000): Promise<string> {
     return this.waitFor('a leader all running nodes agree on', async () => {
       const ids = [...this.nodes.keys()].filter((id) => this.running(id));
       const statuses = await Promise.all(ids.map((id) => this.client(id).status()));
@@ -381,7 +383,7 @@ export class StockdCluster {
   }
 
   /** Proposes on whichever node leads, following redirects; retries 'no_leader'. */
-  async propose(commands: Command[], timeout_ms = 10_000): Promise<CommandResult[]> {
+  async propose(commands: Command[], timeout_ms = 30_000): Promise<CommandResult[]> {
     return this.waitFor('a leader to accept the proposal', async () => {
       const leader = await this.waitForLeader(timeout_ms);
       try {
@@ -394,7 +396,7 @@ export class StockdCluster {
   }
 
   /** Waits until every running node has applied the same index and reports the same head hash. */
-  async waitConverged(timeout_ms = 15_000): Promise<{ head_hash: string; applied_index: number }> {
+  async waitConverged(timeout_ms = 30_000): Promise<{ head_hash: string; applied_index: number }> {
     return this.waitFor('all running nodes to converge', async () => {
       const ids = [...this.nodes.keys()].filter((id) => this.running(id));
       const s = await Promise.all(ids.map((id) => this.client(id).status()));

@@ -156,3 +156,24 @@ t.test('a commit index beyond the stored log is reported corrupt', async (t) => 
   await t.rejects(s2.load(), /commit index 7 is beyond the last stored entry 1/);
   await s2.close();
 });
+
+t.test('log bytes are tracked through replacement and compaction', async (t) => {
+  const { s } = await fresh(t);
+  const big = (index: number, n: number): Entry => ({ index, term: 1, type: 'normal', data: new Uint8Array(n) });
+  await s.persist([big(1, 100), big(2, 200), big(3, 300), big(4, 400)], { term: 1, vote: null, commit: 4 });
+  t.equal(s.logBytes, 1000);
+  await s.persist([big(3, 5)], null);
+  t.equal(s.logBytes, 305, 'entries 3 and 4 replaced by a 5-byte entry 3');
+  await s.persist([big(4, 50), big(5, 60)], null);
+  t.equal(s.logBytes, 415);
+  t.equal(s.trailingStart(5, 10, 1000), 0, 'everything fits: compact nothing');
+  t.equal(s.trailingStart(5, 2, 1000), 3, 'at most 2 trailing entries');
+  t.equal(s.trailingStart(5, 10, 112), 3, 'at most 112 bytes: entries 4 and 5');
+  t.equal(s.trailingStart(5, 10, 115), 2, 'at most 115 bytes: entries 3, 4 and 5');
+  t.equal(s.trailingStart(5, 10, 10), 5, 'not even one fits: compact everything up to 5');
+  await s.apply([], [], { index: 5, term: 1, conf_state: conf, addresses: {} });
+  await s.sync();
+  await s.compact({ index: 3, term: 1, conf_state: conf });
+  t.equal(s.logBytes, 110, 'entries 1..3 no longer counted');
+  await s.close();
+});
