@@ -454,7 +454,7 @@ export class Ledger {
       const pos = this.positions.get(pid);
       if (pos === undefined) throw new Error(`ledger invariant broken: reservation ${res.reservation_id} holds ${l.sku}@${l.location}, which does not exist`);
       const s = sold === null ? 0 : sold === 'all' ? l.quantity : sold[i];
-      positions[i] = this.change(batch, pid, pos, l.sku, l.location, kind, op_id, res.reservation_id, -s, -l.quantity);
+      positions[i] = this.change(batch, pid, pos, l.sku, l.location, kind, op_id, res.reservation_id, 0 - s, -l.quantity);
       if (s > 0) (committed ??= []).push(s === l.quantity ? l : { sku: l.sku, location: l.location, quantity: s });
     }
     const reservation: ReservationRecord = {

@@ -278,3 +278,11 @@ t.test('every result code was produced by a scenario above', (t) => {
   t.same([...RESULT_CODES].filter((c) => !seen.has(c)), [], 'no result code left untested');
   t.end();
 });
+
+t.test('events never carry negative zero', (t) => {
+  const d = stocked();
+  d.one(2_000, reserve('r1', [line('SKU-1', 'LOC-1', 2)]));
+  const out = d.entry(3_000, [release('l1', 'r1')]);
+  t.ok(Object.is(out.events[0].delta_on_hand, 0), 'a release changes on_hand by +0');
+  t.end();
+});
