@@ -22,11 +22,15 @@ export interface CpuProfile {
 export interface HotSpot {
   readonly name: string;
   readonly self_ms: number;
+  /** Of all sampled time. */
   readonly share: number;
+  /** Of the time the thread was busy (everything but the idle node). */
+  readonly busy_share: number;
 }
 
 export interface ProfileSummary {
   readonly total_ms: number;
+  readonly idle_ms: number;
   readonly functions: readonly HotSpot[];
   readonly files: readonly HotSpot[];
 }
@@ -50,9 +54,9 @@ function shortUrl(url: string, root: string): string {
   return rel.startsWith('..') ? u : rel;
 }
 
-function rank(m: Map<string, number>, total: number, top: number): HotSpot[] {
+function rank(m: Map<string, number>, total: number, busy: number, top: number): HotSpot[] {
   return [...m.entries()]
-    .map(([name, self_ms]) => ({ name, self_ms, share: total > 0 ? self_ms / total : 0 }))
+    .map(([name, self_ms]) => ({ name, self_ms, share: total > 0 ? self_ms / total : 0, busy_share: busy > 0 && !name.startsWith('(idle)') ? self_ms / busy : 0 }))
     .sort((a, b) => b.self_ms - a.self_ms)
     .slice(0, top);
 }
@@ -69,19 +73,32 @@ export function summarizeProfile(p: CpuProfile, root: string, top = 25): Profile
   }
   const fn = new Map<string, number>();
   const file = new Map<string, number>();
+  let idleUs = 0;
   for (const [id, us] of selfUs) {
     const n = byId.get(id);
     if (n === undefined) continue;
+    if (n.callFrame.functionName === '(idle)') {
+      idleUs += us;
+      continue; // waiting for I/O or timers: not a hot spot
+    }
     const f = shortUrl(n.callFrame.url, root);
     const name = `${n.callFrame.functionName || '(anonymous)'} ${f}${n.callFrame.url ? `:${n.callFrame.lineNumber + 1}` : ''}`;
     fn.set(name, (fn.get(name) ?? 0) + us / 1000);
     file.set(f, (file.get(f) ?? 0) + us / 1000);
   }
   const total_ms = totalUs / 1000;
-  return { total_ms, functions: rank(fn, total_ms, top), files: rank(file, total_ms, top) };
+  const idle_ms = idleUs / 1000;
+  const busy = total_ms - idle_ms;
+  return { total_ms, idle_ms, functions: rank(fn, total_ms, busy, top), files: rank(file, total_ms, busy, top) };
 }
 
 export function profileText(s: ProfileSummary): string {
-  const line = (h: HotSpot): string => `${(h.share * 100).toFixed(1).padStart(5)}%  ${h.self_ms.toFixed(0).padStart(7)} ms  ${h.name}`;
-  return [`sampled ${s.total_ms.toFixed(0)} ms`, 'self time by function:', ...s.functions.map(line), 'self time by file:', ...s.files.map(line)].join('\n');
+  const line = (h: HotSpot): string => `${(h.busy_share * 100).toFixed(1).padStart(5)}%  ${h.self_ms.toFixed(0).padStart(7)} ms  ${h.name}`;
+  return [
+    `sampled ${s.total_ms.toFixed(0)} ms, idle ${s.idle_ms.toFixed(0)} ms (${((s.idle_ms / Math.max(1e-9, s.total_ms)) * 100).toFixed(0)}%); shares below are of the busy time`,
+    'self time by function:',
+    ...s.functions.map(line),
+    'self time by file:',
+    ...s.files.map(line),
+  ].join('\n');
 }

@@ -17,6 +17,12 @@ function isUnavailable(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 14;
 }
 
+function leaderHint(err: unknown): string | null {
+  const md = (err as { metadata?: { get?: (k: string) => unknown[] } }).metadata;
+  const v = typeof md?.get === 'function' ? md.get('x-stockraft-leader-address')[0] : undefined;
+  return typeof v === 'string' && v !== '' ? v : null;
+}
+
 function check(r: WireResult, what: string): void {
   if (r.code !== 'OK') throw new Refusal(`${what}: ${r.code} ${r.detail}`);
 }
@@ -34,7 +40,13 @@ export function stockraftSession(spec: PointSpec): Session {
     return { c: list[client % list.length], node };
   };
   const onWriteError = (node: number, err: unknown): never => {
-    if (isUnavailable(err) && node === writeNode) writeNode = (writeNode + 1) % writersByNode.length;
+    if (isUnavailable(err) && node === writeNode) {
+      // The node names the leader in trailing metadata when it knows it (see
+      // src/server/grpc-edge-call.ts); otherwise try the next node.
+      const hint = leaderHint(err);
+      const k = hint === null ? -1 : order.indexOf(hint);
+      writeNode = k >= 0 ? k : (writeNode + 1) % writersByNode.length;
+    }
     throw err;
   };
   const readers = makeClients(spec.endpoints, spec.channels_per_endpoint, (a) => new InventoryClient(a, spec.deadline_ms));
