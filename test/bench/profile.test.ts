@@ -42,6 +42,6 @@ t.test('a file that is not a cpuprofile, or is inconsistent, is refused', (t) =>
   t.throws(() => loadProfile(junk), /not a V8 cpuprofile/);
   const good = path.join(dir, 'good.cpuprofile');
   fs.writeFileSync(good, JSON.stringify(profile));
-  t.equal(loadProfile(good).samples.length, 6);
+  t.equal(loadProfile(good).samples.length, 7);
   t.end();
 });
