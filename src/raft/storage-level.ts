@@ -122,6 +122,8 @@ export interface SnapshotView {
 export class LevelStorage {
   private last_index = 0;
   private snapshot_index = 0;
+  /** Term and vote last written with an fsync. */
+  private synced_hs: HardState = { term: 0, vote: null, commit: 0 };
   /** Data bytes of each stored entry above the compaction point, in index order. */
   private sizes: number[] = [];
   private log_bytes = 0;
@@ -261,6 +263,7 @@ export class LevelStorage {
     }
     this.last_index = last;
     this.snapshot_index = snapshot?.index ?? 0;
+    this.synced_hs = hard_state;
     this.sizes = entries.map((e) => e.data.byteLength);
     this.log_bytes = this.sizes.reduce((a, b) => a + b, 0);
     this.applied_written = applied.index;
@@ -353,7 +356,16 @@ export class LevelStorage {
       this.last_index = entries[entries.length - 1]!.index;
     }
     if (hard_state) ops.push(this.putMeta('hard_state', hard_state));
-    await this.syncedWrite(ops);
+    // Only entries, term and vote must survive a crash; the commit index can be learned
+    // again. A Ready that only moves the commit index is written without an fsync (it
+    // becomes durable with the next synced write, LevelDB's log being sequential).
+    const must_sync = entries.length > 0 || (hard_state !== null && (hard_state.term !== this.synced_hs.term || hard_state.vote !== this.synced_hs.vote));
+    if (must_sync) {
+      await this.syncedWrite(ops);
+      if (hard_state) this.synced_hs = hard_state;
+    } else {
+      await this.db.batch(ops);
+    }
   }
 
   /** Step 3 of a Ready: the ledger's writes for a run of applied entries, their events
@@ -419,6 +431,7 @@ export class LevelStorage {
     batch.put(this.meta.prefixKey(enc.encode('snapshot'), 'view'), pack(meta));
     batch.put(this.meta.prefixKey(enc.encode('applied'), 'view'), pack(applied));
     if (hard_state) batch.put(this.meta.prefixKey(enc.encode('hard_state'), 'view'), pack(hard_state));
+    if (hard_state) this.synced_hs = hard_state;
     if (this.fsync_delay_ms > 0) await new Promise((r) => setTimeout(r, this.fsync_delay_ms));
     await batch.write({ sync: true });
     this.stats.fsyncs += 1;

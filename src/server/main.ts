@@ -121,6 +121,7 @@ async function main(): Promise<void> {
     process.stderr.write(`stockd: cannot listen on ${cfg.listen}: ${String(err)}\n`);
     process.exit(2);
   });
+  node.trace = cfg.log_level === 'trace';
   node.start();
   let metrics_server: http.Server | null = null;
   if (cfg.metrics_listen !== null) metrics_server = await startMetricsServer(cfg, node, metrics, log);

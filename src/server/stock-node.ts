@@ -115,6 +115,8 @@ export class StockNodeImpl implements StockNode {
   private readonly watch_hub: WatchHub;
   private tick_timer: NodeJS.Timeout | null = null;
   private time_tick_index = 0;
+  /** Logs every Ready's timing at debug level (stockd --log-level trace). */
+  trace = false;
   /** Test hook: shifts this node's clock as used to stamp entries. */
   clock_offset_ms = 0;
   onFatal: (err: Error) => void;
@@ -382,11 +384,19 @@ export class StockNodeImpl implements StockNode {
         later = rd.messages.filter((m) => !((m.type === 'append' || m.type === 'heartbeat') && m.term === this.term));
       }
     }
+    const t0 = performance.now();
     if (rd.snapshot) await this.installSnapshot(rd.snapshot, rd.hard_state);
     await this.storage.persist(rd.entries, rd.hard_state);
+    const t1 = performance.now();
     if (rd.hard_state) this.persisted_term = rd.hard_state.term;
     if (later.length > 0) this.transport.send(later);
     if (rd.committed_entries.length > 0) await this.applyEntries(rd.committed_entries);
+    if (this.trace) {
+      this.log.debug(
+        { entries: rd.entries.length, committed: rd.committed_entries.length, messages: rd.messages.length, persist_ms: +(t1 - t0).toFixed(2), apply_ms: +(performance.now() - t1).toFixed(2) },
+        'ready',
+      );
+    }
     for (const rs of rd.read_states) {
       const w = this.reads.get(rs.context);
       if (w) w.index = rs.index;

@@ -177,3 +177,19 @@ t.test('log bytes are tracked through replacement and compaction', async (t) => 
   t.equal(s.logBytes, 110, 'entries 1..3 no longer counted');
   await s.close();
 });
+
+t.test('a Ready that only moves the commit index costs no fsync', async (t) => {
+  const { s, dir } = await fresh(t);
+  await s.persist([entry(1, 1), entry(2, 1)], { term: 1, vote: 'a', commit: 0 });
+  const synced = s.stats.fsyncs;
+  await s.persist([], { term: 1, vote: 'a', commit: 2 });
+  t.equal(s.stats.fsyncs, synced, 'commit-only: not synced');
+  await s.persist([], { term: 2, vote: null, commit: 2 });
+  t.equal(s.stats.fsyncs, synced + 1, 'a new term is synced');
+  await s.persist([], { term: 2, vote: 'b', commit: 2 });
+  t.equal(s.stats.fsyncs, synced + 2, 'a vote is synced');
+  await s.close();
+  const s2 = await LevelStorage.open(dir);
+  t.same((await s2.load()).hard_state, { term: 2, vote: 'b', commit: 2 });
+  await s2.close();
+});
