@@ -24,6 +24,11 @@ export interface BackupSummary {
 /** Reads a backup file through the snapshot format's checks, loads the ledger state and
  * recomputes every history chain. Throws with the reason when anything is off. */
 export async function checkBackupFile(file: string): Promise<Omit<BackupSummary, 'bytes'>> {
+  return (await loadBackupFile(file)).summary;
+}
+
+/** checkBackupFile, also handing back the ledger the file holds (for comparisons). */
+export async function loadBackupFile(file: string): Promise<{ ledger: Ledger; summary: Omit<BackupSummary, 'bytes'> }> {
   const state: [string, unknown][] = [];
   const history: [string, LedgerEvent][] = [];
   for await (const [sublevel, key, value] of restoreChunksAsync(readBackupChunks(file))) {
@@ -37,7 +42,7 @@ export async function checkBackupFile(file: string): Promise<Omit<BackupSummary,
     ledger.positionHeads(),
   );
   if (!check.ok) throw new Error(`history of ${check.sku}@${check.location} breaks at seq ${check.seq}: ${check.reason}`);
-  return { file, head_hash: ledger.headHash(), applied_index: ledger.lastLogIndex(), positions: check.positions, events: check.events };
+  return { ledger, summary: { file, head_hash: ledger.headHash(), applied_index: ledger.lastLogIndex(), positions: check.positions, events: check.events } };
 }
 
 function summaryText(s: BackupSummary | Omit<BackupSummary, 'bytes'>): string {

@@ -22,7 +22,7 @@ export interface StockraftClientOptions {
   readonly endpoints: readonly string[];
   /** Budget of one call, all retries together (default 10,000 ms). */
   readonly deadline_ms?: number;
-  /** Attempts per call across endpoints (default 6). */
+  /** Attempts per call across endpoints (default 10). */
   readonly attempts_max?: number;
   /** Opt-in: gather concurrent writes into Submit batches. */
   readonly batching?: BatchingOptions;
@@ -114,7 +114,9 @@ export interface EndpointStatus {
 }
 
 const DEFAULT_DEADLINE_MS = 10_000;
-const DEFAULT_ATTEMPTS = 6;
+// With the backoff (25 ms doubling to 1 s) ten attempts span about 4.5 s: enough to ride out a
+// leader election (timeouts 0.5-1 s by default) inside the default 10 s budget.
+const DEFAULT_ATTEMPTS = 10;
 
 type MethodDef<Req, Res> = grpc.MethodDefinition<Req, Res>;
 

@@ -11,7 +11,7 @@ import * as grpc from '@grpc/grpc-js';
 import { StockdCluster, STOCKD_BIN, freePort } from '../server/cluster-harness.js';
 import { StockraftClient, StockraftError } from '../../src/client/index.js';
 import { frameBackupChunk } from '../../src/server/restore.js';
-import { checkBackupFile } from '../../src/cli/backup.js';
+import { checkBackupFile, loadBackupFile } from '../../src/cli/backup.js';
 import type { LedgerEvent, Position } from '../../src/ledger/types.js';
 
 const c = await StockdCluster.start({ size: 3, metrics: true });
@@ -231,8 +231,23 @@ t.test('backup under load restores to the same head hash and balances; broken fi
   writeFileSync(file, Buffer.concat(chunks));
   stop = true;
   await load;
-  const summary = await checkBackupFile(file);
+  const { ledger: inFile, summary } = await loadBackupFile(file);
   t.ok(summary.positions > 0);
+
+  // Without load, a backup holds exactly what the cluster holds.
+  const quiet = await c.waitConverged(20_000);
+  const file2 = path.join(tmp, 'backup-quiet.bin');
+  const chunks2: Uint8Array[] = [];
+  for await (const ch of all.backup()) chunks2.push(frameBackupChunk(ch));
+  writeFileSync(file2, Buffer.concat(chunks2));
+  const q = await loadBackupFile(file2);
+  t.equal(q.summary.head_hash, quiet.head_hash, 'quiet backup: head hash of the cluster');
+  const live = await all.listPositions({ limit: 1000 });
+  t.same(
+    live.positions.map((p) => balance(q.ledger.getPosition(p.sku, p.location))),
+    live.positions,
+    'quiet backup: every balance of the cluster',
+  );
 
   // Restore into a fresh single-node cluster.
   const port = await freePort();
@@ -258,6 +273,11 @@ t.test('backup under load restores to the same head hash and balances; broken fi
   t.equal(back.positions.length, summary.positions);
   t.ok(back.positions.length <= original.positions.length);
   // Balances the backup holds: every history replays to the restored position.
+  t.same(
+    back.positions,
+    back.positions.map((p) => balance(inFile.getPosition(p.sku, p.location))),
+    'restored balances equal the backup\'s',
+  );
   for (const p of back.positions) {
     const evs = await restored.listEvents(p.sku, p.location, { limit: 1000 });
     const last = evs.events[evs.events.length - 1];
@@ -283,6 +303,11 @@ t.test('backup under load restores to the same head hash and balances; broken fi
     t.match(out.output, pattern, `${name}: stockd says why`);
   }
 });
+
+/** The fields a client sees of a position (the ledger keeps more). */
+function balance(p: Position | null): Position | null {
+  return p === null ? null : { sku: p.sku, location: p.location, on_hand: p.on_hand, reserved: p.reserved, available: p.available, seq: p.seq };
+}
 
 async function restoreRefusal(file: string): Promise<{ code: number | null; output: string }> {
   const port = await freePort();
