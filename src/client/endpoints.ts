@@ -11,6 +11,9 @@ import { StockraftError, isServiceError } from './errors.js';
 export const ENDPOINTS_MAX = 64;
 export const BACKOFF_MS_MIN = 25;
 export const BACKOFF_MS_MAX = 1000;
+/** An endpoint that failed is not taken for the leader again for this long, even when a
+ * node still names it (followers keep naming a dead leader until their election timeout). */
+export const FAILED_QUARANTINE_MS = 2000;
 
 export type Target = 'leader' | 'any' | { readonly endpoint: number };
 
@@ -56,6 +59,8 @@ export class Endpoints {
   private current = 0;
   private probe: LeaderProbe | null = null;
   private closed = false;
+  /** When each endpoint last failed (Date.now() ms), for FAILED_QUARANTINE_MS. */
+  private readonly failed_at: number[];
 
   constructor(
     addresses: readonly string[],
@@ -79,6 +84,11 @@ export class Endpoints {
     };
     this.clients = this.addresses.map((a) => new grpc.Client(a, credentials, options));
     this.current = Math.floor(Math.random() * this.addresses.length);
+    this.failed_at = this.addresses.map(() => 0);
+  }
+
+  private quarantined(i: number): boolean {
+    return Date.now() - (this.failed_at[i] ?? 0) < FAILED_QUARANTINE_MS;
   }
 
   setLeaderProbe(probe: LeaderProbe): void {
@@ -106,7 +116,7 @@ export class Endpoints {
         const address = await this.probe(i, probe_deadline);
         if (address === null) continue;
         const li = this.indexOf(address);
-        if (li !== null) {
+        if (li !== null && !this.quarantined(li)) {
           this.leader = li;
           return;
         }
@@ -126,11 +136,22 @@ export class Endpoints {
   }
 
   private failed(i: number, err: grpc.ServiceError): void {
+    this.failed_at[i] = Date.now();
     const hint = err.metadata?.get(LEADER_ADDRESS_KEY)[0];
     const hinted = typeof hint === 'string' ? this.indexOf(hint) : null;
     if (this.leader === i) this.leader = null;
-    if (hinted !== null && hinted !== i) this.leader = hinted;
-    if (this.current === i) this.current = (i + 1) % this.addresses.length;
+    if (hinted !== null && hinted !== i && !this.quarantined(hinted)) this.leader = hinted;
+    if (this.current === i) this.current = this.nextHealthy(i);
+  }
+
+  /** The endpoint after i that has not failed lately (or simply the next one). */
+  private nextHealthy(i: number): number {
+    const n = this.addresses.length;
+    for (let k = 1; k <= n; k++) {
+      const j = (i + k) % n;
+      if (!this.quarantined(j)) return j;
+    }
+    return (i + 1) % n;
   }
 
   /** One call with retries across endpoints, within the policy's budget. */
@@ -187,7 +208,8 @@ export class Endpoints {
   }
 
   markFailed(i: number): void {
-    if (this.current === i) this.current = (i + 1) % this.addresses.length;
+    this.failed_at[i] = Date.now();
+    if (this.current === i) this.current = this.nextHealthy(i);
     if (this.leader === i) this.leader = null;
   }
 
