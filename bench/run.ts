@@ -152,7 +152,7 @@ async function main(): Promise<void> {
       try {
         const r = await runPoint(base, p.clients, workers, (l) => log(l));
         points.push(r);
-        log(`  => ${Math.round(r.units_s)} ops/s, p50 ${r.latency.p50_ms.toFixed(2)} ms, p99 ${r.latency.p99_ms.toFixed(2)} ms, p99.9 ${r.latency.p999_ms.toFixed(2)} ms${r.errors ? `, ${r.errors} errors (${r.error_samples[0]})` : ''}${r.refusals ? `, ${r.refusals} refused` : ''}`);
+        log(`  => ${Math.round(r.units_s)} ops/s, p50 ${r.latency.p50_ms.toFixed(2)} ms, p99 ${r.latency.p99_ms.toFixed(2)} ms, p99.9 ${r.latency.p999_ms.toFixed(2)} ms${r.errors ? `, ${r.errors} errors (${r.error_samples[0]})` : ''}${r.refusals ? `, ${r.refusals} refused` : ''}, busiest generator at ${Math.round(r.generator_cpu_max * 100)}% of a CPU`);
       } catch (e) {
         const msg = `${p.system} ${p.workload} ${p.dist} ${p.clients}: failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
         log(`  !! ${msg}`);

@@ -27,6 +27,8 @@ export interface PointResult {
   readonly refusals: number;
   readonly error_samples: readonly string[];
   readonly latency: LatencySummary;
+  /** Busiest generator process: its CPU time over the measured window (1 = a full CPU). */
+  readonly generator_cpu_max: number;
 }
 
 /** Splits `clients` over at most `workers` processes as evenly as possible. */
@@ -139,5 +141,6 @@ export async function runPoint(
     refusals: sum((r) => r.refusals),
     error_samples: results.flatMap((r) => r.error_samples).slice(0, 5),
     latency: summarize(hist),
+    generator_cpu_max: results.reduce((m, r) => Math.max(m, r.cpu_ms / base.duration_ms), 0),
   };
 }

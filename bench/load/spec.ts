@@ -67,6 +67,9 @@ export interface WorkerResult {
   readonly error_samples: readonly string[];
   /** Business refusals (e.g. insufficient stock, CAS retries exhausted): counted apart. */
   readonly refusals: number;
+  /** CPU time (user + system) this worker used during the measured window: near the
+   * window's length means the generator itself was saturated. */
+  readonly cpu_ms: number;
 }
 
 export type DriverToWorker = { readonly type: 'setup'; readonly spec: PointSpec } | { readonly type: 'start' } | { readonly type: 'stop' };

@@ -67,14 +67,16 @@ async function run(spec: PointSpec, session: Session): Promise<void> {
   for (let c = 0; c < spec.clients; c++) loops.push(loop(spec.worker_index * CLIENTS_PER_WORKER_MAX + c));
   await new Promise((r) => setTimeout(r, spec.warmup_ms));
   measuring = true;
+  const cpu0 = process.cpuUsage();
   await new Promise((r) => setTimeout(r, spec.duration_ms));
+  const cpu = process.cpuUsage(cpu0);
   measuring = false;
   stopping = true;
   await Promise.all(loops);
   clearInterval(progress);
   send({
     type: 'result',
-    result: { worker_index: spec.worker_index, hist_b64: encodeHistogram(hist), ops, units, errors, error_samples: samples, refusals },
+    result: { worker_index: spec.worker_index, hist_b64: encodeHistogram(hist), ops, units, errors, error_samples: samples, refusals, cpu_ms: (cpu.user + cpu.system) / 1000 },
   });
 }
 

@@ -16,6 +16,8 @@ export const POINT_COLUMNS: readonly Column<PointResult>[] = [
   { title: 'p99.9 ms', value: (p) => fmtMs(p.latency.p999_ms) },
   { title: 'errors', value: (p) => String(p.errors) },
   { title: 'refused', value: (p) => String(p.refusals) },
+  // Older result files have no generator figure.
+  { title: 'gen cpu', value: (p) => (typeof p.generator_cpu_max === 'number' ? `${Math.round(p.generator_cpu_max * 100)}%` : '-') },
 ];
 
 const TARGET_COLUMNS: readonly Column<TargetCheck>[] = [

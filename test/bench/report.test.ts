@@ -20,6 +20,7 @@ function point(p: Partial<PointResult> & Pick<PointResult, 'system' | 'workload'
     refusals: 0,
     error_samples: [],
     latency: { count: ops_s * 10, p50_ms: 1, p99_ms: 5, p999_ms: 9, max_ms: 12 },
+    generator_cpu_max: 0.5,
     ...p,
   };
 }
