@@ -455,3 +455,21 @@ t.test('streams are bounded apart from unary calls', async (t) => {
   const metrics = await n1.registry.metrics();
   t.match(metrics, /method="Inventory\/Watch",code="RESOURCE_EXHAUSTED"\} 1/);
 });
+
+t.test('failover: a write rides out followers still naming a dead leader', async (t) => {
+  const c = await fakeCluster(3);
+  const [n1] = c.nodes as [NonNullable<(typeof c.nodes)[0]>];
+  const client = new StockraftClient({ endpoints: c.nodes.map((n) => n.address), deadline_ms: 8000, attempts_max: 10 });
+  t.teardown(async () => {
+    await client.close();
+    await c.close();
+  });
+  await client.adjust({ sku: 'q', location: 'w', delta: 1 });
+  t.equal(client.endpoints.leader, 0);
+  await n1.stop();
+  // Followers keep naming n1 for a while, as they do until their election timeout.
+  setTimeout(() => (c.leader = 'n3'), 600);
+  const r = await client.adjust({ op_id: 'q-2', sku: 'q', location: 'w', delta: 1 });
+  t.equal(r.code, 'OK');
+  t.equal(client.endpoints.leader === 0, false, 'the dead node is no longer taken for the leader');
+});
