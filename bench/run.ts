@@ -161,14 +161,28 @@ async function main(): Promise<void> {
     }
   };
 
-  if (o.echo) {
-    const echo = await startEcho(echoSizes);
-    log(`echo: server at ${echo.endpoint}, ${echoSizes.request_bytes} B requests, ${echoSizes.response_bytes} B replies`);
+  // A system that cannot be started is recorded as a note; the others still run, so one
+  // broken piece does not throw away the rest of a long run.
+  const section = async (name: string, body: () => Promise<void>): Promise<void> => {
     try {
-      await runPlans('echo', [echo.endpoint], null);
-    } finally {
-      await echo.stop();
+      await body();
+    } catch (e) {
+      const msg = `${name}: not measured: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
+      log(`  !! ${msg}`);
+      notes.push(msg);
     }
+  };
+
+  if (o.echo) {
+    await section('echo', async () => {
+      const echo = await startEcho(echoSizes);
+      log(`echo: server at ${echo.endpoint}, ${echoSizes.request_bytes} B requests, ${echoSizes.response_bytes} B replies`);
+      try {
+        await runPlans('echo', [echo.endpoint], null);
+      } finally {
+        await echo.stop();
+      }
+    });
   }
 
   let failover: RunReport['failover'] = null;
@@ -176,17 +190,19 @@ async function main(): Promise<void> {
   let rss: RunReport['rss'] = null;
   let profileSummaries: string[] = [];
   if (o.stockraft) {
-    const profDir = o.profile ? fs.mkdtempSync(path.join(os.tmpdir(), 'stockraft-bench-prof-')) : null;
-    const cluster = await startStockraft({ nodes: 3, log, node_flags: profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [] });
-    try {
-      const leader = await waitForLeader(cluster.endpoints, 30_000);
-      log(`stockraft: leader ${leader}; preloading ${KEYS} SKUs`);
-      await preloadStockraft([leader, ...cluster.endpoints.filter((e) => e !== leader)], KEYS, LOCATION, STOCK_UNITS, date);
-      await runPlans('stockraft', cluster.endpoints, leader);
-    } finally {
-      await cluster.stop();
-    }
-    if (profDir !== null) profileSummaries = summarizeProfiles(profDir, path.join(o.outDir, `${date}-profile`));
+    await section('stockraft', async () => {
+      const profDir = o.profile ? fs.mkdtempSync(path.join(os.tmpdir(), 'stockraft-bench-prof-')) : null;
+      const cluster = await startStockraft({ nodes: 3, log, node_flags: profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [] });
+      try {
+        const leader = await waitForLeader(cluster.endpoints, 30_000);
+        log(`stockraft: leader ${leader}; preloading ${KEYS} SKUs`);
+        await preloadStockraft([leader, ...cluster.endpoints.filter((e) => e !== leader)], KEYS, LOCATION, STOCK_UNITS, date);
+        await runPlans('stockraft', cluster.endpoints, leader);
+      } finally {
+        await cluster.stop();
+      }
+      if (profDir !== null) profileSummaries = summarizeProfiles(profDir, path.join(o.outDir, `${date}-profile`));
+    });
     if (extras.length > 0) {
       const x = await runExtras(extras, { log, failover_trials: failoverTrials, workers, channels });
       failover = x.failover;
@@ -196,16 +212,18 @@ async function main(): Promise<void> {
   }
 
   if (o.compare.includes('etcd')) {
-    const bin = ensureEtcd(log);
-    const etcd = await startEtcdCluster(bin, log);
-    etcdVersion = etcd.version;
-    try {
-      log(`etcd: preloading ${KEYS} keys`);
-      await preloadEtcd(etcd.endpoints[0], KEYS, STOCK_UNITS);
-      await runPlans('etcd', etcd.endpoints, null);
-    } finally {
-      await etcd.stop();
-    }
+    await section('etcd', async () => {
+      const bin = ensureEtcd(log);
+      const etcd = await startEtcdCluster(bin, log);
+      etcdVersion = etcd.version;
+      try {
+        log(`etcd: preloading ${KEYS} keys`);
+        await preloadEtcd(etcd.endpoints[0], KEYS, STOCK_UNITS);
+        await runPlans('etcd', etcd.endpoints, null);
+      } finally {
+        await etcd.stop();
+      }
+    });
   }
 
   const report: RunReport = {
