@@ -10,7 +10,7 @@ import { clusterService, inventoryService } from '../server/grpc-edge-protos.js'
 import type * as W from '../server/grpc-edge-wire.js';
 import { eventFromWire, positionFromWire, reservationFromWire, resultFromWire } from '../server/grpc-edge-map.js';
 import { Endpoints, type Target } from './endpoints.js';
-import { Batcher, type BatchingOptions } from './batcher.js';
+import { Batcher, BatchQueueFull, type BatchingOptions } from './batcher.js';
 import { OpIdGenerator } from './ids.js';
 import { StockraftError, isServiceError } from './errors.js';
 import { EdgeError, singleOpCommand } from '../server/grpc-edge-validate.js';
@@ -213,6 +213,7 @@ export class StockraftClient {
       } catch (err) {
         // The batch failed as a whole: report it under this op's own id.
         if (err instanceof StockraftError) throw new StockraftError(err.code, err.details, err.outcome_unknown, err.attempts, id);
+        if (err instanceof BatchQueueFull) throw new StockraftError(grpc.status.RESOURCE_EXHAUSTED, err.message, false, 0, id);
         throw err;
       }
     } else {
