@@ -191,15 +191,17 @@ export function addStockCommands(program: Command): void {
     .option('--from-index <n>', 'first raft log index to show', '1')
     .option('--skip <n>', 'events at --from-index already seen', '0')
     .option('--count <n>', 'stop after this many events')
+    .option('--from-now', 'only events applied from now on (overrides --from-index)')
     .action(
       run(async (ctx, opts) => {
-        const o = opts as { fromIndex: string; skip: string; count?: string };
+        const o = opts as { fromIndex: string; skip: string; count?: string; fromNow?: boolean };
+        const from_index = o.fromNow === true ? (await ctx.client().status()).applied_index + 1 : parseInteger('--from-index', o.fromIndex, 1, Number.MAX_SAFE_INTEGER);
         const count = o.count === undefined ? Number.POSITIVE_INFINITY : parseInteger('--count', o.count, 1, Number.MAX_SAFE_INTEGER);
         let n = 0;
         if (!ctx.out.json) io.out('LOG_INDEX/ORD  KIND     SKU@LOCATION  D_ON_HAND  D_RESERVED  ON_HAND  RESERVED  OP_ID\n');
         for await (const item of ctx.client().watch({
-          from_index: parseInteger('--from-index', o.fromIndex, 1, Number.MAX_SAFE_INTEGER),
-          skip: parseInteger('--skip', o.skip, 0, 1_000_000),
+          from_index,
+          skip: o.fromNow === true ? 0 : parseInteger('--skip', o.skip, 0, 1_000_000),
         })) {
           const e = item.event;
           ctx.out.emit({ ...e, ordinal: item.ordinal }, () =>

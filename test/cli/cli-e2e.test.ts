@@ -81,6 +81,20 @@ t.test('stock operations, reads and exit statuses', async (t) => {
     .split('\n')
     .map((l) => JSON.parse(l) as { kind: string });
   t.equal(watched.length, 3);
+  // --from-now shows only what is applied after it starts (its own process: in-process
+  // runs share one output and cannot overlap). Write until it has seen something (bounded).
+  let liveDone = false;
+  const live = spawned(['--json', 'watch', '--from-now', '--count', '1']).then((r) => {
+    liveDone = true;
+    return r;
+  });
+  for (let i = 0; i < 80 && !liveDone; i++) {
+    await ctl(['adjust', 'cli-live@wh1', '1', '--op-id', `cli-live-${i}`]);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const liveOut = await live;
+  t.equal(liveOut.code, 0);
+  t.match(liveOut.stdout, /"op_id":"cli-live-\d+"/, 'a new event, not history');
 
   // The real executable: output, exit statuses and one-line reasons.
   const real = await spawned(['get', 'cli-a@wh1']);
