@@ -40,6 +40,7 @@ export async function loadBackupFile(file: string): Promise<{ ledger: Ledger; su
   const check = verifyHistory(
     history.map(([, e]) => e),
     ledger.positionHeads(),
+    ledger.adminHead(),
   );
   if (!check.ok) throw new Error(`history of ${check.sku}@${check.location} breaks at seq ${check.seq}: ${check.reason}`);
   return { ledger, summary: { file, head_hash: ledger.headHash(), applied_index: ledger.lastLogIndex(), positions: check.positions, events: check.events } };

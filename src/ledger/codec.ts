@@ -75,6 +75,15 @@ function copyCommand(c: Record<string, unknown>): Command {
       return { kind: 'release', op_id: own(c.op_id), reservation_id: own(c.reservation_id), reason: own(c.reason) } as unknown as Command;
     case 'extend':
       return { kind: 'extend', op_id: own(c.op_id), reservation_id: own(c.reservation_id), ttl_ms: c.ttl_ms } as unknown as Command;
+    case 'admin':
+      return {
+        kind: 'admin',
+        op_id: own(c.op_id),
+        action: own(c.action),
+        principal: own(c.principal),
+        target: own(c.target),
+        detail: own(c.detail),
+      } as unknown as Command;
     default:
       // Unknown kind: kept so that apply answers INVALID_ARGUMENT naming 'kind'.
       return { kind: c.kind } as unknown as Command;

@@ -25,5 +25,7 @@ export function fingerprint(cmd: Command): string {
       return JSON.stringify(['release', cmd.reservation_id, cmd.reason]);
     case 'extend':
       return JSON.stringify(['extend', cmd.reservation_id, cmd.ttl_ms]);
+    case 'admin':
+      return JSON.stringify(['admin', cmd.action, cmd.principal, cmd.target, cmd.detail]);
   }
 }

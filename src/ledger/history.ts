@@ -11,11 +11,18 @@
 // appended events: SHA-256 over `stockraft-head-v1\n<previous head>\n<log index>\n` and the
 // entry's event hashes joined by '\n'. Replicas that applied the same entries hold the same
 // head; comparing one value compares every event ever appended.
+//
+// The admin history (operators' actions, kind 'ADMIN') is one more chain of its own:
+// SHA-256 over `stockraft-admin-event-v1\n` followed by the JSON array
+//   [seq, log_index, time_ms, op_id, action, principal, target, detail, prev_hash]
+// with prev_hash the previous admin event's hash ('' for seq 1). An entry's admin event
+// hashes join the head after its position events' hashes.
 
 import { hash as nodeHash } from 'node:crypto';
 import { BALANCE_MAX } from './limits.js';
 import { positionId } from './keys.js';
-import type { EventKind, LedgerEvent } from './types.js';
+import type { AdminEvent, EventKind, LedgerEvent } from './types.js';
+import { ADMIN_ACTIONS } from './types.js';
 
 export const EVENT_KINDS: readonly EventKind[] = ['ADJUST', 'RESERVE', 'COMMIT', 'RELEASE', 'EXPIRE', 'EXTEND'];
 const EVENT_KIND_SET: ReadonlySet<string> = new Set(EVENT_KINDS);
@@ -83,13 +90,42 @@ export function eventHashOf(
   );
 }
 
-/** Advances the ledger-wide head by one entry's events (unchanged when there are none). */
-export function advanceHead(prev_head: string, log_index: number, events: readonly LedgerEvent[]): string {
-  if (events.length === 0) return prev_head;
+export type AdminEventFields = Omit<AdminEvent, 'hash'>;
+
+/** Hash of an admin event (the documented definition above). */
+export function adminEventHash(e: AdminEventFields): string {
+  return sha256Hex(
+    'stockraft-admin-event-v1\n' +
+      JSON.stringify([e.seq, e.log_index, e.time_ms, e.op_id, e.action, e.principal, e.target, e.detail, e.prev_hash]),
+  );
+}
+
+/** Advances the ledger-wide head by one entry's events, position events first, then admin
+ * events (unchanged when there are none). */
+export function advanceHead(
+  prev_head: string,
+  log_index: number,
+  events: readonly LedgerEvent[],
+  admin_events: readonly AdminEvent[] = [],
+): string {
+  if (events.length === 0 && admin_events.length === 0) return prev_head;
   let text = `stockraft-head-v1\n${prev_head}\n${log_index}`;
   for (const e of events) text += '\n' + e.hash;
+  for (const e of admin_events) text += '\n' + e.hash;
   return sha256Hex(text);
 }
+
+/** The admin chain's stored end: seq 0 and '' before the first admin event. */
+export interface AdminHead {
+  readonly seq: number;
+  readonly head: string;
+}
+
+const ADMIN_ACTION_SET: ReadonlySet<string> = new Set(ADMIN_ACTIONS);
+
+/** Prefix of the reason of a verify failure in the admin chain (whose sku and location
+ * are '', which no position can have; `chain` says 'admin'). */
+export const ADMIN_CHAIN_LABEL = '(admin history)';
 
 /** A position's stored chain end: what state says the last event is. */
 export interface PositionHead {
@@ -100,8 +136,17 @@ export interface PositionHead {
 }
 
 export type VerifyResult =
-  | { readonly ok: true; readonly events: number; readonly positions: number }
-  | { readonly ok: false; readonly sku: string; readonly location: string; readonly seq: number; readonly reason: string };
+  | { readonly ok: true; readonly events: number; readonly positions: number; readonly admin_events: number }
+  | {
+      readonly ok: false;
+      /** Which chain broke: a position's (sku, location), or the admin history (sku and
+       * location are then '', reason starts with ADMIN_CHAIN_LABEL). */
+      readonly chain?: 'position' | 'admin';
+      readonly sku: string;
+      readonly location: string;
+      readonly seq: number;
+      readonly reason: string;
+    };
 
 const HEX64 = /^[0-9a-f]{64}$/;
 
@@ -133,10 +178,14 @@ export class HistoryVerifier {
   private current: ChainEnd | null = null;
   private failure: VerifyResult | null = null;
   private count = 0;
+  private admin_count = 0;
+  private admin_end = { seq: 0, hash: '', log_index: 0, time_ms: 0 };
 
-  /** Returns the failure once one is found (and keeps returning it), else null. */
-  push(raw: LedgerEvent): VerifyResult | null {
+  /** Returns the failure once one is found (and keeps returning it), else null. Admin
+   * events (kind 'ADMIN') go to the admin chain, wherever they come in the stream. */
+  push(raw: LedgerEvent | AdminEvent): VerifyResult | null {
     if (this.failure !== null) return this.failure;
+    if ((raw as { kind?: unknown }).kind === 'ADMIN') return this.pushAdmin(raw as AdminEvent);
     const e = raw as unknown as Record<string, unknown>;
     const sku = typeof e.sku === 'string' ? e.sku : '';
     const location = typeof e.location === 'string' ? e.location : '';
@@ -154,7 +203,7 @@ export class HistoryVerifier {
       if (typeof e[f] !== 'string') return bad(`${f} must be a string`);
     }
     if (typeof e.kind !== 'string' || !EVENT_KIND_SET.has(e.kind)) return bad(`unknown event kind ${String(e.kind)}`);
-    const ev = raw;
+    const ev = raw as LedgerEvent;
 
     const id = positionId(sku, location);
     let end = this.current;
@@ -192,9 +241,45 @@ export class HistoryVerifier {
     return null;
   }
 
-  /** Compares the chain ends with the stored heads (when given) and returns the verdict. */
-  finish(heads?: Iterable<PositionHead>): VerifyResult {
+  private pushAdmin(raw: AdminEvent): VerifyResult | null {
+    const e = raw as unknown as Record<string, unknown>;
+    const seq = typeof e.seq === 'number' ? e.seq : -1;
+    const bad = (reason: string): VerifyResult =>
+      (this.failure = { ok: false, chain: 'admin', sku: '', location: '', seq, reason: `${ADMIN_CHAIN_LABEL}: ${reason}` });
+    const end = this.admin_end;
+    if (!isSafeNonNegative(e.seq) || e.seq < 1) return bad(`seq must be an integer >= 1, got ${String(e.seq)}`);
+    for (const f of ['log_index', 'time_ms'] as const) {
+      if (!isSafeNonNegative(e[f])) return bad(`${f} must be a safe non-negative integer, got ${String(e[f])}`);
+    }
+    for (const f of ['op_id', 'principal', 'target', 'detail', 'prev_hash', 'hash'] as const) {
+      if (typeof e[f] !== 'string') return bad(`${f} must be a string`);
+    }
+    if (typeof e.action !== 'string' || !ADMIN_ACTION_SET.has(e.action)) return bad(`unknown admin action ${String(e.action)}`);
+    if (raw.seq !== end.seq + 1) return bad(`seq ${raw.seq} follows seq ${end.seq}: a gap or a repeat`);
+    if (raw.prev_hash !== end.hash) return bad(`prev_hash does not match the hash of seq ${end.seq}`);
+    if (!HEX64.test(raw.hash)) return bad('hash is not 64 lowercase hex digits');
+    if (adminEventHash(raw) !== raw.hash) return bad('hash does not match the event fields (event altered)');
+    if (raw.log_index < end.log_index) return bad(`log_index ${raw.log_index} goes back from ${end.log_index}`);
+    if (raw.time_ms < end.time_ms) return bad(`time_ms ${raw.time_ms} goes back from ${end.time_ms}`);
+    this.admin_end = { seq: raw.seq, hash: raw.hash, log_index: raw.log_index, time_ms: raw.time_ms };
+    this.admin_count++;
+    return null;
+  }
+
+  /** Compares the chain ends with the stored heads (when given) and the admin chain's end
+   * with the stored admin head (when given), and returns the verdict. */
+  finish(heads?: Iterable<PositionHead>, admin_head?: AdminHead): VerifyResult {
     if (this.failure !== null) return this.failure;
+    if (admin_head !== undefined && (admin_head.seq !== this.admin_end.seq || admin_head.head !== this.admin_end.hash)) {
+      return (this.failure = {
+        ok: false,
+        chain: 'admin',
+        sku: '',
+        location: '',
+        seq: admin_head.seq,
+        reason: `${ADMIN_CHAIN_LABEL}: stored head (seq ${admin_head.seq}) does not match the chain end (seq ${this.admin_end.seq})`,
+      });
+    }
     if (heads !== undefined) {
       const seen = new Set<string>();
       for (const h of heads) {
@@ -220,18 +305,23 @@ export class HistoryVerifier {
         }
       }
     }
-    return { ok: true, events: this.count, positions: this.ends.size };
+    return { ok: true, events: this.count, positions: this.ends.size, admin_events: this.admin_count };
   }
 }
 
 /** Recomputes every chain from events given in history key order (each position's events
- * contiguous and in seq order) and, when heads are given, checks that every stored
- * position head matches its chain end. Reports the first break. */
-export function verifyHistory(events: Iterable<LedgerEvent>, heads?: Iterable<PositionHead>): VerifyResult {
+ * contiguous and in seq order, admin events in seq order) and, when heads are given, checks
+ * that every stored position head (and the admin head, when given) matches its chain end.
+ * Reports the first break. */
+export function verifyHistory(
+  events: Iterable<LedgerEvent | AdminEvent>,
+  heads?: Iterable<PositionHead>,
+  admin_head?: AdminHead,
+): VerifyResult {
   const v = new HistoryVerifier();
   for (const e of events) {
     const f = v.push(e);
     if (f !== null) return f;
   }
-  return v.finish(heads);
+  return v.finish(heads, admin_head);
 }

@@ -8,14 +8,20 @@
 //   r!<reservation_id>   ReservationRecord
 //   o!<op_id>            OutcomeRecord (op ids and reservation ids share one namespace)
 //   m                    MetaRecord (log time, last applied index, head hash)
+//   a                    AdminHeadRecord (admin history's last seq and hash)
 // sublevel 'history':
 //   <sku>!<location>!<seq as 16 decimal digits>   LedgerEvent
+//   !admin!<seq as 16 decimal digits>             AdminEvent
+// An admin key starts with '!', which no SKU may hold, so it can never be a position's
+// key; it sorts before every position key, so the admin chain comes first in key order.
 
 export const SEP = '!';
 export const POSITION_PREFIX = 'p!';
 export const RESERVATION_PREFIX = 'r!';
 export const OUTCOME_PREFIX = 'o!';
 export const META_KEY = 'm';
+export const ADMIN_HEAD_KEY = 'a';
+export const ADMIN_HISTORY_PREFIX = '!admin!';
 
 /** 16 digits cover every sequence number below 2^53. */
 const SEQ_DIGITS = 16;
@@ -53,4 +59,13 @@ export function historyKey(sku: string, location: string, seq: number): string {
  * historyKey(sku, location, after_seq + 1) to historyRangeEnd(sku, location). */
 export function historyRangeEnd(sku: string, location: string): string {
   return sku + SEP + location + SEP + '9'.repeat(SEQ_DIGITS);
+}
+
+export function adminHistoryKey(seq: number): string {
+  return ADMIN_HISTORY_PREFIX + seqText(seq);
+}
+
+/** Last possible admin history key (lte bound of a range read). */
+export function adminHistoryRangeEnd(): string {
+  return ADMIN_HISTORY_PREFIX + '9'.repeat(SEQ_DIGITS);
 }

@@ -8,10 +8,12 @@
 // whose deadline is <= that time expire in (deadline, id) order; outcomes and final
 // reservations past the retention window are pruned; then each command runs in order.
 
-import { advanceHead, eventHashOf, GENESIS_HEAD, type PositionHead } from './history.js';
+import { adminEventHash, advanceHead, eventHashOf, GENESIS_HEAD, type AdminHead, type PositionHead } from './history.js';
 import { ExpiryHeap } from './expiry-heap.js';
 import { fingerprint } from './fingerprint.js';
 import {
+  ADMIN_HEAD_KEY,
+  adminHistoryKey,
   META_KEY,
   OUTCOME_PREFIX,
   POSITION_PREFIX,
@@ -33,17 +35,20 @@ import {
 import { PruneQueue } from './prune-queue.js';
 import {
   assertPosition,
+  parseAdminHead,
   parseMeta,
   parseOutcome,
   parsePosition,
   parseReservation,
   StateCorruption,
+  type AdminHeadRecord,
   type MetaRecord,
   type OutcomeRecord,
   type PositionRecord,
   type ReservationRecord,
 } from './records.js';
 import type {
+  AdminEvent,
   ApplyOutput,
   Command,
   CommandResult,
@@ -69,12 +74,14 @@ type ReserveCmd = Extract<Command, { kind: 'reserve' }>;
 type CommitCmd = Extract<Command, { kind: 'commit' }>;
 type ReleaseCmd = Extract<Command, { kind: 'release' }>;
 type ExtendCmd = Extract<Command, { kind: 'extend' }>;
+type AdminCmd = Extract<Command, { kind: 'admin' }>;
 
 /** Per-apply scratch: what this entry appended and must write. */
 interface Batch {
   readonly log_index: number;
   readonly time_ms: number;
   readonly events: LedgerEvent[];
+  readonly admin_events: AdminEvent[];
   readonly writes: KvWrite[];
 }
 
@@ -118,6 +125,8 @@ export class Ledger {
   private time_ms = 0;
   private log_index = 0;
   private head_hash = GENESIS_HEAD;
+  /** End of the admin history chain (seq 0, '' before the first admin event). */
+  private admin_head: AdminHead = { seq: 0, head: '' };
 
   constructor(options: LedgerOptions = {}) {
     const r = options.outcome_retention_ms ?? OUTCOME_RETENTION_MS_DEFAULT;
@@ -192,6 +201,11 @@ export class Ledger {
     for (const p of this.positions.values()) yield { sku: p.sku, location: p.location, seq: p.seq, head: p.head };
   }
 
+  /** The admin history's chain end, for verifyHistory. */
+  adminHead(): AdminHead {
+    return this.admin_head;
+  }
+
   /** The 'state' sublevel as it should be on disk, in key order (tests and checks compare
    * it with what the writes produced). */
   stateEntries(): [string, unknown][] {
@@ -200,8 +214,13 @@ export class Ledger {
     for (const r of this.reservations.values()) out.push([reservationKey(r.reservation_id), r]);
     for (const [id, o] of this.outcomes) out.push([outcomeKey(id), o]);
     if (this.log_index > 0) out.push([META_KEY, this.meta()]);
+    if (this.admin_head.seq > 0) out.push([ADMIN_HEAD_KEY, this.adminHeadRecord()]);
     out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     return out;
+  }
+
+  private adminHeadRecord(): AdminHeadRecord {
+    return { v: 1, seq: this.admin_head.seq, head: this.admin_head.head };
   }
 
   private meta(): MetaRecord {
@@ -222,7 +241,7 @@ export class Ledger {
       throw new Error(`ledger apply: an entry holds 0..${ENTRY_COMMANDS_MAX} commands`);
     }
     const time_ms = t > this.time_ms ? t : this.time_ms;
-    const batch: Batch = { log_index, time_ms, events: [], writes: [] };
+    const batch: Batch = { log_index, time_ms, events: [], admin_events: [], writes: [] };
     this.time_ms = time_ms;
     this.log_index = log_index;
 
@@ -231,9 +250,9 @@ export class Ledger {
     const results: CommandResult[] = new Array<CommandResult>(entry.commands.length);
     for (let i = 0; i < entry.commands.length; i++) results[i] = this.applyCommand(batch, entry.commands[i]);
 
-    this.head_hash = advanceHead(this.head_hash, log_index, batch.events);
+    this.head_hash = advanceHead(this.head_hash, log_index, batch.events, batch.admin_events);
     batch.writes.push({ type: 'put', sublevel: 'state', key: META_KEY, value: this.meta() });
-    return { results, events: batch.events, writes: batch.writes };
+    return { results, events: batch.events, admin_events: batch.admin_events, writes: batch.writes };
   }
 
   private applyCommand(batch: Batch, cmd: Command): CommandResult {
@@ -265,6 +284,9 @@ export class Ledger {
         break;
       case 'extend':
         result = this.extend(batch, cmd);
+        break;
+      case 'admin':
+        result = this.admin(batch, cmd);
         break;
     }
     // A reservation keeps the content of its reserve, so its outcome needs no fingerprint.
@@ -536,6 +558,31 @@ export class Ledger {
     return { code: 'OK', replay: false, positions, reservation };
   }
 
+  /** Appends one event to the admin history. Changes no stock; always OK once valid. */
+  private admin(batch: Batch, cmd: AdminCmd): CommandResult {
+    const seq = this.admin_head.seq + 1;
+    const fields = {
+      kind: 'ADMIN' as const,
+      seq,
+      log_index: batch.log_index,
+      time_ms: batch.time_ms,
+      op_id: cmd.op_id,
+      action: cmd.action,
+      principal: cmd.principal,
+      target: cmd.target,
+      detail: cmd.detail,
+      prev_hash: this.admin_head.head,
+    };
+    const event: AdminEvent = { ...fields, hash: adminEventHash(fields) };
+    this.admin_head = { seq, head: event.hash };
+    batch.admin_events.push(event);
+    batch.writes.push(
+      { type: 'put', sublevel: 'state', key: ADMIN_HEAD_KEY, value: this.adminHeadRecord() },
+      { type: 'put', sublevel: 'history', key: adminHistoryKey(seq), value: event },
+    );
+    return { code: 'OK', replay: false, positions: [], reservation: null };
+  }
+
   /** Expires every PENDING reservation whose deadline is <= the entry's time. Bounded by
    * the number of open reservations (each expires once). */
   private expireDue(batch: Batch): void {
@@ -624,12 +671,15 @@ export class Ledger {
         l.outcomes.set(key.slice(OUTCOME_PREFIX.length), parseOutcome(key, value));
       } else if (key === META_KEY) {
         meta = parseMeta(key, value);
+      } else if (key === ADMIN_HEAD_KEY) {
+        const a = parseAdminHead(key, value);
+        l.admin_head = { seq: a.seq, head: a.head };
       } else {
         throw new StateCorruption(key, 'unknown key in ledger state');
       }
     }
     if (meta === null) {
-      if (l.positions.size + l.reservations.size + l.outcomes.size > 0) throw new StateCorruption(META_KEY, 'state has records but no meta');
+      if (l.positions.size + l.reservations.size + l.outcomes.size + l.admin_head.seq > 0) throw new StateCorruption(META_KEY, 'state has records but no meta');
       return l;
     }
     l.time_ms = meta.time_ms;

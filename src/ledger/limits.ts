@@ -61,3 +61,9 @@ export const TIME_MS_MAX = Number.MAX_SAFE_INTEGER - TTL_MS_MAX - OUTCOME_RETENT
 /** Snapshot chunk size bounds (the node uses ~1 MiB, well under the 4 MiB message limit). */
 export const SNAPSHOT_CHUNK_BYTES_MIN = 1_024;
 export const SNAPSHOT_CHUNK_BYTES_MAX = 4 * 1024 * 1024 - 64 * 1024;
+
+/** Admin command fields: principal 1..256 bytes, target 0..256 bytes, detail 0..1024 bytes,
+ * each well-formed UTF-8 without control characters. */
+export const ADMIN_PRINCIPAL_BYTES_MAX = 256;
+export const ADMIN_TARGET_BYTES_MAX = 256;
+export const ADMIN_DETAIL_BYTES_MAX = 1024;

@@ -35,6 +35,14 @@ export interface MetaRecord {
   readonly head_hash: string;
 }
 
+/** The admin history's chain end, under ADMIN_HEAD_KEY; absent before the first admin
+ * event. */
+export interface AdminHeadRecord {
+  readonly v: 1;
+  readonly seq: number;
+  readonly head: string;
+}
+
 const RESULT_CODE_SET: ReadonlySet<string> = new Set(RESULT_CODES);
 const STATES: ReadonlySet<string> = new Set(['PENDING', 'COMMITTED', 'RELEASED', 'EXPIRED']);
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -148,4 +156,11 @@ export function parseMeta(key: string, v: unknown): MetaRecord {
   if (!isNat(v.time_ms) || !isNat(v.log_index)) throw new StateCorruption(key, 'meta lacks time_ms/log_index');
   if (typeof v.head_hash !== 'string' || !HEX64.test(v.head_hash)) throw new StateCorruption(key, 'meta head_hash is not 64 hex digits');
   return { v: 1, time_ms: v.time_ms, log_index: v.log_index, head_hash: v.head_hash };
+}
+
+export function parseAdminHead(key: string, v: unknown): AdminHeadRecord {
+  if (!isRecord(v) || v.v !== 1) throw new StateCorruption(key, 'admin head is not a version 1 record');
+  if (!isNat(v.seq) || v.seq < 1) throw new StateCorruption(key, `admin head seq must be an integer >= 1, got ${String(v.seq)}`);
+  if (typeof v.head !== 'string' || !HEX64.test(v.head)) throw new StateCorruption(key, 'admin head hash is not 64 hex digits');
+  return { v: 1, seq: v.seq, head: v.head };
 }

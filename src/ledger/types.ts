@@ -38,7 +38,25 @@ export type Command =
       readonly lines?: readonly Line[];
     }
   | { readonly kind: 'release'; readonly op_id: string; readonly reservation_id: string; readonly reason: string }
-  | { readonly kind: 'extend'; readonly op_id: string; readonly reservation_id: string; readonly ttl_ms: number };
+  | { readonly kind: 'extend'; readonly op_id: string; readonly reservation_id: string; readonly ttl_ms: number }
+  | {
+      /** An operator's action on the cluster (membership, leadership, snapshot, roles),
+       * recorded in the replicated admin history with who made it. Changes no stock. */
+      readonly kind: 'admin';
+      readonly op_id: string;
+      readonly action: AdminAction;
+      /** The authenticated principal that made the change (e.g. a certificate subject or a
+       * token name, 'x via node:n2' when a member forwarded the call). */
+      readonly principal: string;
+      /** What the action was applied to: a member id, a node id, '' when nothing. */
+      readonly target: string;
+      /** Free text: request fields, outcome. */
+      readonly detail: string;
+    };
+
+/** The closed set of admin actions the admin history records. */
+export const ADMIN_ACTIONS = ['add_learner', 'promote', 'remove', 'transfer_leadership', 'snapshot', 'roles_reload', 'backup'] as const;
+export type AdminAction = (typeof ADMIN_ACTIONS)[number];
 
 export type CommandKind = Command['kind'];
 
@@ -133,6 +151,24 @@ export interface LedgerEvent {
   readonly hash: string;
 }
 
+/** One entry of the ledger-wide admin history: its own hash chain (see history.ts),
+ * stored in the 'history' sublevel under keys that no position can have (keys.ts). */
+export interface AdminEvent {
+  readonly kind: 'ADMIN';
+  /** Admin history sequence, 1, 2, 3, ... */
+  readonly seq: number;
+  readonly log_index: number;
+  readonly time_ms: number;
+  readonly op_id: string;
+  readonly action: AdminAction;
+  readonly principal: string;
+  readonly target: string;
+  readonly detail: string;
+  /** Hex SHA-256 of the previous admin event ('' for the first). */
+  readonly prev_hash: string;
+  readonly hash: string;
+}
+
 /** A change to durable state that applying an entry produced. The node writes all of an
  * entry batch's writes and the applied index in one atomic LevelDB batch. */
 export type KvWrite =
@@ -144,5 +180,8 @@ export interface ApplyOutput {
   readonly results: readonly CommandResult[];
   /** Events appended, in order (expiries first, then per command). */
   readonly events: readonly LedgerEvent[];
+  /** Admin events appended, in order (they are not position events: Watch and the
+   * per-position histories never carry them). */
+  readonly admin_events: readonly AdminEvent[];
   readonly writes: readonly KvWrite[];
 }

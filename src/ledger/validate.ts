@@ -4,7 +4,11 @@
 // may come from a node with an older edge, so the state machine never trusts the edge).
 
 import type { Command } from './types.js';
+import { ADMIN_ACTIONS } from './types.js';
 import {
+  ADMIN_DETAIL_BYTES_MAX,
+  ADMIN_PRINCIPAL_BYTES_MAX,
+  ADMIN_TARGET_BYTES_MAX,
   BALANCE_MAX,
   ID_BYTES_MAX,
   ID_BYTES_MIN,
@@ -42,7 +46,12 @@ export const LIMIT_EXPECTED_ON_HAND = `absent, or integer 0..${BALANCE_MAX}`;
 export const LIMIT_TTL = `integer ${TTL_MS_MIN}..${TTL_MS_MAX} (milliseconds)`;
 export const LIMIT_LINES = `array of ${LINES_MIN}..${LINES_MAX} lines on distinct (sku, location) positions`;
 export const LIMIT_COMMIT_LINES = `absent or empty (commit all), or array of ${LINES_MIN}..${LINES_MAX} lines on distinct positions`;
-export const LIMIT_KIND = `one of adjust, reserve, commit, release, extend`;
+export const LIMIT_KIND = `one of adjust, reserve, commit, release, extend, admin`;
+export const LIMIT_ADMIN_ACTION = `one of ${ADMIN_ACTIONS.join(', ')}`;
+export const LIMIT_ADMIN_PRINCIPAL = `string of 1..${ADMIN_PRINCIPAL_BYTES_MAX} bytes of UTF-8 without control characters`;
+export const LIMIT_ADMIN_TARGET = `string of 0..${ADMIN_TARGET_BYTES_MAX} bytes of UTF-8 without control characters`;
+export const LIMIT_ADMIN_DETAIL = `string of 0..${ADMIN_DETAIL_BYTES_MAX} bytes of UTF-8 without control characters`;
+const ADMIN_ACTION_SET: ReadonlySet<string> = new Set(ADMIN_ACTIONS);
 
 /** Renders a value for an error message: JSON where possible, cut to VALUE_CHARS_MAX. */
 export function renderValue(value: unknown): string {
@@ -85,13 +94,13 @@ export function isValidLocation(value: unknown): value is string {
 // UTF-8 and would change in a round trip through msgpack).
 const BAD_TEXT = /[\u0000-\u001f\u007f]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-export function isValidText(value: unknown): value is string {
+export function isValidText(value: unknown, bytes_max: number = TEXT_BYTES_MAX): value is string {
   if (typeof value !== 'string') return false;
   if (value.length === 0) return true;
   // UTF-8 never uses fewer bytes than UTF-16 code units, so a long string fails fast.
-  if (value.length > TEXT_BYTES_MAX) return false;
+  if (value.length > bytes_max) return false;
   if (BAD_TEXT.test(value)) return false;
-  return value.length * 3 <= TEXT_BYTES_MAX || Buffer.byteLength(value, 'utf8') <= TEXT_BYTES_MAX;
+  return value.length * 3 <= bytes_max || Buffer.byteLength(value, 'utf8') <= bytes_max;
 }
 
 export function isValidQuantity(value: unknown): value is number {
@@ -180,6 +189,14 @@ export function validateCommand(cmd: unknown): Validation {
       if (!isValidId(cmd.op_id)) return fail('op_id', LIMIT_ID, cmd.op_id);
       if (!isValidId(cmd.reservation_id)) return fail('reservation_id', LIMIT_ID, cmd.reservation_id);
       if (!isValidTtl(cmd.ttl_ms)) return fail('ttl_ms', LIMIT_TTL, cmd.ttl_ms);
+      return OK;
+    }
+    case 'admin': {
+      if (!isValidId(cmd.op_id)) return fail('op_id', LIMIT_ID, cmd.op_id);
+      if (typeof cmd.action !== 'string' || !ADMIN_ACTION_SET.has(cmd.action)) return fail('action', LIMIT_ADMIN_ACTION, cmd.action);
+      if (cmd.principal === '' || !isValidText(cmd.principal, ADMIN_PRINCIPAL_BYTES_MAX)) return fail('principal', LIMIT_ADMIN_PRINCIPAL, cmd.principal);
+      if (!isValidText(cmd.target, ADMIN_TARGET_BYTES_MAX)) return fail('target', LIMIT_ADMIN_TARGET, cmd.target);
+      if (!isValidText(cmd.detail, ADMIN_DETAIL_BYTES_MAX)) return fail('detail', LIMIT_ADMIN_DETAIL, cmd.detail);
       return OK;
     }
     default:

@@ -75,11 +75,13 @@ export async function restoreBackupInto(storage: LevelStorage, file: string, con
   const check = verifyHistory(
     history.map(([, e]) => e),
     ledger.positionHeads(),
+    ledger.adminHead(),
   );
   if (!check.ok) throw new StorageError(`--restore ${file}: history of ${check.sku}/${check.location} breaks at seq ${check.seq}: ${check.reason}`);
   // The events index (log order) is rebuilt from the history; within one log index events
-  // are ordered by position and seq.
-  const by_index = [...history].map(([, e]) => e).sort((a, b) => a.log_index - b.log_index || (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0) || (a.location < b.location ? -1 : a.location > b.location ? 1 : 0) || a.seq - b.seq);
+  // are ordered by position and seq. Admin events are not position events: Watch never
+  // carries them, so they stay out of the index.
+  const by_index = [...history].map(([, e]) => e).filter((e) => (e as { kind: string }).kind !== 'ADMIN').sort((a, b) => a.log_index - b.log_index || (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0) || (a.location < b.location ? -1 : a.location > b.location ? 1 : 0) || a.seq - b.seq);
   const enc = new TextEncoder();
   const records: [SublevelName, Uint8Array, Uint8Array][] = [];
   for (const [k, v] of state) records.push(['state', enc.encode(k), pack(v)]);

@@ -59,6 +59,8 @@ class Model {
         return JSON.stringify(['rel', c.reservation_id, c.reason]);
       case 'extend':
         return JSON.stringify(['ext', c.reservation_id, c.ttl_ms]);
+      case 'admin':
+        return JSON.stringify(['adm', c.action, c.principal, c.target, c.detail]);
     }
   }
 
@@ -161,6 +163,8 @@ class Model {
         this.finish(r, 'COMMITTED', sold);
         return `OK ${this.summaryOfPositions(r.lines)} COMMITTED`;
       }
+      case 'admin':
+        return 'OK '; // no positions change
     }
   }
 }
