@@ -130,8 +130,13 @@ async function main(): Promise<void> {
     ...(o.compare.includes('etcd') ? planFor('etcd', ETCD_WORKLOADS, dists) : []),
   ];
   let done = 0;
-  const runPlans = async (system: SystemName, endpoints: readonly string[], leader: string | null): Promise<void> => {
+  /** `findLeader`, when given, runs before every point: a point starts only once the
+   * cluster has a leader again (a heavy point before it may have cost an election), and
+   * its writes go to that leader. */
+  const runPlans = async (system: SystemName, endpoints: readonly string[], firstLeader: string | null, findLeader?: () => Promise<string>): Promise<void> => {
+    let leader = firstLeader;
     for (const p of plans.filter((x) => x.system === system)) {
+      if (findLeader) leader = await findLeader();
       done++;
       log(`[${done}/${plans.length}] ${p.system} ${p.workload} ${p.system === 'echo' ? '' : `${p.dist} `}${p.clients} clients`);
       const base: Omit<PointSpec, 'clients' | 'worker_index'> = {
@@ -197,7 +202,7 @@ async function main(): Promise<void> {
         const leader = await waitForLeader(cluster.endpoints, 30_000);
         log(`stockraft: leader ${leader}; preloading ${KEYS} SKUs`);
         await preloadStockraft([leader, ...cluster.endpoints.filter((e) => e !== leader)], KEYS, LOCATION, STOCK_UNITS, date);
-        await runPlans('stockraft', cluster.endpoints, leader);
+        await runPlans('stockraft', cluster.endpoints, leader, () => waitForLeader(cluster.endpoints, 60_000));
       } finally {
         await cluster.stop();
       }
