@@ -11,6 +11,7 @@ import { Exit, EXIT_CALL_FAILED, EXIT_USAGE } from './context.js';
 import { addStockCommands } from './stock-commands.js';
 import { addClusterCommands } from './cluster-commands.js';
 import { addVerifyCommand } from './verify.js';
+import { addAdminEventsCommand } from './admin-events.js';
 import { addBackupCommands } from './backup.js';
 import { io, type Io } from './io.js';
 
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   addClusterCommands(program);
   addStockCommands(program);
   addVerifyCommand(program);
+  addAdminEventsCommand(program);
   addBackupCommands(program);
   return program;
 }

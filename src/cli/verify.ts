@@ -1,9 +1,12 @@
 // stockctl verify: recomputes every node's hash chains from its own history (ListEvents,
-// served locally) and compares the ledger head hashes of all nodes at one applied index.
+// served locally) and its admin history (ListAdminEvents, admin role; skipped with a note
+// when the caller lacks the role or the node does not serve it), and compares the ledger
+// head hashes of all nodes at one applied index (the head covers admin events too).
 
 import type { Command } from 'commander';
+import * as grpc from '@grpc/grpc-js';
 import { HistoryVerifier } from '../ledger/history.js';
-import type { StockraftClient } from '../client/index.js';
+import { StockraftError, type StockraftClient } from '../client/index.js';
 import { Exit, EXIT_CALL_FAILED, EXIT_MISMATCH } from './context.js';
 import { table } from './output.js';
 import { run } from './stock-commands.js';
@@ -21,7 +24,48 @@ export interface NodeVerdict {
   readonly ok: boolean;
   readonly positions: number;
   readonly events: number;
+  /** Admin events checked, or null when the admin history was not checked (see note). */
+  readonly admin_events: number | null;
   readonly reason: string | null;
+  readonly note?: string;
+}
+
+/** Pages of the admin history one node's walk reads at most. */
+const ADMIN_PAGES_MAX = 1_000_000;
+
+/** Walks one node's admin history into the verifier. Returns the number of events, or a
+ * note why it was not checked, or throws a failure reason. */
+async function walkAdmin(v: HistoryVerifier, client: StockraftClient): Promise<{ events: number } | { note: string } | { reason: string }> {
+  let after_seq = 0;
+  let events = 0;
+  let head: { seq: number; hash: string } | null = null;
+  let hash_at_head: string | null = null;
+  for (let page = 0; page < ADMIN_PAGES_MAX; page++) {
+    let p;
+    try {
+      p = await client.listAdminEvents({ after_seq, limit: PAGE, consistency: 'SERIALIZABLE' });
+    } catch (err) {
+      if (err instanceof StockraftError && (err.code === grpc.status.PERMISSION_DENIED || err.code === grpc.status.UNIMPLEMENTED)) {
+        return { note: `admin history not checked: ${grpc.status[err.code]}` };
+      }
+      throw err;
+    }
+    head ??= { seq: p.head_seq, hash: p.head_hash };
+    for (const e of p.events) {
+      const failure = v.push(e);
+      if (failure !== null && !failure.ok) return { reason: `${failure.reason} (admin seq ${failure.seq})` };
+      events++;
+      if (e.seq === head.seq) hash_at_head = e.hash;
+    }
+    after_seq = p.next_after_seq;
+    if (!p.more) break;
+  }
+  // Events listed after the head was read may be newer, never fewer.
+  if (head !== null && head.seq > 0) {
+    if (events < head.seq) return { reason: `admin history is at seq ${head.seq} but its events end at seq ${events}` };
+    if (hash_at_head !== head.hash) return { reason: `admin history's stored head (seq ${head.seq}) does not match the chain` };
+  }
+  return { events };
 }
 
 /** Walks one node's positions and histories; the first break is the verdict. */
@@ -41,7 +85,7 @@ export async function verifyNode(endpoint: string, client: StockraftClient): Pro
         for (const e of evs.events) {
           const failure = v.push(e);
           if (failure !== null && !failure.ok) {
-            return { endpoint, ok: false, positions, events, reason: `${failure.sku}@${failure.location} seq ${failure.seq}: ${failure.reason}` };
+            return { endpoint, ok: false, positions, events, admin_events: null, reason: `${failure.sku}@${failure.location} seq ${failure.seq}: ${failure.reason}` };
           }
           events++;
           last_seq = e.seq;
@@ -51,16 +95,20 @@ export async function verifyNode(endpoint: string, client: StockraftClient): Pro
       }
       // Events listed after the position may be newer, never fewer.
       if (last_seq < pos.seq) {
-        return { endpoint, ok: false, positions, events, reason: `${pos.sku}@${pos.location}: position is at seq ${pos.seq} but its history ends at seq ${last_seq}` };
+        return { endpoint, ok: false, positions, events, admin_events: null, reason: `${pos.sku}@${pos.location}: position is at seq ${pos.seq} but its history ends at seq ${last_seq}` };
       }
     }
     const last = p.positions[p.positions.length - 1];
     if (!p.more || last === undefined) break;
     after = { sku: last.sku, location: last.location };
   }
+  const admin = await walkAdmin(v, client);
+  if ('reason' in admin) return { endpoint, ok: false, positions, events, admin_events: null, reason: admin.reason };
+  const admin_events = 'events' in admin ? admin.events : null;
+  const note = 'note' in admin ? { note: admin.note } : {};
   const fin = v.finish();
-  if (!fin.ok) return { endpoint, ok: false, positions, events, reason: `${fin.sku}@${fin.location} seq ${fin.seq}: ${fin.reason}` };
-  return { endpoint, ok: true, positions, events, reason: null };
+  if (!fin.ok) return { endpoint, ok: false, positions, events, admin_events, reason: `${fin.sku}@${fin.location} seq ${fin.seq}: ${fin.reason}`, ...note };
+  return { endpoint, ok: true, positions, events, admin_events, reason: null, ...note };
 }
 
 export interface HeadComparison {
@@ -97,14 +145,14 @@ export function addVerifyCommand(program: Command): void {
           try {
             verdicts.push(await verifyNode(endpoint, ctx.clientFor(endpoint)));
           } catch (err) {
-            verdicts.push({ endpoint, ok: false, positions: 0, events: 0, reason: `unreachable: ${err instanceof Error ? err.message : String(err)}` });
+            verdicts.push({ endpoint, ok: false, positions: 0, events: 0, admin_events: null, reason: `unreachable: ${err instanceof Error ? err.message : String(err)}` });
           }
         }
         const heads = await compareHeads(ctx.client());
         ctx.out.emit({ nodes: verdicts, heads }, () => {
           const t1 = table(
-            ['ENDPOINT', 'CHAINS', 'POSITIONS', 'EVENTS', 'PROBLEM'],
-            verdicts.map((v) => [v.endpoint, v.ok ? 'ok' : 'BROKEN', v.positions, v.events, v.reason]),
+            ['ENDPOINT', 'CHAINS', 'POSITIONS', 'EVENTS', 'ADMIN_EVENTS', 'PROBLEM'],
+            verdicts.map((v) => [v.endpoint, v.ok ? 'ok' : 'BROKEN', v.positions, v.events, v.admin_events ?? 'not checked', v.reason ?? v.note ?? null]),
           );
           const t2 = table(
             ['ENDPOINT', 'APPLIED', 'HEAD_HASH'],

@@ -5,7 +5,7 @@
 // concurrent writes gathered into Submit batches.
 
 import * as grpc from '@grpc/grpc-js';
-import type { CommandResult, LedgerEvent, Line, Position, ReservationView } from '../ledger/types.js';
+import type { AdminAction, AdminEvent, CommandResult, LedgerEvent, Line, Position, ReservationView } from '../ledger/types.js';
 import { clusterService, inventoryService } from '../server/grpc-edge-protos.js';
 import type * as W from '../server/grpc-edge-wire.js';
 import { eventFromWire, positionFromWire, reservationFromWire, resultFromWire } from '../server/grpc-edge-map.js';
@@ -89,6 +89,15 @@ export interface EventPage {
   readonly events: readonly LedgerEvent[];
   readonly next_after_seq: number;
   readonly more: boolean;
+}
+
+export interface AdminEventPage {
+  readonly events: readonly AdminEvent[];
+  readonly next_after_seq: number;
+  readonly more: boolean;
+  /** The answering node's stored admin chain end (seq 0 and '' before any event). */
+  readonly head_seq: number;
+  readonly head_hash: string;
 }
 
 export interface WatchItem {
@@ -381,6 +390,15 @@ export class StockraftClient {
     this.endpoints.leader = null;
     return st;
   }
+  /** A page of the replicated admin history (membership changes, leader transfers,
+   * snapshots, role reloads, with who made them). Admin only. */
+  async listAdminEvents(options?: ReadOptions & { after_seq?: number; limit?: number }): Promise<AdminEventPage> {
+    const req = { after_seq: options?.after_seq ?? 0, limit: options?.limit ?? 0, consistency: options?.consistency ?? 'LINEARIZABLE' };
+    const res = (await this.call(this.clu('ListAdminEvents'), req, this.readTarget(options))) as W.WireListAdminEventsResponse;
+    const events = res.events.map((e): AdminEvent => ({ kind: 'ADMIN', ...e, action: e.action as AdminAction }));
+    return { events, next_after_seq: res.next_after_seq, more: res.more, head_seq: res.head_seq, head_hash: res.head_hash };
+  }
+
   async snapshot(endpoint?: number): Promise<number> {
     return ((await this.call(this.clu('Snapshot'), {}, endpoint === undefined ? 'any' : { endpoint })) as W.WireSnapshotResponse).index;
   }

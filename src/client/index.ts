@@ -5,6 +5,7 @@ export type {
   CommitInput,
   Consistency,
   EndpointStatus,
+  AdminEventPage,
   EventPage,
   ExtendInput,
   OpInput,
@@ -20,4 +21,4 @@ export type {
 export type { BatchingOptions } from './batcher.js';
 export { StockraftError } from './errors.js';
 export { OpIdGenerator } from './ids.js';
-export type { CommandResult, LedgerEvent, Line, Position, ReservationView, ResultCode } from '../ledger/types.js';
+export type { AdminEvent, CommandResult, LedgerEvent, Line, Position, ReservationView, ResultCode } from '../ledger/types.js';

@@ -1,6 +1,12 @@
 // stockraft.v1.Cluster: what operators call. Membership changes and leadership transfer
-// are carried out by the leader (followers forward them); Status, Snapshot and Backup are
-// answered by the node that was called.
+// are carried out by the leader (followers forward them); Status, Snapshot, Backup and
+// ListAdminEvents are answered by the node that was called.
+//
+// Admin history: the leader records every membership change once it succeeded, and a
+// leadership transfer just before it starts (afterwards this node no longer leads and
+// cannot propose), as an `admin` ledger command naming the principal who asked. A
+// Snapshot is recorded when the node that took it leads; a follower's snapshot is kept in
+// its local audit file only. See docs/security.md "Admin history".
 
 import * as grpc from '@grpc/grpc-js';
 import type { Edge } from './grpc-edge-call.js';
@@ -8,6 +14,10 @@ import { clusterService } from './grpc-edge-protos.js';
 import * as V from './grpc-edge-validate.js';
 import { statusToWire } from './grpc-edge-map.js';
 import type * as W from './grpc-edge-wire.js';
+import { actingPrincipalOf } from './security/interceptor.js';
+import { recordAdminEvent } from './admin-history.js';
+import { EdgeStatusError } from './grpc-edge-call.js';
+import type { AdminAction } from '../ledger/types.js';
 
 /** Largest backup chunk passed on; the gRPC message limit is 4 MiB. */
 export const BACKUP_CHUNK_BYTES_MAX = 3 * 1024 * 1024;
@@ -16,11 +26,25 @@ export function clusterHandlers(edge: Edge): grpc.UntypedServiceImplementation {
   const node = edge.node;
   const svc = clusterService().service;
   const def = <Req, Res>(name: string): grpc.MethodDefinition<Req, Res> => svc[name] as unknown as grpc.MethodDefinition<Req, Res>;
-  const membership = <Req>(name: string, change: (req: Req, deadline_at_ms: number) => Promise<void>): grpc.UntypedHandleCall =>
+  /** A membership change or transfer: `check` validates the request and names the admin
+   * event (before anything happens), `change` carries it out. */
+  const membership = <Req>(
+    name: string,
+    check: (req: Req) => { action: AdminAction; target: string; detail: string },
+    change: (req: Req, deadline_at_ms: number) => Promise<void>,
+  ): grpc.UntypedHandleCall =>
     edge.unary<Req, W.WireMembershipResponse>(`Cluster/${name}`, def(name), {
       route: 'leader',
       async handle(req, ctx) {
-        await change(req, ctx.deadline_at_ms);
+        const what = check(req);
+        const principal = actingPrincipalOf(ctx.metadata);
+        if (what.action === 'transfer_leadership') {
+          await recordAdminEvent(node, what.action, principal, what.target, what.detail, ctx.deadline_at_ms);
+          await change(req, ctx.deadline_at_ms);
+        } else {
+          await change(req, ctx.deadline_at_ms);
+          await recordAdminEvent(node, what.action, principal, what.target, what.detail, ctx.deadline_at_ms);
+        }
         return { status: statusToWire(node.status()) };
       },
     }) as grpc.UntypedHandleCall;
@@ -31,18 +55,67 @@ export function clusterHandlers(edge: Edge): grpc.UntypedServiceImplementation {
       handle: async () => statusToWire(node.status()),
     }) as grpc.UntypedHandleCall,
 
-    AddLearner: membership<W.WireAddLearnerRequest>('AddLearner', (req) =>
-      node.addLearner(V.checkNodeId('id', req.id), V.checkAddress('address', req.address)),
+    AddLearner: membership<W.WireAddLearnerRequest>(
+      'AddLearner',
+      (req) => ({ action: 'add_learner', target: V.checkNodeId('id', req.id), detail: `address ${V.checkAddress('address', req.address)}` }),
+      (req) => node.addLearner(V.checkNodeId('id', req.id), V.checkAddress('address', req.address)),
     ),
-    Promote: membership<W.WireIdRequest>('Promote', (req) => node.promote(V.checkNodeId('id', req.id))),
-    Remove: membership<W.WireIdRequest>('Remove', (req) => node.remove(V.checkNodeId('id', req.id))),
-    TransferLeadership: membership<W.WireTransferRequest>('TransferLeadership', (req, deadline_at_ms) =>
-      node.transferLeadership(V.checkNodeId('to', req.to), deadline_at_ms),
+    Promote: membership<W.WireIdRequest>(
+      'Promote',
+      (req) => ({ action: 'promote', target: V.checkNodeId('id', req.id), detail: 'learner to voter' }),
+      (req) => node.promote(V.checkNodeId('id', req.id)),
+    ),
+    Remove: membership<W.WireIdRequest>(
+      'Remove',
+      (req) => ({ action: 'remove', target: V.checkNodeId('id', req.id), detail: 'member removed' }),
+      (req) => node.remove(V.checkNodeId('id', req.id)),
+    ),
+    TransferLeadership: membership<W.WireTransferRequest>(
+      'TransferLeadership',
+      (req) => ({ action: 'transfer_leadership', target: V.checkNodeId('to', req.to), detail: `requested from leader ${node.id}` }),
+      (req, deadline_at_ms) => node.transferLeadership(V.checkNodeId('to', req.to), deadline_at_ms),
     ),
 
     Snapshot: edge.unary<W.Empty, W.WireSnapshotResponse>('Cluster/Snapshot', def('Snapshot'), {
       route: 'local',
-      handle: async () => ({ index: await node.snapshot() }),
+      async handle(_req, ctx) {
+        const index = await node.snapshot();
+        if (node.status().role === 'leader') {
+          await recordAdminEvent(node, 'snapshot', actingPrincipalOf(ctx.metadata), node.id, `snapshot at index ${index}`, ctx.deadline_at_ms);
+        }
+        return { index };
+      },
+    }) as grpc.UntypedHandleCall,
+
+    ListAdminEvents: edge.unary<W.WireListAdminEventsRequest, W.WireListAdminEventsResponse>('Cluster/ListAdminEvents', def('ListAdminEvents'), {
+      route: 'local',
+      async handle(req, ctx) {
+        if (node.listAdminEvents === undefined) throw new EdgeStatusError(grpc.status.UNIMPLEMENTED, 'this node does not serve the admin history');
+        const after_seq = V.checkInt('after_seq', req.after_seq, 0, Number.MAX_SAFE_INTEGER);
+        const limit = V.checkPageLimit('limit', req.limit);
+        if (V.checkConsistency('consistency', req.consistency) === 'LINEARIZABLE') await node.readBarrier(ctx.deadline_at_ms);
+        const { events, head } = await node.listAdminEvents(after_seq, limit);
+        if (events.length > limit) throw new Error(`node returned ${events.length} admin events for limit ${limit}`);
+        const last = events[events.length - 1];
+        return {
+          events: events.map((e) => ({
+            seq: e.seq,
+            log_index: e.log_index,
+            time_ms: e.time_ms,
+            op_id: e.op_id,
+            action: e.action,
+            principal: e.principal,
+            target: e.target,
+            detail: e.detail,
+            prev_hash: e.prev_hash,
+            hash: e.hash,
+          })),
+          next_after_seq: last === undefined ? after_seq : last.seq,
+          more: events.length === limit,
+          head_seq: head.seq,
+          head_hash: head.head,
+        };
+      },
     }) as grpc.UntypedHandleCall,
 
     Backup: edge.stream<W.Empty, W.WireBackupChunk>('Cluster/Backup', {

@@ -250,3 +250,30 @@ export interface WireBackupChunk {
 }
 
 export type Empty = Record<string, never>;
+
+export interface WireAdminEvent {
+  seq: number;
+  log_index: number;
+  time_ms: number;
+  op_id: string;
+  action: string;
+  principal: string;
+  target: string;
+  detail: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface WireListAdminEventsRequest {
+  after_seq: number;
+  limit: number;
+  consistency: WireEnum;
+}
+
+export interface WireListAdminEventsResponse {
+  events: WireAdminEvent[];
+  next_after_seq: number;
+  more: boolean;
+  head_seq: number;
+  head_hash: string;
+}

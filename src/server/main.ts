@@ -17,6 +17,7 @@ import { NodeSecurity } from './security/index.js';
 import { PEER_SERVER_OPTIONS, raftServiceClient } from '../raft/transport-grpc.js';
 import { registerClientServices } from './client-services.js';
 import { testServiceImpl } from './test-service.js';
+import { ADMIN_RECORD_TIMEOUT_MS_MIN, recordAdminEvent } from './admin-history.js';
 import { StorageError } from '../raft/storage-level.js';
 import type { StockNodeImpl } from './stock-node.js';
 
@@ -126,7 +127,14 @@ async function main(): Promise<void> {
   let metrics_server: http.Server | null = null;
   if (cfg.metrics_listen !== null) metrics_server = await startMetricsServer(cfg, node, metrics, log);
   log.info({ listen: cfg.listen, port, advertise: cfg.advertise, metrics: cfg.metrics_listen, pid: process.pid }, 'stockd serving');
-  const unhook = security.installSighup((changes) => log.warn({ changes }, 'roles changed'));
+  const unhook = security.installSighup((changes) => {
+    log.warn({ changes }, 'roles changed');
+    // Replicated record, best effort: only a leader can propose. A follower's reload stays
+    // in its own audit file (docs/security.md "Admin history").
+    if (node.status().role === 'leader') {
+      void recordAdminEvent(node, 'roles_reload', 'operator (SIGHUP)', cfg.id, JSON.stringify(changes), Date.now() + ADMIN_RECORD_TIMEOUT_MS_MIN);
+    }
+  });
 
   let stopping = false;
   const stop = (signal: string): void => {

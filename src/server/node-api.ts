@@ -3,7 +3,7 @@
 // Cluster services are written against this interface only.
 
 import type { NodeId, Role } from '../raft/types.js';
-import type { Command, CommandResult, LedgerEvent, Position, ReservationView } from '../ledger/types.js';
+import type { AdminEvent, Command, CommandResult, LedgerEvent, Position, ReservationView } from '../ledger/types.js';
 
 /** Why a request could not be carried out on this node. The service layer maps these to
  * gRPC status codes (see DESIGN.md "The wire"). */
@@ -91,4 +91,7 @@ export interface StockNode {
    * most limit of them, from local state. Lets `stockctl verify` enumerate every history.
    * Optional: a node without it answers ListPositions with UNIMPLEMENTED. */
   listPositions?(after: { readonly sku: string; readonly location: string } | null, limit: number): Promise<readonly Position[]>;
+  /** Admin history events with seq > after_seq, at most limit of them, from storage, and
+   * the admin chain's applied end. Optional: without it ListAdminEvents is UNIMPLEMENTED. */
+  listAdminEvents?(after_seq: number, limit: number): Promise<{ readonly events: readonly AdminEvent[]; readonly head: { readonly seq: number; readonly head: string } }>;
 }

@@ -10,10 +10,10 @@
 // in the next one: that is where many callers share one entry and one fsync.
 
 import type { ConfState, Entry, HardState, Message, NodeId, ProposeResult, RaftStatus, Ready, RequestResult, Role, SnapshotMeta, SoftState } from '../raft/types.js';
-import type { Command, CommandResult, KvWrite, LedgerEvent, Position, ReservationView } from '../ledger/types.js';
+import type { AdminEvent, Command, CommandResult, KvWrite, LedgerEvent, Position, ReservationView } from '../ledger/types.js';
 import { Ledger } from '../ledger/ledger.js';
 import { decodeEntry, encodeEntry } from '../ledger/codec.js';
-import { historyKey, historyRangeEnd, POSITION_PREFIX } from '../ledger/keys.js';
+import { adminHistoryKey, adminHistoryRangeEnd, historyKey, historyRangeEnd, POSITION_PREFIX } from '../ledger/keys.js';
 import { applyConfChange, confChangeRefusal, decodeConfChange } from '../raft/conf-change.js';
 import { eventKey, unpack, type AppliedRecord, type LevelStorage, type SnapshotView } from '../raft/storage-level.js';
 import type { StagedSnapshot } from '../raft/storage-snapshot.js';
@@ -647,6 +647,15 @@ export class StockNodeImpl implements StockNode {
     if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new NodeError('invalid', `limit must be 1..10000, got ${limit}`);
     const values = await this.storage.historyRange(historyKey(sku, location, after_seq + 1), historyRangeEnd(sku, location), limit);
     return values as LedgerEvent[];
+  }
+
+  async listAdminEvents(after_seq: number, limit: number): Promise<{ readonly events: readonly AdminEvent[]; readonly head: { readonly seq: number; readonly head: string } }> {
+    if (!Number.isSafeInteger(after_seq) || after_seq < 0) throw new NodeError('invalid', `after_seq must be a non-negative integer, got ${after_seq}`);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new NodeError('invalid', `limit must be 1..10000, got ${limit}`);
+    // The head is read first: events listed after it may be newer, never fewer.
+    const head = this.ledger.adminHead();
+    const values = await this.storage.historyRange(adminHistoryKey(after_seq + 1), adminHistoryRangeEnd(), limit);
+    return { events: values as AdminEvent[], head };
   }
 
   async listPositions(after: { readonly sku: string; readonly location: string } | null, limit: number): Promise<readonly Position[]> {

@@ -22,6 +22,18 @@ export interface AccessSource {
   onAudited?(principal: string, method_path: string, request: unknown, code: grpc.status): void;
 }
 
+/** Metadata key carrying, on a call a member forwarded, the principal that member
+ * authorized (the original caller). Removed from every call first and set only when the
+ * caller is a member, so handlers can trust it. */
+export const ON_BEHALF_KEY = 'x-stockraft-on-behalf';
+
+/** Who made a call, for records: the principal, or 'caller via member' on a forwarded call. */
+export function actingPrincipalOf(metadata: grpc.Metadata): string {
+  const p = principalOf(metadata) ?? 'unknown';
+  const v = metadata.get(ON_BEHALF_KEY);
+  return v.length === 1 && typeof v[0] === 'string' && v[0] !== '' ? `${v[0]} via ${p}` : p;
+}
+
 /** The principal name set by the interceptor, or null when none (should not happen). */
 export function principalOf(metadata: grpc.Metadata): string | null {
   const v = metadata.get(PRINCIPAL_KEY);
@@ -108,11 +120,13 @@ export function accessInterceptor(source: AccessSource): grpc.ServerInterceptor 
         // refusals only go to the (throttled) refusal log, so they cannot flood the trail.
         audit = ruleFor(path).audit && (d.ok || d.code === grpc.status.PERMISSION_DENIED);
         audited_name = d.ok ? d.principal.name : d.principal ?? 'unauthenticated';
+        let on_behalf: string | null = null;
         if (d.ok && d.principal.kind === 'node') {
           // A member forwarding a call names the principal it authorized: the audit trail
-          // keeps who asked (it grants nothing; the member's own rights apply).
-          const on_behalf = principalOf(metadata);
-          if (on_behalf !== null) audited_name = `${on_behalf.slice(0, 128)} via ${d.principal.name}`;
+          // and the admin history keep who asked (it grants nothing; the member's own
+          // rights apply).
+          on_behalf = principalOf(metadata)?.slice(0, 128) ?? null;
+          if (on_behalf !== null) audited_name = `${on_behalf} via ${d.principal.name}`;
         }
         if (!d.ok) {
           refuse(d.code, d.details);
@@ -134,6 +148,8 @@ export function accessInterceptor(source: AccessSource): grpc.ServerInterceptor 
         per_op = d.rule.per_op;
         metadata.remove(PRINCIPAL_KEY);
         metadata.set(PRINCIPAL_KEY, d.principal.name);
+        metadata.remove(ON_BEHALF_KEY);
+        if (on_behalf !== null) metadata.set(ON_BEHALF_KEY, on_behalf);
         next(metadata);
       })
       .withOnReceiveMessage((message, next) => {

@@ -50,6 +50,8 @@ export const METHOD_RULES: ReadonlyMap<string, MethodRule> = new Map<string, Met
   [CLU + 'TransferLeadership', rule(['admin'], AUDITED)],
   [CLU + 'Snapshot', rule(['admin'], AUDITED)],
   [CLU + 'Backup', rule(['admin'], { watch_stream: true, audit: true })],
+  // Reads the admin history (who changed the cluster): operators only.
+  [CLU + 'ListAdminEvents', rule(['admin'])],
   [RAFT + 'Stream', rule(['peer'])],
   [RAFT + 'InstallSnapshot', rule(['peer'])],
   // Served only with --test-hooks; it can propose anything and change membership.
