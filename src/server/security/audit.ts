@@ -1,8 +1,9 @@
 // The admin audit trail of one node: membership changes, leadership transfers, snapshots,
 // backups (who asked, what, and how it ended) and role changes picked up on SIGHUP. Each
 // record is a JSON line carrying the SHA-256 of the previous line, so a deleted or edited
-// line breaks the chain (verifyAuditLines). The trail is per node, not replicated: see
-// docs/security.md "Admin audit" for why it is not (yet) in the ledger history.
+// line breaks the chain (verifyAuditLines). The trail is per node and also keeps refusals
+// and Backup calls; the replicated record of admin actions is the ledger's admin history
+// (docs/security.md "Admin history", src/server/admin-history.ts).
 
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
