@@ -4,9 +4,10 @@
 //
 // Admin history: the leader records every membership change once it succeeded, and a
 // leadership transfer just before it starts (afterwards this node no longer leads and
-// cannot propose), as an `admin` ledger command naming the principal who asked. A
-// Snapshot is recorded when the node that took it leads; a follower's snapshot is kept in
-// its local audit file only. See docs/security.md "Admin history".
+// cannot propose; only a request naming another voter), as an `admin` ledger command
+// naming the principal who asked. A Snapshot is recorded when the node that took it
+// leads; a follower's snapshot is kept in its local audit file only. See
+// docs/security.md "Admin history".
 
 import * as grpc from '@grpc/grpc-js';
 import type { Edge } from './grpc-edge-call.js';
@@ -39,7 +40,12 @@ export function clusterHandlers(edge: Edge): grpc.UntypedServiceImplementation {
         const what = check(req);
         const principal = actingPrincipalOf(ctx.metadata);
         if (what.action === 'transfer_leadership') {
-          await recordAdminEvent(node, what.action, principal, what.target, what.detail, ctx.deadline_at_ms);
+          // Recorded first (see the header), but only a request the transfer can carry
+          // out: from the leader to another voter. Anything else fails in `change` below
+          // and leaves no record, like a refused membership change.
+          const st = node.status();
+          const plausible = st.role === 'leader' && what.target !== node.id && st.members.some((m) => m.id === what.target && m.role === 'voter');
+          if (plausible) await recordAdminEvent(node, what.action, principal, what.target, what.detail, ctx.deadline_at_ms);
           await change(req, ctx.deadline_at_ms);
         } else {
           await change(req, ctx.deadline_at_ms);
