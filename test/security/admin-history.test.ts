@@ -1,12 +1,13 @@
 // A real 3-node TLS cluster with bearer tokens: membership changes and a leadership
-// transfer made through the Cluster service by a token principal become ADMIN events of
-// the replicated admin history, naming that principal (also when a follower passed the
-// call on), identical and hash-chained on every node.
+// transfer made through the Cluster service by a token principal (and a role reload on
+// the leader's SIGHUP) become ADMIN events of the replicated admin history, naming that
+// principal (also when a follower passed the call on), identical and hash-chained on
+// every node.
 
 import t from 'tap';
 import * as grpc from '@grpc/grpc-js';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync, closeSync, readFileSync } from 'node:fs';
+import { appendFileSync, openSync, closeSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { clientChannelCredentials } from '../../src/server/security/tls.js';
@@ -138,22 +139,35 @@ t.test('admin actions by a token principal are ADMIN events on every node', asyn
   const tr = await callRetry(toLeader, 'TransferLeadership', { to: follower }, true);
   t.equal(tr.code, 0, `TransferLeadership by the token principal: ${tr.details}`);
 
+  // A role change picked up on SIGHUP by the (new) leader is recorded too.
+  let now_leader = '';
+  for (let i = 0; i < 100 && now_leader === ''; i++) {
+    const s = await call(admins[0] as grpc.Client, 'Status', {});
+    if (s.code === 0 && typeof s.res?.['leader_id'] === 'string') now_leader = s.res['leader_id'];
+    if (now_leader === '') await sleep(100);
+  }
+  appendFileSync(roles_file, 'newcomer reader\n');
+  const leader_process = children[ids.indexOf(now_leader)];
+  t.ok(leader_process?.pid, `the leader ${now_leader} is one of the started processes`);
+  leader_process?.kill('SIGHUP');
+
   const denied = await call(clusterClient(`127.0.0.1:${ports[0]}`, 'reader'), 'ListAdminEvents', {});
   t.equal(denied.code, grpc.status.PERMISSION_DENIED, 'a reader may not list the admin history');
 
   const views = [];
-  for (const c of admins) views.push(await adminEventsOf(c, 4));
+  for (const c of admins) views.push(await adminEventsOf(c, 5));
   const first = views[0];
   t.ok(first, 'node 1 holds the admin events');
   if (!first) return;
-  const [e1, e2, e3, e4] = first.events;
+  const [e1, e2, e3, e4, e5] = first.events;
   t.match(e1, { seq: 1, action: 'add_learner', target: 'n4', principal: 'ops-token', detail: new RegExp(`127\\.0\\.0\\.1:${ports[3]}`) });
   // The follower passes the bearer token on, so the leader authenticates the caller itself
   // (a certificate caller would read 'admin via node:<follower>').
   t.match(e2, { seq: 2, action: 'remove', target: 'n4', principal: /^ops-token( via node:n\d)?$/ }, 'a forwarded call names the caller');
   t.match(e3, { seq: 3, action: 'add_learner', target: 'n5', principal: `admin via node:${follower}` }, 'a forwarded certificate call names the caller and the member');
   t.match(e4, { seq: 4, action: 'transfer_leadership', target: follower, principal: 'ops-token' });
-  t.match(verifyHistory(first.events, [], { seq: first.head_seq, head: first.head_hash }), { ok: true, admin_events: 4 }, 'the chain verifies against the stored head');
+  t.match(e5, { seq: 5, action: 'roles_reload', target: now_leader, principal: 'operator (SIGHUP)', detail: /newcomer/ });
+  t.match(verifyHistory(first.events, [], { seq: first.head_seq, head: first.head_hash }), { ok: true, admin_events: 5 }, 'the chain verifies against the stored head');
   views.forEach((v, i) => t.same(v?.events, first.events, `node ${ids[i]} holds the same admin history`));
   const audit = readFileSync(path.join(certs.dir, `data-${leader}`, 'admin-audit.jsonl'), 'utf8');
   t.match(audit, /"principal":"ops-token","action":"\/stockraft\.v1\.Cluster\/AddLearner"/, 'the local audit file is kept as well');
