@@ -70,6 +70,11 @@ export { encodeConfChange, decodeConfChange } from './conf-change.js';
 
 /** Bound on committed entries handed out in one Ready; the rest follow in the next. */
 export const COMMITTED_ENTRIES_PER_READY_MAX = 4096;
+/** Bound on the data bytes of the committed entries in one Ready (at least one entry is
+ * always handed out). The host applies a Ready's entries in one go on one thread; large
+ * entries (a thousand commands each) would otherwise make one apply long enough to hold
+ * up heartbeats past an election timeout. */
+export const COMMITTED_BYTES_PER_READY_MAX = 512 * 1024;
 /** Bound on the length of a read context. */
 export const READ_CONTEXT_CHARS_MAX = 256;
 
@@ -115,6 +120,10 @@ export class RaftNode {
   /** Appends are flushed to followers when the next Ready is built, so that proposals
    * made between two Readys travel together in one append. */
   private bcast_pending = false;
+  /** A read joined the ReadIndex queue since the last heartbeat round: one round, sent
+   * when the next Ready is built, confirms every read pending at that moment (the newest
+   * sequence number confirms all earlier ones), instead of one round per read. */
+  private read_bcast_pending = false;
   private prev_soft: SoftState;
   private prev_hard: HardState;
   private outstanding: Outstanding | null = null;
@@ -318,6 +327,7 @@ export class RaftNode {
   hasReady(): boolean {
     if (this.bcast_pending && this.role === 'leader') return true;
     if (this.msgs.length > 0 || this.read_states.length > 0) return true;
+    if (this.read_bcast_pending && this.role === 'leader' && this.reads.size > 0) return true;
     if (this.log.unstable_snapshot !== null || this.log.stabled < this.log.lastIndex()) return true;
     if (this.log.commit > this.log.applied) return true;
     if (this.prev_soft.leader !== this.leader || this.prev_soft.role !== this.role) return true;
@@ -329,6 +339,8 @@ export class RaftNode {
     invariant(this.outstanding === null, () => 'ready() called again before advance()');
     if (this.bcast_pending && this.role === 'leader') this.bcastAppend();
     this.bcast_pending = false;
+    if (this.read_bcast_pending && this.role === 'leader' && this.reads.size > 0) this.bcastHeartbeat(this.reads.heartbeatContext());
+    this.read_bcast_pending = false;
     const log = this.log;
 
     let soft_state: SoftState | null = null;
@@ -348,8 +360,17 @@ export class RaftNode {
     const snapshot = log.unstable_snapshot;
     let committed_entries: Entry[] = [];
     if (log.commit > log.applied) {
-      const hi = Math.min(log.commit, log.applied + COMMITTED_ENTRIES_PER_READY_MAX);
+      let hi = Math.min(log.commit, log.applied + COMMITTED_ENTRIES_PER_READY_MAX);
       committed_entries = log.entries.slice(log.applied - log.snapshot_index, hi - log.snapshot_index);
+      let bytes = 0;
+      for (let k = 0; k < committed_entries.length; k++) {
+        bytes += committed_entries[k].data.byteLength;
+        if (bytes > COMMITTED_BYTES_PER_READY_MAX && k > 0) {
+          committed_entries = committed_entries.slice(0, k);
+          hi = committed_entries[k - 1].index;
+          break;
+        }
+      }
       log.applied = hi;
     }
     const messages = this.msgs;
@@ -669,6 +690,8 @@ export class RaftNode {
     if (this.heartbeat_elapsed >= this.cfg.heartbeat_ticks) {
       this.heartbeat_elapsed = 0;
       this.bcastHeartbeat(this.reads.heartbeatContext());
+      // That round carries the newest pending read: it confirms the batch as well.
+      this.read_bcast_pending = false;
     }
   }
 
@@ -793,7 +816,7 @@ export class RaftNode {
       return refuse('too_many_uncommitted', this.id, `${this.reads.size} reads await confirmation, limit ${PENDING_READS_MAX}`);
     }
     this.reads.add(context, this.log.commit, from, this.id);
-    this.bcastHeartbeat(this.reads.heartbeatContext());
+    this.read_bcast_pending = true;
     return { ok: true };
   }
 

@@ -20,6 +20,7 @@ export class NodeMetrics {
   readonly peer_refused: Counter;
   readonly snapshots_installed: Counter;
   readonly proposals_pending: Gauge;
+  readonly ticks_dropped: Counter;
 
   constructor(node_id: string) {
     this.registry.setDefaultLabels({ node: node_id });
@@ -47,6 +48,11 @@ export class NodeMetrics {
     this.peer_refused = new Counter({ name: 'stockd_peer_refused_total', help: 'peer streams refused (wrong cluster or unknown sender)', registers: r });
     this.snapshots_installed = new Counter({ name: 'stockd_snapshots_installed_total', help: 'snapshots received and installed', registers: r });
     this.proposals_pending = new Gauge({ name: 'stockd_proposals_pending', help: 'client proposals queued or in flight', registers: r });
+    this.ticks_dropped = new Counter({
+      name: 'stockd_ticks_dropped_total',
+      help: 'ticks not fed to raft because the node loop was stalled for longer than a few ticks (a sign of an overloaded event loop)',
+      registers: r,
+    });
   }
 
   setRole(role: string): void {

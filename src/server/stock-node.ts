@@ -62,6 +62,23 @@ export const INBOX_MESSAGES_MAX = 20_000;
 export const OPS_MAX = 20_000;
 /** Linearizable read barriers waiting at once. */
 export const READS_MAX = 20_000;
+/** Work taken into the core per loop round. A round ends in one Ready whose persist,
+ * encode and apply run on this one thread; while it runs nothing else does (no peer
+ * message is stepped, no heartbeat leaves). These bounds keep a round short even when
+ * thousands of callers or a long backlog of appends are waiting, so heartbeats keep
+ * flowing under load; what is left waits for the next round. */
+export const INBOX_MESSAGES_PER_ROUND_MAX = 4096;
+/** Entry bytes of peer appends stepped per round (at least one message always is). */
+export const INBOX_ENTRY_BYTES_PER_ROUND_MAX = 4 * 1024 * 1024;
+/** Client entries proposed per round, and their bytes (at least one entry always is). */
+export const PROPOSED_ENTRIES_PER_ROUND_MAX = 16;
+export const PROPOSED_BYTES_PER_ROUND_MAX = 2 * 1024 * 1024;
+/** Ticks fed per round. A loop stalled for longer (a slow disk, a busy CPU) does not make
+ * the core see many election timeouts at once before it saw the messages that arrived
+ * meanwhile: the rest of the ticks are dropped, i.e. the node's clock runs slower while
+ * it is stalled. Safety never depends on ticks (reads are confirmed by heartbeat rounds,
+ * not leases), only liveness does, and a stalled node is not live anyway. */
+export const TICKS_PER_ROUND_MAX = 2;
 /** Upper bound of any wait a caller can ask for. */
 export const WAIT_MS_MAX = 600_000;
 /** Chunk size of backups (ledger snapshot format). */
@@ -292,22 +309,39 @@ export class StockNodeImpl implements StockNode {
   }
 
   private feed(): void {
-    const ticks = this.pending_ticks;
+    // Messages first, then time: heartbeats and their answers that arrived while the
+    // previous round ran count before the ticks of that same stretch, so a busy round
+    // does not turn into an election (follower) or a check-quorum step-down (leader).
+    this.stepInbox();
+    const ticks = Math.min(this.pending_ticks, TICKS_PER_ROUND_MAX);
+    if (this.pending_ticks > ticks) this.metrics?.ticks_dropped.inc(this.pending_ticks - ticks);
     this.pending_ticks = 0;
     for (let i = 0; i < ticks; i++) this.raft.tick();
-    const inbox = this.inbox;
-    this.inbox = [];
-    for (const m of inbox) {
+    const ops = this.ops;
+    this.ops = [];
+    for (const op of ops) op();
+    this.proposeQueued();
+  }
+
+  /** Steps a bounded prefix of the inbox (see INBOX_*_PER_ROUND_MAX); the rest stays, in
+   * order, for the next round. */
+  private stepInbox(): void {
+    let n = 0;
+    let bytes = 0;
+    while (n < this.inbox.length && n < INBOX_MESSAGES_PER_ROUND_MAX && (n === 0 || bytes < INBOX_ENTRY_BYTES_PER_ROUND_MAX)) {
+      const m = this.inbox[n]!;
+      if (m.type === 'append') for (const e of m.entries) bytes += e.data.byteLength;
+      n++;
+    }
+    const batch = n === this.inbox.length ? this.inbox : this.inbox.slice(0, n);
+    this.inbox = n === this.inbox.length ? [] : this.inbox.slice(n);
+    for (const m of batch) {
       try {
         this.raft.step(m);
       } catch (err) {
         this.log.warn({ from: m.from, type: m.type, err: String(err) }, 'core refused a peer message');
       }
     }
-    const ops = this.ops;
-    this.ops = [];
-    for (const op of ops) op();
-    this.proposeQueued();
   }
 
   private proposeQueued(): void {
@@ -316,8 +350,11 @@ export class StockNodeImpl implements StockNode {
       this.proposals.failQueued(this.closing ? new NodeError('shutting_down', 'node is shutting down') : this.notLeader());
       return;
     }
-    // Bounded by the queue: every round takes at least one caller off it.
-    for (;;) {
+    // Bounded per round (PROPOSED_*_PER_ROUND_MAX); callers left queued go in the next
+    // round, whose Ready is again of bounded size.
+    let entries = 0;
+    let bytes = 0;
+    while (entries < PROPOSED_ENTRIES_PER_ROUND_MAX && bytes < PROPOSED_BYTES_PER_ROUND_MAX) {
       const b = this.proposals.takeBatch();
       if (!b) return;
       let data: Uint8Array;
@@ -335,6 +372,8 @@ export class StockNodeImpl implements StockNode {
         this.proposals.refused(b.parts, new NodeError('invalid', `commands: ${err instanceof Error ? err.message : String(err)}`));
         continue;
       }
+      entries += 1;
+      bytes += data.byteLength;
       const r = this.raft.propose(data);
       if (r.ok) this.proposals.proposed(r.index, r.term, b.parts);
       else {
