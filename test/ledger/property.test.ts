@@ -232,6 +232,10 @@ function genEntry(rng: Rng, m: Model, issued: Command[], ids: { n: number; res: 
         c = extend(freshId('e'), rid, 1_000 + rng.int(8_000));
       }
     }
+    // Now and then, an operator's action: it must change no position and keep the chains whole.
+    if (rng.int(30) === 0) {
+      c = { kind: 'admin', op_id: freshId('m'), action: rng.pick(['add_learner', 'remove', 'snapshot'] as const), principal: `op${rng.int(2)}`, target: `n${rng.int(5)}`, detail: '' };
+    }
     // Now and then, reuse an id with different content.
     if (rng.int(40) === 0 && issued.length > 0) {
       const old = rng.pick(issued);
@@ -251,6 +255,7 @@ t.test(`ledger agrees with the reference model (${SEEDS} seeds x ${ENTRIES_PER_S
   let expiries = 0;
   let partials = 0;
   let prunes = 0;
+  let admins = 0;
   for (let seed = 1; seed <= SEEDS; seed++) {
     const rng = new Rng(seed * 7919);
     const model = new Model();
@@ -329,8 +334,9 @@ t.test(`ledger agrees with the reference model (${SEEDS} seeds x ${ENTRIES_PER_S
     }
     if (failed) break;
     d.ledger.checkInvariants();
-    const v = verifyHistory(d.store.historyEvents(), d.ledger.positionHeads());
+    const v = verifyHistory(d.store.historyEvents(), d.ledger.positionHeads(), d.ledger.adminHead());
     if (!v.ok) t.fail(`seed ${seed}: history does not verify: ${JSON.stringify(v)}`);
+    else admins += v.admin_events;
     // A twin fed the same entries without restarts reaches the same head and state.
     const twin = new Ledger({ outcome_retention_ms: RETENTION_MS });
     entries.forEach((en, i) => twin.apply(i + 1, en));
@@ -342,6 +348,7 @@ t.test(`ledger agrees with the reference model (${SEEDS} seeds x ${ENTRIES_PER_S
   t.ok(expiries > 100, `${expiries} expiry events exercised`);
   t.ok(partials > 20, `${partials} partial commits exercised`);
   t.ok(prunes > 100, `${prunes} pruning deletes exercised`);
+  t.ok(admins > 20, `${admins} admin events exercised`);
   t.end();
 });
 
