@@ -32,6 +32,7 @@ import {
   OUTCOME_RETENTION_MS_MIN,
   TIME_MS_MAX,
 } from './limits.js';
+import { compactOutcome, expandOutcome, outcomeCode, type StoredOutcome } from './outcome-store.js';
 import { PruneQueue } from './prune-queue.js';
 import {
   assertPosition,
@@ -115,7 +116,8 @@ export class Ledger {
   readonly outcome_retention_ms: number;
   private readonly positions = new Map<string, PositionRecord>();
   private readonly reservations = new Map<string, ReservationRecord>();
-  private readonly outcomes = new Map<string, OutcomeRecord>();
+  /** Compact forms (outcome-store.ts); the stored form is expandOutcome() of each. */
+  private readonly outcomes = new Map<string, StoredOutcome>();
   private readonly expiries = new ExpiryHeap();
   private readonly prunes = new PruneQueue();
   /** One copy of each location name: positions share few locations, so this saves a
@@ -212,7 +214,7 @@ export class Ledger {
     const out: [string, unknown][] = [];
     for (const p of this.positions.values()) out.push([positionKey(p.sku, p.location), p]);
     for (const r of this.reservations.values()) out.push([reservationKey(r.reservation_id), r]);
-    for (const [id, o] of this.outcomes) out.push([outcomeKey(id), o]);
+    for (const [id, o] of this.outcomes) out.push([outcomeKey(id), expandOutcome(o)]);
     if (this.log_index > 0) out.push([META_KEY, this.meta()]);
     if (this.admin_head.seq > 0) out.push([ADMIN_HEAD_KEY, this.adminHeadRecord()]);
     out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
@@ -291,14 +293,14 @@ export class Ledger {
     }
     // A reservation keeps the content of its reserve, so its outcome needs no fingerprint.
     const rec: OutcomeRecord = { result, fp: tied ? RESERVE_FP : fingerprint(cmd), at_ms: batch.time_ms };
-    this.outcomes.set(id, rec);
+    this.outcomes.set(id, compactOutcome(rec));
     batch.writes.push({ type: 'put', sublevel: 'state', key: outcomeKey(id), value: rec });
     if (!tied) this.prunes.push({ due_ms: batch.time_ms + this.outcome_retention_ms, what: 'o', id });
     return result;
   }
 
   /** Whether cmd repeats the command recorded under id (a replay). */
-  private sameContent(prior: OutcomeRecord, id: string, cmd: Command): boolean {
+  private sameContent(prior: StoredOutcome, id: string, cmd: Command): boolean {
     if (prior.fp !== RESERVE_FP) return prior.fp === fingerprint(cmd);
     const r = this.reservations.get(id);
     if (r === undefined) throw new Error(`ledger invariant broken: outcome ${id} refers to a reservation that does not exist`);
@@ -625,7 +627,7 @@ export class Ledger {
     let open = 0;
     for (const r of this.reservations.values()) {
       const o = this.outcomes.get(r.reservation_id);
-      if (o === undefined || o.result.code !== 'OK') {
+      if (o === undefined || outcomeCode(o) !== 'OK') {
         throw new Error(`ledger invariant broken: reservation ${r.reservation_id} has no successful reserve outcome`);
       }
       if (r.state !== 'PENDING') continue;
@@ -668,7 +670,7 @@ export class Ledger {
         l.reservations.set(r.reservation_id, r);
         if (r.state === 'PENDING') l.open_reservations++;
       } else if (key.startsWith(OUTCOME_PREFIX)) {
-        l.outcomes.set(key.slice(OUTCOME_PREFIX.length), parseOutcome(key, value));
+        l.outcomes.set(key.slice(OUTCOME_PREFIX.length), compactOutcome(parseOutcome(key, value)));
       } else if (key === META_KEY) {
         meta = parseMeta(key, value);
       } else if (key === ADMIN_HEAD_KEY) {

@@ -1,0 +1,61 @@
+// Compact in-memory form of op outcomes. The ledger keeps one outcome per op for the
+// retention window (24 h of log time by default), so at a million ops they dominate the
+// heap. Nearly all of them are an OK result that touched one position (an Adjust, a
+// single-line Reserve/Commit/Release/Extend): such an outcome is kept as one flat object
+// holding the quantities, and the CommandResult is rebuilt on demand (replays and
+// GetOutcome are rare next to applies). Every other outcome keeps its OutcomeRecord as is.
+// The stored (LevelDB) form is always the full OutcomeRecord: expand() gives it back
+// field for field, so state written before and after this change is the same.
+
+import type { OutcomeRecord } from './records.js';
+import type { CommandResult, Position, ReservationView } from './types.js';
+
+/** OK result with exactly one position after the change. Strings are shared with the
+ * position record (interned names); the reservation is the record the result named. */
+export class OnePositionOutcome {
+  constructor(
+    readonly fp: string,
+    readonly at_ms: number,
+    readonly sku: string,
+    readonly location: string,
+    readonly on_hand: number,
+    readonly reserved: number,
+    readonly seq: number,
+    readonly reservation: ReservationView | null,
+  ) {}
+
+  get result(): CommandResult {
+    const position: Position = {
+      sku: this.sku,
+      location: this.location,
+      on_hand: this.on_hand,
+      reserved: this.reserved,
+      available: this.on_hand - this.reserved,
+      seq: this.seq,
+    };
+    return { code: 'OK', replay: false, positions: [position], reservation: this.reservation };
+  }
+}
+
+export type StoredOutcome = OnePositionOutcome | OutcomeRecord;
+
+/** The compact form of rec when it has one (rec's strings and reservation are kept by
+ * reference), else rec itself. `available` is derived, so it must equal on_hand - reserved. */
+export function compactOutcome(rec: OutcomeRecord): StoredOutcome {
+  const r = rec.result;
+  if (r.code !== 'OK' || r.replay !== false || r.positions.length !== 1) return rec;
+  const p = r.positions[0];
+  if (p.available !== p.on_hand - p.reserved) return rec;
+  return new OnePositionOutcome(rec.fp, rec.at_ms, p.sku, p.location, p.on_hand, p.reserved, p.seq, r.reservation);
+}
+
+/** The full record (what LevelDB holds) of a stored outcome. */
+export function expandOutcome(o: StoredOutcome): OutcomeRecord {
+  if (o instanceof OnePositionOutcome) return { result: o.result, fp: o.fp, at_ms: o.at_ms };
+  return o;
+}
+
+/** The result code without rebuilding the result. */
+export function outcomeCode(o: StoredOutcome): CommandResult['code'] {
+  return o instanceof OnePositionOutcome ? 'OK' : o.result.code;
+}
