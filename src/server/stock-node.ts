@@ -5,9 +5,12 @@
 // cycles it feeds the core what arrived meanwhile (ticks, peer messages, proposals, read
 // requests, membership changes), then handles each Ready in the contract's order:
 // install snapshot + persist entries and hard state (one synced batch: group commit),
-// send, apply (ledger writes + applied record in one atomic batch), release reads,
-// advance. While one Ready waits for its fsync, new proposals pile up and leave together
-// in the next one: that is where many callers share one entry and one fsync.
+// send, queue the committed entries for apply (ledger writes + applied record in one
+// atomic batch, in log order, at most APPLIES_IN_FLIGHT_MAX runs queued), release reads,
+// advance. The apply of one Ready overlaps the fsync of the next. While one Ready waits
+// for its fsync, new proposals pile up and leave together in the next one: that is where
+// many callers share one entry and one fsync. Every round's work is bounded (see the
+// *_PER_ROUND_MAX limits) so heartbeats keep flowing under load.
 
 import type { ConfState, Entry, HardState, Message, NodeId, ProposeResult, RaftStatus, Ready, RequestResult, Role, SnapshotMeta, SoftState } from '../raft/types.js';
 import type { AdminEvent, Command, CommandResult, KvWrite, LedgerEvent, Position, ReservationView } from '../ledger/types.js';
@@ -79,6 +82,9 @@ export const PROPOSED_BYTES_PER_ROUND_MAX = 2 * 1024 * 1024;
  * it is stalled. Safety never depends on ticks (reads are confirmed by heartbeat rounds,
  * not leases), only liveness does, and a stalled node is not live anyway. */
 export const TICKS_PER_ROUND_MAX = 2;
+/** Runs of committed entries being applied while the loop goes on with the next Ready
+ * (see handleReady). Beyond it the loop waits for the oldest before handing out more. */
+export const APPLIES_IN_FLIGHT_MAX = 2;
 /** Upper bound of any wait a caller can ask for. */
 export const WAIT_MS_MAX = 600_000;
 /** Chunk size of backups (ledger snapshot format). */
@@ -131,6 +137,10 @@ export class StockNodeImpl implements StockNode {
   private readonly learned = new Map<NodeId, string>();
   private readonly watch_hub: WatchHub;
   private tick_timer: NodeJS.Timeout | null = null;
+  /** The last queued apply; each run starts when the one before it finished, so
+   * entries are applied in log order. */
+  private apply_tail: Promise<void> = Promise.resolve();
+  private applies_in_flight = 0;
   private time_tick_index = 0;
   /** Logs every Ready's timing at debug level (stockd --log-level trace). */
   trace = false;
@@ -298,14 +308,46 @@ export class StockNodeImpl implements StockNode {
         await this.maybeCompact();
       }
     } catch (err) {
-      this.fatal_error = err instanceof Error ? err : new Error(String(err));
-      this.stopped = true;
       this.loop_running = false;
-      this.onFatal(this.fatal_error);
+      this.fail(err);
       return;
     }
     this.loop_running = false;
     if (!this.stopped && (this.hasWork() || this.raft.hasReady())) this.kick();
+  }
+
+  private fail(err: unknown): void {
+    if (this.fatal_error) return;
+    this.fatal_error = err instanceof Error ? err : new Error(String(err));
+    this.stopped = true;
+    this.onFatal(this.fatal_error);
+  }
+
+  /** Applies a run of committed entries after every run queued before it, without
+   * holding up the loop: the next Ready's fsync overlaps this apply's CPU work. Bounded
+   * by APPLIES_IN_FLIGHT_MAX (the caller waits before queueing more). */
+  private queueApply(entries: readonly Entry[]): void {
+    this.applies_in_flight += 1;
+    this.apply_tail = this.apply_tail.then(async () => {
+      try {
+        if (!this.fatal_error) await this.applyEntries(entries);
+      } catch (err) {
+        this.fail(err);
+      } finally {
+        this.applies_in_flight -= 1;
+      }
+      if (this.fatal_error) return;
+      this.releaseReads();
+      this.updateMetrics();
+      // Applied entries may make a tick entry due or a compaction possible.
+      this.kick();
+    });
+  }
+
+  /** Resolves once every apply queued so far has finished. */
+  private async drainApplies(): Promise<void> {
+    // Bounded: each await finishes at least the apply that was the tail.
+    for (let i = 0; i < 1000 && this.applies_in_flight > 0; i++) await this.apply_tail;
   }
 
   private feed(): void {
@@ -424,15 +466,25 @@ export class StockNodeImpl implements StockNode {
       }
     }
     const t0 = performance.now();
-    if (rd.snapshot) await this.installSnapshot(rd.snapshot, rd.hard_state);
+    if (rd.snapshot) {
+      // A snapshot replaces the ledger: every earlier run of entries lands first.
+      await this.drainApplies();
+      await this.installSnapshot(rd.snapshot, rd.hard_state);
+    }
     await this.storage.persist(rd.entries, rd.hard_state);
     const t1 = performance.now();
     if (rd.hard_state) this.persisted_term = rd.hard_state.term;
     if (later.length > 0) this.transport.send(later);
-    if (rd.committed_entries.length > 0) await this.applyEntries(rd.committed_entries);
+    if (rd.committed_entries.length > 0) {
+      // Entries are committed (durable on a quorum): applying them need not finish before
+      // the next Ready is taken. The core counts them as applied once handed out; the
+      // node's own applied index (reads, compaction, status) moves when the apply lands.
+      while (this.applies_in_flight >= APPLIES_IN_FLIGHT_MAX && !this.fatal_error) await this.apply_tail;
+      this.queueApply(rd.committed_entries);
+    }
     if (this.trace) {
       this.log.debug(
-        { entries: rd.entries.length, committed: rd.committed_entries.length, messages: rd.messages.length, persist_ms: +(t1 - t0).toFixed(2), apply_ms: +(performance.now() - t1).toFixed(2) },
+        { entries: rd.entries.length, committed: rd.committed_entries.length, messages: rd.messages.length, persist_ms: +(t1 - t0).toFixed(2), apply_wait_ms: +(performance.now() - t1).toFixed(2), applies_in_flight: this.applies_in_flight },
         'ready',
       );
     }
@@ -892,10 +944,11 @@ export class StockNodeImpl implements StockNode {
       t.reject(closing);
     }
     this.transfer_waiters.clear();
-    // Let a Ready in progress finish its writes (bounded wait).
+    // Let a Ready in progress finish its writes (bounded wait), then the applies it queued.
     const loop_until = Date.now() + 5000;
     while (this.loop_running && Date.now() < loop_until) await new Promise((r) => setTimeout(r, 5));
     this.stopped = true;
+    await this.drainApplies();
     this.watch_hub.closeAll(closing);
     this.transport.close();
     for (const s of this.staged.values()) s.discard();
