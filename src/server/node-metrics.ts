@@ -1,6 +1,7 @@
 // Prometheus metrics of one node. Each node owns its registry (not prom-client's global
 // one) so several nodes can live in one process in tests.
 
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export type ProposalOutcome = 'applied' | 'outcome_unknown' | 'overloaded' | 'not_leader' | 'refused' | 'shutting_down';
@@ -21,6 +22,10 @@ export class NodeMetrics {
   readonly snapshots_installed: Counter;
   readonly proposals_pending: Gauge;
   readonly ticks_dropped: Counter;
+  /** Event-loop delay since the last scrape: how long ready work waited for the one
+   * thread. Above the election timeout (500 ms by default), heartbeats are late. */
+  readonly event_loop_delay: Gauge<'quantile'>;
+  private readonly loop_delay: IntervalHistogram;
 
   constructor(node_id: string) {
     this.registry.setDefaultLabels({ node: node_id });
@@ -48,11 +53,33 @@ export class NodeMetrics {
     this.peer_refused = new Counter({ name: 'stockd_peer_refused_total', help: 'peer streams refused (wrong cluster or unknown sender)', registers: r });
     this.snapshots_installed = new Counter({ name: 'stockd_snapshots_installed_total', help: 'snapshots received and installed', registers: r });
     this.proposals_pending = new Gauge({ name: 'stockd_proposals_pending', help: 'client proposals queued or in flight', registers: r });
+    const loop_delay = monitorEventLoopDelay({ resolution: 10 });
+    loop_delay.enable();
+    this.loop_delay = loop_delay;
+    this.event_loop_delay = new Gauge({
+      name: 'stockd_event_loop_delay_seconds',
+      help: 'event-loop delay since the previous scrape (quantile p50, p99, max)',
+      labelNames: ['quantile'],
+      registers: r,
+      collect() {
+        // Nanoseconds; NaN-free when nothing was sampled yet.
+        const s = (ns: number): number => (Number.isFinite(ns) ? ns / 1e9 : 0);
+        this.set({ quantile: 'p50' }, s(loop_delay.percentile(50)));
+        this.set({ quantile: 'p99' }, s(loop_delay.percentile(99)));
+        this.set({ quantile: 'max' }, s(loop_delay.max));
+        loop_delay.reset();
+      },
+    });
     this.ticks_dropped = new Counter({
       name: 'stockd_ticks_dropped_total',
       help: 'ticks not fed to raft because the node loop was stalled for longer than a few ticks (a sign of an overloaded event loop)',
       registers: r,
     });
+  }
+
+  /** Stops sampling the event loop (the node is closing). */
+  close(): void {
+    this.loop_delay.disable();
   }
 
   setRole(role: string): void {
