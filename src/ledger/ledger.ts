@@ -657,9 +657,20 @@ export class Ledger {
    * hash, same future. Throws StateCorruption naming the key on anything malformed, and
    * an invariant error when the records disagree with each other. */
   static load(state: Iterable<readonly [key: string, value: unknown]>, options: LedgerOptions = {}): Ledger {
+    const loader = Ledger.loader(options);
+    for (const [key, value] of state) loader.add(key, value);
+    return loader.finish();
+  }
+
+  /** The same as load(), fed one record at a time, so a restart can stream the state
+   * sub-level into the ledger without first gathering a million records in one array.
+   * add() after finish() throws. */
+  static loader(options: LedgerOptions = {}): LedgerLoader {
     const l = new Ledger(options);
     let meta: MetaRecord | null = null;
-    for (const [key, value] of state) {
+    let finished = false;
+    const add = (key: string, value: unknown): void => {
+      if (finished) throw new Error('ledger loader: add() after finish()');
       if (typeof key !== 'string') throw new StateCorruption(String(key), 'key is not a string');
       if (key.startsWith(POSITION_PREFIX)) {
         const parsed = parsePosition(key, value);
@@ -679,28 +690,65 @@ export class Ledger {
       } else {
         throw new StateCorruption(key, 'unknown key in ledger state');
       }
-    }
-    if (meta === null) {
-      if (l.positions.size + l.reservations.size + l.outcomes.size + l.admin_head.seq > 0) throw new StateCorruption(META_KEY, 'state has records but no meta');
+    };
+    const finish = (): Ledger => {
+      if (finished) throw new Error('ledger loader: finish() twice');
+      finished = true;
+      const m = meta as MetaRecord | null;
+      if (m === null) {
+        if (l.positions.size + l.reservations.size + l.outcomes.size + l.admin_head.seq > 0) throw new StateCorruption(META_KEY, 'state has records but no meta');
+        return l;
+      }
+      l.time_ms = m.time_ms;
+      l.log_index = m.log_index;
+      l.head_hash = m.head_hash;
+      l.checkInvariants();
+      l.rebuildQueues();
       return l;
-    }
-    l.time_ms = meta.time_ms;
-    l.log_index = meta.log_index;
-    l.head_hash = meta.head_hash;
-    l.checkInvariants();
+    };
+    return { add, finish };
+  }
 
-    // Rebuild the derived queues. Ties in the prune queue are broken by kind and id; the
-    // pruned set never depends on that order because everything due goes at once.
-    const prunes: { due_ms: number; what: 'o' | 'r'; id: string }[] = [];
-    for (const r of l.reservations.values()) {
-      if (r.state === 'PENDING') l.expiries.push(r);
-      else prunes.push({ due_ms: r.final_ms + l.outcome_retention_ms, what: 'r', id: r.reservation_id });
+  /** Rebuilds the derived queues after a load: the expiry heap, and the prune queue in due
+   * order. Entries due at the same time keep the order they are gathered in (outcomes,
+   * then final reservations, each in map order); the pruned set never depends on that
+   * order because everything due goes at once. A counting sort over the distinct due
+   * times (few: one per applied entry time) avoids a comparison sort of a million
+   * entries. */
+  private rebuildQueues(): void {
+    const dues: number[] = [];
+    const ids: string[] = [];
+    const kinds: ('o' | 'r')[] = [];
+    for (const [id, o] of this.outcomes) {
+      if (this.reservations.has(id)) continue; // pruned with its reservation
+      dues.push(o.at_ms + this.outcome_retention_ms);
+      ids.push(id);
+      kinds.push('o');
     }
-    for (const [id, o] of l.outcomes) {
-      if (!l.reservations.has(id)) prunes.push({ due_ms: o.at_ms + l.outcome_retention_ms, what: 'o', id });
+    for (const r of this.reservations.values()) {
+      if (r.state === 'PENDING') {
+        this.expiries.push(r);
+        continue;
+      }
+      dues.push(r.final_ms + this.outcome_retention_ms);
+      ids.push(r.reservation_id);
+      kinds.push('r');
     }
-    prunes.sort((a, b) => a.due_ms - b.due_ms || (a.what < b.what ? -1 : a.what > b.what ? 1 : 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    for (const p of prunes) l.prunes.push(p);
-    return l;
+    const distinct = Float64Array.from(new Set(dues)).sort();
+    const slot = new Map<number, number>();
+    for (let i = 0; i < distinct.length; i++) slot.set(distinct[i], i);
+    const starts = new Uint32Array(distinct.length + 1);
+    for (const d of dues) starts[slot.get(d)! + 1]++;
+    for (let i = 1; i < starts.length; i++) starts[i] += starts[i - 1];
+    const order = new Uint32Array(dues.length);
+    for (let i = 0; i < dues.length; i++) order[starts[slot.get(dues[i])!]++] = i;
+    for (const i of order) this.prunes.push({ due_ms: dues[i], what: kinds[i], id: ids[i] });
   }
 }
+
+/** Incremental Ledger.load: add() every state record (any order), then finish(). */
+export interface LedgerLoader {
+  add(key: string, value: unknown): void;
+  finish(): Ledger;
+}
+

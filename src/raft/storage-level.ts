@@ -289,6 +289,26 @@ export class LevelStorage {
     return out;
   }
 
+  /** Feeds every key/value of the ledger state sub-level to `add`, in key order, one
+   * batch of READ_BATCH records at a time: a restart streams a million records into the
+   * ledger without holding them all (keys, decoded values and tuples) at once. */
+  async forEachLedgerState(add: (key: string, value: unknown) => void): Promise<number> {
+    let n = 0;
+    const it = this.subs.state.iterator();
+    try {
+      // Bounded by the sub-level's size: every round consumes a non-empty batch or ends.
+      for (;;) {
+        const batch = await it.nextv(READ_BATCH);
+        if (batch.length === 0) break;
+        for (const [k, v] of batch) add(dec.decode(k), unpack(v));
+        n += batch.length;
+      }
+    } finally {
+      await it.close();
+    }
+    return n;
+  }
+
   get lastIndex(): number {
     return this.last_index;
   }

@@ -45,10 +45,12 @@ export async function bootNode(cfg: StockdConfig, opts: BootOptions): Promise<St
     }
     const identity = (await storage.identity())!;
     const loaded = await storage.load();
-    const state = await storage.ledgerState();
     let ledger: Ledger;
     try {
-      ledger = Ledger.load(state);
+      // Streamed: each record goes into the ledger as it is read (no array of them all).
+      const loader = Ledger.loader();
+      await storage.forEachLedgerState(loader.add);
+      ledger = loader.finish();
     } catch (err) {
       throw new StorageError(`data dir ${cfg.data_dir} holds a corrupt ledger: ${err instanceof Error ? err.message : String(err)}`);
     }
