@@ -114,7 +114,12 @@ export class RaftNode {
   /** Contexts this follower forwarded to the leader and not yet released, oldest first;
    * duplicated or late answers to anything else are ignored. Bounded by PENDING_READS_MAX:
    * the oldest is forgotten first (its answer was most likely lost). */
-  private readonly reads_forwarded = new Set<string>();
+  private readonly reads_forwarded = new Map<string, string[]>();
+  /** Reads this follower accepted since the last Ready. They travel to the leader as one
+   * read_index message when the next Ready is built (carried by the newest context); the
+   * answer releases them all at its index, which is safe because every one of them
+   * arrived before the leader was asked. Bounded by PENDING_READS_MAX. */
+  private reads_to_forward: string[] = [];
   private transferee: NodeId | null = null;
   private pending_conf_index = 0;
   /** Appends are flushed to followers when the next Ready is built, so that proposals
@@ -267,13 +272,34 @@ export class RaftNode {
     }
     if (this.role === 'leader') return this.leaderRead(context, this.id);
     if (this.leader === null) return refuse('no_leader', null, 'no leader is known');
+    if (this.reads_to_forward.length >= PENDING_READS_MAX) {
+      return refuse('too_many_uncommitted', this.leader, `${this.reads_to_forward.length} reads wait to be forwarded, limit ${PENDING_READS_MAX}`);
+    }
+    this.reads_to_forward.push(context);
+    return { ok: true };
+  }
+
+  /** Sends the reads accepted since the last Ready to the leader as one request (or, if
+   * this node leads by now, queues them as its own). Without a known leader they wait. */
+  private flushForwardReads(): void {
+    if (this.reads_to_forward.length === 0) return;
+    if (this.role === 'leader') {
+      const own = this.reads_to_forward;
+      this.reads_to_forward = [];
+      // A refusal leaves the host's read to its deadline, as a lost request would.
+      for (const context of own) this.leaderRead(context, this.id);
+      return;
+    }
+    if (this.leader === null) return;
+    const group = this.reads_to_forward;
+    this.reads_to_forward = [];
+    const carrier = group[group.length - 1];
     if (this.reads_forwarded.size >= PENDING_READS_MAX) {
-      const oldest = this.reads_forwarded.values().next();
+      const oldest = this.reads_forwarded.keys().next();
       if (oldest.done !== true) this.reads_forwarded.delete(oldest.value);
     }
-    this.reads_forwarded.add(context);
-    this.send({ type: 'read_index', from: this.id, to: this.leader, term: this.term, context });
-    return { ok: true };
+    this.reads_forwarded.set(carrier, group);
+    this.send({ type: 'read_index', from: this.id, to: this.leader, term: this.term, context: carrier });
   }
 
   transferLeadership(to: NodeId): RequestResult {
@@ -327,6 +353,7 @@ export class RaftNode {
   hasReady(): boolean {
     if (this.bcast_pending && this.role === 'leader') return true;
     if (this.msgs.length > 0 || this.read_states.length > 0) return true;
+    if (this.reads_to_forward.length > 0 && (this.role === 'leader' || this.leader !== null)) return true;
     if (this.read_bcast_pending && this.role === 'leader' && this.reads.size > 0) return true;
     if (this.log.unstable_snapshot !== null || this.log.stabled < this.log.lastIndex()) return true;
     if (this.log.commit > this.log.applied) return true;
@@ -337,6 +364,7 @@ export class RaftNode {
 
   ready(): Ready {
     invariant(this.outstanding === null, () => 'ready() called again before advance()');
+    this.flushForwardReads();
     if (this.bcast_pending && this.role === 'leader') this.bcastAppend();
     this.bcast_pending = false;
     if (this.read_bcast_pending && this.role === 'leader' && this.reads.size > 0) this.bcastHeartbeat(this.reads.heartbeatContext());
@@ -607,11 +635,13 @@ export class RaftNode {
         // The leader hands over: campaign at once, skipping the pre-vote and the lease.
         this.campaign('transfer');
         return;
-      case 'read_index_resp':
-        if (this.reads_forwarded.delete(msg.context) && !msg.reject) {
-          this.read_states.push({ context: msg.context, index: msg.index });
-        }
+      case 'read_index_resp': {
+        const group = this.reads_forwarded.get(msg.context);
+        if (group === undefined) return;
+        this.reads_forwarded.delete(msg.context);
+        if (!msg.reject) for (const context of group) this.read_states.push({ context, index: msg.index });
         return;
+      }
       case 'read_index':
         this.send({ type: 'read_index_resp', from: this.id, to: msg.from, term: this.term, context: msg.context, index: 0, reject: true });
         return;

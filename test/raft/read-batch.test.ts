@@ -45,3 +45,27 @@ t.test('a read is not confirmed without a quorum echo (the batch does not releas
   t.same(h.stores.get(leader)!.read_states, [], 'nothing released while both followers are cut off');
   t.end();
 });
+
+t.test('k reads on a follower between two Readys travel as one read_index and are all released', (t) => {
+  const h = new Harness(['a', 'b', 'c']);
+  const leader = h.elect();
+  h.node(leader).propose(bytes('w'));
+  h.settle();
+  const commit = h.node(leader).status().commit;
+  const f = h.ids.find((id) => id !== leader)!;
+  const n = h.node(f);
+  const K = 40;
+  for (let i = 0; i < K; i++) t.ok(n.readIndex(`f${i}`).ok, `read ${i} accepted`);
+  t.ok(n.hasReady(), 'reads waiting to be forwarded make a Ready');
+  const rd = n.ready();
+  const asks = rd.messages.filter((m) => m.type === 'read_index');
+  t.equal(asks.length, 1, 'one read_index for all the reads');
+  t.equal(asks[0]?.to, leader, 'sent to the leader');
+  h.queue.push(...rd.messages);
+  n.advance();
+  h.settle();
+  const released = h.stores.get(f)!.read_states;
+  t.same(released.map((r) => r.context), Array.from({ length: K }, (_, i) => `f${i}`), 'every read released, in arrival order');
+  t.ok(released.every((r) => r.index === commit), `each at the leader's commit index ${commit}`);
+  t.end();
+});
