@@ -36,6 +36,11 @@
 // - Requests that cannot complete are dropped, not failed: a proposal forwarded to a leader
 //   that refuses it, a read the leader cannot confirm (it stepped down), a read forwarded
 //   to a node that is no longer leader. The host keeps its own deadline for each.
+// - Reads are batched per Ready: the leader sends one heartbeat round for all reads that
+//   arrived since the last Ready, and a follower forwards them as one read_index; so a
+//   read's read state comes out of a later Ready than the readIndex() call, never the
+//   same call. Committed entries per Ready are bounded by count and by data bytes
+//   (COMMITTED_*_PER_READY_MAX): a host applies each Ready's batch in bounded time.
 
 import type {
   ConfChange,
