@@ -8,8 +8,10 @@
 //
 // The property checked is not a time: over a bounded run (a fixed number of batches),
 // the term stays the same on every node, the leader never changes, and every batch
-// applies. The election timeout is raised (1 s) only to keep the test robust on a shared
-// 2-core machine; the benchmark (`npm run bench`) runs at the defaults.
+// applies. The election timeout is raised (1.5 s) only to keep the test robust on a shared
+// 2-core machine; the benchmark (`npm run bench`) runs at the defaults. Before the bounds,
+// the benchmark's Submit x100 points lost their leader from 16 callers up; this shorter
+// run guards the property (it fails on any term or leader change, or any failed batch).
 
 import t from 'tap';
 import { adjust, StockdCluster } from './cluster-harness.js';
@@ -33,7 +35,7 @@ function reserveBatch(proposer: number, batch: number): Command[] {
 }
 
 t.test('Submit-sized batches from many concurrent proposers keep the same leader and term', async (t) => {
-  const c = await StockdCluster.start({ size: 3, election_ms_min: 1000 });
+  const c = await StockdCluster.start({ size: 3, election_ms_min: 1500 });
   t.teardown(() => c.close());
   const leader = await c.waitForLeader(60_000);
   const ids = [...c.nodes.keys()];
