@@ -6,6 +6,7 @@
 
 import { Packr } from 'msgpackr';
 import { ENTRY_BYTES_MAX, ENTRY_COMMANDS_MAX, TIME_MS_MAX } from './limits.js';
+import { detach } from './strings.js';
 import type { Command, LedgerEntry, Line } from './types.js';
 
 const packr = new Packr({ useRecords: false, mapsAsObjects: true, moreTypes: false });
@@ -35,15 +36,9 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
 }
 
-/** msgpackr's native string extraction hands out long strings as slices of one string
- * holding all strings of the entry; a slice kept in ledger state (an id, a SKU) would pin
- * the whole entry's text for as long as the record lives. Strings of 13 or more characters
- * (the shortest V8 slices) are copied through JSON, which yields a new flat string: about
- * 46 B for a 29-character op id, where slicing a concatenation (a slice of a fresh copy)
- * kept about 78 B, and a million retained op ids made the difference ~30 MiB. JSON
- * round-trips every string exactly (lone surrogates are escaped and restored). */
+/** Strings kept in ledger state must not pin the entry's text (see strings.ts). */
 function own(v: unknown): unknown {
-  return typeof v === 'string' && v.length >= 13 ? (JSON.parse(JSON.stringify(v)) as string) : v;
+  return typeof v === 'string' ? detach(v) : v;
 }
 
 function copyLines(v: unknown): Line[] {

@@ -34,6 +34,7 @@ import {
 } from './limits.js';
 import { compactOutcome, expandOutcome, outcomeCode, type StoredOutcome } from './outcome-store.js';
 import { PruneQueue } from './prune-queue.js';
+import { detach } from './strings.js';
 import {
   assertPosition,
   parseAdminHead,
@@ -393,8 +394,9 @@ export class Ledger {
   private internLocation(location: string): string {
     const known = this.location_names.get(location);
     if (known !== undefined) return known;
-    this.location_names.set(location, location);
-    return location;
+    const kept = detach(location); // may be a slice of a decoded value's text (strings.ts)
+    this.location_names.set(kept, kept);
+    return kept;
   }
 
   private reserve(batch: Batch, cmd: ReserveCmd): CommandResult {
@@ -681,7 +683,7 @@ export class Ledger {
         l.reservations.set(r.reservation_id, r);
         if (r.state === 'PENDING') l.open_reservations++;
       } else if (key.startsWith(OUTCOME_PREFIX)) {
-        l.outcomes.set(key.slice(OUTCOME_PREFIX.length), compactOutcome(parseOutcome(key, value)));
+        l.outcomes.set(detach(key.slice(OUTCOME_PREFIX.length)), compactOutcome(parseOutcome(key, value), true));
       } else if (key === META_KEY) {
         meta = parseMeta(key, value);
       } else if (key === ADMIN_HEAD_KEY) {

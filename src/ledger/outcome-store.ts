@@ -8,6 +8,7 @@
 // field for field, so state written before and after this change is the same.
 
 import type { OutcomeRecord } from './records.js';
+import { detach } from './strings.js';
 import type { CommandResult, Position, ReservationView } from './types.js';
 
 /** OK result with exactly one position after the change. Strings are shared with the
@@ -40,13 +41,16 @@ export class OnePositionOutcome {
 export type StoredOutcome = OnePositionOutcome | OutcomeRecord;
 
 /** The compact form of rec when it has one (rec's strings and reservation are kept by
- * reference), else rec itself. `available` is derived, so it must equal on_hand - reserved. */
-export function compactOutcome(rec: OutcomeRecord): StoredOutcome {
+ * reference unless detach_names: loaded records), else rec itself. `available` is derived, so it must equal on_hand - reserved. */
+export function compactOutcome(rec: OutcomeRecord, detach_names = false): StoredOutcome {
   const r = rec.result;
   if (r.code !== 'OK' || r.replay !== false || r.positions.length !== 1) return rec;
   const p = r.positions[0];
   if (p.available !== p.on_hand - p.reserved) return rec;
-  return new OnePositionOutcome(rec.fp, rec.at_ms, p.sku, p.location, p.on_hand, p.reserved, p.seq, r.reservation);
+  // A loaded record's names are slices of the stored value's text (strings.ts).
+  const sku = detach_names ? detach(p.sku) : p.sku;
+  const location = detach_names ? detach(p.location) : p.location;
+  return new OnePositionOutcome(rec.fp, rec.at_ms, sku, location, p.on_hand, p.reserved, p.seq, r.reservation);
 }
 
 /** The full record (what LevelDB holds) of a stored outcome. */

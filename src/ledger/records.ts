@@ -4,6 +4,7 @@
 // a KvWrite value, returned in a result, and kept in memory without copies.
 
 import { BALANCE_MAX, TTL_MS_MAX } from './limits.js';
+import { detach } from './strings.js';
 import { isValidId, isValidLocation, isValidQuantity, isValidSku, isValidText } from './validate.js';
 import type { CommandResult, Line, Position, ReservationState, ReservationView } from './types.js';
 import { RESULT_CODES } from './types.js';
@@ -86,14 +87,15 @@ export function parsePosition(key: string, v: unknown): PositionRecord {
   if (!isRecord(v)) throw new StateCorruption(key, 'position value is not an object');
   if (!isValidSku(v.sku) || !isValidLocation(v.location)) throw new StateCorruption(key, 'position has an invalid sku or location');
   if (key !== `p!${v.sku}!${v.location}`) throw new StateCorruption(key, 'position key does not match its sku and location');
+  // Strings are detached from the decoded value's text (strings.ts): records live long.
   const rec: PositionRecord = {
-    sku: v.sku,
-    location: v.location,
+    sku: detach(v.sku),
+    location: v.location, // interned by the loader
     on_hand: v.on_hand as number,
     reserved: v.reserved as number,
     available: v.available as number,
     seq: v.seq as number,
-    head: typeof v.head === 'string' ? v.head : '',
+    head: typeof v.head === 'string' ? detach(v.head) : '',
   };
   if (!HEX64.test(rec.head)) throw new StateCorruption(key, 'position head is not 64 hex digits');
   try {
@@ -110,7 +112,7 @@ function parseLines(key: string, field: string, v: unknown, allow_empty: boolean
     if (!isRecord(l) || !isValidSku(l.sku) || !isValidLocation(l.location) || !isValidQuantity(l.quantity)) {
       throw new StateCorruption(key, `${field}[${i}] is not a valid line`);
     }
-    return { sku: l.sku, location: l.location, quantity: l.quantity };
+    return { sku: detach(l.sku), location: detach(l.location), quantity: l.quantity };
   });
 }
 
@@ -126,10 +128,10 @@ export function parseReservation(key: string, v: unknown): ReservationRecord {
     throw new StateCorruption(key, `final_ms ${String(v.final_ms)} does not fit state ${state}`);
   }
   return {
-    reservation_id: v.reservation_id,
+    reservation_id: detach(v.reservation_id),
     state,
     lines: parseLines(key, 'lines', v.lines, false),
-    order_ref: v.order_ref,
+    order_ref: detach(v.order_ref),
     created_ms: v.created_ms,
     deadline_ms: v.deadline_ms,
     committed_lines: parseLines(key, 'committed_lines', v.committed_lines, true),
@@ -148,7 +150,9 @@ export function parseOutcome(key: string, v: unknown): OutcomeRecord {
   }
   if (r.replay !== false) throw new StateCorruption(key, 'a stored outcome must have replay: false');
   // The result is returned to clients as stored; its inner shape was written by apply.
-  return { result: r as unknown as CommandResult, fp: v.fp, at_ms: v.at_ms };
+  // Only fp is detached here: a one-position result is kept flat (outcome-store.ts), whose
+  // loader detaches the strings it keeps; other results are rare and kept as decoded.
+  return { result: r as unknown as CommandResult, fp: detach(v.fp), at_ms: v.at_ms };
 }
 
 export function parseMeta(key: string, v: unknown): MetaRecord {
