@@ -32,7 +32,7 @@ import {
   OUTCOME_RETENTION_MS_MIN,
   TIME_MS_MAX,
 } from './limits.js';
-import { compactOutcome, expandOutcome, outcomeCode, type StoredOutcome } from './outcome-store.js';
+import { compactOutcome, expandOutcome, isReserveFp, outcomeCode, type StoredOutcome } from './outcome-store.js';
 import { PruneQueue } from './prune-queue.js';
 import { detach } from './strings.js';
 import {
@@ -302,7 +302,7 @@ export class Ledger {
 
   /** Whether cmd repeats the command recorded under id (a replay). */
   private sameContent(prior: StoredOutcome, id: string, cmd: Command): boolean {
-    if (prior.fp !== RESERVE_FP) return prior.fp === fingerprint(cmd);
+    if (!isReserveFp(prior, RESERVE_FP)) return prior.fp === fingerprint(cmd);
     const r = this.reservations.get(id);
     if (r === undefined) throw new Error(`ledger invariant broken: outcome ${id} refers to a reservation that does not exist`);
     if (cmd.kind !== 'reserve' || cmd.ttl_ms !== r.ttl_ms || cmd.order_ref !== r.order_ref || cmd.lines.length !== r.lines.length) return false;
@@ -641,7 +641,7 @@ export class Ledger {
       }
     }
     for (const [id, o] of this.outcomes) {
-      if (o.fp === RESERVE_FP && !this.reservations.has(id)) throw new Error(`ledger invariant broken: reserve outcome ${id} without its reservation`);
+      if (isReserveFp(o, RESERVE_FP) && !this.reservations.has(id)) throw new Error(`ledger invariant broken: reserve outcome ${id} without its reservation`);
     }
     if (open !== this.open_reservations) throw new Error(`ledger invariant broken: ${open} PENDING reservations, counter says ${this.open_reservations}`);
     for (const [id, p] of this.positions) {

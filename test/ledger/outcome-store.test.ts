@@ -3,7 +3,7 @@
 
 import t from 'tap';
 import { Ledger } from '../../src/ledger/ledger.js';
-import { compactOutcome, expandOutcome, OnePositionOutcome, outcomeCode } from '../../src/ledger/outcome-store.js';
+import { AdjustOutcome, compactOutcome, expandOutcome, OnePositionOutcome, outcomeCode } from '../../src/ledger/outcome-store.js';
 import { PruneQueue } from '../../src/ledger/prune-queue.js';
 import type { OutcomeRecord } from '../../src/ledger/records.js';
 import { Driver, adjust, commit, line, reserve } from './helpers.js';
@@ -23,7 +23,9 @@ t.test('a one-position OK outcome is kept flat and expands to the stored record 
     const rec = stored as OutcomeRecord;
     const c = compactOutcome(rec);
     const one = rec.result.code === 'OK' && 'positions' in rec.result && rec.result.positions.length === 1;
-    t.equal(c instanceof OnePositionOutcome, one, `${key} compact only when OK with one position`);
+    t.equal(c instanceof OnePositionOutcome || c instanceof AdjustOutcome, one, `${key} compact only when OK with one position`);
+    t.equal(c instanceof AdjustOutcome, one && rec.fp.startsWith('["adjust"'), `${key} an adjust keeps only the rest of its fingerprint`);
+    t.equal(c.fp, rec.fp, `${key} same fingerprint`);
     t.same(expandOutcome(c), rec, `${key} expands to what was stored`);
     t.equal(JSON.stringify(expandOutcome(c)), JSON.stringify(rec), `${key} same field order`);
     t.equal(outcomeCode(c), rec.result.code);
@@ -41,6 +43,15 @@ t.test('known-bad: a result whose available disagrees is not compacted (it would
   };
   const c = compactOutcome(rec);
   t.notOk(c instanceof OnePositionOutcome);
+  // An Adjust-shaped result whose fingerprint does not start with its own position cannot
+  // drop that part: it is kept with its whole fingerprint.
+  const odd = compactOutcome({
+    result: { code: 'OK', replay: false, positions: [{ sku: 'S', location: 'L', on_hand: 5, reserved: 1, available: 4, seq: 1 }], reservation: null },
+    fp: '["adjust","T","L",1]',
+    at_ms: 1,
+  });
+  t.ok(odd instanceof OnePositionOutcome);
+  t.equal(odd.fp, '["adjust","T","L",1]');
   t.equal(expandOutcome(c), rec);
   t.end();
 });
