@@ -83,7 +83,8 @@ export function isReserveFp(o: StoredOutcome, reserve_fp: string): boolean {
 }
 
 /** The compact form of rec when it has one (rec's strings and reservation are kept by
- * reference unless detach_names: loaded records), else rec itself. `available` is derived, so it must equal on_hand - reserved. */
+ * reference unless detach_names: loaded records, whose strings are detached), else rec
+ * itself. `available` is derived, so it must equal on_hand - reserved. */
 export function compactOutcome(rec: OutcomeRecord, detach_names = false): StoredOutcome {
   const r = rec.result;
   if (r.code !== 'OK' || r.replay !== false || r.positions.length !== 1) return rec;
@@ -99,7 +100,8 @@ export function compactOutcome(rec: OutcomeRecord, detach_names = false): Stored
       return new AdjustOutcome(detach(rec.fp.slice(prefix.length)), rec.at_ms, sku, location, p.on_hand, p.reserved, p.seq);
     }
   }
-  return new OnePositionOutcome(rec.fp, rec.at_ms, sku, location, p.on_hand, p.reserved, p.seq, r.reservation);
+  const fp = detach_names ? detach(rec.fp) : rec.fp;
+  return new OnePositionOutcome(fp, rec.at_ms, sku, location, p.on_hand, p.reserved, p.seq, r.reservation);
 }
 
 /** The full record (what LevelDB holds) of a stored outcome. */

@@ -150,9 +150,9 @@ export function parseOutcome(key: string, v: unknown): OutcomeRecord {
   }
   if (r.replay !== false) throw new StateCorruption(key, 'a stored outcome must have replay: false');
   // The result is returned to clients as stored; its inner shape was written by apply.
-  // Only fp is detached here: a one-position result is kept flat (outcome-store.ts), whose
-  // loader detaches the strings it keeps; other results are rare and kept as decoded.
-  return { result: r as unknown as CommandResult, fp: detach(v.fp), at_ms: v.at_ms };
+  // Nothing is detached here: compactOutcome(rec, true) detaches what it keeps of a
+  // one-position result (most outcomes); other results are rare and kept as decoded.
+  return { result: r as unknown as CommandResult, fp: v.fp, at_ms: v.at_ms };
 }
 
 export function parseMeta(key: string, v: unknown): MetaRecord {
