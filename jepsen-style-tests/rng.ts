@@ -1,20 +1,17 @@
 // A small seeded generator so that a run's workload and nemesis choices replay from --seed.
 
+import { seededU32 } from '../src/util/rng.js';
+
 export class Rng {
-  private a: number;
+  private readonly next: () => number;
 
   constructor(seed: number) {
-    if (!Number.isInteger(seed)) throw new Error(`seed must be an integer, got ${seed}`);
-    this.a = seed >>> 0;
+    this.next = seededU32(seed);
   }
 
-  /** Uniform 32-bit unsigned integer (mulberry32). */
+  /** Uniform 32-bit unsigned integer. */
   u32(): number {
-    this.a = (this.a + 0x6d2b79f5) >>> 0;
-    let t = this.a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
+    return this.next();
   }
 
   /** Integer in [0, n). */

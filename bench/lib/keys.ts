@@ -1,18 +1,7 @@
 // Key choice for the load generator: a seeded RNG, uniform choice and Zipf(s) over a fixed
 // key space. Seeded so that two runs of the same point ask for the same sequence of SKUs.
 
-/** mulberry32: small, fast, good enough to spread keys; not for anything secret. */
-export function seededRng(seed: number): () => number {
-  if (!Number.isInteger(seed)) throw new Error(`seed: must be an integer, got ${seed}`);
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRng } from '../../src/util/rng.js';
 
 export type KeyDist = 'uniform' | 'zipf';
 export const KEY_DISTS: readonly KeyDist[] = ['uniform', 'zipf'];

@@ -11,6 +11,7 @@
 //
 // A bound on steps and wall time turns an unfinished search into "unknown", never "valid".
 
+import { seededU32 } from '../../src/util/rng.js';
 import { PositionModel, type Undo } from './position-model.js';
 import type { PositionOp } from './projection.js';
 
@@ -46,17 +47,6 @@ interface Node {
   next: Node | null;
 }
 
-/** Deterministic 32-bit generator for the per-op Zobrist words. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
 
 function buildList(ops: readonly PositionOp[]): Node {
   const entries: { at: number; tie: number; node: Node }[] = [];
@@ -111,7 +101,7 @@ export function checkPosition(
 ): PositionLinResult {
   if (ops.length === 0) return { position, valid: true, ops: 0, steps: 0, cache_entries: 0 };
   const head = buildList(ops);
-  const rnd = mulberry32(0x51ed270b);
+  const rnd = seededU32(0x51ed270b); // per-op Zobrist words, the same every run
   const z1 = new Uint32Array(ops.length);
   const z2 = new Uint32Array(ops.length);
   for (let i = 0; i < ops.length; i++) {

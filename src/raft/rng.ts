@@ -3,17 +3,7 @@
 // Math.random.
 
 /** Returns a function yielding floats in [0, 1), fully determined by `seed`. */
-export function seededRng(seed: number): () => number {
-  if (!Number.isInteger(seed)) throw new Error(`rng seed must be an integer, got ${seed}`);
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let z = state;
-    z = Math.imul(z ^ (z >>> 15), z | 1);
-    z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
-    return ((z ^ (z >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRng } from '../util/rng.js';
 
 /** An integer uniformly drawn from [0, n). */
 export function randomInt(rng: () => number, n: number): number {

@@ -14,22 +14,13 @@ import { StockraftClient } from '../../src/client/index.js';
 import { inventoryService, clusterService } from '../../src/server/grpc-edge-protos.js';
 import { verifyNode } from '../../src/cli/verify.js';
 import { makeCerts } from '../security/fixture.js';
+import { seededRng } from '../../src/util/rng.js';
 
 const SEED = Number(process.env['FUZZ_SEED'] ?? 20261122);
 const REQUESTS = Math.min(Number(process.env['FUZZ_REQUESTS'] ?? 3000), 100_000);
 const certs = process.env['FUZZ_TLS'] === '1' ? makeCerts('n1,n2,n3', 'admin') : null;
 const CONCURRENCY = 32;
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const c = await StockdCluster.start({ size: 3, ...(certs !== null ? { tls: { certs_dir: certs.dir } } : {}) });
 const ids = ['n1', 'n2', 'n3'];
@@ -59,7 +50,7 @@ function encode(method: string, obj: unknown): Buffer {
   return def.requestSerialize(obj);
 }
 
-const rand = rng(SEED);
+const rand = seededRng(SEED);
 const int = (n: number): number => Math.floor(rand() * n);
 const choose = <T>(xs: readonly T[]): T => xs[int(xs.length)] as T;
 
