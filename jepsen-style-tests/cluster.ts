@@ -4,6 +4,7 @@
 // directed link: node A reaches node B at the port of proxy A>B, through stockd's
 // --peer-address-override. Only processes started here are ever signalled, by pid.
 
+import { freePort } from '../src/util/free-port.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -34,17 +35,6 @@ export interface NodeProc {
   starts: number;
   /** Set when the process exited without being told to: a crash the report must show. */
   unexpected_exit: string | null;
-}
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r, j) => {
-    s.once('error', j);
-    s.listen(0, '127.0.0.1', () => r());
-  });
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
 }
 
 export interface ClusterOptions {

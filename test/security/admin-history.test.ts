@@ -4,11 +4,11 @@
 // principal (also when a follower passed the call on), identical and hash-chained on
 // every node.
 
+import { freePort } from '../../src/util/free-port.js';
 import t from 'tap';
 import * as grpc from '@grpc/grpc-js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, openSync, closeSync, readFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { clientChannelCredentials } from '../../src/server/security/tls.js';
 import { makeToken, tokenFileLine } from '../../src/server/security/tokens.js';
@@ -22,18 +22,6 @@ const Cluster = serviceCtor(loadProtos(), 'stockraft.v1.Cluster');
 const TOKEN = makeToken();
 const tokens_file = writeFile(certs.dir, 'tokens.txt', tokenFileLine('ops-token', TOKEN) + '\n');
 const roles_file = writeFile(certs.dir, 'roles-admin-history.txt', readFileSync(certs.file('roles.txt'), 'utf8') + '\nops-token admin\n');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a !== null ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const children: ChildProcess[] = [];
 const clients: grpc.Client[] = [];

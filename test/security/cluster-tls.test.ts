@@ -3,11 +3,11 @@
 // cannot join (a learner added for them never receives the log) nor disturb the cluster
 // (an impostor of member n2 campaigning against it changes neither term nor leader).
 
+import { freePort } from '../../src/util/free-port.js';
 import t from 'tap';
 import * as grpc from '@grpc/grpc-js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync, readFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { clientChannelCredentials } from '../../src/server/security/tls.js';
 import { ROOT, loadProtos, makeCerts, serviceCtor } from './fixture.js';
@@ -17,18 +17,6 @@ const certs = makeCerts('n1,n2,n3,n4', 'admin,stock,reader');
 const pkg = loadProtos();
 const Inventory = serviceCtor(pkg, 'stockraft.v1.Inventory');
 const Cluster = serviceCtor(pkg, 'stockraft.v1.Cluster');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a !== null ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const children: ChildProcess[] = [];
 const grpcClients: grpc.Client[] = [];

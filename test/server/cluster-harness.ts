@@ -12,9 +12,10 @@
 // see proto/raft.proto) is available; c.client(id) wraps it. Processes are killed by pid
 // only, and a process 'exit' hook kills whatever is left if a test dies early.
 
+import { freePort } from '../../src/util/free-port.js';
+export { freePort };
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync, type WriteStream } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,19 +31,6 @@ const live = new Set<ChildProcess>();
 process.on('exit', () => {
   for (const c of live) if (c.pid !== undefined && c.exitCode === null) c.kill('SIGKILL');
 });
-
-/** A port that was free a moment ago (bound to 0 and released). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 export interface TestError {
   kind: string;

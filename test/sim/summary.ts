@@ -1,6 +1,6 @@
 // Aggregates per-seed results into the figures `npm run sim` prints.
 
-import { FAULT_KINDS, type FaultKind, type SimResult } from './simulator.js';
+import { FAULT_KINDS, type FaultKind, type SimResult, type SimStats } from './simulator.js';
 
 export interface FailedSeed {
   readonly seed: number;
@@ -11,22 +11,8 @@ export interface FailedSeed {
   readonly at_step: number | null;
 }
 
-export interface Summary {
+export interface Summary extends SimStats {
   seeds: number;
-  steps: number;
-  ticks: number;
-  faults: Record<FaultKind, number>;
-  elections: number;
-  committed: number;
-  proposals: number;
-  reads: number;
-  membership_changes: number;
-  transfers: number;
-  compactions: number;
-  snapshots_sent: number;
-  snapshots_installed: number;
-  calm_periods: number;
-  calm_ticks_max: number;
   violations: number;
   failed: FailedSeed[];
   elapsed_s: number;
