@@ -18,6 +18,7 @@ import { evaluateTargets, SDK_CALLERS } from './report/targets.js';
 import { pointsText, reportMarkdown, targetsText, extrasLines } from './report/markdown.js';
 import { reportHtml } from './report/plot.js';
 import type { RunReport } from './report/model.js';
+import { totalCpuSeconds } from './lib/proc-cpu.js';
 import { loadProfile, profileText, summarizeProfile } from './profile/cpuprofile.js';
 import os from 'node:os';
 
@@ -63,6 +64,7 @@ interface Options {
   channels: string;
   outDir: string;
   profile: boolean;
+  nodeFlags?: string;
 }
 
 const log = (l: string): void => {
@@ -87,6 +89,7 @@ async function main(): Promise<void> {
     .option('--failover-trials <n>', 'kill -9 trials for the failover figure', '10')
     .option('--channels <n>', 'HTTP/2 connections per endpoint per load-generator process', '2')
     .option('--profile', 'run the stockd nodes with --cpu-prof and print their hot spots', false)
+    .option('--node-flags <flags>', 'extra Node.js flags for the stockd processes only, space-separated (e.g. "--max-semi-space-size=32"); the report records them')
     .option('--out-dir <dir>', 'where results are written', path.join(REPO, 'bench/results'));
   program.parse();
   const o = program.opts<Options>();
@@ -108,6 +111,8 @@ async function main(): Promise<void> {
   for (const e of extras) if (!EXTRA_NAMES.includes(e)) throw new Error(`--extras: unknown ${e} (known: ${EXTRA_NAMES.join(',')}, none)`);
   if (!o.stockraft && extras.length > 0) throw new Error('--extras: need Stockraft (drop --no-stockraft or pass --extras none)');
 
+  const nodeFlags = o.nodeFlags ? o.nodeFlags.split(/\s+/).filter((f) => f !== '') : [];
+  for (const f of nodeFlags) if (!/^--[a-z0-9-]+(=[A-Za-z0-9._/=-]+)?$/.test(f)) throw new Error(`--node-flags: not a Node.js flag: ${f}`);
   const echoSizes = reserveSizes();
   const machine = machineInfo();
   const date = new Date().toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
@@ -133,7 +138,7 @@ async function main(): Promise<void> {
   /** `findLeader`, when given, runs before every point: a point starts only once the
    * cluster has a leader again (a heavy point before it may have cost an election), and
    * its writes go to that leader. */
-  const runPlans = async (system: SystemName, endpoints: readonly string[], firstLeader: string | null, findLeader?: () => Promise<string>): Promise<void> => {
+  const runPlans = async (system: SystemName, endpoints: readonly string[], pids: readonly number[], firstLeader: string | null, findLeader?: () => Promise<string>): Promise<void> => {
     let leader = firstLeader;
     for (const p of plans.filter((x) => x.system === system)) {
       if (findLeader) leader = await findLeader();
@@ -155,7 +160,10 @@ async function main(): Promise<void> {
         deadline_ms: DEADLINE_MS,
       };
       try {
-        const r = await runPoint(base, p.clients, workers, (l) => log(l));
+        const cpu = serverCpuWindow(pids, base.warmup_ms);
+        const measured = await runPoint(base, p.clients, workers, (l) => log(l));
+        const server_cores = cpu.cores();
+        const r = server_cores === null || measured.ops_s <= 0 ? measured : { ...measured, server_cpu_us_per_call: (server_cores * 1e6) / measured.ops_s };
         points.push(r);
         log(`  => ${Math.round(r.units_s)} ops/s, p50 ${r.latency.p50_ms.toFixed(2)} ms, p99 ${r.latency.p99_ms.toFixed(2)} ms, p99.9 ${r.latency.p999_ms.toFixed(2)} ms${r.errors ? `, ${r.errors} errors (${r.error_samples[0]})` : ''}${r.refusals ? `, ${r.refusals} refused` : ''}, busiest generator at ${Math.round(r.generator_cpu_max * 100)}% of a CPU`);
       } catch (e) {
@@ -183,7 +191,7 @@ async function main(): Promise<void> {
       const echo = await startEcho(echoSizes);
       log(`echo: server at ${echo.endpoint}, ${echoSizes.request_bytes} B requests, ${echoSizes.response_bytes} B replies`);
       try {
-        await runPlans('echo', [echo.endpoint], null);
+        await runPlans('echo', [echo.endpoint], [echo.proc.pid], null);
       } finally {
         await echo.stop();
       }
@@ -197,12 +205,12 @@ async function main(): Promise<void> {
   if (o.stockraft) {
     await section('stockraft', async () => {
       const profDir = o.profile ? fs.mkdtempSync(path.join(os.tmpdir(), 'stockraft-bench-prof-')) : null;
-      const cluster = await startStockraft({ nodes: 3, log, node_flags: profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [] });
+      const cluster = await startStockraft({ nodes: 3, log, node_flags: [...nodeFlags, ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [])] });
       try {
         const leader = await waitForLeader(cluster.endpoints, 30_000);
         log(`stockraft: leader ${leader}; preloading ${KEYS} SKUs`);
         await preloadStockraft([leader, ...cluster.endpoints.filter((e) => e !== leader)], KEYS, LOCATION, STOCK_UNITS, date);
-        await runPlans('stockraft', cluster.endpoints, leader, () => waitForLeader(cluster.endpoints, 60_000));
+        await runPlans('stockraft', cluster.endpoints, cluster.nodes.map((n) => n.proc.pid), leader, () => waitForLeader(cluster.endpoints, 60_000));
       } finally {
         await cluster.stop();
       }
@@ -224,7 +232,7 @@ async function main(): Promise<void> {
       try {
         log(`etcd: preloading ${KEYS} keys`);
         await preloadEtcd(etcd.endpoints[0], KEYS, STOCK_UNITS);
-        await runPlans('etcd', etcd.endpoints, null);
+        await runPlans('etcd', etcd.endpoints, etcd.procs.map((p) => p.pid), null);
       } finally {
         await etcd.stop();
       }
@@ -272,6 +280,26 @@ async function main(): Promise<void> {
   for (const p of profileSummaries) log(p);
   log('');
   log(`wrote ${rel(json)}, ${rel(html)}, ${rel(md)}`);
+}
+
+/** Server CPU over a point's measured window: sampled when the warm-up ends and again when
+ * `cores()` is called (right after the point); null if a server died or the point ended
+ * before its warm-up did. */
+function serverCpuWindow(pids: readonly number[], warmup_ms: number): { cores(): number | null } {
+  let start: { cpu_s: number; at_ms: number } | null = null;
+  const timer = setTimeout(() => {
+    const cpu_s = totalCpuSeconds(pids);
+    if (cpu_s !== null) start = { cpu_s, at_ms: performance.now() };
+  }, warmup_ms);
+  return {
+    cores(): number | null {
+      clearTimeout(timer);
+      const end = totalCpuSeconds(pids);
+      if (start === null || end === null) return null;
+      const elapsed_s = (performance.now() - start.at_ms) / 1000;
+      return elapsed_s > 0 ? (end - start.cpu_s) / elapsed_s : null;
+    },
+  };
 }
 
 /** Summarizes every stockd profile in `dir`, keeps the raw profiles beside the results

@@ -29,6 +29,9 @@ export interface PointResult {
   readonly latency: LatencySummary;
   /** Busiest generator process: its CPU time over the measured window (1 = a full CPU). */
   readonly generator_cpu_max: number;
+  /** CPU time all server processes of the system spent per call over the measured window
+   * (microseconds; Submit counts one call). Absent when not measured. */
+  readonly server_cpu_us_per_call?: number;
 }
 
 /** Splits `clients` over at most `workers` processes as evenly as possible. */

@@ -17,6 +17,7 @@ export const POINT_COLUMNS: readonly Column<PointResult>[] = [
   { title: 'errors', value: (p) => String(p.errors) },
   { title: 'refused', value: (p) => String(p.refusals) },
   // Older result files have no generator figure.
+  { title: 'server cpu µs/call', value: (p) => (typeof p.server_cpu_us_per_call === 'number' ? String(Math.round(p.server_cpu_us_per_call)) : '-') },
   { title: 'gen cpu', value: (p) => (typeof p.generator_cpu_max === 'number' ? `${Math.round(p.generator_cpu_max * 100)}%` : '-') },
 ];
 

@@ -23,6 +23,7 @@ import type { StagedSnapshot } from '../raft/storage-snapshot.js';
 import { snapshotChunksAsync } from '../ledger/snapshot.js';
 import { GrpcTransport, type TransportHost, type TransportLimits } from '../raft/transport-grpc.js';
 import { NodeError, type MemberStatus, type NodeStatus, type StockNode, type WatchHandle } from './node-api.js';
+import { ReadRounds } from './read-rounds.js';
 import { ProposalTable, type ProposalLimits } from './proposals.js';
 import { WatchHub, type KeyedEvent } from './watchers.js';
 import type { RaftCore } from './raft-core.js';
@@ -92,12 +93,10 @@ const BACKUP_CHUNK_BYTES = 1024 * 1024;
 /** Staged incoming snapshots kept at once. */
 const STAGED_MAX = 2;
 
-interface ReadWaiter {
-  readonly resolve: () => void;
-  readonly reject: (e: Error) => void;
-  readonly timer: NodeJS.Timeout;
-  index: number | null;
-}
+/** A read-index round unanswered for this many ticks is given up and re-issued (a lost
+ * message or a leader change; see read-rounds.ts). Rounds normally answer within one
+ * round trip, well under a tick. */
+const READ_ROUND_RETRY_TICKS = 4;
 
 interface Waiter {
   readonly term: number;
@@ -129,8 +128,7 @@ export class StockNodeImpl implements StockNode {
   private stopped = false;
   private closing = false;
   private fatal_error: Error | null = null;
-  private readonly reads = new Map<string, ReadWaiter>();
-  private read_seq = 0;
+  private readonly reads: ReadRounds;
   private readonly conf_waiters = new Map<number, Waiter>();
   private readonly transfer_waiters = new Set<{ to: NodeId; resolve: () => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
   private readonly staged = new Map<number, StagedSnapshot>();
@@ -161,6 +159,13 @@ export class StockNodeImpl implements StockNode {
     this.ledger = ledger;
     this.applied = applied;
     this.proposals = new ProposalTable(settings.proposal_limits);
+    this.reads = new ReadRounds(this.id, {
+      waiters_max: READS_MAX,
+      retry_after_ms: READ_ROUND_RETRY_TICKS * settings.tick_ms,
+      now_ms: () => performance.now(),
+      timeoutError: (wait_ms) => new NodeError('no_leader', `no read index within the deadline (${wait_ms} ms): retry`),
+      overloadedError: (max) => new NodeError('overloaded', `read barriers waiting: limit ${max} reached`),
+    });
     this.watch_hub = new WatchHub({ readEvents: (from, after, limit) => this.storage.eventsFrom(from, after, limit) });
     this.transport = new GrpcTransport(this.transportHost(), settings.transport_limits, settings.channel_credentials);
     this.onFatal = (err) => {
@@ -290,7 +295,7 @@ export class StockNodeImpl implements StockNode {
   }
 
   private hasWork(): boolean {
-    return this.inbox.length > 0 || this.ops.length > 0 || this.async_ops.length > 0 || this.pending_ticks > 0 || (this.proposals.queued > 0 && this.role === 'leader');
+    return this.inbox.length > 0 || this.ops.length > 0 || this.async_ops.length > 0 || this.pending_ticks > 0 || (this.proposals.queued > 0 && this.role === 'leader') || this.reads.wantsRound();
   }
 
   private async runLoop(): Promise<void> {
@@ -363,6 +368,10 @@ export class StockNodeImpl implements StockNode {
     this.ops = [];
     for (const op of ops) op();
     this.proposeQueued();
+    this.reads.nextRound((context) => {
+      const r = this.raft.readIndex(context);
+      return r.ok ? { ok: true } : { ok: false, error: this.refusalError(r) };
+    });
   }
 
   /** Steps a bounded prefix of the inbox (see INBOX_*_PER_ROUND_MAX); the rest stays, in
@@ -488,10 +497,7 @@ export class StockNodeImpl implements StockNode {
         'ready',
       );
     }
-    for (const rs of rd.read_states) {
-      const w = this.reads.get(rs.context);
-      if (w) w.index = rs.index;
-    }
+    for (const rs of rd.read_states) this.reads.onReadState(rs.context, rs.index);
     this.releaseReads();
     this.updateMetrics();
   }
@@ -512,14 +518,8 @@ export class StockNodeImpl implements StockNode {
       this.time_tick_index = 0;
     }
     if (leader_changed) {
-      // Read requests in flight to a former leader may never be answered.
-      for (const [ctx, w] of this.reads) {
-        if (w.index === null) {
-          this.reads.delete(ctx);
-          clearTimeout(w.timer);
-          w.reject(new NodeError('no_leader', 'leader changed while waiting for a read index: retry'));
-        }
-      }
+      // A read round out to a former leader may never be answered.
+      this.reads.failRound(new NodeError('no_leader', 'leader changed while waiting for a read index: retry'));
     }
     for (const t of this.transfer_waiters) {
       if (ss.leader === t.to) {
@@ -626,13 +626,7 @@ export class StockNodeImpl implements StockNode {
   }
 
   private releaseReads(): void {
-    for (const [ctx, w] of this.reads) {
-      if (w.index !== null && w.index <= this.applied.index) {
-        this.reads.delete(ctx);
-        clearTimeout(w.timer);
-        w.resolve();
-      }
-    }
+    this.reads.release(this.applied.index);
   }
 
   private async maybeCompact(): Promise<void> {
@@ -691,31 +685,11 @@ export class StockNodeImpl implements StockNode {
 
   readBarrier(deadline_ms: number): Promise<void> {
     if (this.closing || this.stopped) return Promise.reject(new NodeError('shutting_down', 'node is shutting down'));
-    if (this.reads.size >= READS_MAX) return Promise.reject(new NodeError('overloaded', `read barriers waiting: limit ${READS_MAX} reached`));
-    return new Promise<void>((resolve, reject) => {
-      const ctx = `${this.id}/${++this.read_seq}`;
-      const timer = setTimeout(() => {
-        this.reads.delete(ctx);
-        reject(new NodeError('no_leader', `no read index within the deadline (${waitMs(deadline_ms)} ms): retry`));
-      }, waitMs(deadline_ms));
-      this.reads.set(ctx, { resolve, reject, timer, index: null });
-      const queued = this.queueOp(() => {
-        const w = this.reads.get(ctx);
-        if (!w) return;
-        const r = this.raft.readIndex(ctx);
-        if (!r.ok) {
-          this.reads.delete(ctx);
-          clearTimeout(w.timer);
-          w.reject(this.refusalError(r));
-        }
-      });
-      if (!queued) {
-        this.reads.delete(ctx);
-        clearTimeout(timer);
-        reject(new NodeError('overloaded', 'node operation queue is full'));
-      }
-    });
+    const p = this.reads.add(waitMs(deadline_ms));
+    this.kick();
+    return p;
   }
+
 
   getPosition(sku: string, location: string): Position | null {
     return this.ledger.getPosition(sku, location);
@@ -930,11 +904,7 @@ export class StockNodeImpl implements StockNode {
     this.tick_timer = null;
     const closing = new NodeError('shutting_down', 'node is shutting down');
     this.proposals.failAll(new NodeError('outcome_unknown', 'node shut down before the entry applied'), closing);
-    for (const [ctx, w] of this.reads) {
-      this.reads.delete(ctx);
-      clearTimeout(w.timer);
-      w.reject(closing);
-    }
+    this.reads.failAll(closing);
     for (const [index, w] of this.conf_waiters) {
       this.conf_waiters.delete(index);
       w.reject(closing);
