@@ -98,6 +98,18 @@ const STAGED_MAX = 2;
  * round trip, well under a tick. */
 const READ_ROUND_RETRY_TICKS = 4;
 
+/** A run of committed entries applied in memory whose LevelDB writes are still to come. */
+interface AppliedRun {
+  readonly writes: readonly KvWrite[];
+  readonly keyed: readonly KeyedEvent[];
+  readonly applied: AppliedRecord;
+  /** What waits for the write: membership changes, no-op entries. */
+  readonly after: readonly (() => void)[];
+  readonly conf_changed: boolean;
+  readonly started_ms: number;
+  readonly entries: number;
+}
+
 interface Waiter {
   readonly term: number;
   readonly resolve: () => void;
@@ -112,7 +124,10 @@ export class StockNodeImpl implements StockNode {
   readonly id: NodeId;
   readonly transport: GrpcTransport;
   private ledger: Ledger;
+  /** What LevelDB holds applied (moves when a run's write lands). */
   private applied: AppliedRecord;
+  /** What the in-memory ledger reflects: at or ahead of `applied` (see queueApply). */
+  private mem_applied: AppliedRecord;
   private role: Role = 'follower';
   private leader: NodeId | null = null;
   private term = 0;
@@ -158,6 +173,7 @@ export class StockNodeImpl implements StockNode {
     this.id = settings.id;
     this.ledger = ledger;
     this.applied = applied;
+    this.mem_applied = applied;
     this.proposals = new ProposalTable(settings.proposal_limits);
     this.reads = new ReadRounds(this.id, {
       waiters_max: READS_MAX,
@@ -328,14 +344,22 @@ export class StockNodeImpl implements StockNode {
     this.onFatal(this.fatal_error);
   }
 
-  /** Applies a run of committed entries after every run queued before it, without
-   * holding up the loop: the next Ready's fsync overlaps this apply's CPU work. Bounded
-   * by APPLIES_IN_FLIGHT_MAX (the caller waits before queueing more). */
+  /** Applies a run of committed entries to the in-memory ledger at once and answers their
+   * callers, then queues the run's LevelDB writes behind every run queued before it,
+   * without holding up the loop: the next Ready's fsync overlaps this write. Answering
+   * before the state write lands is safe: the entries are committed (durable in a quorum's
+   * logs) and the log is compacted only below a durably applied index, so a node that
+   * crashes before the write replays them to the same results. Reads that need the stored
+   * state (events, Watch) and the read barriers wait for `applied`, which moves only when
+   * the write has landed. Bounded by APPLIES_IN_FLIGHT_MAX (the caller waits before
+   * queueing more). */
   private queueApply(entries: readonly Entry[]): void {
+    const run = this.applyInMemory(entries);
+    if (run === null) return;
     this.applies_in_flight += 1;
     this.apply_tail = this.apply_tail.then(async () => {
       try {
-        if (!this.fatal_error) await this.applyEntries(entries);
+        if (!this.fatal_error) await this.writeApplied(run);
       } catch (err) {
         this.fail(err);
       } finally {
@@ -551,6 +575,7 @@ export class StockNodeImpl implements StockNode {
     if (ledger.lastLogIndex() > meta.index) throw new Error(`snapshot ledger is at ${ledger.lastLogIndex()}, beyond the snapshot index ${meta.index}`);
     this.ledger = ledger;
     this.applied = applied;
+    this.mem_applied = applied;
     this.proposals.failAll(new NodeError('outcome_unknown', 'node installed a snapshot'), this.notLeader());
     for (const [idx, s] of this.staged) {
       if (idx <= meta.index) {
@@ -566,12 +591,15 @@ export class StockNodeImpl implements StockNode {
     );
   }
 
-  private async applyEntries(entries: readonly Entry[]): Promise<void> {
+  /** The in-memory half of applying a run (see queueApply): null if every entry was
+   * applied already. Ledger results are handed to their callers here. */
+  private applyInMemory(entries: readonly Entry[]): AppliedRun | null {
     const t0 = performance.now();
     const writes: KvWrite[] = [];
     const keyed: KeyedEvent[] = [];
     const after: (() => void)[] = [];
-    let applied = this.applied;
+    let applied = this.mem_applied;
+    const answers: (() => void)[] = [];
     let conf_changed = false;
     for (const e of entries) {
       if (e.index <= applied.index) continue; // applied before a restart, or covered by a snapshot
@@ -611,18 +639,26 @@ export class StockNodeImpl implements StockNode {
         const index = e.index;
         const term = e.term;
         if (entry.commands.length === 0) after.push(() => this.proposals.appliedOther(index));
-        else after.push(() => this.proposals.applied(index, term, out.results));
+        else answers.push(() => this.proposals.applied(index, term, out.results));
       }
       applied = { index: e.index, term: e.term, conf_state, addresses };
     }
-    if (applied === this.applied) return;
-    await this.storage.apply(writes, keyed, applied);
-    this.applied = applied;
-    if (conf_changed) this.log.info({ index: applied.index, conf_state: applied.conf_state }, 'membership applied');
-    for (const f of after) f();
-    this.watch_hub.publish(keyed);
-    this.metrics?.apply_seconds.observe((performance.now() - t0) / 1000);
-    this.metrics?.entries_applied.inc(entries.length);
+    if (applied === this.mem_applied) return null;
+    this.mem_applied = applied;
+    for (const f of answers) f();
+    return { writes, keyed, applied, after, conf_changed, started_ms: t0, entries: entries.length };
+  }
+
+  /** The stored half of applying a run: its ledger writes, events and applied record in
+   * one batch; then `applied` moves and what waited for it (membership, Watch) follows. */
+  private async writeApplied(run: AppliedRun): Promise<void> {
+    await this.storage.apply(run.writes, run.keyed, run.applied);
+    this.applied = run.applied;
+    if (run.conf_changed) this.log.info({ index: run.applied.index, conf_state: run.applied.conf_state }, 'membership applied');
+    for (const f of run.after) f();
+    this.watch_hub.publish(run.keyed);
+    this.metrics?.apply_seconds.observe((performance.now() - run.started_ms) / 1000);
+    this.metrics?.entries_applied.inc(run.entries);
   }
 
   private releaseReads(): void {

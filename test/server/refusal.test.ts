@@ -48,6 +48,8 @@ t.test('peer traffic of another cluster or an unknown sender is refused', async 
 
   const s = await c.client('n1').status();
   t.ok(s.term < 99, 'the refused messages were never stepped (term did not jump to 99)');
+  // The node's log reaches us through a pipe: wait (bounded) for both lines to arrive.
+  for (let i = 0; i < 100 && !/refused peer traffic from an unknown sender/.test(c.output('n1')); i++) await new Promise((r) => setTimeout(r, 50));
   t.match(c.output('n1'), /refused peer traffic from another cluster/, 'the refusal is logged');
   t.match(c.output('n1'), /refused peer traffic from an unknown sender/, 'the unknown sender is logged');
 });
