@@ -10,7 +10,8 @@ if (!Number.isInteger(response_bytes) || response_bytes < 0 || response_bytes > 
 }
 const reply = Buffer.alloc(response_bytes, 0x2a);
 
-const server = new grpc.Server();
+// Same server-side setting as stockd (channelz off), so the ceiling is like for like.
+const server = new grpc.Server({ 'grpc.enable_channelz': 0 });
 server.addService(ECHO_SERVICE, {
   Unary: (_call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => callback(null, reply),
 });

@@ -111,7 +111,9 @@ async function main(): Promise<void> {
   // them: a hash-chained JSON-lines trail beside the node's data (docs/security.md).
   security.enableAudit(cfg.id, path.join(cfg.data_dir, 'admin-audit.jsonl'));
   security.registerMetrics(metrics.registry);
-  const server = new grpc.Server(PEER_SERVER_OPTIONS);
+  // Channelz (grpc-js's call-tracing registry) is off: nothing here reads it, and it costs
+  // every call bookkeeping on the one thread that also runs raft and the ledger.
+  const server = new grpc.Server({ ...PEER_SERVER_OPTIONS, 'grpc.enable_channelz': 0 });
   server.addService(raftServiceClient('Raft').service, node.transport.service());
   if (cfg.test_hooks) server.addService(raftServiceClient('StockTest').service, testServiceImpl(node));
   const client_services = registerClientServices(server, node, { registry: metrics.registry, forward_credentials: security.forwardCredentials() });
