@@ -8,6 +8,7 @@ import { freePorts, sleep, startProc, stopProc, type Proc } from '../lib/procs.j
 import { InventoryClient } from './inventory-client.js';
 import { StockraftClient, type OpInput } from '../../src/client/index.js';
 import { skuName } from '../lib/keys.js';
+import { STOCKD_NODE_FLAGS } from '../../src/server/node-flags.js';
 
 /** dist/bench/targets/ -> dist/src/server/main.js */
 export const STOCKD_JS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/server/main.js');
@@ -31,8 +32,9 @@ export interface StockraftCluster {
 }
 
 function stockdArgs(n: StockNodeProc, initial: string, extra: readonly string[]): string[] {
-  // Plaintext like the etcd reference (TLS off on both); every other setting is the default.
-  return [...extra, STOCKD_JS, '--id', n.id, '--listen', n.address, '--data', n.data_dir, '--initial-cluster', initial, '--insecure', '--log-level', 'warn'];
+  // Plaintext like the etcd reference (TLS off on both); every other setting is the default,
+  // and the Node.js flags are the ones every launcher passes (src/server/node-flags.ts).
+  return [...STOCKD_NODE_FLAGS, ...extra, STOCKD_JS, '--id', n.id, '--listen', n.address, '--data', n.data_dir, '--initial-cluster', initial, '--insecure', '--log-level', 'warn'];
 }
 
 export interface StartOptions {

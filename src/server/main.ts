@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=32
 // stockd: one Stockraft node. Parses flags (and --config), opens the data dir, starts the
 // raft loop, serves the peer, client and operator services on ONE gRPC port, serves
 // /metrics over HTTP when asked, and on SIGTERM drains and closes cleanly.
@@ -6,6 +6,7 @@
 // Exit codes: 0 clean stop, 1 fatal error while running, 2 bad configuration, 3 the data
 // dir was refused (another node's or cluster's, in use, unreadable or corrupt).
 
+import { missingNodeFlags } from './node-flags.js';
 import * as grpc from '@grpc/grpc-js';
 import http from 'node:http';
 import path from 'node:path';
@@ -86,6 +87,8 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const log = pino({ level: cfg.log_level, base: { node: cfg.id } });
+  const missing = missingNodeFlags(process.execArgv, process.env.NODE_OPTIONS ?? '');
+  if (missing.length > 0) log.info({ missing }, 'started without the recommended Node.js flags (see docs/configuration.md): more CPU goes to garbage collection');
   let security: NodeSecurity;
   try {
     security = new NodeSecurity(cfg.security, {
