@@ -38,7 +38,12 @@ export const SYNCED: { readonly sync: true } = Object.defineProperty({}, 'sync',
 
 type Db = ClassicLevel<Uint8Array, Uint8Array>;
 type Sub = AbstractSublevel<Db, Uint8Array | Buffer, Uint8Array, Uint8Array>;
-type Op = AbstractBatchOperation<Db, Uint8Array, Uint8Array>;
+/** An operation on the root database, its key already carrying the sub-level prefix.
+ * String keys and values say so (utf8): LevelDB takes them as they are, where a small
+ * Uint8Array key (the sub-level's own prefixing makes one per operation) lives on the V8
+ * heap and must be moved off it when the native side reads it, which cost ~1 us an
+ * operation in the batches of a busy node. */
+type Op = AbstractBatchOperation<Db, string | Uint8Array, string | Uint8Array>;
 
 export type SublevelName = 'state' | 'history' | 'events';
 export const SNAPSHOT_SUBLEVELS: readonly SublevelName[] = ['state', 'history', 'events'];
@@ -79,14 +84,30 @@ export interface StorageStats {
   synced_batches_ms_total: number;
 }
 
+const TWO_32 = 2 ** 32;
+
+/** Writes a safe non-negative integer as 8 bytes big-endian (no BigInt on the hot path). */
+function writeU64(b: Buffer, n: number, at: number): void {
+  b.writeUInt32BE(Math.floor(n / TWO_32), at);
+  b.writeUInt32BE(n >>> 0, at + 4);
+}
+
+function readU64(b: Buffer, at: number): number {
+  return b.readUInt32BE(at) * TWO_32 + b.readUInt32BE(at + 4);
+}
+
+const asBuffer = (v: Uint8Array): Buffer => (Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength));
+
+/** Key of a raft entry within the log sub-level. */
 export function logKey(index: number): Uint8Array {
-  const b = Buffer.alloc(8);
-  b.writeBigUInt64BE(BigInt(index));
+  const b = Buffer.allocUnsafe(8);
+  writeU64(b, index, 0);
   return b;
 }
 
 function logKeyIndex(key: Uint8Array): number {
-  return Number(Buffer.from(key.buffer, key.byteOffset, key.byteLength).readBigUInt64BE(0));
+  if (key.byteLength !== 8) throw new StorageError(`corrupt data dir: raft log key of ${key.byteLength} bytes`);
+  return readU64(asBuffer(key), 0);
 }
 
 export function eventKey(log_index: number, ordinal: number): string {
@@ -142,6 +163,11 @@ export class LevelStorage {
   fsync_delay_ms = 0;
   readonly stats: StorageStats = { fsyncs: 0, synced_batches_ms_total: 0 };
   onSync: ((ms: number) => void) | null = null;
+  /** Root-database key prefixes of the sub-levels, taken from abstract-level itself so
+   * that records written through the root read back through the sub-levels. */
+  private readonly log_prefix: Uint8Array;
+  private readonly meta_prefix: string;
+  private readonly prefix: Readonly<Record<SublevelName, string>>;
 
   private constructor(
     readonly dir: string,
@@ -149,7 +175,16 @@ export class LevelStorage {
     private readonly log: Sub,
     private readonly meta: Sub,
     readonly subs: Readonly<Record<SublevelName, Sub>>,
-  ) {}
+  ) {
+    this.log_prefix = log.prefixKey(new Uint8Array(0), 'view');
+    // Sub-level names are ASCII: the prefix's utf8 bytes are its characters.
+    const textPrefix = (sub: Sub): string => (sub.prefixKey as unknown as (key: string, format: 'utf8') => string)('', 'utf8');
+    this.meta_prefix = textPrefix(meta);
+    this.prefix = { state: textPrefix(subs.state), history: textPrefix(subs.history), events: textPrefix(subs.events) };
+    for (const name of SNAPSHOT_SUBLEVELS) {
+      if (this.prefix[name] !== dec.decode(subs[name].prefixKey(new Uint8Array(0), 'view'))) throw new StorageError(`sub-level '${name}' has no text prefix`);
+    }
+  }
 
   /** Opens (creating if missing) the database in `dir`. Refuses a directory that holds
    * something other than a Stockraft database, or one that cannot be opened. */
@@ -182,18 +217,21 @@ export class LevelStorage {
     return v === undefined ? undefined : unpack(v);
   }
 
+  // Operations carry keys prefixed here, on the root database: cheaper than the
+  // per-operation sublevel option when a batch holds thousands of them.
+
   private putMeta(key: string, value: unknown): Op {
-    return { type: 'put', key: this.meta.prefixKey(enc.encode(key), 'view'), value: pack(value) };
+    return { type: 'put', key: this.meta_prefix + key, keyEncoding: 'utf8', value: pack(value) };
   }
 
-  /** Operations carry keys prefixed here, on the root database: cheaper than the
-   * per-operation sublevel option when a batch holds thousands of them. */
-  private put(sub: Sub, key: Uint8Array, value: Uint8Array): Op {
-    return { type: 'put', key: sub.prefixKey(key, 'view'), value };
-  }
-
-  private del(sub: Sub, key: Uint8Array): Op {
-    return { type: 'del', key: sub.prefixKey(key, 'view') };
+  /** Root key of a raft entry: the log prefix and the 8-byte index, in one small buffer
+   * from Node's shared pool. */
+  private logRootKey(index: number): Buffer {
+    const p = this.log_prefix.byteLength;
+    const b = Buffer.allocUnsafe(p + 8);
+    b.set(this.log_prefix, 0);
+    writeU64(b, index, p);
+    return b;
   }
 
   /** Checks that the directory belongs to this node and cluster, or claims it for them. */
@@ -369,7 +407,8 @@ export class LevelStorage {
       const first = entries[0]!.index;
       if (first <= this.snapshot_index) throw new StorageError(`refusing to write entry ${first} at or below the compaction point ${this.snapshot_index}`);
       if (first > this.last_index + 1) throw new StorageError(`refusing to write entry ${first}: it would leave a gap after ${this.last_index}`);
-      for (let i = first; i <= this.last_index; i++) ops.push(this.del(this.log, logKey(i)));
+      // Bounded by the stored entries above `first`.
+      for (let i = first; i <= this.last_index; i++) ops.push({ type: 'del', key: this.logRootKey(i) });
       // Sizes of replaced entries go; the new ones come in below.
       const keep = first - this.snapshot_index - 1;
       for (const dropped of this.sizes.splice(keep)) this.log_bytes -= dropped;
@@ -377,7 +416,7 @@ export class LevelStorage {
       for (const e of entries) {
         if (e.index !== expect) throw new StorageError(`entries to persist are not contiguous: expected ${expect}, got ${e.index}`);
         expect += 1;
-        ops.push(this.put(this.log, logKey(e.index), pack({ index: e.index, term: e.term, type: e.type, data: e.data })));
+        ops.push({ type: 'put', key: this.logRootKey(e.index), value: pack({ index: e.index, term: e.term, type: e.type, data: e.data }) });
         this.sizes.push(e.data.byteLength);
         this.log_bytes += e.data.byteLength;
       }
@@ -392,7 +431,7 @@ export class LevelStorage {
       await this.syncedWrite(ops);
       if (hard_state) this.synced_hs = hard_state;
     } else {
-      await this.db.batch(ops);
+      await this.db.batch(ops, {});
     }
   }
 
@@ -408,15 +447,26 @@ export class LevelStorage {
     // Bounded by the events of this run (one map entry per event).
     const packed_events = new Map<unknown, Uint8Array>();
     for (const { event } of events) packed_events.set(event, pack(event));
-    for (const w of writes) {
-      const sublevel = this.subs[w.sublevel];
-      if (!sublevel) throw new StorageError(`ledger write names unknown sublevel '${String(w.sublevel)}'`);
-      if (w.type === 'put') ops.push(this.put(sublevel, enc.encode(w.key), packed_events.get(w.value) ?? pack(w.value)));
-      else ops.push(this.del(sublevel, enc.encode(w.key)));
+    // A record written more than once in one run (the ledger's meta record once per entry,
+    // a hot position once per reserve) is stored in its last version only: the batch is
+    // atomic, so nobody could see the earlier ones. Walked backwards so the last write of
+    // a key is met first; keys are distinct afterwards, so the order within the batch no
+    // longer matters. Bounded by the writes of this run.
+    const seen = new Set<string>();
+    for (let i = writes.length - 1; i >= 0; i--) {
+      const w = writes[i]!;
+      // The ledger writes its state and history; the log-order copies are this file's.
+      if (w.sublevel !== 'state' && w.sublevel !== 'history') throw new StorageError(`ledger write names unknown sublevel '${String(w.sublevel)}'`);
+      const key = this.prefix[w.sublevel] + w.key;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      if (w.type === 'put') ops.push({ type: 'put', key, keyEncoding: 'utf8', value: packed_events.get(w.value) ?? pack(w.value) });
+      else ops.push({ type: 'del', key, keyEncoding: 'utf8' });
     }
-    for (const { key, event } of events) ops.push(this.put(this.subs.events, enc.encode(key), packed_events.get(event)!));
+    const events_prefix = this.prefix.events;
+    for (const { key, event } of events) ops.push({ type: 'put', key: events_prefix + key, keyEncoding: 'utf8', value: packed_events.get(event)! });
     ops.push(this.putMeta('applied', applied));
-    await this.db.batch(ops);
+    await this.db.batch(ops, {});
     this.applied_written = applied.index;
   }
 
@@ -431,7 +481,8 @@ export class LevelStorage {
     if (meta.index > this.durable_applied) throw new StorageError(`refusing to compact to ${meta.index}: only ${this.durable_applied} is durably applied`);
     if (meta.index <= this.snapshot_index) return;
     const ops: Op[] = [];
-    for (let i = this.snapshot_index + 1; i <= Math.min(meta.index, this.last_index); i++) ops.push(this.del(this.log, logKey(i)));
+    // Bounded by the stored entries at or below meta.index.
+    for (let i = this.snapshot_index + 1; i <= Math.min(meta.index, this.last_index); i++) ops.push({ type: 'del', key: this.logRootKey(i) });
     ops.push(this.putMeta('snapshot', meta));
     await this.syncedWrite(ops);
     for (const dropped of this.sizes.splice(0, Math.min(meta.index, this.last_index) - this.snapshot_index)) this.log_bytes -= dropped;
