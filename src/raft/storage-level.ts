@@ -1,12 +1,15 @@
 // Durable storage of one node: a single classic-level (LevelDB) database with sub-levels
-//   log      raft entries, key = 8-byte big-endian index (so key order is index order)
+//   log      raft entries, key = 8-byte big-endian index (so key order is index order),
+//            value = a fixed binary header and the entry's data bytes (see encodeEntryRecord)
 //   meta     identity, hard state, compaction point, bootstrap membership, applied record
 //   state    ledger state (positions, reservations, op outcomes), keys chosen by the ledger
 //   history  ledger history (hash-chained events), keys chosen by the ledger
-//   events   every applied event again, keyed by (log index, ordinal), so that watch
-//            streams can resume from a log index without scanning every position
-// Values are msgpackr. Raft entries and hard state go in one synced batch per Ready (group
-// commit); ledger writes and the applied record go in one atomic batch per applied batch.
+//   events   every applied position event in log order, keyed by (log index, ordinal), so
+//            that watch streams can resume from a log index without scanning every
+//            position; the value points at the event's history record (see eventsFrom)
+// Other values are msgpackr. Raft entries and hard state go in one synced batch per Ready
+// (group commit); ledger writes and the applied record go in one atomic batch per applied
+// batch.
 // The applied batch is not synced on its own: LevelDB's write-ahead log is sequential, so
 // the next synced batch makes it durable, and `durableApplied` tells compaction how far
 // that is known to have happened.
@@ -22,15 +25,30 @@ const packr = new Packr({ useRecords: false, moreTypes: false });
 export const pack = (v: unknown): Uint8Array => packr.pack(v);
 export const unpack = (b: Uint8Array): unknown => packr.unpack(b);
 
-const FORMAT_VERSION = 1;
+/** Version 2: raft entries as a binary header and data (not msgpack), Watch copies of
+ * events as pointers to their history records. */
+export const FORMAT_VERSION = 2;
 /** Records fetched per iterator call when reading a whole sub-level. */
 const READ_BATCH = 1000;
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
+/** Options of a synced array batch. `sync` is deliberately not enumerable: abstract-level
+ * copies the batch options into every operation with an object spread
+ * ({...options, ...op}), and with an enumerable own property to copy V8 takes a slow path
+ * that cost ~4-5 us per operation, more than LevelDB's own work for it. The native side
+ * looks the option up as a property (`in`), so it still sees it: each such batch is
+ * fdatasync'ed (test/raft/storage-sync.test.ts checks both). */
+export const SYNCED: { readonly sync: true } = Object.defineProperty({}, 'sync', { value: true, enumerable: false }) as { readonly sync: true };
+
 type Db = ClassicLevel<Uint8Array, Uint8Array>;
 type Sub = AbstractSublevel<Db, Uint8Array | Buffer, Uint8Array, Uint8Array>;
-type Op = AbstractBatchOperation<Db, Uint8Array, Uint8Array>;
+/** An operation on the root database, its key already carrying the sub-level prefix.
+ * String keys and values say so (utf8): LevelDB takes them as they are, where a small
+ * Uint8Array key (the sub-level's own prefixing makes one per operation) lives on the V8
+ * heap and must be moved off it when the native side reads it, which cost ~1 us an
+ * operation in the batches of a busy node. */
+type Op = AbstractBatchOperation<Db, string | Uint8Array, string | Uint8Array>;
 
 export type SublevelName = 'state' | 'history' | 'events';
 export const SNAPSHOT_SUBLEVELS: readonly SublevelName[] = ['state', 'history', 'events'];
@@ -71,14 +89,64 @@ export interface StorageStats {
   synced_batches_ms_total: number;
 }
 
+const TWO_32 = 2 ** 32;
+
+/** Writes a safe non-negative integer as 8 bytes big-endian (no BigInt on the hot path). */
+function writeU64(b: Buffer, n: number, at: number): void {
+  b.writeUInt32BE(Math.floor(n / TWO_32), at);
+  b.writeUInt32BE(n >>> 0, at + 4);
+}
+
+function readU64(b: Buffer, at: number): number {
+  return b.readUInt32BE(at) * TWO_32 + b.readUInt32BE(at + 4);
+}
+
+const asBuffer = (v: Uint8Array): Buffer => (Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength));
+
+/** Key of a raft entry within the log sub-level. */
 export function logKey(index: number): Uint8Array {
-  const b = Buffer.alloc(8);
-  b.writeBigUInt64BE(BigInt(index));
+  const b = Buffer.allocUnsafe(8);
+  writeU64(b, index, 0);
   return b;
 }
 
 function logKeyIndex(key: Uint8Array): number {
-  return Number(Buffer.from(key.buffer, key.byteOffset, key.byteLength).readBigUInt64BE(0));
+  if (key.byteLength !== 8) throw new StorageError(`corrupt data dir: raft log key of ${key.byteLength} bytes`);
+  return readU64(asBuffer(key), 0);
+}
+
+// A raft entry's record: [ENTRY_RECORD_TAG, type, index (8 bytes BE), term (8 bytes BE),
+// data...]. The entry's bytes are copied after a fixed header instead of being packed
+// into a map: persist then costs one copy per entry. The index repeats the key's, so a
+// record filed under the wrong key is caught on load.
+const ENTRY_RECORD_TAG = 0xe2;
+const ENTRY_HEADER_BYTES = 18;
+const ENTRY_TYPE_CODE = { normal: 0, conf_change: 1 } as const;
+
+export function encodeEntryRecord(e: Entry): Uint8Array {
+  // allocUnsafe: every byte is written below. Records under 4 KiB come from Node's shared
+  // pool rather than a fresh allocation each.
+  const code: number | undefined = ENTRY_TYPE_CODE[e.type];
+  if (code === undefined) throw new StorageError(`entry ${e.index} has unknown type '${String(e.type)}'`);
+  const b = Buffer.allocUnsafe(ENTRY_HEADER_BYTES + e.data.byteLength);
+  b[0] = ENTRY_RECORD_TAG;
+  b[1] = code;
+  writeU64(b, e.index, 2);
+  writeU64(b, e.term, 10);
+  b.set(e.data, ENTRY_HEADER_BYTES);
+  return b;
+}
+
+export function decodeEntryRecord(v: Uint8Array, index: number): Entry {
+  const b = asBuffer(v);
+  if (b.byteLength < ENTRY_HEADER_BYTES || b[0] !== ENTRY_RECORD_TAG) throw new StorageError(`corrupt data dir: raft entry ${index} is not an entry record`);
+  const type = b[1] === ENTRY_TYPE_CODE.normal ? ('normal' as const) : b[1] === ENTRY_TYPE_CODE.conf_change ? ('conf_change' as const) : null;
+  if (type === null) throw new StorageError(`corrupt data dir: raft entry ${index} has type code ${String(b[1])}`);
+  const stored = readU64(b, 2);
+  const term = readU64(b, 10);
+  if (!Number.isSafeInteger(stored) || !Number.isSafeInteger(term)) throw new StorageError(`corrupt data dir: raft entry ${index} has an index or term beyond 2^53`);
+  if (stored !== index) throw new StorageError(`corrupt data dir: entry stored under index ${index} says ${stored}`);
+  return { index, term, type, data: b.subarray(ENTRY_HEADER_BYTES) };
 }
 
 export function eventKey(log_index: number, ordinal: number): string {
@@ -86,6 +154,12 @@ export function eventKey(log_index: number, ordinal: number): string {
 }
 
 const EMPTY_CONF: ConfState = { voters: [], learners: [] };
+
+/** Whether bytes start a msgpack map (fixmap, map16 or map32). */
+function isMsgpackMap(v: Uint8Array): boolean {
+  const b = v[0];
+  return b !== undefined && ((b >= 0x80 && b <= 0x8f) || b === 0xde || b === 0xdf);
+}
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -99,18 +173,6 @@ function assertInt(v: unknown, what: string): number {
 function asConf(v: unknown, what: string): ConfState {
   if (!isRecord(v) || !Array.isArray(v.voters) || !Array.isArray(v.learners)) throw new StorageError(`corrupt data dir: ${what} is not a membership`);
   return { voters: v.voters.map(String), learners: v.learners.map(String) };
-}
-
-function asEntry(v: unknown, index: number): Entry {
-  if (!isRecord(v)) throw new StorageError(`corrupt data dir: raft entry ${index} is not a record`);
-  const e = {
-    index: assertInt(v.index, `entry ${index} index`),
-    term: assertInt(v.term, `entry ${index} term`),
-    type: v.type === 'conf_change' ? ('conf_change' as const) : ('normal' as const),
-    data: v.data instanceof Uint8Array ? v.data : new Uint8Array(0),
-  };
-  if (e.index !== index) throw new StorageError(`corrupt data dir: entry stored under index ${index} says ${e.index}`);
-  return e;
 }
 
 export interface SnapshotView {
@@ -134,6 +196,11 @@ export class LevelStorage {
   fsync_delay_ms = 0;
   readonly stats: StorageStats = { fsyncs: 0, synced_batches_ms_total: 0 };
   onSync: ((ms: number) => void) | null = null;
+  /** Root-database key prefixes of the sub-levels, taken from abstract-level itself so
+   * that records written through the root read back through the sub-levels. */
+  private readonly log_prefix: Uint8Array;
+  private readonly meta_prefix: string;
+  private readonly prefix: Readonly<Record<SublevelName, string>>;
 
   private constructor(
     readonly dir: string,
@@ -141,7 +208,16 @@ export class LevelStorage {
     private readonly log: Sub,
     private readonly meta: Sub,
     readonly subs: Readonly<Record<SublevelName, Sub>>,
-  ) {}
+  ) {
+    this.log_prefix = log.prefixKey(new Uint8Array(0), 'view');
+    // Sub-level names are ASCII: the prefix's utf8 bytes are its characters.
+    const textPrefix = (sub: Sub): string => (sub.prefixKey as unknown as (key: string, format: 'utf8') => string)('', 'utf8');
+    this.meta_prefix = textPrefix(meta);
+    this.prefix = { state: textPrefix(subs.state), history: textPrefix(subs.history), events: textPrefix(subs.events) };
+    for (const name of SNAPSHOT_SUBLEVELS) {
+      if (this.prefix[name] !== dec.decode(subs[name].prefixKey(new Uint8Array(0), 'view'))) throw new StorageError(`sub-level '${name}' has no text prefix`);
+    }
+  }
 
   /** Opens (creating if missing) the database in `dir`. Refuses a directory that holds
    * something other than a Stockraft database, or one that cannot be opened. */
@@ -174,18 +250,21 @@ export class LevelStorage {
     return v === undefined ? undefined : unpack(v);
   }
 
+  // Operations carry keys prefixed here, on the root database: cheaper than the
+  // per-operation sublevel option when a batch holds thousands of them.
+
   private putMeta(key: string, value: unknown): Op {
-    return { type: 'put', key: this.meta.prefixKey(enc.encode(key), 'view'), value: pack(value) };
+    return { type: 'put', key: this.meta_prefix + key, keyEncoding: 'utf8', value: pack(value) };
   }
 
-  /** Operations carry keys prefixed here, on the root database: cheaper than the
-   * per-operation sublevel option when a batch holds thousands of them. */
-  private put(sub: Sub, key: Uint8Array, value: Uint8Array): Op {
-    return { type: 'put', key: sub.prefixKey(key, 'view'), value };
-  }
-
-  private del(sub: Sub, key: Uint8Array): Op {
-    return { type: 'del', key: sub.prefixKey(key, 'view') };
+  /** Root key of a raft entry: the log prefix and the 8-byte index, in one small buffer
+   * from Node's shared pool. */
+  private logRootKey(index: number): Buffer {
+    const p = this.log_prefix.byteLength;
+    const b = Buffer.allocUnsafe(p + 8);
+    b.set(this.log_prefix, 0);
+    writeU64(b, index, p);
+    return b;
   }
 
   /** Checks that the directory belongs to this node and cluster, or claims it for them. */
@@ -200,7 +279,7 @@ export class LevelStorage {
         const applied: AppliedRecord = { index: 0, term: 0, conf_state: bootstrap.conf, addresses: bootstrap.addresses };
         ops.push(this.putMeta('bootstrap_conf', bootstrap.conf), this.putMeta('applied', applied));
       }
-      await this.db.batch(ops, { sync: true });
+      await this.db.batch(ops, SYNCED);
       return identity;
     }
     if (!isRecord(raw) || typeof raw.node_id !== 'string' || typeof raw.cluster_id !== 'string') {
@@ -251,7 +330,7 @@ export class LevelStorage {
       if (index < first) throw new StorageError(`corrupt data dir: log entry ${index} lies below the compaction point ${first - 1}`);
       const expected = first + entries.length;
       if (index !== expected) throw new StorageError(`corrupt data dir: raft log has a gap, expected entry ${expected}, found ${index}`);
-      entries.push(asEntry(unpack(v), index));
+      entries.push(decodeEntryRecord(v, index));
     }
     const last = entries.length > 0 ? entries[entries.length - 1]!.index : first - 1;
     if (hard_state.commit > last) throw new StorageError(`corrupt data dir: commit index ${hard_state.commit} is beyond the last stored entry ${last}`);
@@ -344,7 +423,7 @@ export class LevelStorage {
     if (this.fsync_delay_ms > 0) await new Promise((r) => setTimeout(r, this.fsync_delay_ms));
     const applied_before = this.applied_written;
     const t0 = performance.now();
-    await this.db.batch(ops, { sync: true });
+    await this.db.batch(ops, SYNCED);
     const ms = performance.now() - t0;
     this.stats.fsyncs += 1;
     this.stats.synced_batches_ms_total += ms;
@@ -361,7 +440,8 @@ export class LevelStorage {
       const first = entries[0]!.index;
       if (first <= this.snapshot_index) throw new StorageError(`refusing to write entry ${first} at or below the compaction point ${this.snapshot_index}`);
       if (first > this.last_index + 1) throw new StorageError(`refusing to write entry ${first}: it would leave a gap after ${this.last_index}`);
-      for (let i = first; i <= this.last_index; i++) ops.push(this.del(this.log, logKey(i)));
+      // Bounded by the stored entries above `first`.
+      for (let i = first; i <= this.last_index; i++) ops.push({ type: 'del', key: this.logRootKey(i) });
       // Sizes of replaced entries go; the new ones come in below.
       const keep = first - this.snapshot_index - 1;
       for (const dropped of this.sizes.splice(keep)) this.log_bytes -= dropped;
@@ -369,7 +449,7 @@ export class LevelStorage {
       for (const e of entries) {
         if (e.index !== expect) throw new StorageError(`entries to persist are not contiguous: expected ${expect}, got ${e.index}`);
         expect += 1;
-        ops.push(this.put(this.log, logKey(e.index), pack({ index: e.index, term: e.term, type: e.type, data: e.data })));
+        ops.push({ type: 'put', key: this.logRootKey(e.index), value: encodeEntryRecord(e) });
         this.sizes.push(e.data.byteLength);
         this.log_bytes += e.data.byteLength;
       }
@@ -384,7 +464,7 @@ export class LevelStorage {
       await this.syncedWrite(ops);
       if (hard_state) this.synced_hs = hard_state;
     } else {
-      await this.db.batch(ops);
+      await this.db.batch(ops, {});
     }
   }
 
@@ -393,22 +473,41 @@ export class LevelStorage {
   async apply(writes: readonly KvWrite[], events: readonly { key: string; event: LedgerEvent }[], applied: AppliedRecord): Promise<void> {
     if (applied.index < this.applied_written) throw new StorageError(`applied index would go back from ${this.applied_written} to ${applied.index}`);
     const ops: Op[] = [];
-    // Each position event is stored twice: under its position's history key (a ledger
-    // write whose value is the very event object) and under its log-order key (Watch).
-    // It is packed once and the bytes serve both puts: packing was ~15-20% of a node's
-    // CPU under Submit load, and the events are the largest records of a reserve.
-    // Bounded by the events of this run (one map entry per event).
-    const packed_events = new Map<unknown, Uint8Array>();
-    for (const { event } of events) packed_events.set(event, pack(event));
-    for (const w of writes) {
-      const sublevel = this.subs[w.sublevel];
-      if (!sublevel) throw new StorageError(`ledger write names unknown sublevel '${String(w.sublevel)}'`);
-      if (w.type === 'put') ops.push(this.put(sublevel, enc.encode(w.key), packed_events.get(w.value) ?? pack(w.value)));
-      else ops.push(this.del(sublevel, enc.encode(w.key)));
+    // History key of each event whose history record is in this batch (the ledger's
+    // history write carries the very event object). Its log-order copy then stores only
+    // that key: the event is packed and stored once, and the Watch reader follows the key.
+    // Bounded by the writes of this run (one entry per history write).
+    const history_key = new Map<unknown, string>();
+    // A record written more than once in one run (the ledger's meta record once per entry,
+    // a hot position once per reserve) is stored in its last version only: the batch is
+    // atomic, so nobody could see the earlier ones. Walked backwards so the last write of
+    // a key is met first; keys are distinct afterwards, so the order within the batch no
+    // longer matters. Bounded by the writes of this run.
+    const seen = new Set<string>();
+    for (let i = writes.length - 1; i >= 0; i--) {
+      const w = writes[i]!;
+      // The ledger writes its state and history; the log-order copies are this file's.
+      if (w.sublevel !== 'state' && w.sublevel !== 'history') throw new StorageError(`ledger write names unknown sublevel '${String(w.sublevel)}'`);
+      const key = this.prefix[w.sublevel] + w.key;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      if (w.type === 'put') {
+        ops.push({ type: 'put', key, keyEncoding: 'utf8', value: pack(w.value) });
+        if (w.sublevel === 'history') history_key.set(w.value, w.key);
+      } else {
+        ops.push({ type: 'del', key, keyEncoding: 'utf8' });
+      }
     }
-    for (const { key, event } of events) ops.push(this.put(this.subs.events, enc.encode(key), packed_events.get(event)!));
+    const events_prefix = this.prefix.events;
+    for (const { key, event } of events) {
+      const target = history_key.get(event);
+      // An event without its history record in this batch (not something the ledger
+      // produces) is stored whole, which the reader accepts as well.
+      if (target === undefined) ops.push({ type: 'put', key: events_prefix + key, keyEncoding: 'utf8', value: pack(event) });
+      else ops.push({ type: 'put', key: events_prefix + key, keyEncoding: 'utf8', value: target, valueEncoding: 'utf8' });
+    }
     ops.push(this.putMeta('applied', applied));
-    await this.db.batch(ops);
+    await this.db.batch(ops, {});
     this.applied_written = applied.index;
   }
 
@@ -423,7 +522,8 @@ export class LevelStorage {
     if (meta.index > this.durable_applied) throw new StorageError(`refusing to compact to ${meta.index}: only ${this.durable_applied} is durably applied`);
     if (meta.index <= this.snapshot_index) return;
     const ops: Op[] = [];
-    for (let i = this.snapshot_index + 1; i <= Math.min(meta.index, this.last_index); i++) ops.push(this.del(this.log, logKey(i)));
+    // Bounded by the stored entries at or below meta.index.
+    for (let i = this.snapshot_index + 1; i <= Math.min(meta.index, this.last_index); i++) ops.push({ type: 'del', key: this.logRootKey(i) });
     ops.push(this.putMeta('snapshot', meta));
     await this.syncedWrite(ops);
     for (const dropped of this.sizes.splice(0, Math.min(meta.index, this.last_index) - this.snapshot_index)) this.log_bytes -= dropped;
@@ -500,12 +600,37 @@ export class LevelStorage {
   }
 
   /** Events after `after_key` (or from `from_index` when null), in log order, at most
-   * `limit`, with their keys. */
+   * `limit`, with their keys. A log-order record holds either the event itself (msgpack
+   * map: what a restore writes) or the key of its history record (what apply writes),
+   * which is read through the same LevelDB snapshot as the log-order records. */
   async eventsFrom(from_index: number, after_key: string | null, limit: number): Promise<{ key: string; event: LedgerEvent }[]> {
-    const out: { key: string; event: LedgerEvent }[] = [];
     const range = after_key === null ? { gte: enc.encode(eventKey(from_index, 0)), limit } : { gt: enc.encode(after_key), limit };
-    for await (const [k, v] of this.subs.events.iterator(range)) out.push({ key: dec.decode(k), event: unpack(v) as LedgerEvent });
-    return out;
+    const snap = this.db.snapshot();
+    try {
+      // Bounded by `limit` records.
+      const rows = await this.subs.events.iterator({ ...range, snapshot: snap }).all();
+      const values: Uint8Array[] = rows.map(([, v]) => v);
+      const pointers: Uint8Array[] = [];
+      const pointed_at: number[] = [];
+      rows.forEach(([k, v], i) => {
+        if (isMsgpackMap(v)) return;
+        // A history key: text that starts with a SKU character or '!', never a map.
+        if (v.byteLength === 0 || v[0]! >= 0x80) throw new StorageError(`corrupt data dir: event record ${dec.decode(k)} is neither an event nor a history key`);
+        pointed_at.push(i);
+        pointers.push(v);
+      });
+      if (pointers.length > 0) {
+        const targets = await this.subs.history.getMany(pointers, { snapshot: snap });
+        targets.forEach((v, j) => {
+          const at = pointed_at[j]!;
+          if (v === undefined) throw new StorageError(`corrupt data dir: event record ${dec.decode(rows[at]![0])} points at history record '${dec.decode(pointers[j])}', which is missing`);
+          values[at] = v;
+        });
+      }
+      return rows.map(([k], i) => ({ key: dec.decode(k), event: unpack(values[i]!) as LedgerEvent }));
+    } finally {
+      await snap.close();
+    }
   }
 
   /** Values of the history sub-level in key order within [gte, lte], at most `limit`. */

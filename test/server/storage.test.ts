@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ClassicLevel } from 'classic-level';
-import { LevelStorage, eventKey, logKey, pack, type AppliedRecord } from '../../src/raft/storage-level.js';
+import { FORMAT_VERSION, LevelStorage, eventKey, logKey, pack, type AppliedRecord } from '../../src/raft/storage-level.js';
 import type { Entry } from '../../src/raft/types.js';
 import type { LedgerEvent } from '../../src/ledger/types.js';
 
@@ -126,7 +126,7 @@ t.test('identity: another node or cluster is refused', async (t) => {
   const s2 = await LevelStorage.open(dir);
   await t.rejects(s2.claim('b', null), { name: 'StorageError', message: /belongs to node 'a', not to 'b'/ });
   await t.rejects(s2.claim('a', 'c-other'), /belongs to cluster 'c-test', not to 'c-other'/);
-  t.same(await s2.claim('a', null), { format: 1, node_id: 'a', cluster_id: 'c-test' }, 'the owner is accepted');
+  t.same(await s2.claim('a', null), { format: FORMAT_VERSION, node_id: 'a', cluster_id: 'c-test' }, 'the owner is accepted');
   await s2.close();
   await t.rejects(LevelStorage.open(dir).then(async (x) => {
     const y = await LevelStorage.open(dir).finally(() => x.close());
