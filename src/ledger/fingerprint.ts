@@ -31,11 +31,11 @@ export function fingerprint(cmd: Command): string {
   }
 }
 
-// In memory an outcome keeps a digest of its fingerprint, not the text: the first 16
-// bytes of SHA-256 of the canonical text. Two different commands under one id then pass
-// for a replay only if their texts collide in 128 bits of SHA-256. The digest's text form,
-// FP_KEY_PREFIX + 32 hex digits, is what Ledger.stateEntries() reports for an outcome's
-// fp; the loader accepts it as well as the full text (a fingerprint text is a JSON array
+// An outcome keeps a digest of its fingerprint, not the text: the first 16 bytes of
+// SHA-256 of the canonical text. Two different commands under one id then pass for a
+// replay only if their texts collide in 128 bits of SHA-256. The digest's text form,
+// FP_KEY_PREFIX + 32 hex digits, is what a stored outcome record holds in `fp`; the loader
+// also accepts the full text that records held before (a fingerprint text is a JSON array
 // or the reserve marker, so it never starts with '#').
 
 export const FP_DIGEST_BYTES = 16;

@@ -10,7 +10,7 @@
 
 import { adminEventHash, advanceHead, eventHashOf, GENESIS_HEAD, type AdminHead, type PositionHead } from './history.js';
 import { ExpiryHeap } from './expiry-heap.js';
-import { fingerprint } from './fingerprint.js';
+import { fingerprint, fingerprintDigest, FP_KEY_PREFIX } from './fingerprint.js';
 import {
   ADMIN_HEAD_KEY,
   adminHistoryKey,
@@ -208,8 +208,9 @@ export class Ledger {
   }
 
   /** The 'state' sublevel as it should be on disk, in key order (tests and checks compare
-   * it with what the writes produced), except that an outcome's fingerprint is given in
-   * its digest form (fingerprint.ts: the text is not kept). Ledger.load accepts it. */
+   * it with what the writes produced). An outcome's fingerprint is in its digest form
+   * (fingerprint.ts), as apply writes it; an outcome stored with the full text (before the
+   * digest form) is reported with its digest too, since the text is not kept. */
   stateEntries(): [string, unknown][] {
     const out: [string, unknown][] = [];
     const P = this.positions;
@@ -293,8 +294,15 @@ export class Ledger {
         break;
     }
     // A reservation keeps the content of its reserve, so its outcome needs no fingerprint.
-    const rec: OutcomeRecord = { result, fp: tied ? RESERVE_FP : fingerprint(cmd), at_ms: batch.time_ms };
-    this.outcomes.add(id, rec);
+    // Any other outcome is stored with the digest form of its fingerprint (fingerprint.ts).
+    let fp = RESERVE_FP;
+    let digest: Buffer | null = null;
+    if (!tied) {
+      digest = fingerprintDigest(fingerprint(cmd));
+      fp = FP_KEY_PREFIX + digest.toString('hex');
+    }
+    const rec: OutcomeRecord = { result, fp, at_ms: batch.time_ms };
+    this.outcomes.add(id, rec, false, digest);
     batch.writes.push({ type: 'put', sublevel: 'state', key: outcomeKey(id), value: rec });
     if (!tied) this.prunes.push({ due_ms: batch.time_ms + this.outcome_retention_ms, what: 'o', id });
     return result;

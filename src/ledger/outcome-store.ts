@@ -9,8 +9,8 @@
 // GetOutcome are rare next to applies), field for field the one apply returned; the
 // reservation such a result named is kept by reference. Any other result is kept as is.
 //
-// The stored (LevelDB) form is unchanged: apply writes the full OutcomeRecord, and the
-// loader reads it back (or the digest form that record() gives, see fingerprint.ts).
+// The stored (LevelDB) form is the full OutcomeRecord with the fingerprint in its digest
+// form (fingerprint.ts); the loader also takes records stored with the full text.
 
 import { FP_DIGEST_BYTES, FP_KEY_PREFIX, fingerprintDigest } from './fingerprint.js';
 import { BytePages, F64Pages, SLOTS_MAX } from './paged.js';
@@ -66,8 +66,9 @@ export class OutcomeTable {
 
   /** Records rec under id (which must be free). A one-position OK result whose position
    * exists and whose `available` is on_hand - reserved is kept as numbers; everything
-   * else whole. With detach_id, the id string is copied first (a loaded key's slice). */
-  add(id: string, rec: OutcomeRecord, detach_id = false): void {
+   * else whole. With detach_id, the id string is copied first (a loaded key's slice).
+   * digest: fingerprintDigest(rec.fp) when the caller has it already. */
+  add(id: string, rec: OutcomeRecord, detach_id = false, digest: Uint8Array | null = null): void {
     if (this.slot_of.has(id)) throw new Error(`outcome ${id} recorded twice`);
     const r = rec.result;
     const tied = rec.fp === RESERVE_FP;
@@ -94,7 +95,7 @@ export class OutcomeTable {
     if (kind === GENERAL) this.extra.set(slot, r);
     this.nums.set(slot, KIND, tied ? kind | TIED : kind);
     this.nums.set(slot, AT_MS, rec.at_ms);
-    if (!tied) this.fps.setBytes(slot, fingerprintDigest(rec.fp), 0);
+    if (!tied) this.fps.setBytes(slot, digest ?? fingerprintDigest(rec.fp), 0);
     this.slot_of.set(detach_id ? detach(id) : id, slot);
   }
 
@@ -148,8 +149,7 @@ export class OutcomeTable {
     return { code: 'OK', replay: false, positions: [position], reservation };
   }
 
-  /** The stored form, except that a fingerprint is given by its digest (FP_KEY_PREFIX and
-   * 32 hex digits): the text is not kept. The loader takes either. */
+  /** The stored form (fingerprint as FP_KEY_PREFIX and 32 hex digits). */
   record(slot: number): OutcomeRecord {
     const fp = this.isTied(slot) ? RESERVE_FP : FP_KEY_PREFIX + this.fps.hex(slot);
     return { result: this.result(slot), fp, at_ms: this.atMs(slot) };

@@ -5,7 +5,7 @@ import t from 'tap';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { OutcomeTable, RESERVE_FP } from '../../src/ledger/outcome-store.js';
 import { PositionTable } from '../../src/ledger/position-table.js';
-import { fingerprintDigest, fingerprintKey } from '../../src/ledger/fingerprint.js';
+import { fingerprint, fingerprintDigest, fingerprintKey } from '../../src/ledger/fingerprint.js';
 import type { CommandResult } from '../../src/ledger/types.js';
 import { PruneQueue } from '../../src/ledger/prune-queue.js';
 import type { OutcomeRecord } from '../../src/ledger/records.js';
@@ -131,5 +131,25 @@ t.test('the incremental loader equals load, in any record order, and goes on ide
     t.equal(l.outcomeCount(), d.ledger.outcomeCount());
   }
   t.ok(want.writes.some((w) => w.type === 'del'), 'the step pruned something');
+  t.end();
+});
+
+t.test('outcomes stored with the full fingerprint text (the earlier form) load and answer replays', (t) => {
+  const d = Driver.withOptions({ outcome_retention_ms: 60_000 });
+  const cmd = adjust('a1', 'SKU-1', 'LOC-1', 10);
+  d.entry(1_000, [cmd, adjust('a2', 'SKU-1', 'LOC-1', 5)]);
+  const raw = d.store.rawStateEntries();
+  const stored = raw.find(([k]) => k === 'o!a1')![1] as OutcomeRecord;
+  t.match(stored.fp, /^#[0-9a-f]{32}$/, 'apply stores the digest form');
+  t.equal(stored.fp, fingerprintKey(fingerprint(cmd)));
+  // The same state as an older node wrote it: the fingerprint as text.
+  const old = raw.map(([k, v]): [string, unknown] => (k === 'o!a1' ? [k, { ...(v as OutcomeRecord), fp: fingerprint(cmd) }] : [k, v]));
+  const l = Ledger.load(old, { outcome_retention_ms: 60_000 });
+  t.same(l.stateEntries(), d.ledger.stateEntries(), 'loads to the same state');
+  t.same(l.apply(2, { time_ms: 2_000, commands: [cmd] }).results[0], { ...d.ledger.getOutcome('a1'), replay: true }, 'same content: a replay');
+  t.equal(l.apply(3, { time_ms: 2_000, commands: [adjust('a1', 'SKU-1', 'LOC-1', 11)] }).results[0].code, 'ALREADY_EXISTS_DIFFERENT');
+  // A malformed digest form is refused, naming the key.
+  const bad = raw.map(([k, v]): [string, unknown] => (k === 'o!a1' ? [k, { ...(v as OutcomeRecord), fp: '#12' }] : [k, v]));
+  t.throws(() => Ledger.load(bad), /o!a1.*neither a fingerprint text/);
   t.end();
 });
