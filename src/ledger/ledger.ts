@@ -674,9 +674,8 @@ export class Ledger {
       if (key.startsWith(POSITION_PREFIX)) {
         const p = parsePosition(key, value);
         // The slot may exist already: made for an outcome that names this position.
-        let slot = l.positions.find(p.sku, p.location);
-        if (slot < 0) slot = l.positions.add(p.sku, p.location);
-        else if (l.positions.seq(slot) !== 0) throw new StateCorruption(key, 'position given twice');
+        const slot = l.positions.findOrAdd(p.sku, p.location);
+        if (l.positions.seq(slot) !== 0) throw new StateCorruption(key, 'position given twice');
         l.positions.set(slot, p.on_hand, p.reserved, p.seq, p.head);
       } else if (key.startsWith(RESERVATION_PREFIX)) {
         const r = parseReservation(key, value);
@@ -688,11 +687,12 @@ export class Ledger {
         // Outcomes sort before positions: make the slot of the position a one-position
         // result names now, so the outcome is kept compact; finish() checks that the
         // position's own record came too.
+        let pslot = -1;
         if (r.code === 'OK' && r.positions.length === 1) {
           const p = r.positions[0] as Partial<Position>;
-          if (isValidSku(p.sku) && isValidLocation(p.location) && l.positions.find(p.sku, p.location) < 0) l.positions.add(p.sku, p.location);
+          if (isValidSku(p.sku) && isValidLocation(p.location)) pslot = l.positions.findOrAdd(p.sku, p.location);
         }
-        l.outcomes.add(key.slice(OUTCOME_PREFIX.length), rec, true);
+        l.outcomes.add(key.slice(OUTCOME_PREFIX.length), rec, true, null, pslot);
       } else if (key === META_KEY) {
         meta = parseMeta(key, value);
       } else if (key === ADMIN_HEAD_KEY) {
@@ -752,13 +752,24 @@ export class Ledger {
       kinds.push('r');
     }
     const distinct = Float64Array.from(new Set(dues)).sort();
-    const slot = new Map<number, number>();
-    for (let i = 0; i < distinct.length; i++) slot.set(distinct[i], i);
+    // Bucket of each due by binary search over the distinct dues (no map of numbers).
+    const bucket = new Uint32Array(dues.length);
     const starts = new Uint32Array(distinct.length + 1);
-    for (const d of dues) starts[slot.get(d)! + 1]++;
+    for (let i = 0; i < dues.length; i++) {
+      const d = dues[i];
+      let lo = 0;
+      let hi = distinct.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (distinct[mid] < d) lo = mid + 1;
+        else hi = mid;
+      }
+      bucket[i] = lo;
+      starts[lo + 1]++;
+    }
     for (let i = 1; i < starts.length; i++) starts[i] += starts[i - 1];
     const order = new Uint32Array(dues.length);
-    for (let i = 0; i < dues.length; i++) order[starts[slot.get(dues[i])!]++] = i;
+    for (let i = 0; i < dues.length; i++) order[starts[bucket[i]]++] = i;
     for (const i of order) this.prunes.push({ due_ms: dues[i], what: kinds[i], id: ids[i] });
   }
 }

@@ -23,13 +23,14 @@ import type { CommandResult, Position, ReservationView } from './types.js';
  * record. Never a fingerprint() output (those are JSON arrays). */
 export const RESERVE_FP = '=reservation';
 
-// Column layout of a slot.
+// Column layout of a slot. KIND_POSITION holds position slot * 8 + kind (exact: slots
+// are below 2^30).
 const AT_MS = 0;
-const KIND = 1;
-const POSITION = 2;
-const ON_HAND = 3;
-const RESERVED = 4;
-const SEQ = 5;
+const KIND_POSITION = 1;
+const ON_HAND = 2;
+const RESERVED = 3;
+const SEQ = 4;
+const KIND_BITS = 8;
 
 // Kinds. TIED (a flag) marks a successful reserve's outcome, whose content is its
 // reservation (no fingerprint digest).
@@ -43,12 +44,16 @@ const GENERAL = 3;
 const KIND_MASK = 3;
 const TIED = 4;
 
+function kindOf(kind_position: number): number {
+  return kind_position % KIND_BITS;
+}
+
 export class OutcomeTable {
   private readonly slot_of = new Map<string, number>();
   /** Slots given back by delete(), reused first. Bounded by the slots ever used. */
   private readonly free: number[] = [];
   private used = 0;
-  private readonly nums = new F64Pages(6);
+  private readonly nums = new F64Pages(5);
   private readonly fps = new BytePages(FP_DIGEST_BYTES);
   /** ONE_RES: the ReservationView; GENERAL: the CommandResult. */
   private readonly extra = new Map<number, ReservationView | CommandResult>();
@@ -67,8 +72,9 @@ export class OutcomeTable {
   /** Records rec under id (which must be free). A one-position OK result whose position
    * exists and whose `available` is on_hand - reserved is kept as numbers; everything
    * else whole. With detach_id, the id string is copied first (a loaded key's slice).
-   * digest: fingerprintDigest(rec.fp) when the caller has it already. */
-  add(id: string, rec: OutcomeRecord, detach_id = false, digest: Uint8Array | null = null): void {
+   * digest: fingerprintDigest(rec.fp) when the caller has it already; position_slot: the
+   * slot of the result's one position when the caller has looked it up (else -2). */
+  add(id: string, rec: OutcomeRecord, detach_id = false, digest: Uint8Array | null = null, position_slot = -2): void {
     if (this.slot_of.has(id)) throw new Error(`outcome ${id} recorded twice`);
     const r = rec.result;
     const tied = rec.fp === RESERVE_FP;
@@ -80,12 +86,12 @@ export class OutcomeTable {
       this.fps.ensure(slot);
     }
     let kind = GENERAL;
+    let pslot = -1;
     if (r.code === 'OK' && r.replay === false && r.positions.length === 1) {
       const p = r.positions[0];
-      const pslot = p.available === p.on_hand - p.reserved ? this.positions.find(p.sku, p.location) : -1;
+      pslot = p.available !== p.on_hand - p.reserved ? -1 : position_slot !== -2 ? position_slot : this.positions.find(p.sku, p.location);
       if (pslot >= 0) {
         kind = r.reservation === null ? ONE_BARE : ONE_RES;
-        this.nums.set(slot, POSITION, pslot);
         this.nums.set(slot, ON_HAND, p.on_hand);
         this.nums.set(slot, RESERVED, p.reserved);
         this.nums.set(slot, SEQ, p.seq);
@@ -93,9 +99,13 @@ export class OutcomeTable {
       }
     }
     if (kind === GENERAL) this.extra.set(slot, r);
-    this.nums.set(slot, KIND, tied ? kind | TIED : kind);
+    this.nums.set(slot, KIND_POSITION, Math.max(pslot, 0) * KIND_BITS + (tied ? kind | TIED : kind));
     this.nums.set(slot, AT_MS, rec.at_ms);
-    if (!tied) this.fps.setBytes(slot, digest ?? fingerprintDigest(rec.fp), 0);
+    if (digest !== null) this.fps.setBytes(slot, digest, 0);
+    else if (tied) {
+      // no fingerprint: the content is the reservation
+    } else if (rec.fp.startsWith(FP_KEY_PREFIX) && rec.fp.length === 1 + 2 * FP_DIGEST_BYTES) this.fps.setHex(slot, rec.fp.slice(1)); // setHex checks the digits
+    else this.fps.setBytes(slot, fingerprintDigest(rec.fp), 0);
     this.slot_of.set(detach_id ? detach(id) : id, slot);
   }
 
@@ -105,7 +115,7 @@ export class OutcomeTable {
     if (slot === undefined) return false;
     this.slot_of.delete(id);
     this.extra.delete(slot);
-    this.nums.set(slot, KIND, FREE);
+    this.nums.set(slot, KIND_POSITION, FREE);
     this.free.push(slot);
     return true;
   }
@@ -116,7 +126,7 @@ export class OutcomeTable {
 
   /** Whether slot holds a successful reserve's outcome (content: its reservation). */
   isTied(slot: number): boolean {
-    return (this.nums.get(slot, KIND) & TIED) !== 0;
+    return (kindOf(this.nums.get(slot, KIND_POSITION)) & TIED) !== 0;
   }
 
   /** Whether slot's fingerprint digest equals that of fp (text form). */
@@ -125,16 +135,17 @@ export class OutcomeTable {
   }
 
   code(slot: number): CommandResult['code'] {
-    const kind = this.nums.get(slot, KIND) & KIND_MASK;
+    const kind = kindOf(this.nums.get(slot, KIND_POSITION)) & KIND_MASK;
     return kind === GENERAL ? (this.extra.get(slot) as CommandResult).code : 'OK';
   }
 
   /** The recorded result (replay: false), as apply returned it. */
   result(slot: number): CommandResult {
-    const kind = this.nums.get(slot, KIND) & KIND_MASK;
+    const kind_position = this.nums.get(slot, KIND_POSITION);
+    const kind = kindOf(kind_position) & KIND_MASK;
     if (kind === GENERAL) return this.extra.get(slot) as CommandResult;
     if (kind === FREE) throw new Error(`outcome slot ${slot} is free`);
-    const pslot = this.nums.get(slot, POSITION);
+    const pslot = (kind_position - kindOf(kind_position)) / KIND_BITS;
     const on_hand = this.nums.get(slot, ON_HAND);
     const reserved = this.nums.get(slot, RESERVED);
     const position: Position = {

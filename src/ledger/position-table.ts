@@ -48,10 +48,21 @@ export class PositionTable {
    * they may be slices of a decoded entry's text (strings.ts) and live as long as the
    * position. */
   add(sku: string, location: string): number {
-    if (this.find(sku, location) !== -1) throw new Error(`position ${sku}@${location} already exists`);
+    const before = this.skus.length;
+    const slot = this.findOrAdd(sku, location);
+    if (this.skus.length === before) throw new Error(`position ${sku}@${location} already exists`);
+    return slot;
+  }
+
+  /** The slot of (sku, location), made as add() does when absent (one lookup). */
+  findOrAdd(sku: string, location: string): number {
+    let loc = this.by_location.get(location);
+    if (loc !== undefined) {
+      const found = loc.skus.get(sku);
+      if (found !== undefined) return found;
+    }
     const slot = this.skus.length;
     if (slot >= SLOTS_MAX) throw new RangeError(`at most ${SLOTS_MAX} positions`);
-    let loc = this.by_location.get(location);
     if (loc === undefined) {
       const name = detach(location);
       loc = { index: this.locations.length, name, skus: new Map() };
