@@ -33,7 +33,7 @@ export class PruneQueue {
     if (n > this.head && this.dues[n - 1] > entry.due_ms) {
       throw new Error(`prune queue out of order: due ${entry.due_ms} after ${this.dues[n - 1]}`);
     }
-    if (n === this.dues.length) this.resize(Math.max(CAPACITY_MIN, 2 * this.size));
+    if (n === this.dues.length) this.resize(Math.max(CAPACITY_MIN, Math.ceil(1.5 * this.size)));
     const t = this.tail;
     this.dues[t] = entry.due_ms;
     this.kinds[t] = entry.what === 'r' ? KIND_RESERVATION : KIND_OUTCOME;
