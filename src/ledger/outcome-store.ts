@@ -70,8 +70,8 @@ export class OutcomeTable {
   }
 
   /** Records rec under id (which must be free). A one-position OK result whose position
-   * exists and whose `available` is on_hand - reserved is kept as numbers; everything
-   * else whole. With detach_id, the id string is copied first (a loaded key's slice).
+   * exists, with safe-integer quantities and `available` = on_hand - reserved, is kept as
+   * numbers; everything else whole. With detach_id, the id string is copied first (a loaded key's slice).
    * digest: fingerprintDigest(rec.fp) when the caller has it already; position_slot: the
    * slot of the result's one position when the caller has looked it up (else -2). */
   add(id: string, rec: OutcomeRecord, detach_id = false, digest: Uint8Array | null = null, position_slot = -2): void {
@@ -89,7 +89,9 @@ export class OutcomeTable {
     let pslot = -1;
     if (r.code === 'OK' && r.replay === false && r.positions.length === 1) {
       const p = r.positions[0];
-      pslot = p.available !== p.on_hand - p.reserved ? -1 : position_slot !== -2 ? position_slot : this.positions.find(p.sku, p.location);
+      // Only what the columns hold exactly: safe integers, available derived.
+      const exact = Number.isSafeInteger(p.on_hand) && Number.isSafeInteger(p.reserved) && Number.isSafeInteger(p.seq) && p.available === p.on_hand - p.reserved;
+      pslot = !exact ? -1 : position_slot !== -2 ? position_slot : this.positions.find(p.sku, p.location);
       if (pslot >= 0) {
         kind = r.reservation === null ? ONE_BARE : ONE_RES;
         this.nums.set(slot, ON_HAND, p.on_hand);
