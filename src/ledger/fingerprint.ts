@@ -4,6 +4,7 @@
 // one form; an absent optional field and null are the same content, as are an absent and
 // an empty commit line list (gRPC cannot tell them apart).
 
+import { hash as nodeHash } from 'node:crypto';
 import type { Command, Line } from './types.js';
 
 function flatLines(lines: readonly Line[] | undefined | null): (string | number)[] | null {
@@ -28,4 +29,29 @@ export function fingerprint(cmd: Command): string {
     case 'admin':
       return JSON.stringify(['admin', cmd.action, cmd.principal, cmd.target, cmd.detail]);
   }
+}
+
+// An outcome keeps a digest of its fingerprint, not the text: the first 16 bytes of
+// SHA-256 of the canonical text. Two different commands under one id then pass for a
+// replay only if their texts collide in 128 bits of SHA-256. The digest's text form,
+// FP_KEY_PREFIX + 32 hex digits, is what a stored outcome record holds in `fp`; the loader
+// also accepts the full text that records held before (a fingerprint text is a JSON array
+// or the reserve marker, so it never starts with '#').
+
+export const FP_DIGEST_BYTES = 16;
+export const FP_KEY_PREFIX = '#';
+const FP_KEY = /^#[0-9a-f]{32}$/;
+
+/** 16-byte digest of a fingerprint given as its text or as its key form. */
+export function fingerprintDigest(fp: string): Buffer {
+  if (fp.startsWith(FP_KEY_PREFIX)) {
+    if (!FP_KEY.test(fp)) throw new Error(`fingerprint key must be '#' and 32 hex digits, got ${JSON.stringify(fp)}`);
+    return Buffer.from(fp.slice(1), 'hex');
+  }
+  return nodeHash('sha256', fp, 'buffer').subarray(0, FP_DIGEST_BYTES);
+}
+
+/** The key form of a fingerprint (itself when already a key). */
+export function fingerprintKey(fp: string): string {
+  return FP_KEY_PREFIX + fingerprintDigest(fp).toString('hex');
 }

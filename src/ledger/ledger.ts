@@ -10,7 +10,7 @@
 
 import { adminEventHash, advanceHead, eventHashOf, GENESIS_HEAD, type AdminHead, type PositionHead } from './history.js';
 import { ExpiryHeap } from './expiry-heap.js';
-import { fingerprint } from './fingerprint.js';
+import { fingerprint, fingerprintDigest, FP_KEY_PREFIX } from './fingerprint.js';
 import {
   ADMIN_HEAD_KEY,
   adminHistoryKey,
@@ -20,7 +20,6 @@ import {
   RESERVATION_PREFIX,
   historyKey,
   outcomeKey,
-  positionId,
   positionKey,
   reservationKey,
 } from './keys.js';
@@ -32,9 +31,9 @@ import {
   OUTCOME_RETENTION_MS_MIN,
   TIME_MS_MAX,
 } from './limits.js';
-import { compactOutcome, expandOutcome, isReserveFp, outcomeCode, type StoredOutcome } from './outcome-store.js';
+import { OutcomeTable, RESERVE_FP } from './outcome-store.js';
+import { PositionTable } from './position-table.js';
 import { PruneQueue } from './prune-queue.js';
-import { detach } from './strings.js';
 import {
   assertPosition,
   parseAdminHead,
@@ -63,7 +62,7 @@ import type {
   ReservationView,
   ShortLine,
 } from './types.js';
-import { validateCommand } from './validate.js';
+import { isValidLocation, isValidSku, validateCommand } from './validate.js';
 
 export interface LedgerOptions {
   /** How long (log time) an op outcome and a final reservation are kept. Part of the
@@ -89,9 +88,7 @@ interface Batch {
 
 const NO_LINES: readonly Line[] = Object.freeze([]);
 
-/** Fingerprint of a successful reserve's outcome: the content lives in the reservation
- * record. Never a fingerprint() output (those are JSON arrays). */
-export const RESERVE_FP = '=reservation';
+export { RESERVE_FP };
 
 function failure(
   code: 'POSITION_NOT_FOUND' | 'RESERVATION_NOT_FOUND' | 'RESERVATION_COMMITTED' | 'RESERVATION_RELEASED' | 'RESERVATION_EXPIRED' | 'ALREADY_EXISTS_DIFFERENT' | 'LINE_NOT_RESERVED' | 'QUANTITY_EXCEEDS_RESERVED' | 'BALANCE_LIMIT',
@@ -115,15 +112,13 @@ function finalStateCode(state: ReservationRecord['state']): 'RESERVATION_COMMITT
 
 export class Ledger {
   readonly outcome_retention_ms: number;
-  private readonly positions = new Map<string, PositionRecord>();
+  /** Positions as columns by slot (position-table.ts). */
+  private readonly positions = new PositionTable();
   private readonly reservations = new Map<string, ReservationRecord>();
-  /** Compact forms (outcome-store.ts); the stored form is expandOutcome() of each. */
-  private readonly outcomes = new Map<string, StoredOutcome>();
+  /** Outcomes as columns by slot (outcome-store.ts); record() gives the stored form. */
+  private readonly outcomes = new OutcomeTable(this.positions);
   private readonly expiries = new ExpiryHeap();
   private readonly prunes = new PruneQueue();
-  /** One copy of each location name: positions share few locations, so this saves a
-   * string per position. Bounded by the number of positions. */
-  private readonly location_names = new Map<string, string>();
   private open_reservations = 0;
   private time_ms = 0;
   private log_index = 0;
@@ -144,7 +139,8 @@ export class Ledger {
   // ---------------------------------------------------------------- reads
 
   getPosition(sku: string, location: string): Position | null {
-    return this.positions.get(positionId(sku, location)) ?? null;
+    const slot = this.positions.find(sku, location);
+    return slot < 0 ? null : this.positions.view(slot);
   }
 
   getReservation(reservation_id: string): ReservationView | null {
@@ -154,7 +150,8 @@ export class Ledger {
   /** The recorded result of an op id or reservation id (replay: false), or null when the
    * id is unknown: never applied, applied as INVALID_ARGUMENT, or pruned. */
   getOutcome(op_id: string): CommandResult | null {
-    return this.outcomes.get(op_id)?.result ?? null;
+    const slot = this.outcomes.find(op_id);
+    return slot < 0 ? null : this.outcomes.result(slot);
   }
 
   headHash(): string {
@@ -201,7 +198,8 @@ export class Ledger {
 
   /** Every position's chain end, for verifyHistory. */
   *positionHeads(): Iterable<PositionHead> {
-    for (const p of this.positions.values()) yield { sku: p.sku, location: p.location, seq: p.seq, head: p.head };
+    const P = this.positions;
+    for (let slot = 0; slot < P.size; slot++) yield { sku: P.sku(slot), location: P.location(slot), seq: P.seq(slot), head: P.head(slot) };
   }
 
   /** The admin history's chain end, for verifyHistory. */
@@ -210,12 +208,15 @@ export class Ledger {
   }
 
   /** The 'state' sublevel as it should be on disk, in key order (tests and checks compare
-   * it with what the writes produced). */
+   * it with what the writes produced). An outcome's fingerprint is in its digest form
+   * (fingerprint.ts), as apply writes it; an outcome stored with the full text (before the
+   * digest form) is reported with its digest too, since the text is not kept. */
   stateEntries(): [string, unknown][] {
     const out: [string, unknown][] = [];
-    for (const p of this.positions.values()) out.push([positionKey(p.sku, p.location), p]);
+    const P = this.positions;
+    for (let slot = 0; slot < P.size; slot++) out.push([positionKey(P.sku(slot), P.location(slot)), P.record(slot)]);
     for (const r of this.reservations.values()) out.push([reservationKey(r.reservation_id), r]);
-    for (const [id, o] of this.outcomes) out.push([outcomeKey(id), expandOutcome(o)]);
+    for (const [id, slot] of this.outcomes.entries()) out.push([outcomeKey(id), this.outcomes.record(slot)]);
     if (this.log_index > 0) out.push([META_KEY, this.meta()]);
     if (this.admin_head.seq > 0) out.push([ADMIN_HEAD_KEY, this.adminHeadRecord()]);
     out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
@@ -262,10 +263,10 @@ export class Ledger {
     const v = validateCommand(cmd);
     if (!v.ok) return { code: 'INVALID_ARGUMENT', replay: false, field: v.field, limit: v.limit, value: v.value };
     const id = cmd.kind === 'reserve' ? cmd.reservation_id : cmd.op_id;
-    const prior = this.outcomes.get(id);
-    if (prior !== undefined) {
-      if (this.sameContent(prior, id, cmd)) return { ...prior.result, replay: true } as CommandResult;
-      return failure('ALREADY_EXISTS_DIFFERENT', `id ${id} was already used by a different command (${prior.result.code})`);
+    const prior = this.outcomes.find(id);
+    if (prior >= 0) {
+      if (this.sameContent(prior, id, cmd)) return { ...this.outcomes.result(prior), replay: true } as CommandResult;
+      return failure('ALREADY_EXISTS_DIFFERENT', `id ${id} was already used by a different command (${this.outcomes.code(prior)})`);
     }
     let result: CommandResult;
     let tied = false;
@@ -293,16 +294,23 @@ export class Ledger {
         break;
     }
     // A reservation keeps the content of its reserve, so its outcome needs no fingerprint.
-    const rec: OutcomeRecord = { result, fp: tied ? RESERVE_FP : fingerprint(cmd), at_ms: batch.time_ms };
-    this.outcomes.set(id, compactOutcome(rec));
+    // Any other outcome is stored with the digest form of its fingerprint (fingerprint.ts).
+    let fp = RESERVE_FP;
+    let digest: Buffer | null = null;
+    if (!tied) {
+      digest = fingerprintDigest(fingerprint(cmd));
+      fp = FP_KEY_PREFIX + digest.toString('hex');
+    }
+    const rec: OutcomeRecord = { result, fp, at_ms: batch.time_ms };
+    this.outcomes.add(id, rec, false, digest);
     batch.writes.push({ type: 'put', sublevel: 'state', key: outcomeKey(id), value: rec });
     if (!tied) this.prunes.push({ due_ms: batch.time_ms + this.outcome_retention_ms, what: 'o', id });
     return result;
   }
 
   /** Whether cmd repeats the command recorded under id (a replay). */
-  private sameContent(prior: StoredOutcome, id: string, cmd: Command): boolean {
-    if (!isReserveFp(prior, RESERVE_FP)) return prior.fp === fingerprint(cmd);
+  private sameContent(prior: number, id: string, cmd: Command): boolean {
+    if (!this.outcomes.isTied(prior)) return this.outcomes.sameFingerprint(prior, fingerprint(cmd));
     const r = this.reservations.get(id);
     if (r === undefined) throw new Error(`ledger invariant broken: outcome ${id} refers to a reservation that does not exist`);
     if (cmd.kind !== 'reserve' || cmd.ttl_ms !== r.ttl_ms || cmd.order_ref !== r.order_ref || cmd.lines.length !== r.lines.length) return false;
@@ -314,28 +322,24 @@ export class Ledger {
     return true;
   }
 
-  /** Appends one event to a position's chain and replaces the position record. */
+  /** Appends one event to the chain of the position in `slot` and updates it. */
   private change(
     batch: Batch,
-    id: string,
-    prev: PositionRecord | null,
-    sku: string,
-    location: string,
+    slot: number,
     kind: EventKind,
     op_id: string,
     reservation_id: string,
     delta_on_hand: number,
     delta_reserved: number,
   ): Position {
-    if (prev !== null) {
-      // Keep the position's own (interned) name strings, not the command's copies.
-      sku = prev.sku;
-      location = prev.location;
-    }
-    const on_hand = (prev === null ? 0 : prev.on_hand) + delta_on_hand;
-    const reserved = (prev === null ? 0 : prev.reserved) + delta_reserved;
-    const seq = (prev === null ? 0 : prev.seq) + 1;
-    const prev_hash = prev === null ? '' : prev.head;
+    const P = this.positions;
+    // The position's own (interned) name strings, not the command's copies.
+    const sku = P.sku(slot);
+    const location = P.location(slot);
+    const on_hand = P.onHand(slot) + delta_on_hand;
+    const reserved = P.reserved(slot) + delta_reserved;
+    const seq = P.seq(slot) + 1;
+    const prev_hash = P.head(slot);
     const hash = eventHashOf(sku, location, seq, batch.log_index, batch.time_ms, kind, op_id, reservation_id, delta_on_hand, delta_reserved, on_hand, reserved, prev_hash);
     const event: LedgerEvent = {
       sku,
@@ -355,67 +359,58 @@ export class Ledger {
     };
     const rec: PositionRecord = { sku, location, on_hand, reserved, available: on_hand - reserved, seq, head: hash };
     assertPosition(rec, `log index ${batch.log_index}`);
-    this.positions.set(id, rec);
+    P.set(slot, on_hand, reserved, seq, hash);
     batch.events.push(event);
     batch.writes.push(
       { type: 'put', sublevel: 'state', key: positionKey(sku, location), value: rec },
       { type: 'put', sublevel: 'history', key: historyKey(sku, location, seq), value: event },
     );
-    // Results get a view without the head: a recorded result then keeps neither the
-    // superseded record nor its hash alive, and stored outcomes stay smaller.
+    // Results get a view without the head.
     return { sku, location, on_hand, reserved, available: rec.available, seq };
   }
 
   private adjust(batch: Batch, cmd: AdjustCmd): CommandResult {
-    const pid = positionId(cmd.sku, cmd.location);
-    const pos = this.positions.get(pid) ?? null;
-    const on_hand = pos === null ? 0 : pos.on_hand;
+    const P = this.positions;
+    let slot = P.find(cmd.sku, cmd.location);
+    const on_hand = slot < 0 ? 0 : P.onHand(slot);
     const expected = cmd.expected_on_hand;
     if (expected !== undefined && expected !== null && expected !== on_hand) {
       return { code: 'ON_HAND_MISMATCH', replay: false, expected_on_hand: expected, on_hand };
     }
     if (cmd.delta < 0) {
-      if (pos === null) return failure('POSITION_NOT_FOUND', `no position ${cmd.sku}@${cmd.location} to shrink`);
-      if (pos.available < -cmd.delta) {
+      if (slot < 0) return failure('POSITION_NOT_FOUND', `no position ${cmd.sku}@${cmd.location} to shrink`);
+      const available = P.available(slot);
+      if (available < -cmd.delta) {
         return {
           code: 'INSUFFICIENT_STOCK',
           replay: false,
-          short_lines: [{ sku: cmd.sku, location: cmd.location, requested: -cmd.delta, available: pos.available }],
+          short_lines: [{ sku: cmd.sku, location: cmd.location, requested: -cmd.delta, available }],
         };
       }
     } else if (on_hand + cmd.delta > BALANCE_MAX) {
       return failure('BALANCE_LIMIT', `on_hand ${on_hand} + ${cmd.delta} of ${cmd.sku}@${cmd.location} would pass ${BALANCE_MAX}`);
     }
-    const location = pos === null ? this.internLocation(cmd.location) : pos.location;
-    const rec = this.change(batch, pid, pos, cmd.sku, location, 'ADJUST', cmd.op_id, '', cmd.delta, 0);
-    return { code: 'OK', replay: false, positions: [rec], reservation: null };
-  }
-
-  private internLocation(location: string): string {
-    const known = this.location_names.get(location);
-    if (known !== undefined) return known;
-    const kept = detach(location); // may be a slice of a decoded value's text (strings.ts)
-    this.location_names.set(kept, kept);
-    return kept;
+    if (slot < 0) slot = P.add(cmd.sku, cmd.location);
+    const view = this.change(batch, slot, 'ADJUST', cmd.op_id, '', cmd.delta, 0);
+    return { code: 'OK', replay: false, positions: [view], reservation: null };
   }
 
   private reserve(batch: Batch, cmd: ReserveCmd): CommandResult {
+    const P = this.positions;
     const lines = cmd.lines;
-    const found: PositionRecord[] = new Array<PositionRecord>(lines.length);
-    const ids: string[] = new Array<string>(lines.length);
+    const found: number[] = new Array<number>(lines.length);
     let missing: string[] | null = null;
     let short: ShortLine[] | null = null;
     for (let i = 0; i < lines.length; i++) {
       const l = lines[i];
-      const pid = (ids[i] = positionId(l.sku, l.location));
-      const pos = this.positions.get(pid);
-      if (pos === undefined) {
+      const slot = (found[i] = P.find(l.sku, l.location));
+      if (slot < 0) {
         (missing ??= []).push(`lines[${i}] ${l.sku}@${l.location}`);
         continue;
       }
-      found[i] = pos;
-      if (pos.available < l.quantity) {
-        (short ??= []).push({ sku: l.sku, location: l.location, requested: l.quantity, available: pos.available });
+      const available = P.available(slot);
+      if (available < l.quantity) {
+        (short ??= []).push({ sku: l.sku, location: l.location, requested: l.quantity, available });
       }
     }
     if (missing !== null) return failure('POSITION_NOT_FOUND', `no position for ${missing.join(', ')}`);
@@ -426,10 +421,9 @@ export class Ledger {
     // command's copies.
     const kept: Line[] = new Array<Line>(lines.length);
     for (let i = 0; i < lines.length; i++) {
-      const l = lines[i];
-      const pos = found[i];
-      kept[i] = { sku: pos.sku, location: pos.location, quantity: l.quantity };
-      after[i] = this.change(batch, ids[i], pos, l.sku, l.location, 'RESERVE', id, id, 0, l.quantity);
+      const slot = found[i];
+      kept[i] = { sku: P.sku(slot), location: P.location(slot), quantity: lines[i].quantity };
+      after[i] = this.change(batch, slot, 'RESERVE', id, id, 0, lines[i].quantity);
     }
     const res: ReservationRecord = {
       reservation_id: id,
@@ -451,6 +445,13 @@ export class Ledger {
   private putReservation(batch: Batch, res: ReservationRecord): void {
     this.reservations.set(res.reservation_id, res);
     batch.writes.push({ type: 'put', sublevel: 'state', key: reservationKey(res.reservation_id), value: res });
+  }
+
+  /** The slot of a reservation line's position, which must exist. */
+  private lineSlot(res: ReservationRecord, l: Line): number {
+    const slot = this.positions.find(l.sku, l.location);
+    if (slot < 0) throw new Error(`ledger invariant broken: reservation ${res.reservation_id} holds ${l.sku}@${l.location}, which does not exist`);
+    return slot;
   }
 
   /** The PENDING reservation a commit/release/extend acts on, or the failure to return. */
@@ -476,11 +477,9 @@ export class Ledger {
     let committed: Line[] | null = null;
     for (let i = 0; i < res.lines.length; i++) {
       const l = res.lines[i];
-      const pid = positionId(l.sku, l.location);
-      const pos = this.positions.get(pid);
-      if (pos === undefined) throw new Error(`ledger invariant broken: reservation ${res.reservation_id} holds ${l.sku}@${l.location}, which does not exist`);
+      const slot = this.lineSlot(res, l);
       const s = sold === null ? 0 : sold === 'all' ? l.quantity : sold[i];
-      positions[i] = this.change(batch, pid, pos, l.sku, l.location, kind, op_id, res.reservation_id, 0 - s, -l.quantity);
+      positions[i] = this.change(batch, slot, kind, op_id, res.reservation_id, 0 - s, -l.quantity);
       if (s > 0) (committed ??= []).push(s === l.quantity ? l : { sku: l.sku, location: l.location, quantity: s });
     }
     const reservation: ReservationRecord = {
@@ -540,11 +539,7 @@ export class Ledger {
     const deadline_ms = Math.max(res.deadline_ms, batch.time_ms + cmd.ttl_ms);
     const positions: Position[] = new Array<Position>(res.lines.length);
     for (let i = 0; i < res.lines.length; i++) {
-      const l = res.lines[i];
-      const pid = positionId(l.sku, l.location);
-      const pos = this.positions.get(pid);
-      if (pos === undefined) throw new Error(`ledger invariant broken: reservation ${res.reservation_id} holds ${l.sku}@${l.location}, which does not exist`);
-      positions[i] = this.change(batch, pid, pos, l.sku, l.location, 'EXTEND', cmd.op_id, res.reservation_id, 0, 0);
+      positions[i] = this.change(batch, this.lineSlot(res, res.lines[i]), 'EXTEND', cmd.op_id, res.reservation_id, 0, 0);
     }
     const reservation: ReservationRecord = {
       reservation_id: res.reservation_id,
@@ -625,29 +620,31 @@ export class Ledger {
    * Throws on the first violation. apply checks the positions it touches; load and tests
    * call this. */
   checkInvariants(): void {
-    const pending = new Map<string, number>();
+    const P = this.positions;
+    const pending = new Map<number, number>();
     let open = 0;
     for (const r of this.reservations.values()) {
-      const o = this.outcomes.get(r.reservation_id);
-      if (o === undefined || outcomeCode(o) !== 'OK') {
+      const o = this.outcomes.find(r.reservation_id);
+      if (o < 0 || this.outcomes.code(o) !== 'OK') {
         throw new Error(`ledger invariant broken: reservation ${r.reservation_id} has no successful reserve outcome`);
       }
       if (r.state !== 'PENDING') continue;
       open++;
       for (const l of r.lines) {
-        const id = positionId(l.sku, l.location);
-        if (!this.positions.has(id)) throw new Error(`ledger invariant broken: reservation ${r.reservation_id} holds missing position ${l.sku}@${l.location}`);
-        pending.set(id, (pending.get(id) ?? 0) + l.quantity);
+        const slot = P.find(l.sku, l.location);
+        if (slot < 0) throw new Error(`ledger invariant broken: reservation ${r.reservation_id} holds missing position ${l.sku}@${l.location}`);
+        pending.set(slot, (pending.get(slot) ?? 0) + l.quantity);
       }
     }
-    for (const [id, o] of this.outcomes) {
-      if (isReserveFp(o, RESERVE_FP) && !this.reservations.has(id)) throw new Error(`ledger invariant broken: reserve outcome ${id} without its reservation`);
+    for (const [id, o] of this.outcomes.entries()) {
+      if (this.outcomes.isTied(o) && !this.reservations.has(id)) throw new Error(`ledger invariant broken: reserve outcome ${id} without its reservation`);
     }
     if (open !== this.open_reservations) throw new Error(`ledger invariant broken: ${open} PENDING reservations, counter says ${this.open_reservations}`);
-    for (const [id, p] of this.positions) {
+    for (let slot = 0; slot < P.size; slot++) {
+      const p = P.record(slot);
       assertPosition(p, 'check');
-      if (id !== positionId(p.sku, p.location)) throw new Error(`ledger invariant broken: position ${id} keyed wrongly`);
-      const want = pending.get(id) ?? 0;
+      if (P.find(p.sku, p.location) !== slot) throw new Error(`ledger invariant broken: position ${p.sku}@${p.location} keyed wrongly`);
+      const want = pending.get(slot) ?? 0;
       if (p.reserved !== want) {
         throw new Error(`ledger invariant broken: ${p.sku}@${p.location} has reserved ${p.reserved} but its PENDING reservations hold ${want}`);
       }
@@ -675,15 +672,27 @@ export class Ledger {
       if (finished) throw new Error('ledger loader: add() after finish()');
       if (typeof key !== 'string') throw new StateCorruption(String(key), 'key is not a string');
       if (key.startsWith(POSITION_PREFIX)) {
-        const parsed = parsePosition(key, value);
-        const p = { ...parsed, location: l.internLocation(parsed.location) };
-        l.positions.set(positionId(p.sku, p.location), p);
+        const p = parsePosition(key, value);
+        // The slot may exist already: made for an outcome that names this position.
+        const slot = l.positions.findOrAdd(p.sku, p.location);
+        if (l.positions.seq(slot) !== 0) throw new StateCorruption(key, 'position given twice');
+        l.positions.set(slot, p.on_hand, p.reserved, p.seq, p.head);
       } else if (key.startsWith(RESERVATION_PREFIX)) {
         const r = parseReservation(key, value);
         l.reservations.set(r.reservation_id, r);
         if (r.state === 'PENDING') l.open_reservations++;
       } else if (key.startsWith(OUTCOME_PREFIX)) {
-        l.outcomes.set(detach(key.slice(OUTCOME_PREFIX.length)), compactOutcome(parseOutcome(key, value), true));
+        const rec = parseOutcome(key, value);
+        const r = rec.result;
+        // Outcomes sort before positions: make the slot of the position a one-position
+        // result names now, so the outcome is kept compact; finish() checks that the
+        // position's own record came too.
+        let pslot = -1;
+        if (r.code === 'OK' && r.positions.length === 1) {
+          const p = r.positions[0] as Partial<Position>;
+          if (isValidSku(p.sku) && isValidLocation(p.location)) pslot = l.positions.findOrAdd(p.sku, p.location);
+        }
+        l.outcomes.add(key.slice(OUTCOME_PREFIX.length), rec, true, null, pslot);
       } else if (key === META_KEY) {
         meta = parseMeta(key, value);
       } else if (key === ADMIN_HEAD_KEY) {
@@ -696,6 +705,12 @@ export class Ledger {
     const finish = (): Ledger => {
       if (finished) throw new Error('ledger loader: finish() twice');
       finished = true;
+      for (let slot = 0; slot < l.positions.size; slot++) {
+        if (l.positions.seq(slot) === 0) {
+          const key = positionKey(l.positions.sku(slot), l.positions.location(slot));
+          throw new StateCorruption(key, 'an outcome names this position, but state does not hold it');
+        }
+      }
       const m = meta as MetaRecord | null;
       if (m === null) {
         if (l.positions.size + l.reservations.size + l.outcomes.size + l.admin_head.seq > 0) throw new StateCorruption(META_KEY, 'state has records but no meta');
@@ -721,9 +736,9 @@ export class Ledger {
     const dues: number[] = [];
     const ids: string[] = [];
     const kinds: ('o' | 'r')[] = [];
-    for (const [id, o] of this.outcomes) {
+    for (const [id, o] of this.outcomes.entries()) {
       if (this.reservations.has(id)) continue; // pruned with its reservation
-      dues.push(o.at_ms + this.outcome_retention_ms);
+      dues.push(this.outcomes.atMs(o) + this.outcome_retention_ms);
       ids.push(id);
       kinds.push('o');
     }
@@ -737,13 +752,24 @@ export class Ledger {
       kinds.push('r');
     }
     const distinct = Float64Array.from(new Set(dues)).sort();
-    const slot = new Map<number, number>();
-    for (let i = 0; i < distinct.length; i++) slot.set(distinct[i], i);
+    // Bucket of each due by binary search over the distinct dues (no map of numbers).
+    const bucket = new Uint32Array(dues.length);
     const starts = new Uint32Array(distinct.length + 1);
-    for (const d of dues) starts[slot.get(d)! + 1]++;
+    for (let i = 0; i < dues.length; i++) {
+      const d = dues[i];
+      let lo = 0;
+      let hi = distinct.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (distinct[mid] < d) lo = mid + 1;
+        else hi = mid;
+      }
+      bucket[i] = lo;
+      starts[lo + 1]++;
+    }
     for (let i = 1; i < starts.length; i++) starts[i] += starts[i - 1];
     const order = new Uint32Array(dues.length);
-    for (let i = 0; i < dues.length; i++) order[starts[slot.get(dues[i])!]++] = i;
+    for (let i = 0; i < dues.length; i++) order[starts[bucket[i]]++] = i;
     for (const i of order) this.prunes.push({ due_ms: dues[i], what: kinds[i], id: ids[i] });
   }
 }

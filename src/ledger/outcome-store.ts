@@ -1,116 +1,175 @@
-// Compact in-memory form of op outcomes. The ledger keeps one outcome per op for the
-// retention window (24 h of log time by default), so at a million ops they dominate the
-// heap. Nearly all of them are an OK result that touched one position (an Adjust, a
-// single-line Reserve/Commit/Release/Extend): such an outcome is kept as one flat object
-// holding the quantities, and the CommandResult is rebuilt on demand (replays and
-// GetOutcome are rare next to applies). Every other outcome keeps its OutcomeRecord as is.
-// The stored (LevelDB) form is always the full OutcomeRecord: expand() gives it back
-// field for field, so state written before and after this change is the same.
+// Recorded outcomes in memory. They are kept for the retention window (24 h of log time by
+// default), so at a million ops they are most of the ledger's memory. Each outcome is one
+// slot of fixed-width columns (outcome time, kind, position slot, the position's
+// quantities after the command) plus a 16-byte digest of its fingerprint
+// (fingerprint.ts); the id -> slot map holds the id string and a small integer.
+//
+// Nearly every outcome is an OK result that touched one position (an Adjust, a single-line
+// Reserve/Commit/Release/Extend): its CommandResult is rebuilt on demand (replays and
+// GetOutcome are rare next to applies), field for field the one apply returned; the
+// reservation such a result named is kept by reference. Any other result is kept as is.
+//
+// The stored (LevelDB) form is the full OutcomeRecord with the fingerprint in its digest
+// form (fingerprint.ts); the loader also takes records stored with the full text.
 
+import { FP_DIGEST_BYTES, FP_KEY_PREFIX, fingerprintDigest } from './fingerprint.js';
+import { BytePages, F64Pages, SLOTS_MAX } from './paged.js';
+import type { PositionTable } from './position-table.js';
 import type { OutcomeRecord } from './records.js';
 import { detach } from './strings.js';
 import type { CommandResult, Position, ReservationView } from './types.js';
 
-/** OK result with exactly one position after the change. Strings are shared with the
- * position record (interned names); the reservation is the record the result named. */
-export class OnePositionOutcome {
-  constructor(
-    readonly fp: string,
-    readonly at_ms: number,
-    readonly sku: string,
-    readonly location: string,
-    readonly on_hand: number,
-    readonly reserved: number,
-    readonly seq: number,
-    readonly reservation: ReservationView | null,
-  ) {}
+/** Fingerprint of a successful reserve's outcome: the content lives in the reservation
+ * record. Never a fingerprint() output (those are JSON arrays). */
+export const RESERVE_FP = '=reservation';
 
-  get result(): CommandResult {
-    const position: Position = {
-      sku: this.sku,
-      location: this.location,
-      on_hand: this.on_hand,
-      reserved: this.reserved,
-      available: this.on_hand - this.reserved,
-      seq: this.seq,
-    };
-    return { code: 'OK', replay: false, positions: [position], reservation: this.reservation };
-  }
+// Column layout of a slot. KIND_POSITION holds position slot * 8 + kind (exact: slots
+// are below 2^30).
+const AT_MS = 0;
+const KIND_POSITION = 1;
+const ON_HAND = 2;
+const RESERVED = 3;
+const SEQ = 4;
+const KIND_BITS = 8;
+
+// Kinds. TIED (a flag) marks a successful reserve's outcome, whose content is its
+// reservation (no fingerprint digest).
+const FREE = 0;
+/** OK, one position, no reservation (an Adjust). */
+const ONE_BARE = 1;
+/** OK, one position and the reservation in `extra`. */
+const ONE_RES = 2;
+/** Any other result, whole in `extra`. */
+const GENERAL = 3;
+const KIND_MASK = 3;
+const TIED = 4;
+
+function kindOf(kind_position: number): number {
+  return kind_position % KIND_BITS;
 }
 
-/** Prefix of an Adjust's fingerprint up to its position (see fingerprint.ts): the same
- * JSON array text, whose first three elements are the kind, the sku and the location. */
-export function adjustFpPrefix(sku: string, location: string): string {
-  return `["adjust",${JSON.stringify(sku)},${JSON.stringify(location)},`;
-}
+export class OutcomeTable {
+  private readonly slot_of = new Map<string, number>();
+  /** Slots given back by delete(), reused first. Bounded by the slots ever used. */
+  private readonly free: number[] = [];
+  private used = 0;
+  private readonly nums = new F64Pages(5);
+  private readonly fps = new BytePages(FP_DIGEST_BYTES);
+  /** ONE_RES: the ReservationView; GENERAL: the CommandResult. */
+  private readonly extra = new Map<number, ReservationView | CommandResult>();
 
-/** OK Adjust: one position, no reservation. Keeps only the rest of the fingerprint after
- * its sku and location (those are the position's own names, kept anyway), and no
- * reservation field: ~40 B less than a OnePositionOutcome, and Adjusts are most outcomes. */
-export class AdjustOutcome {
-  constructor(
-    readonly fp_rest: string,
-    readonly at_ms: number,
-    readonly sku: string,
-    readonly location: string,
-    readonly on_hand: number,
-    readonly reserved: number,
-    readonly seq: number,
-  ) {}
+  constructor(private readonly positions: PositionTable) {}
 
-  get fp(): string {
-    return adjustFpPrefix(this.sku, this.location) + this.fp_rest;
+  get size(): number {
+    return this.slot_of.size;
   }
 
-  get result(): CommandResult {
-    const position: Position = {
-      sku: this.sku,
-      location: this.location,
-      on_hand: this.on_hand,
-      reserved: this.reserved,
-      available: this.on_hand - this.reserved,
-      seq: this.seq,
-    };
-    return { code: 'OK', replay: false, positions: [position], reservation: null };
+  /** The slot of id's outcome, or -1. */
+  find(id: string): number {
+    return this.slot_of.get(id) ?? -1;
   }
-}
 
-export type StoredOutcome = OnePositionOutcome | AdjustOutcome | OutcomeRecord;
-
-/** Whether o is a successful reserve's outcome (whose content is its reservation). */
-export function isReserveFp(o: StoredOutcome, reserve_fp: string): boolean {
-  return !(o instanceof AdjustOutcome) && o.fp === reserve_fp;
-}
-
-/** The compact form of rec when it has one (rec's strings and reservation are kept by
- * reference unless detach_names: loaded records, whose strings are detached), else rec
- * itself. `available` is derived, so it must equal on_hand - reserved. */
-export function compactOutcome(rec: OutcomeRecord, detach_names = false): StoredOutcome {
-  const r = rec.result;
-  if (r.code !== 'OK' || r.replay !== false || r.positions.length !== 1) return rec;
-  const p = r.positions[0];
-  if (p.available !== p.on_hand - p.reserved) return rec;
-  // A loaded record's names are slices of the stored value's text (strings.ts).
-  const sku = detach_names ? detach(p.sku) : p.sku;
-  const location = detach_names ? detach(p.location) : p.location;
-  if (r.reservation === null) {
-    const prefix = adjustFpPrefix(p.sku, p.location);
-    if (rec.fp.startsWith(prefix) && rec.fp.length > prefix.length) {
-      // The rest is cut from the full text: detach it so it does not pin that text.
-      return new AdjustOutcome(detach(rec.fp.slice(prefix.length)), rec.at_ms, sku, location, p.on_hand, p.reserved, p.seq);
+  /** Records rec under id (which must be free). A one-position OK result whose position
+   * exists, with safe-integer quantities and `available` = on_hand - reserved, is kept as
+   * numbers; everything else whole. With detach_id, the id string is copied first (a loaded key's slice).
+   * digest: fingerprintDigest(rec.fp) when the caller has it already; position_slot: the
+   * slot of the result's one position when the caller has looked it up (else -2). */
+  add(id: string, rec: OutcomeRecord, detach_id = false, digest: Uint8Array | null = null, position_slot = -2): void {
+    if (this.slot_of.has(id)) throw new Error(`outcome ${id} recorded twice`);
+    const r = rec.result;
+    const tied = rec.fp === RESERVE_FP;
+    let slot = this.free.pop();
+    if (slot === undefined) {
+      if (this.used >= SLOTS_MAX) throw new RangeError(`at most ${SLOTS_MAX} outcomes`);
+      slot = this.used++;
+      this.nums.ensure(slot);
+      this.fps.ensure(slot);
     }
+    let kind = GENERAL;
+    let pslot = -1;
+    if (r.code === 'OK' && r.replay === false && r.positions.length === 1) {
+      const p = r.positions[0];
+      // Only what the columns hold exactly: safe integers, available derived.
+      const exact = Number.isSafeInteger(p.on_hand) && Number.isSafeInteger(p.reserved) && Number.isSafeInteger(p.seq) && p.available === p.on_hand - p.reserved;
+      pslot = !exact ? -1 : position_slot !== -2 ? position_slot : this.positions.find(p.sku, p.location);
+      if (pslot >= 0) {
+        kind = r.reservation === null ? ONE_BARE : ONE_RES;
+        this.nums.set(slot, ON_HAND, p.on_hand);
+        this.nums.set(slot, RESERVED, p.reserved);
+        this.nums.set(slot, SEQ, p.seq);
+        if (r.reservation !== null) this.extra.set(slot, r.reservation);
+      }
+    }
+    if (kind === GENERAL) this.extra.set(slot, r);
+    this.nums.set(slot, KIND_POSITION, Math.max(pslot, 0) * KIND_BITS + (tied ? kind | TIED : kind));
+    this.nums.set(slot, AT_MS, rec.at_ms);
+    if (digest !== null) this.fps.setBytes(slot, digest, 0);
+    else if (tied) {
+      // no fingerprint: the content is the reservation
+    } else if (rec.fp.startsWith(FP_KEY_PREFIX) && rec.fp.length === 1 + 2 * FP_DIGEST_BYTES) this.fps.setHex(slot, rec.fp.slice(1)); // setHex checks the digits
+    else this.fps.setBytes(slot, fingerprintDigest(rec.fp), 0);
+    this.slot_of.set(detach_id ? detach(id) : id, slot);
   }
-  const fp = detach_names ? detach(rec.fp) : rec.fp;
-  return new OnePositionOutcome(fp, rec.at_ms, sku, location, p.on_hand, p.reserved, p.seq, r.reservation);
-}
 
-/** The full record (what LevelDB holds) of a stored outcome. */
-export function expandOutcome(o: StoredOutcome): OutcomeRecord {
-  if (o instanceof OnePositionOutcome || o instanceof AdjustOutcome) return { result: o.result, fp: o.fp, at_ms: o.at_ms };
-  return o;
-}
+  /** Forgets id's outcome; false when there is none. */
+  delete(id: string): boolean {
+    const slot = this.slot_of.get(id);
+    if (slot === undefined) return false;
+    this.slot_of.delete(id);
+    this.extra.delete(slot);
+    this.nums.set(slot, KIND_POSITION, FREE);
+    this.free.push(slot);
+    return true;
+  }
 
-/** The result code without rebuilding the result. */
-export function outcomeCode(o: StoredOutcome): CommandResult['code'] {
-  return o instanceof OnePositionOutcome || o instanceof AdjustOutcome ? 'OK' : o.result.code;
+  atMs(slot: number): number {
+    return this.nums.get(slot, AT_MS);
+  }
+
+  /** Whether slot holds a successful reserve's outcome (content: its reservation). */
+  isTied(slot: number): boolean {
+    return (kindOf(this.nums.get(slot, KIND_POSITION)) & TIED) !== 0;
+  }
+
+  /** Whether slot's fingerprint digest equals that of fp (text form). */
+  sameFingerprint(slot: number, fp: string): boolean {
+    return !this.isTied(slot) && this.fps.equals(slot, fingerprintDigest(fp), 0);
+  }
+
+  code(slot: number): CommandResult['code'] {
+    const kind = kindOf(this.nums.get(slot, KIND_POSITION)) & KIND_MASK;
+    return kind === GENERAL ? (this.extra.get(slot) as CommandResult).code : 'OK';
+  }
+
+  /** The recorded result (replay: false), as apply returned it. */
+  result(slot: number): CommandResult {
+    const kind_position = this.nums.get(slot, KIND_POSITION);
+    const kind = kindOf(kind_position) & KIND_MASK;
+    if (kind === GENERAL) return this.extra.get(slot) as CommandResult;
+    if (kind === FREE) throw new Error(`outcome slot ${slot} is free`);
+    const pslot = (kind_position - kindOf(kind_position)) / KIND_BITS;
+    const on_hand = this.nums.get(slot, ON_HAND);
+    const reserved = this.nums.get(slot, RESERVED);
+    const position: Position = {
+      sku: this.positions.sku(pslot),
+      location: this.positions.location(pslot),
+      on_hand,
+      reserved,
+      available: on_hand - reserved,
+      seq: this.nums.get(slot, SEQ),
+    };
+    const reservation = kind === ONE_RES ? (this.extra.get(slot) as ReservationView) : null;
+    return { code: 'OK', replay: false, positions: [position], reservation };
+  }
+
+  /** The stored form (fingerprint as FP_KEY_PREFIX and 32 hex digits). */
+  record(slot: number): OutcomeRecord {
+    const fp = this.isTied(slot) ? RESERVE_FP : FP_KEY_PREFIX + this.fps.hex(slot);
+    return { result: this.result(slot), fp, at_ms: this.atMs(slot) };
+  }
+
+  /** [id, slot] of every outcome, in insertion order of the ids. */
+  entries(): IterableIterator<[string, number]> {
+    return this.slot_of.entries();
+  }
 }

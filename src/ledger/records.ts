@@ -3,6 +3,7 @@
 // immutable: a change replaces the record, so the same object can be handed to the node as
 // a KvWrite value, returned in a result, and kept in memory without copies.
 
+import { FP_KEY_PREFIX } from './fingerprint.js';
 import { BALANCE_MAX, TTL_MS_MAX } from './limits.js';
 import { detach } from './strings.js';
 import { isValidId, isValidLocation, isValidQuantity, isValidSku, isValidText } from './validate.js';
@@ -47,6 +48,7 @@ export interface AdminHeadRecord {
 const RESULT_CODE_SET: ReadonlySet<string> = new Set(RESULT_CODES);
 const STATES: ReadonlySet<string> = new Set(['PENDING', 'COMMITTED', 'RELEASED', 'EXPIRED']);
 const HEX64 = /^[0-9a-f]{64}$/;
+const FP_KEY = /^#[0-9a-f]{32}$/;
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -144,6 +146,7 @@ export function parseOutcome(key: string, v: unknown): OutcomeRecord {
   if (!isRecord(v)) throw new StateCorruption(key, 'outcome value is not an object');
   if (!isValidId(key.slice(2))) throw new StateCorruption(key, 'outcome key holds an invalid op id');
   if (typeof v.fp !== 'string' || !isNat(v.at_ms)) throw new StateCorruption(key, 'outcome lacks fp/at_ms');
+  if (v.fp.startsWith(FP_KEY_PREFIX) && !FP_KEY.test(v.fp)) throw new StateCorruption(key, `outcome fp ${JSON.stringify(v.fp)} is neither a fingerprint text nor '#' and 32 hex digits`);
   const r = v.result;
   if (!isRecord(r) || typeof r.code !== 'string' || !RESULT_CODE_SET.has(r.code) || r.code === 'INVALID_ARGUMENT') {
     throw new StateCorruption(key, 'outcome result has no recordable code');

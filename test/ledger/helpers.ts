@@ -3,6 +3,9 @@
 // that applies the KvWrites exactly as the node would.
 
 import { Ledger, type LedgerOptions } from '../../src/ledger/ledger.js';
+import { fingerprintKey } from '../../src/ledger/fingerprint.js';
+import { OUTCOME_PREFIX } from '../../src/ledger/keys.js';
+import type { OutcomeRecord } from '../../src/ledger/records.js';
 import type { ApplyOutput, Command, CommandResult, KvWrite, LedgerEvent, Line } from '../../src/ledger/types.js';
 
 export class MemStore {
@@ -17,8 +20,19 @@ export class MemStore {
     }
   }
 
-  stateEntries(): [string, unknown][] {
+  /** The state records exactly as written, in key order (what a restart reads). */
+  rawStateEntries(): [string, unknown][] {
     return [...this.state].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  }
+
+  /** The same, with each outcome's fingerprint in its digest form, as
+   * Ledger.stateEntries() reports it (the ledger keeps only the digest), for comparisons. */
+  stateEntries(): [string, unknown][] {
+    return this.rawStateEntries().map(([k, v]) => {
+      if (!k.startsWith(OUTCOME_PREFIX)) return [k, v];
+      const o = v as OutcomeRecord;
+      return [k, { result: o.result, fp: o.fp.startsWith('[') ? fingerprintKey(o.fp) : o.fp, at_ms: o.at_ms }];
+    });
   }
 
   historyEvents(): LedgerEvent[] {
@@ -28,7 +42,7 @@ export class MemStore {
   /** Both sublevels as snapshot records: state first, then history, each in key order. */
   records(): [('state' | 'history'), string, unknown][] {
     const h = [...this.history].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    return [...this.stateEntries().map(([k, v]) => ['state', k, v] as ['state', string, unknown]), ...h.map(([k, v]) => ['history', k, v] as ['history', string, unknown])];
+    return [...this.rawStateEntries().map(([k, v]) => ['state', k, v] as ['state', string, unknown]), ...h.map(([k, v]) => ['history', k, v] as ['history', string, unknown])];
   }
 }
 

@@ -4,13 +4,14 @@
 import t from 'tap';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { assertPosition, type PositionRecord } from '../../src/ledger/records.js';
+import type { PositionTable } from '../../src/ledger/position-table.js';
 import { Driver, adjust, line, reserve } from './helpers.js';
 
 function stateWith(patch: (entries: [string, unknown][]) => [string, unknown][]): [string, unknown][] {
   const d = new Driver();
   d.entry(1_000, [adjust('a1', 'SKU-1', 'LOC-1', 10), adjust('a2', 'SKU-2', 'LOC-1', 10)]);
   d.entry(2_000, [reserve('r1', [line('SKU-1', 'LOC-1', 4)])]);
-  return patch(d.store.stateEntries());
+  return patch(d.store.rawStateEntries());
 }
 
 function edit(key: string, f: (v: Record<string, unknown>) => unknown): (e: [string, unknown][]) => [string, unknown][] {
@@ -69,13 +70,14 @@ t.test('checkInvariants catches a ledger whose memory was corrupted (known-bad)'
   d.entry(1_000, [adjust('a1', 'SKU-1', 'LOC-1', 10)]);
   d.entry(2_000, [reserve('r1', [line('SKU-1', 'LOC-1', 4)])]);
   d.ledger.checkInvariants();
-  // Reach into the private map the way a bug would.
-  const positions = (d.ledger as unknown as { positions: Map<string, PositionRecord> }).positions;
-  const p = positions.get('SKU-1!LOC-1') as PositionRecord;
-  positions.set('SKU-1!LOC-1', { ...p, reserved: 3, available: p.on_hand - 3 });
+  // Reach into the private table the way a bug would.
+  const positions = (d.ledger as unknown as { positions: PositionTable }).positions;
+  const slot = positions.find('SKU-1', 'LOC-1');
+  const p = positions.record(slot);
+  positions.set(slot, p.on_hand, 3, p.seq, p.head);
   t.throws(() => d.ledger.checkInvariants(), /PENDING reservations hold 4/);
   // apply asserts the positions it writes: a corrupted one makes the next change throw.
-  positions.set('SKU-1!LOC-1', { ...p, reserved: 15, available: -5 });
+  positions.set(slot, p.on_hand, 15, p.seq, p.head);
   t.throws(() => d.entry(3_000, [adjust('a2', 'SKU-1', 'LOC-1', 1)]), /ledger invariant broken/);
   t.end();
 });

@@ -324,7 +324,7 @@ t.test(`ledger agrees with the reference model (${SEEDS} seeds x ${ENTRIES_PER_S
         const state: [string, unknown][] =
           e % 120 === 119
             ? [...restoreChunks(snapshotChunks(d.store.records(), 4_096))].filter((r) => r[0] === 'state').map((r) => [r[1], r[2]])
-            : d.store.stateEntries();
+            : d.store.rawStateEntries();
         const loaded = Ledger.load(state, { outcome_retention_ms: RETENTION_MS });
         if (loaded.headHash() !== d.ledger.headHash()) t.fail(`seed ${seed} entry ${e}: loaded head differs`);
         t.same(loaded.stateEntries(), d.ledger.stateEntries(), `seed ${seed} entry ${e}: loaded state equals live state`);
