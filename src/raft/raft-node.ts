@@ -31,6 +31,12 @@
 //   refuses appends, and the leader then sends a snapshot even if it never compacted (the
 //   core's meta then names index 0 and the membership the log starts from; a host that
 //   streams its applied state sends that instead, as usual).
+// - reportUnreachable(to) says the host's link to `to` broke (connection refused or reset,
+//   stream closed, queue overflow). A follower whose leader that is forgets the leader
+//   (ending its check-quorum lease) and, with pre-vote on, campaigns within a few ticks
+//   instead of a full election timeout: a killed leader's connections reset at once, so
+//   this is what makes failover fast. Safe whatever the cause; a false alarm costs one
+//   ignored pre-vote.
 // - ready() may not be called again before advance(): one Ready is outstanding at a time.
 //   status().applied is the highest index handed out in committed_entries so far.
 // - Requests that cannot complete are dropped, not failed: a proposal forwarded to a leader
@@ -80,6 +86,13 @@ export const COMMITTED_ENTRIES_PER_READY_MAX = 4096;
  * entries (a thousand commands each) would otherwise make one apply long enough to hold
  * up heartbeats past an election timeout. */
 export const COMMITTED_BYTES_PER_READY_MAX = 512 * 1024;
+/** Ticks after a follower lost its link to the leader before the first-ranked remaining
+ * voter campaigns (see leaderLost). */
+export const LEADER_LOST_FIRST_TICKS = 1;
+/** Extra ticks per rank: the gap between two followers campaigning after losing the
+ * leader, long enough for the first one's pre-vote and vote round (one fsync) to reach
+ * the next one. */
+export const LEADER_LOST_RANK_TICKS = 2;
 /** Bound on the length of a read context. */
 export const READ_CONTEXT_CHARS_MAX = 256;
 
@@ -347,10 +360,48 @@ export class RaftNode {
     pr.probe_sent = true;
   }
 
+  /** The host lost its link to `to`: a stream broke, a connection was refused or reset,
+   * or its queue to `to` overflowed. On a leader, replication to that follower falls back
+   * to probing. On a follower whose leader `to` is, the leader most likely died (a killed
+   * process resets its connections at once, long before an election timeout passes), so
+   * the follower forgets it and campaigns early (see leaderLost). */
   reportUnreachable(to: NodeId): void {
-    if (this.role !== 'leader') return;
-    const pr = this.progress.get(to);
-    if (pr !== undefined && pr.state === 'replicate') pr.becomeProbe();
+    if (this.role === 'leader') {
+      const pr = this.progress.get(to);
+      if (pr !== undefined && pr.state === 'replicate') pr.becomeProbe();
+      return;
+    }
+    if (this.role === 'follower' && this.leader === to) this.leaderLost(to);
+  }
+
+  /** A follower's link to its leader broke. Two things follow, both safe for Raft (any
+   * node may campaign at any time; only liveness is at stake):
+   * - It forgets the leader. That ends its check-quorum lease, so it now grants the
+   *   pre-votes and votes of the other followers, which lost the same leader; with the
+   *   lease still on they would ignore each other until a full election timeout passed.
+   *   Calls that need the leader are refused at once (no leader known) instead of being
+   *   passed on to a dead node.
+   * - Its election timer is brought forward to fire within a few ticks. The followers of
+   *   a dead leader all notice at about the same moment; if they campaigned on the same
+   *   tick they would split the vote and all wait another full timeout. So each waits a
+   *   number of ticks set by its rank among the remaining voters (ordered by id):
+   *   LEADER_LOST_FIRST_TICKS for the first, LEADER_LOST_RANK_TICKS more per rank. The
+   *   first one's pre-vote and vote normally finish before the next one's timer fires;
+   *   granting that vote restarts the next one's timer as usual. A first-ranked node that
+   *   cannot win (its log is behind) is refused and the next rank wins instead.
+   * If the link broke while the leader is alive (a transient error), the pre-vote finds
+   * the other followers still inside their lease and is ignored, and the next heartbeat
+   * makes this node a follower of the same leader again. */
+  private leaderLost(gone: NodeId): void {
+    this.leader = null;
+    // Without pre-vote an early campaign after a transient break would depose a live
+    // leader (a real vote raises everyone's term), so only the lease ends then.
+    if (!this.promotable() || !this.cfg.pre_vote) return;
+    const others = [...this.membership.voters].filter((v) => v !== gone).sort();
+    const rank = Math.max(0, others.indexOf(this.id));
+    const wait = LEADER_LOST_FIRST_TICKS + LEADER_LOST_RANK_TICKS * rank;
+    // Only ever earlier than the regular timeout, never later.
+    this.election_elapsed = Math.max(this.election_elapsed, this.randomized_election_ticks - wait);
   }
 
   // ---------------------------------------------------------------- output
