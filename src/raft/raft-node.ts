@@ -87,8 +87,8 @@ export const COMMITTED_ENTRIES_PER_READY_MAX = 4096;
  * up heartbeats past an election timeout. */
 export const COMMITTED_BYTES_PER_READY_MAX = 512 * 1024;
 /** Ticks after a follower lost its link to the leader before the first-ranked remaining
- * voter campaigns (see leaderLost). */
-export const LEADER_LOST_FIRST_TICKS = 1;
+ * voter campaigns (see leaderLost); 0: at once. */
+export const LEADER_LOST_FIRST_TICKS = 0;
 /** Extra ticks per rank: the gap between two followers campaigning after losing the
  * leader, long enough for the first one's pre-vote and vote round (one fsync) to reach
  * the next one. */
@@ -381,11 +381,11 @@ export class RaftNode {
    *   lease still on they would ignore each other until a full election timeout passed.
    *   Calls that need the leader are refused at once (no leader known) instead of being
    *   passed on to a dead node.
-   * - Its election timer is brought forward to fire within a few ticks. The followers of
-   *   a dead leader all notice at about the same moment; if they campaigned on the same
-   *   tick they would split the vote and all wait another full timeout. So each waits a
-   *   number of ticks set by its rank among the remaining voters (ordered by id):
-   *   LEADER_LOST_FIRST_TICKS for the first, LEADER_LOST_RANK_TICKS more per rank. The
+   * - It campaigns early. The followers of a dead leader all notice at about the same
+   *   moment; if they campaigned together they would split the vote and all wait another
+   *   full timeout. So each waits a number of ticks set by its rank among the remaining
+   *   voters (ordered by id): LEADER_LOST_FIRST_TICKS for the first (0: at once),
+   *   LEADER_LOST_RANK_TICKS more per rank, by bringing its election timer forward. The
    *   first one's pre-vote and vote normally finish before the next one's timer fires;
    *   granting that vote restarts the next one's timer as usual. A first-ranked node that
    *   cannot win (its log is behind) is refused and the next rank wins instead.
@@ -400,6 +400,10 @@ export class RaftNode {
     const others = [...this.membership.voters].filter((v) => v !== gone).sort();
     const rank = Math.max(0, others.indexOf(this.id));
     const wait = LEADER_LOST_FIRST_TICKS + LEADER_LOST_RANK_TICKS * rank;
+    if (wait === 0) {
+      this.campaign('pre');
+      return;
+    }
     // Only ever earlier than the regular timeout, never later.
     this.election_elapsed = Math.max(this.election_elapsed, this.randomized_election_ticks - wait);
   }
