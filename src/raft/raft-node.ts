@@ -139,6 +139,10 @@ export class RaftNode {
    * arrived before the leader was asked. Bounded by PENDING_READS_MAX. */
   private reads_to_forward: string[] = [];
   private transferee: NodeId | null = null;
+  /** Pre-votes ignored under the leader lease, the latest per candidate (so at most one
+   * per member). If this node then loses its link to the leader, it answers them (see
+   * leaderLost): the candidate lost the same leader a moment earlier and waits. */
+  private readonly ignored_pre_votes = new Map<NodeId, Extract<Message, { type: 'vote' | 'pre_vote' }>>();
   private pending_conf_index = 0;
   /** Appends are flushed to followers when the next Ready is built, so that proposals
    * made between two Readys travel together in one append. */
@@ -193,7 +197,10 @@ export class RaftNode {
         // cut off and comes back must not depose a healthy leader), unless the leader
         // itself asked for the election.
         const in_lease = this.cfg.check_quorum && this.leader !== null && this.election_elapsed < this.cfg.election_ticks;
-        if (in_lease && !msg.transfer) return;
+        if (in_lease && !msg.transfer) {
+          if (msg.type === 'pre_vote') this.keepIgnoredPreVote(msg);
+          return;
+        }
       }
       if (msg.type === 'pre_vote') {
         // A pre-vote does not change our term.
@@ -394,6 +401,11 @@ export class RaftNode {
    * makes this node a follower of the same leader again. */
   private leaderLost(gone: NodeId): void {
     this.leader = null;
+    // Another follower may have noticed first and asked for a pre-vote while this node
+    // still counted its lease; it is waiting for an answer it would otherwise never get.
+    // If this node grants one, that candidate is on its way and this node does not
+    // campaign against it (two candidates at once would split the vote).
+    if (this.answerIgnoredPreVotes() > 0) return;
     // Without pre-vote an early campaign after a transient break would depose a live
     // leader (a real vote raises everyone's term), so only the lease ends then.
     if (!this.promotable() || !this.cfg.pre_vote) return;
@@ -406,6 +418,31 @@ export class RaftNode {
     }
     // Only ever earlier than the regular timeout, never later.
     this.election_elapsed = Math.max(this.election_elapsed, this.randomized_election_ticks - wait);
+  }
+
+  /** Keeps a pre-vote ignored under the lease; bounded by the membership (one per
+   * sender, the latest wins). */
+  private keepIgnoredPreVote(msg: Extract<Message, { type: 'vote' | 'pre_vote' }>): void {
+    if (!this.membership.voters.has(msg.from)) return;
+    this.ignored_pre_votes.set(msg.from, msg);
+  }
+
+  /** Answers the kept pre-votes now that the lease is over; returns how many were granted. */
+  private answerIgnoredPreVotes(): number {
+    if (this.ignored_pre_votes.size === 0) return 0;
+    const kept = [...this.ignored_pre_votes.values()];
+    this.ignored_pre_votes.clear();
+    const before = this.msgs.length;
+    for (const m of kept) {
+      // A pre-vote for a term this node reached meanwhile is stale: that campaign is over.
+      if (m.term > this.term) this.handleVoteRequest(m);
+    }
+    let granted = 0;
+    for (let k = before; k < this.msgs.length; k++) {
+      const m = this.msgs[k];
+      if (m.type === 'pre_vote_resp' && !m.reject) granted++;
+    }
+    return granted;
   }
 
   // ---------------------------------------------------------------- output
@@ -525,6 +562,8 @@ export class RaftNode {
   }
 
   private resetTimers(): void {
+    // A new role or term: pre-votes kept from the previous lease are stale.
+    this.ignored_pre_votes.clear();
     this.election_elapsed = 0;
     this.heartbeat_elapsed = 0;
     this.resetRandomizedElectionTicks();

@@ -98,6 +98,40 @@ t.test('a first-ranked follower whose log is behind is refused; the next rank wi
   t.end();
 });
 
+t.test('a pre-vote ignored under the lease is answered once this follower loses the leader too', (t) => {
+  const h = ledBy('n3');
+  const term = h.node('n1').status().term;
+  kill(h, 'n3');
+  // n1 notices first and asks n2 at once; n2 still counts its lease and ignores it.
+  h.node('n1').reportUnreachable('n3');
+  h.settle();
+  t.equal(h.node('n1').status().role, 'pre_candidate', 'n1 waits for an answer');
+  t.equal(h.leader(), null);
+  // A moment later n2 notices: it grants the kept pre-vote instead of campaigning itself.
+  h.node('n2').reportUnreachable('n3');
+  h.settle();
+  t.equal(h.leader(), 'n1', 'n1 leads without another tick');
+  t.equal(h.node('n2').status().term, term + 1, 'one election, no split vote');
+  t.end();
+});
+
+t.test('a kept pre-vote from a candidate whose log is behind is refused; this follower campaigns itself', (t) => {
+  const h = ledBy('n3');
+  h.cut.add('n1');
+  h.node('n3').propose(bytes('only-n2-n3'));
+  h.settle();
+  h.cut.delete('n1');
+  kill(h, 'n3');
+  h.node('n1').reportUnreachable('n3');
+  h.settle();
+  h.node('n2').reportUnreachable('n3');
+  h.settle();
+  t.equal(h.leader(), null, 'n2 refused the pre-vote of n1, which is behind');
+  const r = ticksToLeader(h, EARLY_TICKS);
+  t.equal(r.leader, 'n2', `n2 (rank 1) leads after ${r.ticks} ticks`);
+  t.end();
+});
+
 t.test('a false alarm about a live leader changes nothing but a moment without a known leader', (t) => {
   const h = ledBy('n3');
   const term = h.node('n3').status().term;
