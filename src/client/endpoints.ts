@@ -37,6 +37,17 @@ function retryable(err: grpc.ServiceError): boolean {
 /** Refusals the edge gives before anything is proposed: the write certainly did not apply. */
 const NOT_PROPOSED = /^(no leader yet|not the leader|node is shutting down|overloaded|No connection established)/;
 
+/** Refusals of a node that is up and answering, only not able to carry the call out now
+ * (no leader yet, not the leader, overloaded). Such a node is not quarantined: it is
+ * often the next leader, and during an election every node answers this way. */
+const LIVE_REFUSAL = /^(no leader yet|not the leader|overloaded)/;
+
+const SHUTTING_DOWN = /^node is shutting down/;
+
+function answered(err: grpc.ServiceError): boolean {
+  return (err.code === grpc.status.UNAVAILABLE || err.code === grpc.status.RESOURCE_EXHAUSTED) && LIVE_REFUSAL.test(err.details);
+}
+
 /** Whether a failed write attempt may still have been applied (so the final error says
  * "outcome unknown"): a timeout, an explicit unknown outcome, or a connection lost while
  * the call was in flight. */
@@ -135,8 +146,19 @@ export class Endpoints {
     return this.current;
   }
 
+  /** Whether endpoint i has a live connection. A call that failed with UNAVAILABLE on a
+   * connected endpoint was refused or lost further on (the node passed it to a leader
+   * that just died); the endpoint itself is fine. */
+  private connected(i: number): boolean {
+    return this.client(i).getChannel().getConnectivityState(false) === grpc.connectivityState.READY;
+  }
+
+  /** Records a failed attempt at endpoint i. Only an endpoint that is down itself (no
+   * connection, or shutting down) or let the deadline pass is quarantined. A live node that refused (no leader yet, not the leader, overloaded) or
+   * whose forwarded call failed is not: it is often the next leader. */
   private failed(i: number, err: grpc.ServiceError): void {
-    this.failed_at[i] = Date.now();
+    const down = err.code === grpc.status.UNAVAILABLE && !answered(err) && (SHUTTING_DOWN.test(err.details) || !this.connected(i));
+    if (down || err.code === grpc.status.DEADLINE_EXCEEDED) this.failed_at[i] = Date.now();
     const hint = err.metadata?.get(LEADER_ADDRESS_KEY)[0];
     const hinted = typeof hint === 'string' ? this.indexOf(hint) : null;
     if (this.leader === i) this.leader = null;

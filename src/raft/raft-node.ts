@@ -31,6 +31,12 @@
 //   refuses appends, and the leader then sends a snapshot even if it never compacted (the
 //   core's meta then names index 0 and the membership the log starts from; a host that
 //   streams its applied state sends that instead, as usual).
+// - reportUnreachable(to) says the host's link to `to` broke (connection refused or reset,
+//   stream closed, queue overflow). A follower whose leader that is forgets the leader
+//   (ending its check-quorum lease) and, with pre-vote on, campaigns within a few ticks
+//   instead of a full election timeout: a killed leader's connections reset at once, so
+//   this is what makes failover fast. Safe whatever the cause; a false alarm costs one
+//   ignored pre-vote.
 // - ready() may not be called again before advance(): one Ready is outstanding at a time.
 //   status().applied is the highest index handed out in committed_entries so far.
 // - Requests that cannot complete are dropped, not failed: a proposal forwarded to a leader
@@ -80,6 +86,13 @@ export const COMMITTED_ENTRIES_PER_READY_MAX = 4096;
  * entries (a thousand commands each) would otherwise make one apply long enough to hold
  * up heartbeats past an election timeout. */
 export const COMMITTED_BYTES_PER_READY_MAX = 512 * 1024;
+/** Ticks after a follower lost its link to the leader before the first-ranked remaining
+ * voter campaigns (see leaderLost); 0: at once. */
+export const LEADER_LOST_FIRST_TICKS = 0;
+/** Extra ticks per rank: the gap between two followers campaigning after losing the
+ * leader, long enough for the first one's pre-vote and vote round (one fsync) to reach
+ * the next one. */
+export const LEADER_LOST_RANK_TICKS = 2;
 /** Bound on the length of a read context. */
 export const READ_CONTEXT_CHARS_MAX = 256;
 
@@ -126,6 +139,10 @@ export class RaftNode {
    * arrived before the leader was asked. Bounded by PENDING_READS_MAX. */
   private reads_to_forward: string[] = [];
   private transferee: NodeId | null = null;
+  /** Pre-votes ignored under the leader lease, the latest per candidate (so at most one
+   * per member). If this node then loses its link to the leader, it answers them (see
+   * leaderLost): the candidate lost the same leader a moment earlier and waits. */
+  private readonly ignored_pre_votes = new Map<NodeId, Extract<Message, { type: 'vote' | 'pre_vote' }>>();
   private pending_conf_index = 0;
   /** Appends are flushed to followers when the next Ready is built, so that proposals
    * made between two Readys travel together in one append. */
@@ -180,7 +197,10 @@ export class RaftNode {
         // cut off and comes back must not depose a healthy leader), unless the leader
         // itself asked for the election.
         const in_lease = this.cfg.check_quorum && this.leader !== null && this.election_elapsed < this.cfg.election_ticks;
-        if (in_lease && !msg.transfer) return;
+        if (in_lease && !msg.transfer) {
+          if (msg.type === 'pre_vote') this.keepIgnoredPreVote(msg);
+          return;
+        }
       }
       if (msg.type === 'pre_vote') {
         // A pre-vote does not change our term.
@@ -347,10 +367,82 @@ export class RaftNode {
     pr.probe_sent = true;
   }
 
+  /** The host lost its link to `to`: a stream broke, a connection was refused or reset,
+   * or its queue to `to` overflowed. On a leader, replication to that follower falls back
+   * to probing. On a follower whose leader `to` is, the leader most likely died (a killed
+   * process resets its connections at once, long before an election timeout passes), so
+   * the follower forgets it and campaigns early (see leaderLost). */
   reportUnreachable(to: NodeId): void {
-    if (this.role !== 'leader') return;
-    const pr = this.progress.get(to);
-    if (pr !== undefined && pr.state === 'replicate') pr.becomeProbe();
+    if (this.role === 'leader') {
+      const pr = this.progress.get(to);
+      if (pr !== undefined && pr.state === 'replicate') pr.becomeProbe();
+      return;
+    }
+    if (this.role === 'follower' && this.leader === to) this.leaderLost(to);
+  }
+
+  /** A follower's link to its leader broke. Two things follow, both safe for Raft (any
+   * node may campaign at any time; only liveness is at stake):
+   * - It forgets the leader. That ends its check-quorum lease, so it now grants the
+   *   pre-votes and votes of the other followers, which lost the same leader; with the
+   *   lease still on they would ignore each other until a full election timeout passed.
+   *   Calls that need the leader are refused at once (no leader known) instead of being
+   *   passed on to a dead node.
+   * - It campaigns early. The followers of a dead leader all notice at about the same
+   *   moment; if they campaigned together they would split the vote and all wait another
+   *   full timeout. So each waits a number of ticks set by its rank among the remaining
+   *   voters (ordered by id): LEADER_LOST_FIRST_TICKS for the first (0: at once),
+   *   LEADER_LOST_RANK_TICKS more per rank, by bringing its election timer forward. The
+   *   first one's pre-vote and vote normally finish before the next one's timer fires;
+   *   granting that vote restarts the next one's timer as usual. A first-ranked node that
+   *   cannot win (its log is behind) is refused and the next rank wins instead.
+   * If the link broke while the leader is alive (a transient error), the pre-vote finds
+   * the other followers still inside their lease and is ignored, and the next heartbeat
+   * makes this node a follower of the same leader again. */
+  private leaderLost(gone: NodeId): void {
+    this.leader = null;
+    // Another follower may have noticed first and asked for a pre-vote while this node
+    // still counted its lease; it is waiting for an answer it would otherwise never get.
+    // If this node grants one, that candidate is on its way and this node does not
+    // campaign against it (two candidates at once would split the vote).
+    if (this.answerIgnoredPreVotes() > 0) return;
+    // Without pre-vote an early campaign after a transient break would depose a live
+    // leader (a real vote raises everyone's term), so only the lease ends then.
+    if (!this.promotable() || !this.cfg.pre_vote) return;
+    const others = [...this.membership.voters].filter((v) => v !== gone).sort();
+    const rank = Math.max(0, others.indexOf(this.id));
+    const wait = LEADER_LOST_FIRST_TICKS + LEADER_LOST_RANK_TICKS * rank;
+    if (wait === 0) {
+      this.campaign('pre');
+      return;
+    }
+    // Only ever earlier than the regular timeout, never later.
+    this.election_elapsed = Math.max(this.election_elapsed, this.randomized_election_ticks - wait);
+  }
+
+  /** Keeps a pre-vote ignored under the lease; bounded by the membership (one per
+   * sender, the latest wins). */
+  private keepIgnoredPreVote(msg: Extract<Message, { type: 'vote' | 'pre_vote' }>): void {
+    if (!this.membership.voters.has(msg.from)) return;
+    this.ignored_pre_votes.set(msg.from, msg);
+  }
+
+  /** Answers the kept pre-votes now that the lease is over; returns how many were granted. */
+  private answerIgnoredPreVotes(): number {
+    if (this.ignored_pre_votes.size === 0) return 0;
+    const kept = [...this.ignored_pre_votes.values()];
+    this.ignored_pre_votes.clear();
+    const before = this.msgs.length;
+    for (const m of kept) {
+      // A pre-vote for a term this node reached meanwhile is stale: that campaign is over.
+      if (m.term > this.term) this.handleVoteRequest(m);
+    }
+    let granted = 0;
+    for (let k = before; k < this.msgs.length; k++) {
+      const m = this.msgs[k];
+      if (m.type === 'pre_vote_resp' && !m.reject) granted++;
+    }
+    return granted;
   }
 
   // ---------------------------------------------------------------- output
@@ -470,6 +562,8 @@ export class RaftNode {
   }
 
   private resetTimers(): void {
+    // A new role or term: pre-votes kept from the previous lease are stale.
+    this.ignored_pre_votes.clear();
     this.election_elapsed = 0;
     this.heartbeat_elapsed = 0;
     this.resetRandomizedElectionTicks();

@@ -111,7 +111,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { flag: '--join', key: 'join', def: false, help: 'start with an empty membership and wait to be added as a learner (stockctl member add) instead of bootstrapping' },
   { flag: '--cluster-id <id>', key: 'clusterId', help: 'cluster id every peer message must carry; default: derived from --initial-cluster at bootstrap, then read from the data dir. Required with --join' },
   { flag: '--tick-ms <ms>', key: 'tickMs', def: 50, help: 'raft tick = heartbeat interval; short enough that followers hear a leader well within the election timeout' },
-  { flag: '--election-ms-min <ms>', key: 'electionMsMin', def: 500, help: 'election timeout lower bound: 10 heartbeats, so a few lost heartbeats do not start an election' },
+  { flag: '--election-ms-min <ms>', key: 'electionMsMin', def: 500, help: 'election timeout lower bound: 10 heartbeats, so a few lost heartbeats do not start an election. It applies when the leader cannot be heard (partition, hung process); when the leader\'s process dies its connections reset and a follower campaigns at once instead' },
   { flag: '--election-ms-max <ms>', key: 'electionMsMax', def: 1000, help: 'election timeout upper bound; must be twice the minimum (the core draws from [min, 2*min)), which spreads candidates apart' },
   { flag: '--snapshot-entries <n>', key: 'snapshotEntries', def: 10000, help: 'compact the raft log every this many applied entries (bounds log memory and restart replay)' },
   { flag: '--trailing-entries <n>', key: 'trailingEntries', def: 5000, help: 'entries kept below the compaction point so briefly slow followers catch up without a snapshot' },

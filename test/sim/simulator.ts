@@ -807,6 +807,20 @@ export class Simulation {
     h.staged = null;
     h.crash_in_ready = false;
     h.crash_keeps_write = null;
+    this.connectionsReset(h);
+  }
+
+  /** A process that dies resets its connections: in seeds whose hosts report broken
+   * links, every node still connected to it hears so at once (a follower of a crashed
+   * leader then campaigns early). */
+  private connectionsReset(dead: Host): void {
+    // Scripted runs decide every input themselves.
+    if (this.p_report_unreachable === 0 || this.opts.scripted === true) return;
+    for (const h of this.upHosts()) {
+      if (h === dead || h.core === null || !this.canTalk(h, dead)) continue;
+      h.core.reportUnreachable(dead.id);
+      this.drain(h);
+    }
   }
 }
 
