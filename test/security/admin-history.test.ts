@@ -128,11 +128,15 @@ t.test('admin actions by a token principal are ADMIN events on every node', asyn
   t.equal(tr.code, 0, `TransferLeadership by the token principal: ${tr.details}`);
 
   // A role change picked up on SIGHUP by the (new) leader is recorded too.
+  // The node named must say so itself: right after a transfer another node's view of the
+  // leader may still be the former one, and a reload on a follower is only audited locally.
   let now_leader = '';
   for (let i = 0; i < 100 && now_leader === ''; i++) {
     const s = await call(admins[0] as grpc.Client, 'Status', {});
-    if (s.code === 0 && typeof s.res?.['leader_id'] === 'string') now_leader = s.res['leader_id'];
-    if (now_leader === '') await sleep(100);
+    const named = s.code === 0 && typeof s.res?.['leader_id'] === 'string' ? s.res['leader_id'] : '';
+    const own = ids.indexOf(named) >= 0 ? await call(admins[ids.indexOf(named)] as grpc.Client, 'Status', {}) : null;
+    if (own !== null && own.code === 0 && own.res?.['role'] === 'leader' && own.res?.['leader_id'] === named) now_leader = named;
+    else await sleep(100);
   }
   appendFileSync(roles_file, 'newcomer reader\n');
   const leader_process = children[ids.indexOf(now_leader)];
