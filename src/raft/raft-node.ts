@@ -139,9 +139,11 @@ export class RaftNode {
    * arrived before the leader was asked. Bounded by PENDING_READS_MAX. */
   private reads_to_forward: string[] = [];
   private transferee: NodeId | null = null;
-  /** Pre-votes ignored under the leader lease, the latest per candidate (so at most one
-   * per member). If this node then loses its link to the leader, it answers them (see
-   * leaderLost): the candidate lost the same leader a moment earlier and waits. */
+  /** Pre-votes ignored under the leader lease since the leader was last heard, the latest
+   * per candidate (so at most one per member). If this node then loses its link to the
+   * leader, it answers them (see leaderLost): the candidate lost the same leader a moment
+   * earlier and waits. A message from the leader drops them: the leader is alive, and the
+   * candidate's alarm was false. */
   private readonly ignored_pre_votes = new Map<NodeId, Extract<Message, { type: 'vote' | 'pre_vote' }>>();
   private pending_conf_index = 0;
   /** Appends are flushed to followers when the next Ready is built, so that proposals
@@ -397,8 +399,9 @@ export class RaftNode {
    *   granting that vote restarts the next one's timer as usual. A first-ranked node that
    *   cannot win (its log is behind) is refused and the next rank wins instead.
    * If the link broke while the leader is alive (a transient error), the pre-vote finds
-   * the other followers still inside their lease and is ignored, and the next heartbeat
-   * makes this node a follower of the same leader again. */
+   * the other followers still inside their lease and is ignored (their next heartbeat
+   * drops it), and the next heartbeat makes this node a follower of the same leader
+   * again. */
   private leaderLost(gone: NodeId): void {
     this.leader = null;
     // Another follower may have noticed first and asked for a pre-vote while this node
@@ -716,11 +719,13 @@ export class RaftNode {
       case 'append':
         this.election_elapsed = 0;
         this.leader = msg.from;
+        this.ignored_pre_votes.clear();
         this.handleAppend(msg);
         return;
       case 'heartbeat':
         this.election_elapsed = 0;
         this.leader = msg.from;
+        this.ignored_pre_votes.clear();
         // The leader sends min(match, commit): our log agrees with it up to there.
         this.log.commitTo(Math.min(msg.commit, this.log.lastIndex()));
         this.send({ type: 'heartbeat_resp', from: this.id, to: msg.from, term: this.term, context: msg.context });
@@ -728,6 +733,7 @@ export class RaftNode {
       case 'snapshot':
         this.election_elapsed = 0;
         this.leader = msg.from;
+        this.ignored_pre_votes.clear();
         this.handleSnapshot(msg.from, msg.snapshot);
         return;
       case 'timeout_now':

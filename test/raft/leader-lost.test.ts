@@ -144,6 +144,25 @@ t.test('a false alarm about a live leader changes nothing but a moment without a
   t.end();
 });
 
+t.test('a pre-vote from a false alarm is dropped by the next heartbeat and not answered later', (t) => {
+  const h = ledBy('n3');
+  h.node('n1').reportUnreachable('n3');
+  h.settle();
+  h.tickAll(EARLY_TICKS);
+  t.equal(h.node('n1').status().leader, 'n3', 'n1 follows n3 again');
+  // Much later n3 really dies. n2 must not answer n1's old pre-vote (n1 is a follower and
+  // would ignore the grant) and stand back: it campaigns itself and wins.
+  kill(h, 'n3');
+  h.node('n2').reportUnreachable('n3');
+  h.settle();
+  h.tickAll(LEADER_LOST_RANK_TICKS);
+  t.equal(h.node('n2').status().role, 'pre_candidate', 'n2 (rank 1) campaigned early');
+  h.node('n1').reportUnreachable('n3');
+  h.settle();
+  t.equal(h.leader(), 'n2', 'n1 answered the pre-vote n2 sent while n1 still counted its lease');
+  t.end();
+});
+
 t.test('a report about a peer that is not the leader leaves the leader known and the timers alone', (t) => {
   const h = ledBy('n3');
   h.node('n1').reportUnreachable('n2');
