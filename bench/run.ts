@@ -77,7 +77,7 @@ async function main(): Promise<void> {
     .description('Stockraft against the echo ceiling of grpc-js and against etcd, on loopback')
     .option('--quick', 'a short run (under 2 minutes): 64 clients, uniform keys, 3 s per point, no failover/restart/RSS', false)
     .option('--compare <system>', 'also run a reference system (etcd); repeatable', (v: string, prev: string[]) => [...prev, v], [] as string[])
-    .option('--workloads <list>', `Stockraft workloads (${STOCKRAFT_WORKLOADS.join(',')})`)
+    .option('--workloads <list>', `Stockraft workloads (${STOCKRAFT_WORKLOADS.join(',')}), or none (only the extras)`)
     .option('--clients <list>', 'closed-loop client counts (default 1,4,16,64,256)')
     .option('--duration-s <n>', 'measured seconds per point (default 10, quick 3)')
     .option('--warmup-s <n>', 'warm-up seconds per point, not measured (default 2, quick 1)')
@@ -101,7 +101,7 @@ async function main(): Promise<void> {
   if (!(warmup_s >= 0 && warmup_s <= 600)) throw new Error(`--warmup-s: must be in 0..600, got ${o.warmupS}`);
   const dists = (o.dists ? list(o.dists) : quick ? ['uniform'] : [...KEY_DISTS]) as KeyDist[];
   for (const d of dists) if (!KEY_DISTS.includes(d)) throw new Error(`--dists: unknown distribution ${d} (known: ${KEY_DISTS.join(',')})`);
-  const workloads = (o.workloads ? list(o.workloads) : [...STOCKRAFT_WORKLOADS]) as WorkloadName[];
+  const workloads = (o.workloads === 'none' ? [] : o.workloads ? list(o.workloads) : [...STOCKRAFT_WORKLOADS]) as WorkloadName[];
   for (const w of workloads) if (!STOCKRAFT_WORKLOADS.includes(w)) throw new Error(`--workloads: unknown workload ${w} (known: ${STOCKRAFT_WORKLOADS.join(',')})`);
   for (const c of o.compare) if (c !== 'etcd') throw new Error(`--compare: unknown system ${c} (known: etcd)`);
   const workers = o.workers ? intList('--workers', o.workers, WORKERS_MAX)[0] : Math.min(WORKERS_MAX, machineInfo().nproc);
@@ -203,7 +203,7 @@ async function main(): Promise<void> {
   let rss: RunReport['rss'] = null;
   let profileSummaries: string[] = [];
   if (o.stockraft) {
-    await section('stockraft', async () => {
+    if (workloads.length > 0) await section('stockraft', async () => {
       const profDir = o.profile ? fs.mkdtempSync(path.join(os.tmpdir(), 'stockraft-bench-prof-')) : null;
       const cluster = await startStockraft({ nodes: 3, log, node_flags: [...nodeFlags, ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [])] });
       try {
