@@ -115,7 +115,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { flag: '--election-ms-max <ms>', key: 'electionMsMax', def: 1000, help: 'election timeout upper bound; must be twice the minimum (the core draws from [min, 2*min)), which spreads candidates apart' },
   { flag: '--snapshot-entries <n>', key: 'snapshotEntries', def: 10000, help: 'compact the raft log every this many applied entries (bounds log memory and restart replay)' },
   { flag: '--trailing-entries <n>', key: 'trailingEntries', def: 5000, help: 'entries kept below the compaction point so briefly slow followers catch up without a snapshot' },
-  { flag: '--log-bytes-max <n>', key: 'logBytesMax', def: 268435456, help: 'also compact when the log above the compaction point holds more entry bytes than this (entries of many commands are large; the log lives in memory)' },
+  { flag: '--log-bytes-max <n>', key: 'logBytesMax', def: 67108864, help: 'also compact when the log above the compaction point holds more entry bytes than this (entries of many commands are large; the log lives in memory: 64 MiB keeps it a small part of a node\'s memory, and a follower further behind than the trailing quarter gets a snapshot)' },
   { flag: '--snapshot-chunk-bytes <n>', key: 'snapshotChunkBytes', def: 1048576, help: 'InstallSnapshot chunk size: well below the 4 MiB gRPC message limit' },
   { flag: '--proposals-max <n>', key: 'proposalsMax', def: 20000, help: 'client proposals queued or in flight on the leader; beyond it calls get RESOURCE_EXHAUSTED instead of piling up memory' },
   { flag: '--entry-commands-max <n>', key: 'entryCommandsMax', def: 1000, help: 'commands of concurrent callers packed into one raft entry (one fsync for all of them)' },
