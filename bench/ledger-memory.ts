@@ -45,6 +45,7 @@ const used = (m: NodeJS.MemoryUsage): number => m.heapUsed + m.arrayBuffers;
 const base = mem();
 const ledger = new Ledger();
 const t0 = performance.now();
+const c0 = process.cpuUsage();
 let cmds: Command[] = [];
 const flush = (): void => {
   if (cmds.length === 0) return;
@@ -64,10 +65,15 @@ for (let i = 0; i < RESERVATIONS; i++) {
 }
 flush();
 const build_s = (performance.now() - t0) / 1000;
+const cpuS = (since: NodeJS.CpuUsage): number => {
+  const u = process.cpuUsage(since);
+  return (u.user + u.system) / 1e6;
+};
+const build_cpu_s = cpuS(c0);
 const full = mem();
 const pos_b = (used(after_positions) - used(base)) / Math.max(1, POSITIONS);
 const res_b = (used(full) - used(after_positions)) / Math.max(1, RESERVATIONS);
-console.log(`ledger holding ${POSITIONS.toLocaleString('en-US')} positions (one retained adjust outcome each) and ${RESERVATIONS.toLocaleString('en-US')} open reservations, built in ${build_s.toFixed(1)} s`);
+console.log(`ledger holding ${POSITIONS.toLocaleString('en-US')} positions (one retained adjust outcome each) and ${RESERVATIONS.toLocaleString('en-US')} open reservations, built in ${build_s.toFixed(1)} s (${build_cpu_s.toFixed(1)} CPU-s)`);
 console.log(`  heap used  ${mib(used(full) - used(base))}   (${Math.round(pos_b)} B per position+outcome, ${Math.round(res_b)} B per open reservation+outcome)`);
 console.log(`    of which typed arrays ${mib(full.arrayBuffers - base.arrayBuffers)}`);
 console.log(`  rss        ${mib(full.rss)}   (whole process, after GC)`);
@@ -77,8 +83,10 @@ if (!process.argv.includes('--no-load')) {
   // A restart reads the state sub-level back; stateEntries() is the same records in key order.
   const records = ledger.stateEntries();
   const l0 = performance.now();
+  const lc0 = process.cpuUsage();
   const loaded = Ledger.load(records);
   const load_s = (performance.now() - l0) / 1000;
+  const load_cpu_s = cpuS(lc0);
   if (loaded.headHash() !== ledger.headHash()) throw new Error('load produced a different head hash');
-  console.log(`  Ledger.load of ${records.length.toLocaleString('en-US')} state records: ${load_s.toFixed(2)} s (head hash matches)`);
+  console.log(`  Ledger.load of ${records.length.toLocaleString('en-US')} state records: ${load_s.toFixed(2)} s, ${load_cpu_s.toFixed(2)} CPU-s (head hash matches)`);
 }

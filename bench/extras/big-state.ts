@@ -1,6 +1,7 @@
 // A cluster holding a large ledger: 1,000,000 positions (one Adjust event each) and
 // 100,000 open reservations. Measures RSS per node, then the restart time of a node with
 // over 1,000,000 applied events (kill -9, start, first linearizable read served).
+import fs from 'node:fs';
 import { sleep, stopProc } from '../lib/procs.js';
 import { rssMib } from '../lib/rss.js';
 import type { RestartFigures, RssFigures } from '../report/model.js';
@@ -42,6 +43,14 @@ async function submitAll(c: StockraftClient, total: number, make: (i: number) =>
   log(`  ${what}: ${total.toLocaleString('en-US')} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 
+/** RSS split into anonymous memory (heap, buffers) and file-backed pages (LevelDB's mapped
+ * table files: page cache the kernel may reclaim, but counted in RSS), from /proc (Linux). */
+function rssSplit(pid: number): string {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(status)?.[1] ?? NaN);
+  return `anon ${(kib('RssAnon') / 1024).toFixed(0)} MiB, file ${(kib('RssFile') / 1024).toFixed(0)} MiB`;
+}
+
 export async function measureBigState(log: (l: string) => void): Promise<{ rss: RssFigures; restart: RestartFigures }> {
   const cluster = await startStockraft({ nodes: 3, log });
   try {
@@ -63,7 +72,7 @@ export async function measureBigState(log: (l: string) => void): Promise<{ rss: 
     // Let the nodes finish background work (compaction, GC) before reading RSS.
     await sleep(3000);
     const rss = cluster.nodes.map((n) => rssMib(n.proc.pid));
-    log(`  RSS per node: ${rss.map((v) => v.toFixed(0)).join(' / ')} MiB`);
+    log(`  RSS per node: ${rss.map((v) => v.toFixed(0)).join(' / ')} MiB (${cluster.nodes.map((n) => rssSplit(n.proc.pid)).join(' / ')})`);
 
     // Restart a follower: kill -9, start, time to the first linearizable read it serves.
     const lead = await waitForLeader(cluster.endpoints, 30_000);
@@ -92,6 +101,9 @@ export async function measureBigState(log: (l: string) => void): Promise<{ rss: 
     }
     if (!Number.isFinite(restart_ms)) throw new Error(`restart: ${node.id} did not serve a read within 300 s`);
     log(`  restart of ${node.id}: serving after ${restart_ms.toFixed(0)} ms`);
+    // A restarted node holds the loaded state without what applying the load left behind.
+    await sleep(3000);
+    log(`  RSS of ${node.id} after its restart: ${rssMib(node.proc.pid).toFixed(0)} MiB (${rssSplit(node.proc.pid)})`);
     return {
       rss: { positions: BIG_POSITIONS, open_reservations: BIG_OPEN_RESERVATIONS, rss_mib_per_node: rss },
       restart: { applied_events: BIG_POSITIONS + BIG_OPEN_RESERVATIONS, restart_ms },
