@@ -10,6 +10,7 @@ import { runInNewContext } from 'node:vm';
 import { Ledger } from '../src/ledger/ledger.js';
 import { decodeEntry, encodeEntry } from '../src/ledger/codec.js';
 import type { Command, LedgerEntry } from '../src/ledger/types.js';
+import { seededU32 } from '../src/util/rng.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -22,14 +23,9 @@ const TTL_MS = 10 * 60 * 1_000;
 const BATCHES = process.env.BENCH_BATCHES === 'none' ? [] : (process.env.BENCH_BATCHES ?? '1,100').split(',').map(Number);
 for (const b of BATCHES) if (!Number.isSafeInteger(b) || b < 1 || b > 1_000) throw new RangeError(`BENCH_BATCHES holds 1..1000 each, got ${process.env.BENCH_BATCHES}`);
 
-// Deterministic xorshift so every run measures the same work.
-let seed = 0x9e3779b9;
-function rand(n: number): number {
-  seed ^= seed << 13;
-  seed ^= seed >>> 17;
-  seed ^= seed << 5;
-  return (seed >>> 0) % n;
-}
+// The project's seeded generator, fixed seed: every run measures the same work.
+const nextU32 = seededU32(0x9e3779b9);
+const rand = (n: number): number => nextU32() % n;
 
 const sku = (i: number): string => `SKU-${String(i).padStart(6, '0')}`;
 const LOCATION = 'WH-1:A/07';

@@ -15,6 +15,7 @@ import { Ledger } from '../src/ledger/ledger.js';
 import { decodeEntry, encodeEntry } from '../src/ledger/codec.js';
 import type { Command, KvWrite, LedgerEvent } from '../src/ledger/types.js';
 import type { Entry } from '../src/raft/types.js';
+import { seededU32 } from '../src/util/rng.js';
 
 const POSITIONS = 10_000;
 const OPS = Number(process.env.BENCH_OPS ?? 20_000);
@@ -33,14 +34,9 @@ const SHAPES = [
   { label: 'Submit (100/entry, 1 entry/Ready)', per_entry: 100, per_ready: 1 },
 ] as const;
 
-// Deterministic xorshift so every run measures the same work.
-let seed = 0x9e3779b9;
-function rand(n: number): number {
-  seed ^= seed << 13;
-  seed ^= seed >>> 17;
-  seed ^= seed << 5;
-  return (seed >>> 0) % n;
-}
+// The project's seeded generator, fixed seed: every run measures the same work.
+const nextU32 = seededU32(0x9e3779b9);
+const rand = (n: number): number => nextU32() % n;
 const sku = (i: number): string => `SKU-${String(i).padStart(6, '0')}`;
 
 interface ApplyInput {
