@@ -14,6 +14,7 @@ export const BIG_OPEN_RESERVATIONS = 100_000;
 const SEVEN_DAYS_MS = 7 * 24 * 3600 * 1000;
 const PARALLEL_SUBMITS = 4;
 const LOCATION = 'B1';
+const IDLE_SETTLE_MS = 30_000;
 
 const bigSku = (i: number): string => `BIG-${String(i).padStart(7, '0')}`;
 
@@ -73,6 +74,10 @@ export async function measureBigState(log: (l: string) => void): Promise<{ rss: 
     await sleep(3000);
     const rss = cluster.nodes.map((n) => rssMib(n.proc.pid));
     log(`  RSS per node: ${rss.map((v) => v.toFixed(0)).join(' / ')} MiB (${cluster.nodes.map((n) => rssSplit(n.proc.pid)).join(' / ')})`);
+    // The same nodes after half a minute idle: how much of the above is heap the load left
+    // behind that the runtime returns on its own (printed only; the figure is the one above).
+    await sleep(IDLE_SETTLE_MS);
+    log(`  RSS per node after ${IDLE_SETTLE_MS / 1000} s idle: ${cluster.nodes.map((n) => rssMib(n.proc.pid).toFixed(0)).join(' / ')} MiB (${cluster.nodes.map((n) => rssSplit(n.proc.pid)).join(' / ')})`);
 
     // Restart a follower: kill -9, start, time to the first linearizable read it serves.
     const lead = await waitForLeader(cluster.endpoints, 30_000);
