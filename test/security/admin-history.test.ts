@@ -7,52 +7,29 @@
 import { freePort } from '../../src/util/free-port.js';
 import t from 'tap';
 import * as grpc from '@grpc/grpc-js';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, openSync, closeSync, readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { clientChannelCredentials } from '../../src/server/security/tls.js';
 import { makeToken, tokenFileLine } from '../../src/server/security/tokens.js';
 import { verifyHistory } from '../../src/ledger/history.js';
 import type { AdminEvent } from '../../src/ledger/types.js';
-import { ROOT, loadProtos, makeCerts, serviceCtor, writeFile } from './fixture.js';
+import { loadProtos, makeCerts, nodeProcs, serviceCtor, writeFile } from './fixture.js';
 
-const STOCKD = path.join(ROOT, 'dist/src/server/main.js');
 const certs = makeCerts('n1,n2,n3', 'admin,reader');
 const Cluster = serviceCtor(loadProtos(), 'stockraft.v1.Cluster');
 const TOKEN = makeToken();
 const tokens_file = writeFile(certs.dir, 'tokens.txt', tokenFileLine('ops-token', TOKEN) + '\n');
 const roles_file = writeFile(certs.dir, 'roles-admin-history.txt', readFileSync(certs.file('roles.txt'), 'utf8') + '\nops-token admin\n');
 
-const children: ChildProcess[] = [];
-const clients: grpc.Client[] = [];
-t.teardown(async () => {
-  for (const c of clients) c.close();
-  await Promise.all(
-    children.map(
-      (c) =>
-        new Promise<void>((resolve) => {
-          if (c.exitCode !== null || c.signalCode !== null) return resolve();
-          c.once('exit', () => resolve());
-          c.kill('SIGKILL');
-        }),
-    ),
-  );
-  certs.cleanup();
-});
-
-function startNode(id: string, args: string[]): void {
-  const log = openSync(path.join(certs.dir, `${id}.log`), 'a');
-  children.push(spawn(process.execPath, [STOCKD, '--id', id, '--log-level', 'info', ...args], { stdio: ['ignore', log, log] }));
-  closeSync(log);
-}
+const procs = nodeProcs(certs);
+t.teardown(() => procs.close());
+const startNode = procs.startNode;
 
 /** A Cluster client authenticated by the admin certificate, or (who = 'token') by the bearer token. */
 function clusterClient(address: string, who: 'admin' | 'reader' | 'token'): grpc.Client {
   const ca = certs.file('ca.crt');
   const creds = who === 'token' ? clientChannelCredentials({ ca }) : clientChannelCredentials({ ca, cert: certs.file(`clients/${who}.crt`), key: certs.file(`clients/${who}.key`) });
-  const c = new Cluster(address, creds);
-  clients.push(c);
-  return c;
+  return procs.track(new Cluster(address, creds));
 }
 
 type Reply = { code: number; details: string; res: Record<string, unknown> | null };
@@ -139,7 +116,7 @@ t.test('admin actions by a token principal are ADMIN events on every node', asyn
     else await sleep(100);
   }
   appendFileSync(roles_file, 'newcomer reader\n');
-  const leader_process = children[ids.indexOf(now_leader)];
+  const leader_process = procs.children[ids.indexOf(now_leader)];
   t.ok(leader_process?.pid, `the leader ${now_leader} is one of the started processes`);
   leader_process?.kill('SIGHUP');
 

@@ -6,42 +6,19 @@
 import { freePort } from '../../src/util/free-port.js';
 import t from 'tap';
 import * as grpc from '@grpc/grpc-js';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync, closeSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { clientChannelCredentials } from '../../src/server/security/tls.js';
-import { ROOT, loadProtos, makeCerts, serviceCtor } from './fixture.js';
+import { loadProtos, makeCerts, nodeProcs, serviceCtor } from './fixture.js';
 
-const STOCKD = path.join(ROOT, 'dist/src/server/main.js');
 const certs = makeCerts('n1,n2,n3,n4', 'admin,stock,reader');
 const pkg = loadProtos();
 const Inventory = serviceCtor(pkg, 'stockraft.v1.Inventory');
 const Cluster = serviceCtor(pkg, 'stockraft.v1.Cluster');
 
-const children: ChildProcess[] = [];
-const grpcClients: grpc.Client[] = [];
-t.teardown(async () => {
-  for (const c of grpcClients) c.close();
-  await Promise.all(
-    children.map(
-      (c) =>
-        new Promise<void>((resolve) => {
-          if (c.exitCode !== null || c.signalCode !== null) return resolve();
-          c.once('exit', () => resolve());
-          c.kill('SIGKILL');
-        }),
-    ),
-  );
-  certs.cleanup();
-});
-
-function startNode(id: string, args: string[]): ChildProcess {
-  const log = openSync(path.join(certs.dir, `${id}-${children.length}.log`), 'a');
-  const child = spawn(process.execPath, [STOCKD, '--id', id, '--log-level', 'info', ...args], { stdio: ['ignore', log, log] });
-  closeSync(log);
-  children.push(child);
-  return child;
-}
+const procs = nodeProcs(certs);
+t.teardown(() => procs.close());
+const startNode = procs.startNode;
 
 /** Node flags with the certificate from `dir` and the CA from `ca_dir`: a rogue that knows
  * the cluster's (public) CA certificate trusts it, but cannot get a certificate from it. */
@@ -53,9 +30,7 @@ function client(ctor: grpc.ServiceClientConstructor, address: string, dir: strin
   const ca = certs.file(`${ca_dir}/ca.crt`);
   const creds =
     who === null ? grpc.credentials.createInsecure() : clientChannelCredentials({ ca, cert: certs.file(`${dir}/clients/${who}.crt`), key: certs.file(`${dir}/clients/${who}.key`) });
-  const c = new ctor(address, creds);
-  grpcClients.push(c);
-  return c;
+  return procs.track(new ctor(address, creds));
 }
 
 type Reply = { code: number; details: string; res: Record<string, unknown> | null };

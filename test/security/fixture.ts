@@ -4,8 +4,8 @@
 
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -135,4 +135,49 @@ export function unaryCode(client: grpc.Client, svc: grpc.ServiceDefinition, meth
       resolve(err ? { code: err.code, details: err.details } : { code: 0, details: '' });
     });
   });
+}
+
+/** stockd processes and gRPC clients a test starts, ended together by `close()` (kill -9 of
+ * exactly those pids, then the certificates' directory). */
+export interface NodeProcs {
+  readonly children: ChildProcess[];
+  /** Starts `stockd --id id ...args`, logging to `<certs dir>/<id>-<n>.log`. */
+  startNode(id: string, args: readonly string[]): ChildProcess;
+  /** Remembers a client so that close() closes it. */
+  track<C extends grpc.Client>(c: C): C;
+  close(): Promise<void>;
+}
+
+export function nodeProcs(certs: CertDir): NodeProcs {
+  const stockd = path.join(ROOT, 'dist/src/server/main.js');
+  const children: ChildProcess[] = [];
+  const clients: grpc.Client[] = [];
+  return {
+    children,
+    startNode(id, args) {
+      const log = openSync(path.join(certs.dir, `${id}-${children.length}.log`), 'a');
+      const child = spawn(process.execPath, [stockd, '--id', id, '--log-level', 'info', ...args], { stdio: ['ignore', log, log] });
+      closeSync(log);
+      children.push(child);
+      return child;
+    },
+    track(c) {
+      clients.push(c);
+      return c;
+    },
+    async close() {
+      for (const c of clients) c.close();
+      await Promise.all(
+        children.map(
+          (c) =>
+            new Promise<void>((resolve) => {
+              if (c.exitCode !== null || c.signalCode !== null) return resolve();
+              c.once('exit', () => resolve());
+              c.kill('SIGKILL');
+            }),
+        ),
+      );
+      certs.cleanup();
+    },
+  };
 }
