@@ -2,7 +2,6 @@
 // remembered by pid and stopped by pid; nothing else on the machine is touched.
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 
 /** Lines of a process's output kept for error messages. */
 const TAIL_LINES_MAX = 40;
@@ -103,29 +102,7 @@ export function killAllSync(): void {
   }
 }
 
-/** Finds `n` distinct free loopback ports by binding port 0 and releasing it. */
-export async function freePorts(n: number): Promise<number[]> {
-  const PORTS_MAX = 64;
-  if (!Number.isInteger(n) || n < 1 || n > PORTS_MAX) throw new Error(`freePorts: n must be in 1..${PORTS_MAX}, got ${n}`);
-  const servers: net.Server[] = [];
-  const ports: number[] = [];
-  try {
-    for (let i = 0; i < n; i++) {
-      const s = net.createServer();
-      servers.push(s);
-      await new Promise<void>((res, rej) => {
-        s.once('error', rej);
-        s.listen(0, '127.0.0.1', () => res());
-      });
-      const addr = s.address();
-      if (addr === null || typeof addr === 'string') throw new Error('freePorts: no port');
-      ports.push(addr.port);
-    }
-  } finally {
-    await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
-  }
-  return ports;
-}
+export { freePorts } from '../../src/util/free-port.js';
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));

@@ -39,6 +39,9 @@ export interface TestError {
   leader_address: string | null;
 }
 
+/** A node being waited for has exited: the wait ends at once with its last output. */
+export class NodeExitedError extends Error {}
+
 export class TestCallError extends Error {
   constructor(readonly error: TestError) {
     super(`${error.kind}: ${error.message}`);
@@ -144,16 +147,26 @@ export class StockdCluster {
   ) {}
 
   static async start(opts: ClusterOptions): Promise<StockdCluster> {
-    const root = mkdtempSync(path.join(os.tmpdir(), 'stockd-test-'));
-    const c = new StockdCluster(root, opts);
     const ids = opts.ids ?? Array.from({ length: opts.size }, (_, i) => `n${i + 1}`);
-    for (const id of ids) await c.define(id);
-    const initial = c.initialCluster(ids);
-    for (const id of ids) c.nodes.get(id)!.args = [...c.commonArgs(), '--initial-cluster', initial];
-    for (const id of ids) c.spawn(id);
-    // A loaded machine can take many seconds to start a node: wait generously, once.
-    await Promise.all(ids.map((id) => c.waitServing(id, 60_000)));
-    return c;
+    // A chosen port can still be taken by another process before the node binds it; such a
+    // start is thrown away whole (processes and dirs) and tried again on new ports.
+    const START_ATTEMPTS_MAX = 3;
+    for (let attempt = 1; ; attempt++) {
+      const root = mkdtempSync(path.join(os.tmpdir(), 'stockd-test-'));
+      const c = new StockdCluster(root, opts);
+      try {
+        for (const id of ids) await c.define(id);
+        const initial = c.initialCluster(ids);
+        for (const id of ids) c.nodes.get(id)!.args = [...c.commonArgs(), '--initial-cluster', initial];
+        for (const id of ids) c.spawn(id);
+        // A loaded machine can take many seconds to start a node: wait generously, once.
+        await Promise.all(ids.map((id) => c.waitServing(id, 60_000)));
+        return c;
+      } catch (err) {
+        await c.close();
+        if (attempt >= START_ATTEMPTS_MAX || !/EADDRINUSE/.test(String(err))) throw err;
+      }
+    }
   }
 
   private async define(id: string): Promise<ManagedNode> {
@@ -234,7 +247,7 @@ export class StockdCluster {
     await this.waitFor(`${id} to serve`, async () => {
       if (!this.running(id)) {
         const p = this.nodes.get(id)!.proc;
-        throw new Error(`${id} exited (code ${String(p?.exitCode)}, signal ${String(p?.signalCode)}): ${this.output(id).slice(-2000)}`);
+        throw new NodeExitedError(`${id} exited (code ${String(p?.exitCode)}, signal ${String(p?.signalCode)}): ${this.output(id).slice(-2000)}`);
       }
       return this.nodes.get(id)!.output.some((l) => l.includes('"stockd serving"')) ? true : undefined;
     }, timeout_ms);
@@ -342,6 +355,8 @@ export class StockdCluster {
         const v = await probe();
         if (v !== undefined) return v;
       } catch (err) {
+        // A node that exited will not start serving by waiting longer.
+        if (err instanceof NodeExitedError) throw err;
         last_err = err;
       }
       await new Promise((r) => setTimeout(r, every_ms));
