@@ -29,7 +29,11 @@ export function encodeEntry(entry: LedgerEntry): Uint8Array {
   if (bytes.length > ENTRY_BYTES_MAX) {
     throw new RangeError(`ledger entry encodes to ${bytes.length} bytes, limit ${ENTRY_BYTES_MAX}`);
   }
-  return bytes;
+  // msgpackr packs into a shared buffer of several MiB and hands out views of it. The raft
+  // log keeps an entry's bytes until compaction, and a view would keep the whole shared
+  // buffer with it: measured on a leader loaded through Submit, its log held 110 MiB for
+  // 70 MiB of entries. The copy owns exactly its bytes.
+  return bytes.byteLength === bytes.buffer.byteLength ? bytes : new Uint8Array(bytes);
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -14,6 +14,7 @@ import { pino } from 'pino';
 import { buildCommand, ConfigError, resolveConfig, type StockdConfig } from './stockd-config.js';
 import { bootNode } from './boot.js';
 import { NodeMetrics } from './node-metrics.js';
+import { compactHeap, IDLE_GC_DEFAULTS, startIdleGc } from './idle-gc.js';
 import { NodeSecurity } from './security/index.js';
 import { PEER_SERVER_OPTIONS, raftServiceClient } from '../raft/transport-grpc.js';
 import { registerClientServices } from './client-services.js';
@@ -100,7 +101,7 @@ async function main(): Promise<void> {
     process.stderr.write(`stockd: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(2);
   }
-  const metrics = new NodeMetrics(cfg.id);
+  const metrics = new NodeMetrics(cfg.id, { process_metrics: true });
   let node: StockNodeImpl;
   try {
     node = await bootNode(cfg, { log, metrics, peer_credentials: (id) => security.peerCredentials(id) });
@@ -131,7 +132,10 @@ async function main(): Promise<void> {
   node.start();
   let metrics_server: http.Server | null = null;
   if (cfg.metrics_listen !== null) metrics_server = await startMetricsServer(cfg, node, metrics, log);
-  log.info({ listen: cfg.listen, port, advertise: cfg.advertise, metrics: cfg.metrics_listen, pid: process.pid }, 'stockd serving');
+  const idle_gc = startIdleGc({ ...IDLE_GC_DEFAULTS, growth_bytes_min: cfg.idle_gc_mib * 1024 * 1024 }, cfg.idle_gc_mib > 0 ? compactHeap : undefined, (f) =>
+    log.info({ heap_used_mib_before: Math.round(f.before_bytes / 1048576), heap_used_mib_after: Math.round(f.after_bytes / 1048576), pause_ms: Math.round(f.pause_ms) }, 'idle: heap compacted'),
+  );
+  log.info({ listen: cfg.listen, port, advertise: cfg.advertise, metrics: cfg.metrics_listen, pid: process.pid, idle_gc: idle_gc.enabled }, 'stockd serving');
   const unhook = security.installSighup((changes) => {
     log.warn({ changes }, 'roles changed');
     // Replicated record, best effort: only a leader can propose. A follower's reload stays
@@ -147,6 +151,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'draining');
     void (async () => {
+      idle_gc.stop();
       await node.close(cfg.drain_ms);
       client_services.close();
       unhook();

@@ -2,7 +2,7 @@
 // one) so several nodes can live in one process in tests.
 
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export type ProposalOutcome = 'applied' | 'outcome_unknown' | 'overloaded' | 'not_leader' | 'refused' | 'shutting_down';
 
@@ -27,9 +27,13 @@ export class NodeMetrics {
   readonly event_loop_delay: Gauge<'quantile'>;
   private readonly loop_delay: IntervalHistogram;
 
-  constructor(node_id: string) {
+  /** `process_metrics`: also the process's own figures (resident memory, V8 heap by space,
+   * external memory, GC pauses, open handles), which are per process, so only the node that
+   * owns its process (stockd) asks for them, not nodes that share a test process. */
+  constructor(node_id: string, opts: { process_metrics?: boolean } = {}) {
     this.registry.setDefaultLabels({ node: node_id });
     const r = [this.registry];
+    if (opts.process_metrics === true) collectDefaultMetrics({ register: this.registry });
     this.role = new Gauge({ name: 'stockd_role', help: '1 for the role this node has now (follower, pre_candidate, candidate, leader)', labelNames: ['role'], registers: r });
     this.term = new Gauge({ name: 'stockd_raft_term', help: 'current raft term', registers: r });
     this.commit = new Gauge({ name: 'stockd_raft_commit_index', help: 'highest log index known committed', registers: r });

@@ -25,6 +25,8 @@ export interface StockdConfig {
   readonly trailing_entries: number;
   readonly snapshot_chunk_bytes: number;
   readonly log_bytes_max: number;
+  /** Heap growth (MiB) that an idle node collects (src/server/idle-gc.ts); 0 = never. */
+  readonly idle_gc_mib: number;
   readonly proposals_max: number;
   readonly entry_commands_max: number;
   readonly peer_queue_messages_max: number;
@@ -116,6 +118,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { flag: '--snapshot-entries <n>', key: 'snapshotEntries', def: 10000, help: 'compact the raft log every this many applied entries (bounds log memory and restart replay)' },
   { flag: '--trailing-entries <n>', key: 'trailingEntries', def: 5000, help: 'entries kept below the compaction point so briefly slow followers catch up without a snapshot' },
   { flag: '--log-bytes-max <n>', key: 'logBytesMax', def: 67108864, help: 'also compact when the log above the compaction point holds more entry bytes than this (entries of many commands are large; the log lives in memory: 64 MiB keeps it a small part of a node\'s memory, and a follower further behind than the trailing quarter gets a snapshot)' },
+  { flag: '--idle-gc-mib <n>', key: 'idleGcMib', def: 64, help: 'when the node goes idle with this many MiB more heap in use than after its last idle collection, run one memory-reducing garbage collection so the heap a load left behind goes back; 0: off' },
   { flag: '--snapshot-chunk-bytes <n>', key: 'snapshotChunkBytes', def: 1048576, help: 'InstallSnapshot chunk size: well below the 4 MiB gRPC message limit' },
   { flag: '--proposals-max <n>', key: 'proposalsMax', def: 20000, help: 'client proposals queued or in flight on the leader; beyond it calls get RESOURCE_EXHAUSTED instead of piling up memory' },
   { flag: '--entry-commands-max <n>', key: 'entryCommandsMax', def: 1000, help: 'commands of concurrent callers packed into one raft entry (one fsync for all of them)' },
@@ -211,6 +214,7 @@ function validate(o: Raw): StockdConfig {
   const snapshot_entries = intIn('--snapshot-entries', 1, 10_000_000)(o.snapshotEntries as string);
   const trailing_entries = intIn('--trailing-entries', 0, 10_000_000)(o.trailingEntries as string);
   const log_bytes_max = intIn('--log-bytes-max', 1024 * 1024, 16 * 1024 * 1024 * 1024)(o.logBytesMax as string);
+  const idle_gc_mib = intIn('--idle-gc-mib', 0, 65_536)(o.idleGcMib as string);
   const snapshot_chunk_bytes = intIn('--snapshot-chunk-bytes', 4096, 3 * 1024 * 1024)(o.snapshotChunkBytes as string);
   const proposals_max = intIn('--proposals-max', 1, 1_000_000)(o.proposalsMax as string);
   const entry_commands_max = intIn('--entry-commands-max', 1, 10_000)(o.entryCommandsMax as string);
@@ -250,6 +254,7 @@ function validate(o: Raw): StockdConfig {
     trailing_entries,
     snapshot_chunk_bytes,
     log_bytes_max,
+    idle_gc_mib,
     proposals_max,
     entry_commands_max,
     peer_queue_messages_max,

@@ -107,6 +107,9 @@ t.test('every Inventory and Cluster call', async (t) => {
   }
   t.match(text, /stockraft_grpc_calls_total\{method="Inventory\/Adjust",code="OK"[^}]*\} \d+/);
   t.match(text, /stockraft_grpc_calls_total\{method="Inventory\/Adjust",code="INVALID_ARGUMENT"[^}]*\} 1/);
+  // A stockd process also reports its own memory, for operators sizing a node.
+  t.match(text, /process_resident_memory_bytes\{node="n\d"\} [1-9]\d*/, 'resident memory per node');
+  t.match(text, /nodejs_heap_space_size_used_bytes\{space="old",node="n\d"\} [1-9]\d*/, 'V8 old space in use');
 });
 
 function pick(p: Position | null): [number, number, number] | null {

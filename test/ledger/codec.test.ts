@@ -24,6 +24,16 @@ t.test('entries round-trip through the codec', (t) => {
   t.end();
 });
 
+t.test('an encoded entry owns exactly its bytes (the raft log keeps it)', (t) => {
+  const a = encodeEntry({ time_ms: 1, commands: [adjust('own-1', 'S', 'L', 1)] });
+  const b = encodeEntry({ time_ms: 2, commands: [adjust('own-2', 'S', 'L', 2)] });
+  t.equal(a.buffer.byteLength, a.byteLength, 'no shared encoder buffer behind the first');
+  t.equal(b.buffer.byteLength, b.byteLength, 'nor behind the second');
+  t.not(a.buffer, b.buffer);
+  t.same(decodeEntry(a).commands[0], adjust('own-1', 'S', 'L', 1), 'the copy decodes');
+  t.end();
+});
+
 t.test('decode keeps only the fields of each kind and leaves values to validation', (t) => {
   const bytes = pack({ time_ms: 5, commands: [{ kind: 'release', op_id: 'x', reservation_id: 'r', reason: '', extra: 'junk' }, { kind: 'teleport', op_id: 'y' }, { kind: 'adjust', op_id: 'z', delta: 'many' }] });
   const e = decodeEntry(bytes);
