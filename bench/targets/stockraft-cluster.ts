@@ -8,7 +8,7 @@ import { freePorts, sleep, startProc, stopProc, type Proc } from '../lib/procs.j
 import { InventoryClient } from './inventory-client.js';
 import { StockraftClient, type OpInput } from '../../src/client/index.js';
 import { skuName } from '../lib/keys.js';
-import { STOCKD_NODE_FLAGS } from '../../src/server/node-flags.js';
+import { STOCKD_NODE_ENV, STOCKD_NODE_FLAGS } from '../../src/server/node-flags.js';
 
 /** dist/bench/targets/ -> dist/src/server/main.js */
 export const STOCKD_JS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/server/main.js');
@@ -33,7 +33,8 @@ export interface StockraftCluster {
 
 function stockdArgs(n: StockNodeProc, initial: string, extra: readonly string[]): string[] {
   // Plaintext like the etcd reference (TLS off on both); every other setting is the default,
-  // and the Node.js flags are the ones every launcher passes (src/server/node-flags.ts).
+  // and the Node.js flags and environment are the ones every launcher passes
+  // (src/server/node-flags.ts).
   return [...STOCKD_NODE_FLAGS, ...extra, STOCKD_JS, '--id', n.id, '--listen', n.address, '--data', n.data_dir, '--initial-cluster', initial, '--insecure', '--log-level', 'warn'];
 }
 
@@ -56,7 +57,7 @@ export async function startStockraft(opts: StartOptions): Promise<StockraftClust
   const initial = nodes.map((n) => `${n.id}=${n.address}`).join(',');
   const flags = opts.node_flags ?? [];
   const spawnNode = (n: StockNodeProc): Proc => {
-    n.proc = startProc(`stockd ${n.id}`, process.execPath, stockdArgs(n, initial, flags), { log_file: path.join(dir, `${n.id}.log`), cwd: dir });
+    n.proc = startProc(`stockd ${n.id}`, process.execPath, stockdArgs(n, initial, flags), { log_file: path.join(dir, `${n.id}.log`), cwd: dir, env: { ...process.env, ...STOCKD_NODE_ENV } });
     return n.proc;
   };
   for (const n of nodes) spawnNode(n);

@@ -12,6 +12,14 @@
 // has grown by `growth_bytes_min` since the last collection it asked for. A busy node is
 // left to V8 alone.
 //
+// The pause is long for a heap of a million positions: 415-781 ms measured with three nodes
+// collecting at once on 2 cores, above the 500 ms election timeout. A follower's pause
+// delays nothing but its own acknowledgements; a leader's can make the followers elect
+// another leader. So a leader waits for `leader_idle_checks` idle checks (a cluster that
+// has been quiet that long has no call to disturb), and each node adds a random 0..2 checks
+// to its wait so that the nodes of one cluster, idle at the same moment, do not all
+// collect at once.
+//
 // The collection is V8's low-memory one (all garbage, then compaction of fragmented pages
 // and a smaller young generation), reached through an in-process inspector session: an
 // ordinary full collection (`gc()` with --expose-gc) frees the objects but leaves most of
@@ -25,8 +33,10 @@ import v8 from 'node:v8';
 export interface IdleGcOptions {
   /** How often the process is sampled. */
   readonly check_ms: number;
-  /** Consecutive idle samples before a collection. */
+  /** Consecutive idle samples before a collection (a follower's). */
   readonly idle_checks: number;
+  /** The same for a leader, whose pause the followers notice. */
+  readonly leader_idle_checks: number;
   /** Event-loop utilization (0..1) at or below which a sample counts as idle. */
   readonly elu_idle_max: number;
   /** Growth of the heap in use since the last collection that is worth one. */
@@ -38,6 +48,7 @@ export interface IdleGcOptions {
 export const IDLE_GC_DEFAULTS: IdleGcOptions = {
   check_ms: 1000,
   idle_checks: 2,
+  leader_idle_checks: 10,
   elu_idle_max: 0.05,
   growth_bytes_min: 64 * 1024 * 1024,
   interval_ms_min: 30_000,
@@ -48,6 +59,8 @@ export interface IdleSample {
   /** Event-loop utilization over the last check period, 0..1. */
   readonly elu: number;
   readonly heap_used_bytes: number;
+  /** Whether this node leads its cluster now. */
+  readonly leader: boolean;
 }
 
 /** The decision alone, fed samples: deterministic and testable without a heap. */
@@ -60,7 +73,7 @@ export class IdleGcPolicy {
     private readonly opts: IdleGcOptions,
     start_heap_used_bytes: number,
   ) {
-    if (!(opts.check_ms >= 10 && opts.idle_checks >= 1 && opts.elu_idle_max >= 0 && opts.elu_idle_max < 1 && opts.growth_bytes_min > 0 && opts.interval_ms_min >= 0)) {
+    if (!(opts.check_ms >= 10 && opts.idle_checks >= 1 && opts.leader_idle_checks >= opts.idle_checks && opts.elu_idle_max >= 0 && opts.elu_idle_max < 1 && opts.growth_bytes_min > 0 && opts.interval_ms_min >= 0)) {
       throw new RangeError(`idle gc options out of range: ${JSON.stringify(opts)}`);
     }
     this.baseline_bytes = start_heap_used_bytes;
@@ -72,7 +85,7 @@ export class IdleGcPolicy {
     this.idle_run = s.elu <= this.opts.elu_idle_max ? this.idle_run + 1 : 0;
     // A heap that shrank on its own (V8 collected) lowers the bar for the next growth.
     if (s.heap_used_bytes < this.baseline_bytes) this.baseline_bytes = s.heap_used_bytes;
-    if (this.idle_run < this.opts.idle_checks) return false;
+    if (this.idle_run < (s.leader ? this.opts.leader_idle_checks : this.opts.idle_checks)) return false;
     if (s.now_ms - this.last_collect_ms < this.opts.interval_ms_min) return false;
     return s.heap_used_bytes - this.baseline_bytes >= this.opts.growth_bytes_min;
   }
@@ -104,15 +117,18 @@ export function compactHeap(): Promise<void> {
 }
 
 /** Samples this process every check_ms and collects when the policy says so; `collect`
- * undefined: off. */
+ * undefined: off. `isLeader` tells the node's role at each sample. */
 export function startIdleGc(
   opts: IdleGcOptions,
   collect: (() => Promise<void> | void) | undefined,
+  isLeader: () => boolean,
   onCollect: (figures: { readonly before_bytes: number; readonly after_bytes: number; readonly pause_ms: number }) => void,
 ): IdleGcHandle {
   if (collect === undefined) return { enabled: false, stop: () => undefined };
   const heapUsed = (): number => v8.getHeapStatistics().used_heap_size;
-  const policy = new IdleGcPolicy(opts, heapUsed());
+  // Stagger the nodes of one cluster (see the top of this file).
+  const stagger = Math.floor(Math.random() * 3);
+  const policy = new IdleGcPolicy({ ...opts, idle_checks: opts.idle_checks + stagger, leader_idle_checks: opts.leader_idle_checks + stagger }, heapUsed());
   let last_elu = performance.eventLoopUtilization();
   let collecting = false;
   const timer = setInterval(() => {
@@ -121,7 +137,7 @@ export function startIdleGc(
     const elu = performance.eventLoopUtilization(elu_now, last_elu).utilization;
     last_elu = elu_now;
     const before = heapUsed();
-    if (!policy.observe({ now_ms: performance.now(), elu, heap_used_bytes: before })) return;
+    if (!policy.observe({ now_ms: performance.now(), elu, heap_used_bytes: before, leader: isLeader() })) return;
     collecting = true;
     const t0 = performance.now();
     void Promise.resolve()

@@ -10,7 +10,7 @@
 // it they run plaintext (--insecure).
 
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { STOCKD_NODE_FLAGS } from './node-flags.js';
+import { STOCKD_NODE_ENV, STOCKD_NODE_FLAGS } from './node-flags.js';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -180,7 +180,7 @@ async function main(): Promise<void> {
       o.logLevel,
       ...(certs === null ? ['--insecure'] : tlsFlags(certs, x.id)),
     ];
-    const proc = spawn(process.execPath, [...STOCKD_NODE_FLAGS, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, [...STOCKD_NODE_FLAGS, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...STOCKD_NODE_ENV } });
     x.proc = proc;
     const color = COLORS[i % COLORS.length] as string;
     proc.stdout?.on('data', prefixer(x.id, color, tty));

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=32
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=32
 // stockd: one Stockraft node. Parses flags (and --config), opens the data dir, starts the
 // raft loop, serves the peer, client and operator services on ONE gRPC port, serves
 // /metrics over HTTP when asked, and on SIGTERM drains and closes cleanly.
@@ -6,7 +6,7 @@
 // Exit codes: 0 clean stop, 1 fatal error while running, 2 bad configuration, 3 the data
 // dir was refused (another node's or cluster's, in use, unreadable or corrupt).
 
-import { missingNodeFlags } from './node-flags.js';
+import { missingNodeEnv, missingNodeFlags } from './node-flags.js';
 import * as grpc from '@grpc/grpc-js';
 import http from 'node:http';
 import path from 'node:path';
@@ -90,6 +90,8 @@ async function main(): Promise<void> {
   const log = pino({ level: cfg.log_level, base: { node: cfg.id } });
   const missing = missingNodeFlags(process.execArgv, process.env.NODE_OPTIONS ?? '');
   if (missing.length > 0) log.info({ missing }, 'started without the recommended Node.js flags (see docs/configuration.md): more CPU goes to garbage collection');
+  const missing_env = missingNodeEnv(process.env);
+  if (missing_env.length > 0) log.info({ missing: missing_env }, 'started without the recommended environment (see docs/configuration.md): malloc may keep more memory');
   let security: NodeSecurity;
   try {
     security = new NodeSecurity(cfg.security, {
@@ -132,7 +134,7 @@ async function main(): Promise<void> {
   node.start();
   let metrics_server: http.Server | null = null;
   if (cfg.metrics_listen !== null) metrics_server = await startMetricsServer(cfg, node, metrics, log);
-  const idle_gc = startIdleGc({ ...IDLE_GC_DEFAULTS, growth_bytes_min: cfg.idle_gc_mib * 1024 * 1024 }, cfg.idle_gc_mib > 0 ? compactHeap : undefined, (f) =>
+  const idle_gc = startIdleGc({ ...IDLE_GC_DEFAULTS, growth_bytes_min: cfg.idle_gc_mib * 1024 * 1024 }, cfg.idle_gc_mib > 0 ? compactHeap : undefined, () => node.status().role === 'leader', (f) =>
     log.info({ heap_used_mib_before: Math.round(f.before_bytes / 1048576), heap_used_mib_after: Math.round(f.after_bytes / 1048576), pause_ms: Math.round(f.pause_ms) }, 'idle: heap compacted'),
   );
   log.info({ listen: cfg.listen, port, advertise: cfg.advertise, metrics: cfg.metrics_listen, pid: process.pid, idle_gc: idle_gc.enabled }, 'stockd serving');
