@@ -2,7 +2,8 @@
 // default), so at a million ops they are most of the ledger's memory. Each outcome is one
 // slot of fixed-width columns (outcome time, kind, position slot, the position's
 // quantities after the command) plus a 16-byte digest of its fingerprint
-// (fingerprint.ts); the id -> slot map holds the id string and a small integer.
+// (fingerprint.ts); the id strings are kept by slot and found through a SlotIndex
+// (slot-index.ts), ~12 B an id instead of a Map entry's ~50.
 //
 // Nearly every outcome is an OK result that touched one position (an Adjust, a single-line
 // Reserve/Commit/Release/Extend): its CommandResult is rebuilt on demand (replays and
@@ -14,6 +15,7 @@
 
 import { FP_DIGEST_BYTES, FP_KEY_PREFIX, fingerprintDigest } from './fingerprint.js';
 import { BytePages, F64Pages, SLOTS_MAX } from './paged.js';
+import { hashKey, SlotIndex } from './slot-index.js';
 import type { PositionTable } from './position-table.js';
 import type { OutcomeRecord } from './records.js';
 import { detach } from './strings.js';
@@ -49,7 +51,9 @@ function kindOf(kind_position: number): number {
 }
 
 export class OutcomeTable {
-  private readonly slot_of = new Map<string, number>();
+  /** The id whose outcome each slot holds; undefined for a free slot. */
+  private readonly ids: (string | undefined)[] = [];
+  private readonly index = new SlotIndex();
   /** Slots given back by delete(), reused first. Bounded by the slots ever used. */
   private readonly free: number[] = [];
   private used = 0;
@@ -61,12 +65,17 @@ export class OutcomeTable {
   constructor(private readonly positions: PositionTable) {}
 
   get size(): number {
-    return this.slot_of.size;
+    return this.index.size;
   }
 
   /** The slot of id's outcome, or -1. */
   find(id: string): number {
-    return this.slot_of.get(id) ?? -1;
+    return this.findHashed(id, hashKey(id));
+  }
+
+  private findHashed(id: string, h: number): number {
+    const ids = this.ids;
+    return this.index.find(h, (slot) => ids[slot] === id);
   }
 
   /** Records rec under id (which must be free). A one-position OK result whose position
@@ -75,7 +84,8 @@ export class OutcomeTable {
    * digest: fingerprintDigest(rec.fp) when the caller has it already; position_slot: the
    * slot of the result's one position when the caller has looked it up (else -2). */
   add(id: string, rec: OutcomeRecord, detach_id = false, digest: Uint8Array | null = null, position_slot = -2): void {
-    if (this.slot_of.has(id)) throw new Error(`outcome ${id} recorded twice`);
+    const h = hashKey(id);
+    if (this.findHashed(id, h) >= 0) throw new Error(`outcome ${id} recorded twice`);
     const r = rec.result;
     const tied = rec.fp === RESERVE_FP;
     let slot = this.free.pop();
@@ -108,14 +118,17 @@ export class OutcomeTable {
       // no fingerprint: the content is the reservation
     } else if (rec.fp.startsWith(FP_KEY_PREFIX) && rec.fp.length === 1 + 2 * FP_DIGEST_BYTES) this.fps.setHex(slot, rec.fp.slice(1)); // setHex checks the digits
     else this.fps.setBytes(slot, fingerprintDigest(rec.fp), 0);
-    this.slot_of.set(detach_id ? detach(id) : id, slot);
+    this.ids[slot] = detach_id ? detach(id) : id;
+    this.index.insert(h, slot);
   }
 
   /** Forgets id's outcome; false when there is none. */
   delete(id: string): boolean {
-    const slot = this.slot_of.get(id);
-    if (slot === undefined) return false;
-    this.slot_of.delete(id);
+    const h = hashKey(id);
+    const slot = this.findHashed(id, h);
+    if (slot < 0) return false;
+    this.index.remove(h, slot);
+    this.ids[slot] = undefined;
     this.extra.delete(slot);
     this.nums.set(slot, KIND_POSITION, FREE);
     this.free.push(slot);
@@ -168,8 +181,12 @@ export class OutcomeTable {
     return { result: this.result(slot), fp, at_ms: this.atMs(slot) };
   }
 
-  /** [id, slot] of every outcome, in insertion order of the ids. */
-  entries(): IterableIterator<[string, number]> {
-    return this.slot_of.entries();
+  /** [id, slot] of every outcome, in slot order. */
+  *entries(): IterableIterator<[string, number]> {
+    const ids = this.ids;
+    for (let slot = 0; slot < ids.length; slot++) {
+      const id = ids[slot];
+      if (id !== undefined) yield [id, slot];
+    }
   }
 }

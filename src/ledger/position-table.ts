@@ -1,14 +1,15 @@
 // Positions in memory, one slot each: the SKU string, a location number, on_hand,
 // reserved and seq in float64 columns, and the chain head as 32 raw bytes. Lookup goes
-// location -> SKU -> slot, so neither a combined "sku!location" key string nor a record
+// location -> (SKU, location number) -> slot, so neither a combined "sku!location" key string nor a record
 // object is kept per position; records and views are built when asked for. Positions are
 // never removed, so slots are dense 0..size-1 in creation order.
 //
-// Bytes per position (1M positions, one location): SKU string ~32, its map entry ~30,
-// its slot in `skus` 8, numbers 32, head 32: ~135 B (a record object with a 64-hex head
-// string and its map key took ~370 B).
+// Bytes per position (1M positions, one location): SKU string ~32, its slot in `skus` 8,
+// its index entry ~12 (slot-index.ts; a Map entry was ~30), numbers 32, head 32: ~116 B (a
+// record object with a 64-hex head string and its map key took ~370 B).
 
 import { BytePages, F64Pages, SLOTS_MAX } from './paged.js';
+import { hashKey, SlotIndex } from './slot-index.js';
 import type { PositionRecord } from './records.js';
 import { detach } from './strings.js';
 import type { Position } from './types.js';
@@ -22,7 +23,6 @@ const HEAD_BYTES = 32;
 interface LocationEntry {
   readonly index: number;
   readonly name: string;
-  readonly skus: Map<string, number>;
 }
 
 export class PositionTable {
@@ -30,6 +30,8 @@ export class PositionTable {
   /** Location number -> entry. Bounded by the number of positions. */
   private readonly locations: LocationEntry[] = [];
   private readonly skus: string[] = [];
+  /** (SKU, location number) -> slot. */
+  private readonly index = new SlotIndex();
   private readonly nums = new F64Pages(4);
   private readonly heads = new BytePages(HEAD_BYTES);
 
@@ -41,7 +43,13 @@ export class PositionTable {
   find(sku: string, location: string): number {
     const loc = this.by_location.get(location);
     if (loc === undefined) return -1;
-    return loc.skus.get(sku) ?? -1;
+    return this.findIn(sku, loc.index, hashKey(sku, loc.index));
+  }
+
+  private findIn(sku: string, location_index: number, h: number): number {
+    const skus = this.skus;
+    const nums = this.nums;
+    return this.index.find(h, (slot) => skus[slot] === sku && nums.get(slot, LOCATION) === location_index);
   }
 
   /** A new position with zero quantities, seq 0 and no head. The names are detached:
@@ -58,23 +66,23 @@ export class PositionTable {
   findOrAdd(sku: string, location: string): number {
     let loc = this.by_location.get(location);
     if (loc !== undefined) {
-      const found = loc.skus.get(sku);
-      if (found !== undefined) return found;
+      const found = this.findIn(sku, loc.index, hashKey(sku, loc.index));
+      if (found >= 0) return found;
     }
     const slot = this.skus.length;
     if (slot >= SLOTS_MAX) throw new RangeError(`at most ${SLOTS_MAX} positions`);
     if (loc === undefined) {
       const name = detach(location);
-      loc = { index: this.locations.length, name, skus: new Map() };
+      loc = { index: this.locations.length, name };
       this.locations.push(loc);
       this.by_location.set(name, loc);
     }
     const kept = detach(sku);
-    loc.skus.set(kept, slot);
     this.skus.push(kept);
     this.nums.ensure(slot);
     this.heads.ensure(slot);
     this.nums.set(slot, LOCATION, loc.index);
+    this.index.insert(hashKey(kept, loc.index), slot);
     return slot;
   }
 
