@@ -70,14 +70,15 @@ export async function measureBigState(log: (l: string) => void): Promise<{ rss: 
       c.close();
     }
     await waitAllApplied(cluster.endpoints);
-    // Let the nodes finish background work (compaction, GC) before reading RSS.
+    // Right after the load, and again once the nodes have been idle long enough for their
+    // idle heap compaction (src/server/idle-gc.ts: a few seconds on a follower, 10-12 s on
+    // a leader). The second is the figure: what a node holding this state keeps.
     await sleep(3000);
-    const rss = cluster.nodes.map((n) => rssMib(n.proc.pid));
-    log(`  RSS per node: ${rss.map((v) => v.toFixed(0)).join(' / ')} MiB (${cluster.nodes.map((n) => rssSplit(n.proc.pid)).join(' / ')})`);
-    // The same nodes after half a minute idle: how much of the above is heap the load left
-    // behind that the runtime returns on its own (printed only; the figure is the one above).
+    const after_load = cluster.nodes.map((n) => rssMib(n.proc.pid));
+    log(`  RSS per node right after the load: ${after_load.map((v) => v.toFixed(0)).join(' / ')} MiB (${cluster.nodes.map((n) => rssSplit(n.proc.pid)).join(' / ')})`);
     await sleep(IDLE_SETTLE_MS);
-    log(`  RSS per node after ${IDLE_SETTLE_MS / 1000} s idle: ${cluster.nodes.map((n) => rssMib(n.proc.pid).toFixed(0)).join(' / ')} MiB (${cluster.nodes.map((n) => rssSplit(n.proc.pid)).join(' / ')})`);
+    const rss = cluster.nodes.map((n) => rssMib(n.proc.pid));
+    log(`  RSS per node after ${IDLE_SETTLE_MS / 1000} s idle: ${rss.map((v) => v.toFixed(0)).join(' / ')} MiB (${cluster.nodes.map((n) => rssSplit(n.proc.pid)).join(' / ')})`);
 
     // Restart a follower: kill -9, start, time to the first linearizable read it serves.
     const lead = await waitForLeader(cluster.endpoints, 30_000);
@@ -109,8 +110,10 @@ export async function measureBigState(log: (l: string) => void): Promise<{ rss: 
     // A restarted node holds the loaded state without what applying the load left behind.
     await sleep(3000);
     log(`  RSS of ${node.id} after its restart: ${rssMib(node.proc.pid).toFixed(0)} MiB (${rssSplit(node.proc.pid)})`);
+    await sleep(IDLE_SETTLE_MS);
+    log(`  RSS of ${node.id} ${IDLE_SETTLE_MS / 1000} s later: ${rssMib(node.proc.pid).toFixed(0)} MiB (${rssSplit(node.proc.pid)})`);
     return {
-      rss: { positions: BIG_POSITIONS, open_reservations: BIG_OPEN_RESERVATIONS, rss_mib_per_node: rss },
+      rss: { positions: BIG_POSITIONS, open_reservations: BIG_OPEN_RESERVATIONS, rss_mib_per_node: rss, rss_mib_per_node_after_load: after_load, idle_s: IDLE_SETTLE_MS / 1000 },
       restart: { applied_events: BIG_POSITIONS + BIG_OPEN_RESERVATIONS, restart_ms },
     };
   } finally {

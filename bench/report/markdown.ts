@@ -3,6 +3,7 @@
 import type { PointResult } from '../load/driver.js';
 import { fmtMs, fmtRate, markdownTable, textTable, type Column } from '../lib/table.js';
 import type { RunReport, TargetCheck } from './model.js';
+import { rssText } from './targets.js';
 
 export const POINT_COLUMNS: readonly Column<PointResult>[] = [
   { title: 'system', value: (p) => p.system, align: 'left' },
@@ -55,7 +56,7 @@ export function extrasLines(r: RunReport): string[] {
   if (r.rss !== null) {
     out.push(
       r.rss.ok
-        ? `RSS per node with ${fmtRate(r.rss.value.positions)} positions and ${fmtRate(r.rss.value.open_reservations)} open reservations: ${r.rss.value.rss_mib_per_node.map((v) => v.toFixed(0)).join(' / ')} MiB.`
+        ? `RSS per node with ${fmtRate(r.rss.value.positions)} positions and ${fmtRate(r.rss.value.open_reservations)} open reservations: ${rssText(r.rss.value)}.`
         : `RSS: not measured: ${r.rss.reason}`,
     );
   }

@@ -19,7 +19,12 @@ export interface RestartFigures {
 export interface RssFigures {
   readonly positions: number;
   readonly open_reservations: number;
+  /** Per node once idle after the load (what a node holding this state keeps). */
   readonly rss_mib_per_node: readonly number[];
+  /** Per node right after the load was applied, before going idle. */
+  readonly rss_mib_per_node_after_load?: readonly number[];
+  /** How long the nodes were left idle before rss_mib_per_node was read. */
+  readonly idle_s?: number;
 }
 
 /** A figure measured, or why not. */

@@ -53,9 +53,16 @@ export function evaluateTargets(points: readonly PointResult[], failover: Extra<
     out.push({
       id: 7,
       target: 'RSS per node, 1M positions + 100k open reservations <= 500 MB',
-      measured: `${rss.value.rss_mib_per_node.map((v) => v.toFixed(0)).join(' / ')} MiB`,
+      measured: rssText(rss.value),
       pass: worst * 1.048576 <= 500,
     });
   }
   return out;
+}
+
+/** The settled figure, and the one right after the load when it was read too. */
+export function rssText(r: RssFigures): string {
+  const mib = (v: readonly number[]): string => v.map((x) => x.toFixed(0)).join(' / ');
+  if (r.rss_mib_per_node_after_load === undefined) return `${mib(r.rss_mib_per_node)} MiB`;
+  return `${mib(r.rss_mib_per_node)} MiB after ${r.idle_s ?? '?'} s idle (${mib(r.rss_mib_per_node_after_load)} MiB right after the load)`;
 }

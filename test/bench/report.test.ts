@@ -3,7 +3,7 @@ import { fmtMs, fmtRate, markdownTable, textTable } from '../../bench/lib/table.
 import { encodeHistogram, mergeEncoded, newHistogram, recordUs, summarize } from '../../bench/lib/hist.js';
 import { spreadClients } from '../../bench/load/driver.js';
 import type { PointResult } from '../../bench/load/driver.js';
-import { evaluateTargets } from '../../bench/report/targets.js';
+import { evaluateTargets, rssText } from '../../bench/report/targets.js';
 import { plotSvg, seriesOf } from '../../bench/report/plot.js';
 
 function point(p: Partial<PointResult> & Pick<PointResult, 'system' | 'workload' | 'clients'>): PointResult {
@@ -117,4 +117,12 @@ t.test('plot has one series per system/workload/distribution and skips empty poi
   t.equal((svg.match(/<polyline/g) ?? []).length, 2);
   t.match(plotSvg([]), /no points to plot/);
   t.end();
+});
+
+t.test('the RSS figure names the idle wait and the figure right after the load', async (t) => {
+  t.equal(rssText({ positions: 1, open_reservations: 1, rss_mib_per_node: [519.4, 555, 550] }), '519 / 555 / 550 MiB');
+  t.equal(
+    rssText({ positions: 1, open_reservations: 1, rss_mib_per_node: [519, 555, 550], rss_mib_per_node_after_load: [839, 708, 701], idle_s: 30 }),
+    '519 / 555 / 550 MiB after 30 s idle (839 / 708 / 701 MiB right after the load)',
+  );
 });
