@@ -122,7 +122,7 @@ export function startIdleGc(
   opts: IdleGcOptions,
   collect: (() => Promise<void> | void) | undefined,
   isLeader: () => boolean,
-  onCollect: (figures: { readonly before_bytes: number; readonly after_bytes: number; readonly pause_ms: number }) => void,
+  onCollect: (figures: { readonly before_bytes: number; readonly after_bytes: number; readonly took_ms: number }) => void,
 ): IdleGcHandle {
   if (collect === undefined) return { enabled: false, stop: () => undefined };
   const heapUsed = (): number => v8.getHeapStatistics().used_heap_size;
@@ -144,10 +144,10 @@ export function startIdleGc(
       .then(collect)
       .then(
         () => {
-          const pause_ms = performance.now() - t0;
+          const took_ms = performance.now() - t0;
           const after = heapUsed();
           policy.collected(performance.now(), after);
-          onCollect({ before_bytes: before, after_bytes: after, pause_ms });
+          onCollect({ before_bytes: before, after_bytes: after, took_ms });
         },
         // A failed collection is not retried sooner than a successful one would be.
         () => policy.collected(performance.now(), heapUsed()),

@@ -134,8 +134,12 @@ async function main(): Promise<void> {
   node.start();
   let metrics_server: http.Server | null = null;
   if (cfg.metrics_listen !== null) metrics_server = await startMetricsServer(cfg, node, metrics, log);
-  const idle_gc = startIdleGc({ ...IDLE_GC_DEFAULTS, growth_bytes_min: cfg.idle_gc_mib * 1024 * 1024 }, cfg.idle_gc_mib > 0 ? compactHeap : undefined, () => node.status().role === 'leader', (f) =>
-    log.info({ heap_used_mib_before: Math.round(f.before_bytes / 1048576), heap_used_mib_after: Math.round(f.after_bytes / 1048576), pause_ms: Math.round(f.pause_ms) }, 'idle: heap compacted'),
+  const idle_gc = startIdleGc({ ...IDLE_GC_DEFAULTS, growth_bytes_min: cfg.idle_gc_mib * 1024 * 1024 }, cfg.idle_gc_mib > 0 ? async () => {
+      // Entries above the log's trailing share are garbage once compacted away.
+      await node.trimLog();
+      await compactHeap();
+    } : undefined, () => node.status().role === 'leader', (f) =>
+    log.info({ heap_used_mib_before: Math.round(f.before_bytes / 1048576), heap_used_mib_after: Math.round(f.after_bytes / 1048576), took_ms: Math.round(f.took_ms) }, 'idle: log trimmed and heap compacted'),
   );
   log.info({ listen: cfg.listen, port, advertise: cfg.advertise, metrics: cfg.metrics_listen, pid: process.pid, idle_gc: idle_gc.enabled }, 'stockd serving');
   const unhook = security.installSighup((changes) => {

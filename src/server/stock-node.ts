@@ -913,6 +913,31 @@ export class StockNodeImpl implements StockNode {
     });
   }
 
+  /** Compacts the log down to its trailing share (a quarter of log_bytes_max), as the
+   * byte bound would at its next crossing; for an idle node, whose entries above that
+   * share only take memory (src/server/idle-gc.ts). Followers further behind than the
+   * trailing share get a snapshot, the same promise the byte bound gives. */
+  async trimLog(): Promise<void> {
+    if (this.closing || this.stopped) return;
+    const trailing_bytes = Math.floor(this.settings.log_bytes_max / 4);
+    if (this.storage.logBytes <= trailing_bytes) return;
+    await this.storage.sync();
+    return new Promise<void>((resolve, reject) => {
+      if (this.async_ops.length >= OPS_MAX) return reject(new NodeError('overloaded', 'node operation queue is full'));
+      this.async_ops.push(async () => {
+        try {
+          const durable = Math.min(this.storage.durable_applied, this.applied.index);
+          await this.compactTo(this.storage.trailingStart(durable, this.settings.trailing_entries, trailing_bytes));
+          resolve();
+        } catch (err) {
+          reject(err instanceof Error ? err : new Error(String(err)));
+          throw err;
+        }
+      });
+      this.kick();
+    });
+  }
+
   /** The ledger's state and history from one consistent LevelDB view, in the ledger
    * snapshot format (self-checking chunks); see restore.ts for the file around them. */
   async *backupChunks(): AsyncIterable<Uint8Array> {

@@ -79,7 +79,7 @@ t.test('the driver collects when idle and grown, and is off without a collector'
   // Any growth counts and every sample is idle: the first samples after some allocation collect.
   const h = startIdleGc({ check_ms: 10, idle_checks: 1, leader_idle_checks: 1, elu_idle_max: 0.99, growth_bytes_min: 1, interval_ms_min: 0 }, () => {
     calls++;
-  }, () => false, (f) => figures.push(f.pause_ms));
+  }, () => false, (f) => figures.push(f.took_ms));
   t.teardown(() => h.stop());
   t.ok(h.enabled);
   const keep: string[][] = [];
