@@ -246,6 +246,16 @@ export class LevelStorage {
     await this.db.close();
   }
 
+  /** Closes the database and opens it again, for use at start, while nothing else uses
+   * it. Reading the whole ledger at start leaves LevelDB's table files mapped and their
+   * pages resident: ~250 MiB counted in the process's RSS with 1M positions, although it
+   * is page cache. Reopening unmaps them; later reads map only what they touch. */
+  async reopen(): Promise<void> {
+    await this.db.close();
+    await this.db.open();
+    for (const sub of [this.log, this.meta, ...Object.values(this.subs)]) await sub.open();
+  }
+
   private async getMeta(key: string): Promise<unknown> {
     const v = await this.meta.get(enc.encode(key));
     return v === undefined ? undefined : unpack(v);

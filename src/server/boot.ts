@@ -54,6 +54,8 @@ export async function bootNode(cfg: StockdConfig, opts: BootOptions): Promise<St
     } catch (err) {
       throw new StorageError(`data dir ${cfg.data_dir} holds a corrupt ledger: ${err instanceof Error ? err.message : String(err)}`);
     }
+    // The load read every table file through LevelDB's mappings: let them go.
+    await storage.reopen();
     if (ledger.lastLogIndex() > loaded.applied.index) {
       throw new StorageError(`corrupt data dir: the ledger has applied entry ${ledger.lastLogIndex()} but the applied record says ${loaded.applied.index}`);
     }
