@@ -76,7 +76,7 @@ for ((i = 1; i <= nodes; i++)); do
     sec=(--insecure)
   fi
   # Node.js flags and environment: the same as every launcher passes (src/server/node-flags.ts).
-  MALLOC_ARENA_MAX=2 nohup node --max-semi-space-size=32 "$stockd" --id "n$i" --listen "127.0.0.1:$port" --data "$data/n$i" \
+  MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072 nohup node --max-semi-space-size=32 "$stockd" --id "n$i" --listen "127.0.0.1:$port" --data "$data/n$i" \
     --initial-cluster "$initial" --metrics-listen "127.0.0.1:$((port + 2000))" "${sec[@]}" \
     "${extra[@]}" >>"$data/n$i.log" 2>&1 &
   echo $! >"$data/n$i.pid"

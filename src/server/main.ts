@@ -1,4 +1,4 @@
-#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=32
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072 node --max-semi-space-size=32
 // stockd: one Stockraft node. Parses flags (and --config), opens the data dir, starts the
 // raft loop, serves the peer, client and operator services on ONE gRPC port, serves
 // /metrics over HTTP when asked, and on SIGTERM drains and closes cleanly.

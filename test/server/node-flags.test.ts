@@ -12,6 +12,7 @@ t.test('missingNodeFlags', async (t) => {
 });
 
 t.test('missingNodeEnv', async (t) => {
-  t.same(missingNodeEnv({}), ['MALLOC_ARENA_MAX=2'], 'unset: named with its value');
-  t.same(missingNodeEnv({ MALLOC_ARENA_MAX: '4' }), [], 'set to anything: the operator chose');
+  t.same(missingNodeEnv({}), ['MALLOC_ARENA_MAX=2', 'MALLOC_MMAP_THRESHOLD_=131072'], 'unset: named with their values');
+  t.same(missingNodeEnv({ MALLOC_ARENA_MAX: '4' }), ['MALLOC_MMAP_THRESHOLD_=131072'], 'set to anything: the operator chose');
+  t.same(missingNodeEnv({ MALLOC_ARENA_MAX: '4', MALLOC_MMAP_THRESHOLD_: '0' }), [], 'both set');
 });
