@@ -139,7 +139,7 @@ async function main(): Promise<void> {
       await node.trimLog();
       await compactHeap();
     } : undefined, () => node.status().role === 'leader', (f) =>
-    log.info({ heap_used_mib_before: Math.round(f.before_bytes / 1048576), heap_used_mib_after: Math.round(f.after_bytes / 1048576), took_ms: Math.round(f.took_ms) }, 'idle: log trimmed and heap compacted'),
+    log.info({ heap_committed_mib_before: Math.round(f.before_bytes / 1048576), heap_committed_mib_after: Math.round(f.after_bytes / 1048576), took_ms: Math.round(f.took_ms) }, 'idle: log trimmed and heap compacted'),
   );
   log.info({ listen: cfg.listen, port, advertise: cfg.advertise, metrics: cfg.metrics_listen, pid: process.pid, idle_gc: idle_gc.enabled }, 'stockd serving');
   const unhook = security.installSighup((changes) => {

@@ -25,7 +25,7 @@ export interface StockdConfig {
   readonly trailing_entries: number;
   readonly snapshot_chunk_bytes: number;
   readonly log_bytes_max: number;
-  /** Heap growth (MiB) that an idle node collects (src/server/idle-gc.ts); 0 = never. */
+  /** Committed-heap growth (MiB) that an idle node collects (src/server/idle-gc.ts); 0 = never. */
   readonly idle_gc_mib: number;
   readonly proposals_max: number;
   readonly entry_commands_max: number;
@@ -118,7 +118,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { flag: '--snapshot-entries <n>', key: 'snapshotEntries', def: 10000, help: 'compact the raft log every this many applied entries (bounds log memory and restart replay)' },
   { flag: '--trailing-entries <n>', key: 'trailingEntries', def: 5000, help: 'entries kept below the compaction point so briefly slow followers catch up without a snapshot' },
   { flag: '--log-bytes-max <n>', key: 'logBytesMax', def: 67108864, help: 'also compact when the log above the compaction point holds more entry bytes than this (entries of many commands are large; the log lives in memory: 64 MiB keeps it a small part of a node\'s memory, and a follower further behind than the trailing quarter gets a snapshot)' },
-  { flag: '--idle-gc-mib <n>', key: 'idleGcMib', def: 64, help: 'when the node goes idle with this many MiB more heap in use than after its last idle collection, run one memory-reducing garbage collection so the heap a load left behind goes back; 0: off' },
+  { flag: '--idle-gc-mib <n>', key: 'idleGcMib', def: 32, help: 'when the node goes idle with this many MiB more heap committed than after its last idle collection, trim the raft log to its trailing share and run one memory-reducing garbage collection, so what a load left behind goes back; 0: off' },
   { flag: '--snapshot-chunk-bytes <n>', key: 'snapshotChunkBytes', def: 1048576, help: 'InstallSnapshot chunk size: well below the 4 MiB gRPC message limit' },
   { flag: '--proposals-max <n>', key: 'proposalsMax', def: 20000, help: 'client proposals queued or in flight on the leader; beyond it calls get RESOURCE_EXHAUSTED instead of piling up memory' },
   { flag: '--entry-commands-max <n>', key: 'entryCommandsMax', def: 1000, help: 'commands of concurrent callers packed into one raft entry (one fsync for all of them)' },

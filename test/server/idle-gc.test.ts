@@ -11,57 +11,57 @@ const opts = { ...IDLE_GC_DEFAULTS, idle_checks: 2, growth_bytes_min: 64 * MIB, 
 t.test('a busy process is never collected, however much it grew', async (t) => {
   const p = new IdleGcPolicy(opts, 100 * MIB);
   let collects = 0;
-  for (let i = 0; i < 100; i++) if (p.observe({ now_ms: i * 1000, elu: 0.5, leader: false, heap_used_bytes: 1000 * MIB })) collects++;
+  for (let i = 0; i < 100; i++) if (p.observe({ now_ms: i * 1000, elu: 0.5, leader: false, heap_bytes: 1000 * MIB })) collects++;
   t.equal(collects, 0);
 });
 
 t.test('idle and grown: collected after idle_checks samples, then not again for the same heap', async (t) => {
   const p = new IdleGcPolicy(opts, 100 * MIB);
-  t.notOk(p.observe({ now_ms: 1000, elu: 0.01, leader: false, heap_used_bytes: 400 * MIB }), 'one idle sample is not enough');
-  t.ok(p.observe({ now_ms: 2000, elu: 0.01, leader: false, heap_used_bytes: 400 * MIB }), 'the second idle sample collects');
+  t.notOk(p.observe({ now_ms: 1000, elu: 0.01, leader: false, heap_bytes: 400 * MIB }), 'one idle sample is not enough');
+  t.ok(p.observe({ now_ms: 2000, elu: 0.01, leader: false, heap_bytes: 400 * MIB }), 'the second idle sample collects');
   p.collected(2100, 200 * MIB);
-  t.notOk(p.observe({ now_ms: 40_000, elu: 0.01, leader: false, heap_used_bytes: 210 * MIB }), 'idle but grown 10 MiB since: not again');
-  t.notOk(p.observe({ now_ms: 41_000, elu: 0.01, leader: false, heap_used_bytes: 250 * MIB }), 'grown 50 MiB: still below the bar');
-  t.ok(p.observe({ now_ms: 42_000, elu: 0.01, leader: false, heap_used_bytes: 270 * MIB }), 'grown 70 MiB: collected');
+  t.notOk(p.observe({ now_ms: 40_000, elu: 0.01, leader: false, heap_bytes: 210 * MIB }), 'idle but grown 10 MiB since: not again');
+  t.notOk(p.observe({ now_ms: 41_000, elu: 0.01, leader: false, heap_bytes: 250 * MIB }), 'grown 50 MiB: still below the bar');
+  t.ok(p.observe({ now_ms: 42_000, elu: 0.01, leader: false, heap_bytes: 270 * MIB }), 'grown 70 MiB: collected');
 });
 
 t.test('idle but not grown enough: nothing', async (t) => {
   const p = new IdleGcPolicy(opts, 100 * MIB);
-  for (let i = 1; i <= 10; i++) t.notOk(p.observe({ now_ms: i * 1000, elu: 0, leader: false, heap_used_bytes: 163 * MIB }), `sample ${i}`);
+  for (let i = 1; i <= 10; i++) t.notOk(p.observe({ now_ms: i * 1000, elu: 0, leader: false, heap_bytes: 163 * MIB }), `sample ${i}`);
 });
 
 t.test('a busy sample breaks the idle run', async (t) => {
   const p = new IdleGcPolicy(opts, 100 * MIB);
-  t.notOk(p.observe({ now_ms: 1000, elu: 0.01, leader: false, heap_used_bytes: 400 * MIB }));
-  t.notOk(p.observe({ now_ms: 2000, elu: 0.2, leader: false, heap_used_bytes: 400 * MIB }), 'busy');
-  t.notOk(p.observe({ now_ms: 3000, elu: 0.01, leader: false, heap_used_bytes: 400 * MIB }), 'idle run starts over');
-  t.ok(p.observe({ now_ms: 4000, elu: 0.01, leader: false, heap_used_bytes: 400 * MIB }));
+  t.notOk(p.observe({ now_ms: 1000, elu: 0.01, leader: false, heap_bytes: 400 * MIB }));
+  t.notOk(p.observe({ now_ms: 2000, elu: 0.2, leader: false, heap_bytes: 400 * MIB }), 'busy');
+  t.notOk(p.observe({ now_ms: 3000, elu: 0.01, leader: false, heap_bytes: 400 * MIB }), 'idle run starts over');
+  t.ok(p.observe({ now_ms: 4000, elu: 0.01, leader: false, heap_bytes: 400 * MIB }));
 });
 
 t.test('a leader waits for leader_idle_checks idle samples', async (t) => {
   const p = new IdleGcPolicy({ ...opts, leader_idle_checks: 10 }, 100 * MIB);
-  for (let i = 1; i <= 9; i++) t.notOk(p.observe({ now_ms: i * 1000, elu: 0, leader: true, heap_used_bytes: 400 * MIB }), `leader, idle sample ${i}`);
-  t.ok(p.observe({ now_ms: 10_000, elu: 0, leader: true, heap_used_bytes: 400 * MIB }), 'the tenth');
+  for (let i = 1; i <= 9; i++) t.notOk(p.observe({ now_ms: i * 1000, elu: 0, leader: true, heap_bytes: 400 * MIB }), `leader, idle sample ${i}`);
+  t.ok(p.observe({ now_ms: 10_000, elu: 0, leader: true, heap_bytes: 400 * MIB }), 'the tenth');
   const q = new IdleGcPolicy({ ...opts, leader_idle_checks: 10 }, 100 * MIB);
-  q.observe({ now_ms: 1000, elu: 0, leader: false, heap_used_bytes: 400 * MIB });
-  t.ok(q.observe({ now_ms: 2000, elu: 0, leader: false, heap_used_bytes: 400 * MIB }), 'a follower after idle_checks');
+  q.observe({ now_ms: 1000, elu: 0, leader: false, heap_bytes: 400 * MIB });
+  t.ok(q.observe({ now_ms: 2000, elu: 0, leader: false, heap_bytes: 400 * MIB }), 'a follower after idle_checks');
 });
 
 t.test('at most one collection per interval_ms_min', async (t) => {
   const p = new IdleGcPolicy(opts, 100 * MIB);
-  p.observe({ now_ms: 1000, elu: 0, leader: false, heap_used_bytes: 400 * MIB });
-  t.ok(p.observe({ now_ms: 2000, elu: 0, leader: false, heap_used_bytes: 400 * MIB }));
+  p.observe({ now_ms: 1000, elu: 0, leader: false, heap_bytes: 400 * MIB });
+  t.ok(p.observe({ now_ms: 2000, elu: 0, leader: false, heap_bytes: 400 * MIB }));
   p.collected(2000, 100 * MIB);
   // Say the collection freed little and the heap grows again at once.
-  for (let s = 3; s <= 31; s++) t.notOk(p.observe({ now_ms: s * 1000, elu: 0, leader: false, heap_used_bytes: 500 * MIB }), `at ${s} s`);
-  t.ok(p.observe({ now_ms: 32_000, elu: 0, leader: false, heap_used_bytes: 500 * MIB }), '30 s after the last one');
+  for (let s = 3; s <= 31; s++) t.notOk(p.observe({ now_ms: s * 1000, elu: 0, leader: false, heap_bytes: 500 * MIB }), `at ${s} s`);
+  t.ok(p.observe({ now_ms: 32_000, elu: 0, leader: false, heap_bytes: 500 * MIB }), '30 s after the last one');
 });
 
 t.test('a heap that V8 shrank on its own lowers the baseline', async (t) => {
   const p = new IdleGcPolicy(opts, 300 * MIB);
-  t.notOk(p.observe({ now_ms: 1000, elu: 0.9, leader: false, heap_used_bytes: 120 * MIB }));
-  t.notOk(p.observe({ now_ms: 2000, elu: 0, leader: false, heap_used_bytes: 150 * MIB }));
-  t.ok(p.observe({ now_ms: 3000, elu: 0, leader: false, heap_used_bytes: 190 * MIB }), '70 MiB above the 120 MiB low point');
+  t.notOk(p.observe({ now_ms: 1000, elu: 0.9, leader: false, heap_bytes: 120 * MIB }));
+  t.notOk(p.observe({ now_ms: 2000, elu: 0, leader: false, heap_bytes: 150 * MIB }));
+  t.ok(p.observe({ now_ms: 3000, elu: 0, leader: false, heap_bytes: 190 * MIB }), '70 MiB above the 120 MiB low point');
 });
 
 t.test('options and samples out of range are refused, naming them', async (t) => {
@@ -69,7 +69,7 @@ t.test('options and samples out of range are refused, naming them', async (t) =>
   t.throws(() => new IdleGcPolicy({ ...opts, growth_bytes_min: 0 }, 0), /growth_bytes_min/);
   t.throws(() => new IdleGcPolicy({ ...opts, leader_idle_checks: 1, idle_checks: 2 }, 0), /leader_idle_checks/);
   const p = new IdleGcPolicy(opts, 0);
-  t.throws(() => p.observe({ now_ms: 0, elu: Number.NaN, leader: false, heap_used_bytes: 0 }), /idle gc sample out of range/);
+  t.throws(() => p.observe({ now_ms: 0, elu: Number.NaN, leader: false, heap_bytes: 0 }), /idle gc sample out of range/);
 });
 
 t.test('the driver collects when idle and grown, and is off without a collector', async (t) => {
