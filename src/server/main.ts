@@ -15,6 +15,7 @@ import { buildCommand, ConfigError, resolveConfig, type StockdConfig } from './s
 import { bootNode } from './boot.js';
 import { NodeMetrics } from './node-metrics.js';
 import { compactHeap, IDLE_GC_DEFAULTS, startIdleGc } from './idle-gc.js';
+import { loadMallocTrim } from './malloc-trim.js';
 import { NodeSecurity } from './security/index.js';
 import { PEER_SERVER_OPTIONS, raftServiceClient } from '../raft/transport-grpc.js';
 import { registerClientServices } from './client-services.js';
@@ -22,6 +23,9 @@ import { testServiceImpl } from './test-service.js';
 import { ADMIN_RECORD_TIMEOUT_MS_MIN, recordAdminEvent } from './admin-history.js';
 import { StorageError } from '../raft/storage-level.js';
 import type { StockNodeImpl } from './stock-node.js';
+
+/** Wait after the idle heap compaction before malloc_trim (see malloc-trim.ts). */
+const MALLOC_TRIM_DELAY_MS = 1000;
 
 /** Bound on the body of a test-hook request (they carry none). */
 const HOOK_BODY_BYTES_MAX = 1024;
@@ -134,10 +138,17 @@ async function main(): Promise<void> {
   node.start();
   let metrics_server: http.Server | null = null;
   if (cfg.metrics_listen !== null) metrics_server = await startMetricsServer(cfg, node, metrics, log);
+  const malloc_trim = loadMallocTrim();
+  if (!malloc_trim.available && cfg.idle_gc_mib > 0) log.info({ reason: malloc_trim.reason }, 'idle compaction runs without malloc_trim: free C heap pages stay resident');
   const idle_gc = startIdleGc({ ...IDLE_GC_DEFAULTS, growth_bytes_min: cfg.idle_gc_mib * 1024 * 1024 }, cfg.idle_gc_mib > 0 ? async () => {
       // Entries above the log's trailing share are garbage once compacted away.
       await node.trimLog();
       await compactHeap();
+      if (malloc_trim.available) {
+        // V8 unmaps and frees what the collection released over the next moments.
+        await new Promise((r) => setTimeout(r, MALLOC_TRIM_DELAY_MS));
+        malloc_trim.trim();
+      }
     } : undefined, () => node.status().role === 'leader', (f) =>
     log.info({ heap_committed_mib_before: Math.round(f.before_bytes / 1048576), heap_committed_mib_after: Math.round(f.after_bytes / 1048576), took_ms: Math.round(f.took_ms) }, 'idle: log trimmed and heap compacted'),
   );
