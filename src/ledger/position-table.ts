@@ -1,8 +1,8 @@
 // Positions in memory, one slot each: the SKU string, a location number, on_hand,
 // reserved and seq in float64 columns, and the chain head as 32 raw bytes. Lookup goes
-// location -> (SKU, location number) -> slot, so neither a combined "sku!location" key string nor a record
-// object is kept per position; records and views are built when asked for. Positions are
-// never removed, so slots are dense 0..size-1 in creation order.
+// location -> (SKU, location number) -> slot, so neither a combined "sku!location" key
+// string nor a record object is kept per position; records and views are built when asked
+// for. Positions are never removed, so slots are dense 0..size-1 in creation order.
 //
 // Bytes per position (1M positions, one location): SKU string ~32, its slot in `skus` 8,
 // its index entry ~12 (slot-index.ts; a Map entry was ~30), numbers 32, head 32: ~116 B (a

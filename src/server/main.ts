@@ -140,17 +140,21 @@ async function main(): Promise<void> {
   if (cfg.metrics_listen !== null) metrics_server = await startMetricsServer(cfg, node, metrics, log);
   const malloc_trim = loadMallocTrim();
   if (!malloc_trim.available && cfg.idle_gc_mib > 0) log.info({ reason: malloc_trim.reason }, 'idle compaction runs without malloc_trim: free C heap pages stay resident');
-  const idle_gc = startIdleGc({ ...IDLE_GC_DEFAULTS, growth_bytes_min: cfg.idle_gc_mib * 1024 * 1024 }, cfg.idle_gc_mib > 0 ? async () => {
-      // Entries above the log's trailing share are garbage once compacted away.
-      await node.trimLog();
-      await compactHeap();
-      if (malloc_trim.available) {
-        // V8 unmaps and frees what the collection released over the next moments.
-        await new Promise((r) => setTimeout(r, MALLOC_TRIM_DELAY_MS));
-        malloc_trim.trim();
-      }
-    } : undefined, () => node.status().role === 'leader', (f) =>
-    log.info({ heap_committed_mib_before: Math.round(f.before_bytes / 1048576), heap_committed_mib_after: Math.round(f.after_bytes / 1048576), took_ms: Math.round(f.took_ms) }, 'idle: log trimmed and heap compacted'),
+  const idleCollect = async (): Promise<void> => {
+    // Entries above the log's trailing share are garbage once compacted away.
+    await node.trimLog();
+    await compactHeap();
+    if (malloc_trim.available) {
+      // V8 unmaps and frees what the collection released over the next moments.
+      await new Promise((r) => setTimeout(r, MALLOC_TRIM_DELAY_MS));
+      malloc_trim.trim();
+    }
+  };
+  const idle_gc = startIdleGc(
+    { ...IDLE_GC_DEFAULTS, growth_bytes_min: cfg.idle_gc_mib * 1024 * 1024 },
+    cfg.idle_gc_mib > 0 ? idleCollect : undefined,
+    () => node.status().role === 'leader',
+    (f) => log.info({ heap_committed_mib_before: Math.round(f.before_bytes / 1048576), heap_committed_mib_after: Math.round(f.after_bytes / 1048576), took_ms: Math.round(f.took_ms) }, 'idle: log trimmed and heap compacted'),
   );
   log.info({ listen: cfg.listen, port, advertise: cfg.advertise, metrics: cfg.metrics_listen, pid: process.pid, idle_gc: idle_gc.enabled }, 'stockd serving');
   const unhook = security.installSighup((changes) => {

@@ -667,14 +667,46 @@ export class StockNodeImpl implements StockNode {
 
   private async maybeCompact(): Promise<void> {
     const s = this.settings;
-    const durable = Math.min(this.storage.durable_applied, this.applied.index);
-    const by_entries = durable - this.storage.snapshotIndex >= s.snapshot_entries + s.trailing_entries;
+    const by_entries = this.durableApplied() - this.storage.snapshotIndex >= s.snapshot_entries + s.trailing_entries;
     // Large entries (many commands each) would make an entry-count bound hold gigabytes
     // in memory: the log is also compacted when its bytes pass log_bytes_max, keeping at
     // most a quarter of that as trailing entries.
     const by_bytes = this.storage.logBytes > s.log_bytes_max;
     if (!by_entries && !by_bytes) return;
-    await this.compactTo(this.storage.trailingStart(durable, s.trailing_entries, by_bytes ? Math.floor(s.log_bytes_max / 4) : Number.MAX_SAFE_INTEGER));
+    await this.compactToTrailing(by_bytes ? this.trailingBytes() : Number.MAX_SAFE_INTEGER);
+  }
+
+  /** The highest index compaction may reach: applied, and durably so. */
+  private durableApplied(): number {
+    return Math.min(this.storage.durable_applied, this.applied.index);
+  }
+
+  /** The byte share of the log kept as trailing entries when the byte bound compacts. */
+  private trailingBytes(): number {
+    return Math.floor(this.settings.log_bytes_max / 4);
+  }
+
+  /** Compacts up to the durable applied index, keeping trailing entries within
+   * --trailing-entries and `bytes_max`. */
+  private async compactToTrailing(bytes_max: number): Promise<void> {
+    await this.compactTo(this.storage.trailingStart(this.durableApplied(), this.settings.trailing_entries, bytes_max));
+  }
+
+  /** Runs `op` inside the node loop (between Ready rounds, like compaction there) and
+   * answers with its result; refused when the operation queue is full. */
+  private inLoop<T>(op: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (this.async_ops.length >= OPS_MAX) return reject(new NodeError('overloaded', 'node operation queue is full'));
+      this.async_ops.push(async () => {
+        try {
+          resolve(await op());
+        } catch (err) {
+          reject(err instanceof Error ? err : new Error(String(err)));
+          throw err;
+        }
+      });
+      this.kick();
+    });
   }
 
   private async compactTo(index: number): Promise<void> {
@@ -898,18 +930,9 @@ export class StockNodeImpl implements StockNode {
     if (this.closing || this.stopped) throw new NodeError('shutting_down', 'node is shutting down');
     // Make the applied index durable first: compaction may only go that far.
     await this.storage.sync();
-    return new Promise<number>((resolve, reject) => {
-      if (this.async_ops.length >= OPS_MAX) return reject(new NodeError('overloaded', 'node operation queue is full'));
-      this.async_ops.push(async () => {
-        try {
-          await this.compactTo(Math.min(this.storage.durable_applied, this.applied.index));
-          resolve(this.storage.snapshotIndex);
-        } catch (err) {
-          reject(err instanceof Error ? err : new Error(String(err)));
-          throw err;
-        }
-      });
-      this.kick();
+    return this.inLoop(async () => {
+      await this.compactTo(this.durableApplied());
+      return this.storage.snapshotIndex;
     });
   }
 
@@ -919,23 +942,9 @@ export class StockNodeImpl implements StockNode {
    * trailing share get a snapshot, the same promise the byte bound gives. */
   async trimLog(): Promise<void> {
     if (this.closing || this.stopped) return;
-    const trailing_bytes = Math.floor(this.settings.log_bytes_max / 4);
-    if (this.storage.logBytes <= trailing_bytes) return;
+    if (this.storage.logBytes <= this.trailingBytes()) return;
     await this.storage.sync();
-    return new Promise<void>((resolve, reject) => {
-      if (this.async_ops.length >= OPS_MAX) return reject(new NodeError('overloaded', 'node operation queue is full'));
-      this.async_ops.push(async () => {
-        try {
-          const durable = Math.min(this.storage.durable_applied, this.applied.index);
-          await this.compactTo(this.storage.trailingStart(durable, this.settings.trailing_entries, trailing_bytes));
-          resolve();
-        } catch (err) {
-          reject(err instanceof Error ? err : new Error(String(err)));
-          throw err;
-        }
-      });
-      this.kick();
-    });
+    await this.inLoop(() => this.compactToTrailing(this.trailingBytes()));
   }
 
   /** The ledger's state and history from one consistent LevelDB view, in the ledger
