@@ -5,8 +5,10 @@
 // with the applied index (see keys.ts for the layout).
 //
 // Order within one entry: log time advances to max(previous, entry.time_ms); reservations
-// whose deadline is <= that time expire in (deadline, id) order; outcomes and final
-// reservations past the retention window are pruned; then each command runs in order.
+// whose deadline is <= that time expire in (deadline, id) order, at most
+// EXPIRIES_PER_ENTRY_MAX of them (a command that then touches one still due expires it
+// first); outcomes and final reservations past the retention window are pruned; then each
+// command runs in order.
 
 import { adminEventHash, advanceHead, eventHashOf, GENESIS_HEAD, type AdminHead, type PositionHead } from './history.js';
 import { ExpiryHeap } from './expiry-heap.js';
@@ -26,6 +28,7 @@ import {
 import {
   BALANCE_MAX,
   ENTRY_COMMANDS_MAX,
+  EXPIRIES_PER_ENTRY_MAX,
   OUTCOME_RETENTION_MS_DEFAULT,
   OUTCOME_RETENTION_MS_MAX,
   OUTCOME_RETENTION_MS_MIN,
@@ -68,6 +71,10 @@ export interface LedgerOptions {
   /** How long (log time) an op outcome and a final reservation are kept. Part of the
    * replicated state machine: every node of a cluster must use the same value. */
   readonly outcome_retention_ms?: number;
+  /** Reservations one entry expires at most (EXPIRIES_PER_ENTRY_MAX). Part of the
+   * replicated state machine like the retention; only tests set it, to reach the bound
+   * with few reservations. */
+  readonly expiries_per_entry_max?: number;
 }
 
 type AdjustCmd = Extract<Command, { kind: 'adjust' }>;
@@ -112,6 +119,7 @@ function finalStateCode(state: ReservationRecord['state']): 'RESERVATION_COMMITT
 
 export class Ledger {
   readonly outcome_retention_ms: number;
+  readonly expiries_per_entry_max: number;
   /** Positions as columns by slot (position-table.ts). */
   private readonly positions = new PositionTable();
   private readonly reservations = new Map<string, ReservationRecord>();
@@ -134,6 +142,11 @@ export class Ledger {
       );
     }
     this.outcome_retention_ms = r;
+    const e = options.expiries_per_entry_max ?? EXPIRIES_PER_ENTRY_MAX;
+    if (!Number.isSafeInteger(e) || e < 1 || e > EXPIRIES_PER_ENTRY_MAX) {
+      throw new RangeError(`expiries_per_entry_max must be an integer 1..${EXPIRIES_PER_ENTRY_MAX}, got ${String(e)}`);
+    }
+    this.expiries_per_entry_max = e;
   }
 
   // ---------------------------------------------------------------- reads
@@ -454,10 +467,17 @@ export class Ledger {
     return slot;
   }
 
-  /** The PENDING reservation a commit/release/extend acts on, or the failure to return. */
-  private pending(reservation_id: string): ReservationRecord | CommandResult {
+  /** The PENDING reservation a commit/release/extend acts on, or the failure to return.
+   * A reservation past its deadline that the per-entry bound left for a later entry
+   * expires here, before the command, exactly as it would have at the top of the entry. */
+  private pending(batch: Batch, reservation_id: string): ReservationRecord | CommandResult {
     const res = this.reservations.get(reservation_id);
     if (res === undefined) return failure('RESERVATION_NOT_FOUND', `no reservation ${reservation_id} (never made, or final and pruned)`);
+    if (res.state === 'PENDING' && res.deadline_ms <= batch.time_ms) {
+      // Its heap entry stays behind and is skipped as superseded when it comes up.
+      this.finish(batch, res, 'EXPIRED', 'EXPIRE', '', null);
+      return failure('RESERVATION_EXPIRED', `reservation ${reservation_id} is EXPIRED`);
+    }
     if (res.state !== 'PENDING') return failure(finalStateCode(res.state), `reservation ${reservation_id} is ${res.state}`);
     return res;
   }
@@ -500,7 +520,7 @@ export class Ledger {
   }
 
   private commit(batch: Batch, cmd: CommitCmd): CommandResult {
-    const res = this.pending(cmd.reservation_id);
+    const res = this.pending(batch, cmd.reservation_id);
     if (!('reservation_id' in res)) return res;
     let sold: number[] | 'all' = 'all';
     if (cmd.lines !== undefined && cmd.lines !== null && cmd.lines.length > 0) {
@@ -525,7 +545,7 @@ export class Ledger {
   }
 
   private release(batch: Batch, cmd: ReleaseCmd): CommandResult {
-    const res = this.pending(cmd.reservation_id);
+    const res = this.pending(batch, cmd.reservation_id);
     if (!('reservation_id' in res)) return res;
     const done = this.finish(batch, res, 'RELEASED', 'RELEASE', cmd.op_id, null);
     return { code: 'OK', replay: false, positions: done.positions, reservation: done.reservation };
@@ -534,7 +554,7 @@ export class Ledger {
   /** The deadline becomes max(deadline, now + ttl_ms): an Extend never shortens a
    * reservation. Each line's position records an EXTEND event (no quantity change). */
   private extend(batch: Batch, cmd: ExtendCmd): CommandResult {
-    const res = this.pending(cmd.reservation_id);
+    const res = this.pending(batch, cmd.reservation_id);
     if (!('reservation_id' in res)) return res;
     const deadline_ms = Math.max(res.deadline_ms, batch.time_ms + cmd.ttl_ms);
     const positions: Position[] = new Array<Position>(res.lines.length);
@@ -582,16 +602,20 @@ export class Ledger {
     return { code: 'OK', replay: false, positions: [], reservation: null };
   }
 
-  /** Expires every PENDING reservation whose deadline is <= the entry's time. Bounded by
-   * the number of open reservations (each expires once). */
+  /** Expires PENDING reservations whose deadline is <= the entry's time, in (deadline, id)
+   * order, at most expiries_per_entry_max of them; the rest wait for the next entries
+   * (see EXPIRIES_PER_ENTRY_MAX). Superseded heap entries cost a pop each, and each
+   * reservation pushes at most one per Extend, so the loop ends. */
   private expireDue(batch: Batch): void {
-    for (;;) {
+    let expired = 0;
+    while (expired < this.expiries_per_entry_max) {
       const top = this.expiries.peek();
       if (top === undefined || top.deadline_ms > batch.time_ms) return;
       this.expiries.pop();
       const res = this.reservations.get(top.reservation_id);
       if (res === undefined || res.state !== 'PENDING' || res.deadline_ms !== top.deadline_ms) continue; // superseded
       this.finish(batch, res, 'EXPIRED', 'EXPIRE', '', null);
+      expired++;
     }
   }
 

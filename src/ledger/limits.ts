@@ -45,6 +45,14 @@ export const SUBMIT_OPS_MAX = 1_000;
  * encodeEntry refuses more, decodeEntry and apply throw on more. */
 export const ENTRY_COMMANDS_MAX = 10_000;
 
+/** Reservations one entry expires at most. A burst of reservations made with the same
+ * deadline (say 100,000 from one bulk load) would otherwise all expire in one entry and
+ * stall every replica's loop for seconds, past the election timeout. The rest expire in
+ * the following entries (the leader keeps proposing time ticks while any are due), and a
+ * command that touches a reservation already past its deadline expires it first, so no
+ * commit, release or extend ever succeeds late. Part of the replicated state machine. */
+export const EXPIRIES_PER_ENTRY_MAX = 1_000;
+
 /** Encoded size of one raft entry's ledger payload (under the 4 MiB gRPC message limit). */
 export const ENTRY_BYTES_MAX = 3 * 1024 * 1024;
 
