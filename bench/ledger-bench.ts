@@ -152,6 +152,8 @@ async function main(): Promise<void> {
     ledger.checkInvariants();
   }
 
+  await expiryBurst();
+
   // Heap footprint.
   const base = heapUsed();
   const { ledger } = fresh();
@@ -172,6 +174,38 @@ async function main(): Promise<void> {
   console.log(`heap per position (steady state, outcomes pruned)   ${((positions_only - base) / POSITIONS).toFixed(0)} B`);
   console.log(`heap per position incl. its adjust outcome (<24 h)  ${((with_outcomes - base) / POSITIONS).toFixed(0)} B`);
   console.log(`heap per open 1-line reservation (incl. outcome)    ${((with_open - positions_only) / reservations).toFixed(0)} B`);
+}
+
+/** A burst of reservations that fall due together (one bulk reserve, one deadline): time
+ * ticks expire them EXPIRIES_PER_ENTRY_MAX at a time. Prints the rate and the longest
+ * single entry, which is what a replica's loop is held for. */
+async function expiryBurst(): Promise<void> {
+  const { ledger } = fresh();
+  const n = Math.min(OPS, 100_000);
+  for (const e of entries(reserveCmds(n, 1), 1_000)) ledger.apply(++log_index, e);
+  if (ledger.openReservations() !== n) throw new Error('expiry burst: reservations missing');
+  now_ms += TTL_MS;
+  await settle();
+  gc_ms = 0;
+  let ticks = 0;
+  let entry_ms_max = 0;
+  const c0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  // Bounded: every tick expires at least one reservation while any is due.
+  while (ledger.openReservations() > 0 && ticks <= n) {
+    const e0 = process.hrtime.bigint();
+    ledger.apply(++log_index, { time_ms: now_ms, commands: [] });
+    entry_ms_max = Math.max(entry_ms_max, Number(process.hrtime.bigint() - e0) / 1e6);
+    ticks++;
+  }
+  const wall_s = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = process.cpuUsage(c0);
+  const cpu_s = (cpu.user + cpu.system) / 1e6;
+  if (ledger.openReservations() !== 0) throw new Error(`expiry burst: ${ledger.openReservations()} still open after ${ticks} ticks`);
+  console.log(
+    `${'expiry burst, 1 line'.padEnd(30)} ${String(ledger.expiries_per_entry_max).padStart(4)}/tick ${fmt(n / wall_s)} exp/s wall ${fmt(n / cpu_s)} exp/cpu-s ` +
+      `${ticks} ticks, longest ${entry_ms_max.toFixed(1)} ms  gc ${((100 * gc_ms) / 1000 / wall_s).toFixed(0).padStart(2)}%`,
+  );
 }
 
 await main();
