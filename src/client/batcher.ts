@@ -1,8 +1,11 @@
 // Gathers concurrent writes into Submit batches: a batch leaves when it holds max_ops ops
 // or about bytes_max bytes, or max_delay_ms after its first op, whichever comes first. At
-// most batches_inflight_max batches are on the wire at once; further full batches wait,
-// and beyond queued_ops_max waiting ops new writes are refused (the caller is outrunning
-// the cluster). One id never appears twice in a batch (the server refuses that).
+// most batches_inflight_max batches are on the wire at once. When the delay ends while
+// every slot is taken, the open batch stays open and keeps gathering until a slot frees:
+// under load batches grow by themselves (the cluster answers them in one go anyway),
+// instead of many small ones queueing behind each other. Full batches wait in order, and
+// beyond queued_ops_max waiting ops new writes are refused (the caller is outrunning the
+// cluster). One id never appears twice in a batch (the server refuses that).
 
 import type { WireCommandResult, WireOp } from '../server/grpc-edge-wire.js';
 
@@ -37,6 +40,8 @@ export class Batcher {
   private openIds = new Set<string>();
   private openBytes = 0;
   private timer: NodeJS.Timeout | null = null;
+  /** The open batch's delay has ended while every slot was taken: it leaves at the next free slot. */
+  private due = false;
   private readonly waiting: Item[][] = [];
   private waitingOps = 0;
   private inflight = 0;
@@ -77,10 +82,11 @@ export class Batcher {
       this.openIds.add(id);
       this.openBytes += bytes;
       if (this.open.length >= this.max_ops) this.seal();
-      else if (this.timer === null) {
+      else if (this.timer === null && !this.due) {
         this.timer = setTimeout(() => {
           this.timer = null;
-          this.seal();
+          if (this.inflight < this.batches_inflight_max) this.seal();
+          else this.due = true;
         }, this.max_delay_ms);
       }
     });
@@ -105,6 +111,7 @@ export class Batcher {
       clearTimeout(this.timer);
       this.timer = null;
     }
+    this.due = false;
     if (this.open.length === 0) return;
     this.waiting.push(this.open);
     this.waitingOps += this.open.length;
@@ -133,7 +140,8 @@ export class Batcher {
         },
       ).finally(() => {
         this.inflight--;
-        this.pump();
+        if (this.due && this.waiting.length === 0) this.seal(); // seal() pumps
+        else this.pump();
         if (this.inflight === 0 && this.waiting.length === 0 && this.open.length === 0) {
           const waiters = this.idleWaiters;
           this.idleWaiters = [];

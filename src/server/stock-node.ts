@@ -72,8 +72,10 @@ export const READS_MAX = 20_000;
  * thousands of callers or a long backlog of appends are waiting, so heartbeats keep
  * flowing under load; what is left waits for the next round. */
 export const INBOX_MESSAGES_PER_ROUND_MAX = 4096;
-/** Entry bytes of peer appends stepped per round (at least one message always is). */
-export const INBOX_ENTRY_BYTES_PER_ROUND_MAX = 4 * 1024 * 1024;
+/** Entry bytes of peer appends stepped per round (at least one message always is). A
+ * follower persists and encodes what it stepped before its next round; 1 MiB keeps that
+ * in step with the apply bound (COMMITTED_BYTES_PER_READY_MAX). */
+export const INBOX_ENTRY_BYTES_PER_ROUND_MAX = 1024 * 1024;
 /** Client entries proposed per round, and their bytes (at least one entry always is). */
 export const PROPOSED_ENTRIES_PER_ROUND_MAX = 16;
 export const PROPOSED_BYTES_PER_ROUND_MAX = 2 * 1024 * 1024;

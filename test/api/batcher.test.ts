@@ -92,6 +92,33 @@ t.test('batches in flight and queued ops are bounded', async (t) => {
   t.equal(inflight_peak, 2);
 });
 
+t.test('while every slot is taken, the open batch keeps gathering past its delay', async (t) => {
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((r) => (release = r));
+  const batches: string[][] = [];
+  const b = new Batcher(
+    async (ops) => {
+      batches.push(ops.map((o) => o.release?.op_id ?? ''));
+      if (batches.length === 1) await gate;
+      return ops.map(() => ok());
+    },
+    { max_delay_ms: 1, max_ops: 100, batches_inflight_max: 1 },
+  );
+  const first = b.add('a', op('a'), 1);
+  await new Promise((r) => setTimeout(r, 10));
+  t.same(batches, [['a']], 'the first batch left after its delay');
+  const later = [b.add('b', op('b'), 1), b.add('c', op('c'), 1)];
+  await new Promise((r) => setTimeout(r, 20)); // well past max_delay_ms, the slot still taken
+  later.push(b.add('d', op('d'), 1));
+  t.same(batches, [['a']], 'nothing else left while the only slot was taken');
+  release();
+  await Promise.all([first, ...later]);
+  t.same(batches, [['a'], ['b', 'c', 'd']], 'what gathered meanwhile left as one batch when the slot freed');
+  // With a slot free again, the delay alone sends a batch.
+  await b.add('e', op('e'), 1);
+  t.same(batches.at(-1), ['e']);
+});
+
 t.test('bad batching options are refused', async (t) => {
   const send = async (): Promise<WireCommandResult[]> => [];
   t.throws(() => new Batcher(send, { max_delay_ms: 1, max_ops: 1001 }), /max_ops.*1\.\.1000.*1001/);
