@@ -78,7 +78,9 @@ export async function measureBigState(log: (l: string) => void): Promise<{ rss: 
     log(`  RSS per node right after the load: ${after_load.map((v) => v.toFixed(0)).join(' / ')} MiB (${cluster.nodes.map((n) => rssSplit(n.proc.pid)).join(' / ')})`);
     await sleep(IDLE_SETTLE_MS);
     const rss = cluster.nodes.map((n) => rssMib(n.proc.pid));
-    log(`  RSS per node after ${IDLE_SETTLE_MS / 1000} s idle: ${rss.map((v) => v.toFixed(0)).join(' / ')} MiB (${cluster.nodes.map((n) => rssSplit(n.proc.pid)).join(' / ')})`);
+    const leader_now = await waitForLeader(cluster.endpoints, 30_000);
+    const leader_id = cluster.nodes.find((n) => n.address === leader_now)?.id ?? leader_now;
+    log(`  RSS per node after ${IDLE_SETTLE_MS / 1000} s idle: ${rss.map((v) => v.toFixed(0)).join(' / ')} MiB (${cluster.nodes.map((n) => rssSplit(n.proc.pid)).join(' / ')}); leader ${leader_id}`);
 
     // Restart a follower: kill -9, start, time to the first linearizable read it serves.
     const lead = await waitForLeader(cluster.endpoints, 30_000);
