@@ -151,7 +151,7 @@ async function main(): Promise<void> {
     }
   };
   const idle_gc = startIdleGc(
-    { ...IDLE_GC_DEFAULTS, growth_bytes_min: cfg.idle_gc_mib * 1024 * 1024 },
+    { ...IDLE_GC_DEFAULTS, growth_bytes_min: cfg.idle_gc_mib * 1024 * 1024, rss_growth_bytes_min: 2 * cfg.idle_gc_mib * 1024 * 1024 },
     cfg.idle_gc_mib > 0 ? idleCollect : undefined,
     () => node.status().role === 'leader',
     (f) => log.info({ heap_committed_mib_before: Math.round(f.before_bytes / 1048576), heap_committed_mib_after: Math.round(f.after_bytes / 1048576), took_ms: Math.round(f.took_ms) }, 'idle: log trimmed and heap compacted'),

@@ -57,6 +57,20 @@ t.test('at most one collection per interval_ms_min', async (t) => {
   t.ok(p.observe({ now_ms: 32_000, elu: 0, leader: false, heap_bytes: 500 * MIB }), '30 s after the last one');
 });
 
+t.test('resident growth alone also asks for a collection, measured from the resident size it left', async (t) => {
+  const p = new IdleGcPolicy({ ...opts, rss_growth_bytes_min: 128 * MIB }, 100 * MIB, 300 * MIB);
+  // V8 collected on its own: the committed heap is back near its baseline, the process is not.
+  t.notOk(p.observe({ now_ms: 1000, elu: 0, leader: false, heap_bytes: 110 * MIB, rss_bytes: 420 * MIB }), 'one idle sample');
+  t.ok(p.observe({ now_ms: 2000, elu: 0, leader: false, heap_bytes: 110 * MIB, rss_bytes: 440 * MIB }), 'resident +140 MiB: collected');
+  p.collected(2000, 105 * MIB, 360 * MIB);
+  for (let s = 33; s <= 40; s++) t.notOk(p.observe({ now_ms: s * 1000, elu: 0, leader: false, heap_bytes: 110 * MIB, rss_bytes: 480 * MIB }), `resident +120 MiB since the collection at ${s} s: below the bar`);
+  t.ok(p.observe({ now_ms: 41_000, elu: 0, leader: false, heap_bytes: 110 * MIB, rss_bytes: 490 * MIB }), 'resident +130 MiB: collected');
+  const q = new IdleGcPolicy({ ...opts, rss_growth_bytes_min: 128 * MIB }, 100 * MIB, 300 * MIB);
+  q.observe({ now_ms: 1000, elu: 0, leader: false, heap_bytes: 110 * MIB });
+  t.notOk(q.observe({ now_ms: 2000, elu: 0, leader: false, heap_bytes: 110 * MIB }), 'no resident size sampled: only the heap is judged');
+  t.throws(() => q.observe({ now_ms: 3000, elu: 0, leader: false, heap_bytes: 110 * MIB, rss_bytes: -1 }), /out of range/);
+});
+
 t.test('a heap that V8 shrank on its own lowers the baseline', async (t) => {
   const p = new IdleGcPolicy(opts, 300 * MIB);
   t.notOk(p.observe({ now_ms: 1000, elu: 0.9, leader: false, heap_bytes: 120 * MIB }));
@@ -77,7 +91,7 @@ t.test('the driver collects when idle and grown, and is off without a collector'
   let calls = 0;
   const figures: number[] = [];
   // Any growth counts and every sample is idle: the first samples after some allocation collect.
-  const h = startIdleGc({ check_ms: 10, idle_checks: 1, leader_idle_checks: 1, elu_idle_max: 0.99, growth_bytes_min: 1, interval_ms_min: 0 }, () => {
+  const h = startIdleGc({ check_ms: 10, idle_checks: 1, leader_idle_checks: 1, elu_idle_max: 0.99, growth_bytes_min: 1, rss_growth_bytes_min: 1024 * MIB, interval_ms_min: 0 }, () => {
     calls++;
   }, () => false, (f) => figures.push(f.took_ms));
   t.teardown(() => h.stop());
