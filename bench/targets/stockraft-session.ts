@@ -9,7 +9,7 @@ import { InventoryClient, type WireLine, type WireOp, type WireResult } from './
 /** Reservations left open by the reserve workloads expire after this: longer than a full
  * run, so that no point pays for expiring what earlier points reserved (with 30 s, later
  * points carried the expiries of the points before them, up to 3x the CPU per reserve).
- * Expiry is measured on its own: test/server/expiry-drain.test.ts and the ledger bench. */
+ * What expiry costs is measured on its own: `npm run bench:ledger` (expiry burst). */
 export const BENCH_TTL_MS = 2 * 60 * 60 * 1_000;
 export const LINES_PER_MULTI_RESERVE = 5;
 export const RESERVES_PER_SUBMIT = 100;
