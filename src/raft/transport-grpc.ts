@@ -304,6 +304,9 @@ export class GrpcTransport {
   private readonly links = new Map<NodeId, PeerLink>();
   private flush_scheduled = false;
   refused = 0;
+  /** Messages handed to send(), by type (plain counts: the metrics read them at scrape
+   * time, so counting costs nothing per message beyond an increment). */
+  readonly sent_by_type = new Map<Message['type'], number>();
 
   constructor(
     private readonly host: TransportHost,
@@ -325,6 +328,7 @@ export class GrpcTransport {
   send(messages: readonly Message[]): void {
     for (const m of messages) {
       if (m.to === this.host.self_id) throw new Error(`transport asked to send a ${m.type} message to this node itself`);
+      this.sent_by_type.set(m.type, (this.sent_by_type.get(m.type) ?? 0) + 1);
       if (m.type === 'snapshot') {
         this.sendSnapshot(m.to, m.term);
         continue;

@@ -22,6 +22,12 @@ export class NodeMetrics {
   readonly snapshots_installed: Counter;
   readonly proposals_pending: Gauge;
   readonly ticks_dropped: Counter;
+  readonly peer_messages_sent: Counter<'type'>;
+  /** Reads the node's figures into the gauges above; called at scrape time (not after
+   * every Ready, which under read load is thousands of times a second). */
+  private refresh: (() => void) | null = null;
+  private peer_sent: (() => ReadonlyMap<string, number>) | null = null;
+  private readonly peer_sent_reported = new Map<string, number>();
   /** Event-loop delay since the last scrape: how long ready work waited for the one
    * thread. Above the election timeout (500 ms by default), heartbeats are late. */
   readonly event_loop_delay: Gauge<'quantile'>;
@@ -34,7 +40,17 @@ export class NodeMetrics {
     this.registry.setDefaultLabels({ node: node_id });
     const r = [this.registry];
     if (opts.process_metrics === true) collectDefaultMetrics({ register: this.registry });
-    this.role = new Gauge({ name: 'stockd_role', help: '1 for the role this node has now (follower, pre_candidate, candidate, leader)', labelNames: ['role'], registers: r });
+    // Collected first (registration order), so every gauge below is current at a scrape.
+    const self = this;
+    this.role = new Gauge({
+      name: 'stockd_role',
+      help: '1 for the role this node has now (follower, pre_candidate, candidate, leader)',
+      labelNames: ['role'],
+      registers: r,
+      collect() {
+        self.refresh?.();
+      },
+    });
     this.term = new Gauge({ name: 'stockd_raft_term', help: 'current raft term', registers: r });
     this.commit = new Gauge({ name: 'stockd_raft_commit_index', help: 'highest log index known committed', registers: r });
     this.applied = new Gauge({ name: 'stockd_raft_applied_index', help: 'highest log index applied to the ledger', registers: r });
@@ -79,6 +95,31 @@ export class NodeMetrics {
       help: 'ticks not fed to raft because the node loop was stalled for longer than a few ticks (a sign of an overloaded event loop)',
       registers: r,
     });
+    this.peer_messages_sent = new Counter({
+      name: 'stockd_peer_messages_sent_total',
+      help: 'raft messages sent to peers, by type (append, heartbeat, read_index, ...)',
+      labelNames: ['type'],
+      registers: r,
+      collect() {
+        const counts = self.peer_sent?.();
+        if (counts === undefined) return;
+        for (const [type, n] of counts) {
+          const delta = n - (self.peer_sent_reported.get(type) ?? 0);
+          if (delta > 0) this.inc({ type }, delta);
+          self.peer_sent_reported.set(type, n);
+        }
+      },
+    });
+  }
+
+  /** The node's figures for the gauges, read at every scrape. */
+  refreshWith(fn: () => void): void {
+    this.refresh = fn;
+  }
+
+  /** Running counts of peer messages sent by type, read at every scrape. */
+  peerMessagesFrom(fn: () => ReadonlyMap<string, number>): void {
+    this.peer_sent = fn;
   }
 
   /** Stops sampling the event loop (the node is closing). */

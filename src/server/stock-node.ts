@@ -196,7 +196,11 @@ export class StockNodeImpl implements StockNode {
     this.commit = st.commit;
     this.role = st.role;
     this.leader = st.leader;
-    if (metrics) storage.onSync = (ms) => metrics.fsync_seconds.observe(ms / 1000);
+    if (metrics) {
+      storage.onSync = (ms) => metrics.fsync_seconds.observe(ms / 1000);
+      metrics.refreshWith(() => this.updateMetrics());
+      metrics.peerMessagesFrom(() => this.transport.sent_by_type);
+    }
   }
 
   /** Starts ticking. */
@@ -369,7 +373,6 @@ export class StockNodeImpl implements StockNode {
       }
       if (this.fatal_error) return;
       this.releaseReads();
-      this.updateMetrics();
       // Applied entries may make a tick entry due or a compaction possible.
       this.kick();
     });
@@ -525,7 +528,6 @@ export class StockNodeImpl implements StockNode {
     }
     for (const rs of rd.read_states) this.reads.onReadState(rs.context, rs.index);
     this.releaseReads();
-    this.updateMetrics();
   }
 
   private onSoftState(ss: SoftState): void {
@@ -720,6 +722,7 @@ export class StockNodeImpl implements StockNode {
     this.log.debug({ index }, 'log compacted');
   }
 
+  /** The gauges' figures; NodeMetrics calls this at every scrape. */
   private updateMetrics(): void {
     const m = this.metrics;
     if (!m) return;

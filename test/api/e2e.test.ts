@@ -110,6 +110,16 @@ t.test('every Inventory and Cluster call', async (t) => {
   // A stockd process also reports its own memory, for operators sizing a node.
   t.match(text, /process_resident_memory_bytes\{node="n\d"\} [1-9]\d*/, 'resident memory per node');
   t.match(text, /nodejs_heap_space_size_used_bytes\{space="old",node="n\d"\} [1-9]\d*/, 'V8 old space in use');
+  // The raft gauges are read from the node at scrape time: after the writes above every
+  // node reports a non-zero applied index and exactly one node the leader role.
+  const applied = [...text.matchAll(/^stockd_raft_applied_index\{node="n\d"\} (\d+)$/gm)].map((m) => Number(m[1]));
+  t.equal(applied.length, 3, 'applied index from every node');
+  t.ok(applied.every((a) => a > 0), `every node reports its applied index (${applied.join(', ')})`);
+  t.equal([...text.matchAll(/^stockd_role\{role="leader",node="n\d"\} 1$/gm)].length, 1, 'one node reports the leader role');
+  // Peer traffic by message type: the leader has sent appends and heartbeats.
+  t.match(text, /stockd_peer_messages_sent_total\{type="append",node="n\d"\} [1-9]\d*/, 'appends sent');
+  t.match(text, /stockd_peer_messages_sent_total\{type="heartbeat",node="n\d"\} [1-9]\d*/, 'heartbeats sent');
+  t.match(text, /stockd_peer_messages_sent_total\{type="append_resp",node="n\d"\} [1-9]\d*/, 'followers answered appends');
 });
 
 function pick(p: Position | null): [number, number, number] | null {
