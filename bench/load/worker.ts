@@ -2,13 +2,12 @@
 // one system, first for the warm-up (not recorded), then for the measured duration, and
 // answers with an encoded latency histogram and counts. Progress goes to the driver once a
 // second.
-import { encodeHistogram, newHistogram, recordUs } from '../lib/hist.js';
+import { encodeHistogram } from '../lib/hist.js';
 import { CLIENTS_PER_WORKER_MAX, DURATION_MS_MAX, type DriverToWorker, type PointSpec, type WorkerToDriver } from './spec.js';
 import { Refusal, type Session } from './session.js';
 import { makeSession } from './sessions.js';
+import { MeasuredWindow } from './window.js';
 
-/** Error messages kept for the report; the rest are only counted. */
-const ERROR_SAMPLES_MAX = 5;
 /** After a transport error a client pauses this long, so a down server is not spun on. */
 const ERROR_PAUSE_MS = 20;
 
@@ -26,57 +25,53 @@ function checkSpec(spec: PointSpec): void {
 }
 
 async function run(spec: PointSpec, session: Session): Promise<void> {
-  const hist = newHistogram();
-  let measuring = false;
+  const w = new MeasuredWindow();
   let stopping = false;
-  let ops = 0;
-  let units = 0;
-  let errors = 0;
-  let refusals = 0;
   /** Every completed call, warm-up included: only for the progress line. */
   let completed = 0;
-  const samples: string[] = [];
 
   const loop = async (client: number): Promise<void> => {
     // Bounded by `stopping`, which the timer below sets after warm-up + duration.
     while (!stopping) {
       const t0 = process.hrtime.bigint();
-      const counted = measuring;
       try {
         const u = await session.op(client);
         completed += 1;
-        if (counted && measuring) {
-          recordUs(hist, Number(process.hrtime.bigint() - t0) / 1000);
-          ops += 1;
-          units += u;
-        }
+        w.completed(Number(process.hrtime.bigint() - t0) / 1000, u);
       } catch (err) {
-        if (err instanceof Refusal) {
-          if (counted) refusals += 1;
-        } else {
-          if (counted) errors += 1;
-          if (samples.length < ERROR_SAMPLES_MAX) samples.push(err instanceof Error ? err.message : String(err));
+        if (err instanceof Refusal) w.refused();
+        else {
+          w.failed(err instanceof Error ? err.message : String(err));
           await new Promise((r) => setTimeout(r, ERROR_PAUSE_MS));
         }
       }
     }
   };
 
-  const progress = setInterval(() => send({ type: 'progress', measuring, ops: completed, units, errors }), 1000);
+  const progress = setInterval(() => send({ type: 'progress', measuring: w.measuring, ops: completed, units: w.units, errors: w.errors }), 1000);
   const loops: Promise<void>[] = [];
   for (let c = 0; c < spec.clients; c++) loops.push(loop(spec.worker_index * CLIENTS_PER_WORKER_MAX + c));
   await new Promise((r) => setTimeout(r, spec.warmup_ms));
-  measuring = true;
+  w.start();
   const cpu0 = process.cpuUsage();
   await new Promise((r) => setTimeout(r, spec.duration_ms));
   const cpu = process.cpuUsage(cpu0);
-  measuring = false;
+  w.stop();
   stopping = true;
   await Promise.all(loops);
   clearInterval(progress);
   send({
     type: 'result',
-    result: { worker_index: spec.worker_index, hist_b64: encodeHistogram(hist), ops, units, errors, error_samples: samples, refusals, cpu_ms: (cpu.user + cpu.system) / 1000 },
+    result: {
+      worker_index: spec.worker_index,
+      hist_b64: encodeHistogram(w.hist),
+      ops: w.ops,
+      units: w.units,
+      errors: w.errors,
+      error_samples: w.error_samples,
+      refusals: w.refusals,
+      cpu_ms: (cpu.user + cpu.system) / 1000,
+    },
   });
 }
 
