@@ -69,7 +69,13 @@ interface Options {
   outDir: string;
   profile: boolean;
   nodeFlags?: string;
+  nodes: string;
 }
+
+/** Cluster sizes the workload points may run on. The targets are stated for 3 nodes; one
+ * node is the like-for-like comparison with the single echo process (the same gRPC path
+ * and ledger, without replication), 5 shows what two more replicas cost. */
+const NODE_COUNTS = [1, 3, 5] as const;
 
 const log = (l: string): void => {
   process.stdout.write(`${l}\n`);
@@ -93,6 +99,7 @@ async function main(): Promise<void> {
     .option('--failover-trials <n>', 'kill -9 trials for the failover figure', '10')
     .option('--channels <n>', 'HTTP/2 connections per endpoint per load-generator process', '2')
     .option('--profile', 'run the stockd nodes with --cpu-prof and print their hot spots', false)
+    .option('--nodes <n>', `stockd nodes in the cluster the workloads run on (${NODE_COUNTS.join(', ')}); the extras always use 3`, '3')
     .option('--node-flags <flags>', 'extra Node.js flags for the stockd processes only, space-separated (e.g. "--max-semi-space-size=32"); the report records them')
     .option('--out-dir <dir>', 'where results are written', path.join(REPO, 'bench/results'));
   program.parse();
@@ -115,6 +122,8 @@ async function main(): Promise<void> {
   for (const e of extras) if (!EXTRA_NAMES.includes(e)) throw new Error(`--extras: unknown ${e} (known: ${EXTRA_NAMES.join(',')}, none)`);
   if (!o.stockraft && extras.length > 0) throw new Error('--extras: need Stockraft (drop --no-stockraft or pass --extras none)');
 
+  const nodes = Number(o.nodes);
+  if (!(NODE_COUNTS as readonly number[]).includes(nodes)) throw new Error(`--nodes: must be one of ${NODE_COUNTS.join(', ')}, got ${o.nodes}`);
   const nodeFlags = o.nodeFlags ? o.nodeFlags.split(/\s+/).filter((f) => f !== '') : [];
   for (const f of nodeFlags) if (!/^--[a-z0-9-]+(=[A-Za-z0-9._/=-]+)?$/.test(f)) throw new Error(`--node-flags: not a Node.js flag: ${f}`);
   const echoSizes = reserveSizes();
@@ -126,6 +135,7 @@ async function main(): Promise<void> {
 
   const points: PointResult[] = [];
   const notes: string[] = [];
+  if (nodes !== 3) notes.push(`the workloads ran on ${nodes} stockd node${nodes === 1 ? '' : 's'} (--nodes ${nodes}); the targets are stated for 3`);
   let etcdVersion: string | null = null;
   // The SDK workload is about many concurrent callers: 256 always, plus the larger counts.
   const sdkClients = quick ? [SDK_CALLERS] : [...new Set([...clients.filter((c) => c >= 16), SDK_CALLERS])].sort((a, b) => a - b);
@@ -224,7 +234,7 @@ async function main(): Promise<void> {
     if (workloads.length > 0) await section('stockraft', async () => {
       const profDir = o.profile ? fs.mkdtempSync(path.join(os.tmpdir(), 'stockraft-bench-prof-')) : null;
       for (const workload of workloads) {
-        const cluster = await startStockraft({ nodes: 3, log, node_flags: [...nodeFlags, ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [])] });
+        const cluster = await startStockraft({ nodes, log, node_flags: [...nodeFlags, ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [])] });
         try {
           const leader = await waitForLeader(cluster.endpoints, 30_000);
           log(`stockraft (${workload}): leader ${leader}; preloading ${KEYS} SKUs`);
