@@ -19,6 +19,7 @@ import { loadMallocTrim } from './malloc-trim.js';
 import { NodeSecurity } from './security/index.js';
 import { PEER_SERVER_OPTIONS, raftServiceClient } from '../raft/transport-grpc.js';
 import { registerClientServices } from './client-services.js';
+import { widenHttp2ServerWindows } from './http2-windows.js';
 import { testServiceImpl } from './test-service.js';
 import { ADMIN_RECORD_TIMEOUT_MS_MIN, recordAdminEvent } from './admin-history.js';
 import { StorageError } from '../raft/storage-level.js';
@@ -123,6 +124,8 @@ async function main(): Promise<void> {
   security.registerMetrics(metrics.registry);
   // Channelz (grpc-js's call-tracing registry) is off: nothing here reads it, and it costs
   // every call bookkeeping on the one thread that also runs raft and the ledger.
+  // Receive windows that hold a whole batch of peer messages (see http2-windows.ts).
+  widenHttp2ServerWindows();
   const server = new grpc.Server({ ...PEER_SERVER_OPTIONS, 'grpc.enable_channelz': 0 });
   server.addService(raftServiceClient('Raft').service, node.transport.service());
   if (cfg.test_hooks) server.addService(raftServiceClient('StockTest').service, testServiceImpl(node));
