@@ -18,11 +18,13 @@
 // the connection window per connection (and messages by the 4 MiB gRPC limit).
 
 import http2 from 'node:http2';
+import { DEFAULT_TRANSPORT_LIMITS } from '../raft/transport-grpc.js';
 
-/** Initial window of every stream: one transport batch (1 MiB) fits. */
-export const STREAM_WINDOW_BYTES = 1024 * 1024;
-/** Window of every connection (all its streams together). */
-export const SESSION_WINDOW_BYTES = 4 * 1024 * 1024;
+/** Initial window of every stream: one transport batch of peer messages (its entry-byte
+ * bound, 1 MiB, which stockd always uses) fits. */
+export const STREAM_WINDOW_BYTES = DEFAULT_TRANSPORT_LIMITS.batch_bytes_max;
+/** Window of every connection (all its streams together): four such batches. */
+export const SESSION_WINDOW_BYTES = 4 * STREAM_WINDOW_BYTES;
 
 type ServerFactory<O, S> = (options: O, ...rest: unknown[]) => S;
 interface Http2Factories {
