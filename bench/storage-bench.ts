@@ -10,7 +10,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { LevelStorage, eventKey, type AppliedRecord } from '../src/raft/storage-level.js';
+import { LevelStorage, eventKey, type AppliedRecord } from '../src/node/storage-level.js';
 import { Ledger } from '../src/ledger/ledger.js';
 import { decodeEntry, encodeEntry } from '../src/ledger/codec.js';
 import type { Command, KvWrite, LedgerEvent } from '../src/ledger/types.js';

@@ -8,7 +8,6 @@ import { freePort } from '../src/util/free-port.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LinkProxy, type LinkMode } from './proxy.js';

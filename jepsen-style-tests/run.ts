@@ -52,10 +52,6 @@ export interface RunOutcome {
   readonly verdict: RunVerdict;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
 export async function runTest(o: RunOptions): Promise<RunOutcome> {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const dir = path.join(o.store_root, `${stamp}-${o.workload}-${o.nodes}n-seed${o.seed}`);

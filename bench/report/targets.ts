@@ -21,7 +21,6 @@ function ratioCheck(id: number, target: string, a: PointResult | null, b: PointR
 
 export function evaluateTargets(points: readonly PointResult[], failover: Extra<FailoverFigures> | null, rss: Extra<RssFigures> | null): TargetCheck[] {
   const ops = (p: PointResult): number => p.ops_s;
-  const units = (p: PointResult): number => p.units_s;
   const reserve = pick(points, 'stockraft', 'reserve', TARGET_CLIENTS);
   const echo = pick(points, 'echo', 'unary', TARGET_CLIENTS);
   const etcd = pick(points, 'etcd', 'reserve', TARGET_CLIENTS);

@@ -45,7 +45,7 @@ export function stockraftSession(spec: PointSpec): Session {
   const onWriteError = (node: number, err: unknown): never => {
     if (isUnavailable(err) && node === writeNode) {
       // The node names the leader in trailing metadata when it knows it (see
-      // src/server/grpc-edge-call.ts); otherwise try the next node.
+      // src/server/edge.ts); otherwise try the next node.
       const hint = leaderHint(err);
       const k = hint === null ? -1 : order.indexOf(hint);
       writeNode = k >= 0 ? k : (writeNode + 1) % writersByNode.length;

@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import type * as grpc from '@grpc/grpc-js';
 import { StockraftClient } from '../client/index.js';
-import { bearerTokenInterceptor, clientChannelCredentials } from '../server/security/index.js';
+import { bearerTokenInterceptor, clientChannelCredentials } from '../client/index.js';
 import { makeOutput, type Output } from './output.js';
 import { parseEndpoints, parseInteger, UsageError } from './args.js';
 

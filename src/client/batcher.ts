@@ -7,7 +7,7 @@
 // beyond queued_ops_max waiting ops new writes are refused (the caller is outrunning the
 // cluster). One id never appears twice in a batch (the server refuses that).
 
-import type { WireCommandResult, WireOp } from '../server/grpc-edge-wire.js';
+import type { WireCommandResult, WireOp } from '../wire/types.js';
 
 export interface BatchingOptions {
   readonly max_delay_ms: number;

@@ -6,14 +6,14 @@
 
 import * as grpc from '@grpc/grpc-js';
 import type { AdminAction, AdminEvent, CommandResult, LedgerEvent, Line, Position, ReservationView } from '../ledger/types.js';
-import { clusterService, inventoryService } from '../server/grpc-edge-protos.js';
-import type * as W from '../server/grpc-edge-wire.js';
-import { eventFromWire, positionFromWire, reservationFromWire, resultFromWire } from '../server/grpc-edge-map.js';
+import { clusterService, inventoryService } from '../wire/protos.js';
+import type * as W from '../wire/types.js';
+import { eventFromWire, positionFromWire, reservationFromWire, resultFromWire } from '../wire/map.js';
 import { Endpoints, type Target } from './endpoints.js';
 import { Batcher, BatchQueueFull, type BatchingOptions } from './batcher.js';
 import { OpIdGenerator } from './ids.js';
 import { StockraftError, isServiceError } from './errors.js';
-import { EdgeError, singleOpCommand } from '../server/grpc-edge-validate.js';
+import { EdgeError, singleOpCommand } from '../wire/validate.js';
 
 export type Consistency = 'LINEARIZABLE' | 'SERIALIZABLE';
 
@@ -27,7 +27,7 @@ export interface StockraftClientOptions {
   /** Opt-in: gather concurrent writes into Submit batches. */
   readonly batching?: BatchingOptions;
   readonly credentials?: grpc.ChannelCredentials;
-  /** E.g. bearerTokenInterceptor(token) from src/server/security. */
+  /** E.g. bearerTokenInterceptor(token) from this package. */
   readonly interceptors?: grpc.Interceptor[];
 }
 

@@ -4,8 +4,8 @@
 // gets. Writes are always retried with the same ids, so a retry never applies twice.
 
 import * as grpc from '@grpc/grpc-js';
-import { GRPC_MESSAGE_BYTES_MAX } from '../server/grpc-edge-protos.js';
-import { LEADER_ADDRESS_KEY, OUTCOME_UNKNOWN_KEY } from '../server/grpc-edge-call.js';
+import { GRPC_MESSAGE_BYTES_MAX } from '../wire/protos.js';
+import { LEADER_ADDRESS_KEY, OUTCOME_UNKNOWN_KEY } from '../wire/metadata.js';
 import { StockraftError, isServiceError } from './errors.js';
 
 export const ENDPOINTS_MAX = 64;

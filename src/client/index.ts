@@ -22,3 +22,4 @@ export type { BatchingOptions } from './batcher.js';
 export { StockraftError } from './errors.js';
 export { OpIdGenerator } from './ids.js';
 export type { AdminEvent, CommandResult, LedgerEvent, Line, Position, ReservationView, ResultCode } from '../ledger/types.js';
+export { bearerTokenInterceptor, clientChannelCredentials, type ClientTlsOptions } from './tls.js';

@@ -95,8 +95,6 @@ interface Batch {
 
 const NO_LINES: readonly Line[] = Object.freeze([]);
 
-export { RESERVE_FP };
-
 function failure(
   code: 'POSITION_NOT_FOUND' | 'RESERVATION_NOT_FOUND' | 'RESERVATION_COMMITTED' | 'RESERVATION_RELEASED' | 'RESERVATION_EXPIRED' | 'ALREADY_EXISTS_DIFFERENT' | 'LINE_NOT_RESERVED' | 'QUANTITY_EXCEEDS_RESERVED' | 'BALANCE_LIMIT',
   detail: string,

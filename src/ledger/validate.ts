@@ -3,7 +3,6 @@
 // calls it again on every command before that command changes anything (a committed entry
 // may come from a node with an older edge, so the state machine never trusts the edge).
 
-import type { Command } from './types.js';
 import { ADMIN_ACTIONS } from './types.js';
 import {
   ADMIN_DETAIL_BYTES_MAX,
@@ -202,9 +201,4 @@ export function validateCommand(cmd: unknown): Validation {
     default:
       return fail('kind', LIMIT_KIND, cmd.kind);
   }
-}
-
-/** Narrowing helper for callers that hold an unknown value. */
-export function isValidCommand(cmd: unknown): cmd is Command {
-  return validateCommand(cmd).ok;
 }

@@ -6,7 +6,6 @@ import { Packr } from 'msgpackr';
 import type { ConfChange, ConfState, NodeId } from './types.js';
 import { validateNodeId } from './config.js';
 
-export { defaultRaftConfig } from './config.js';
 
 /** Bound on an encoded change: the context holds an address, not a payload. */
 export const CONF_CHANGE_CONTEXT_BYTES_MAX = 4096;

@@ -76,8 +76,6 @@ import { validateRaftConfig } from './config.js';
 import { invariant } from './invariant.js';
 import { checkMessage } from './message-check.js';
 
-export { defaultRaftConfig } from './config.js';
-export { encodeConfChange, decodeConfChange } from './conf-change.js';
 
 /** Bound on committed entries handed out in one Ready; the rest follow in the next. */
 export const COMMITTED_ENTRIES_PER_READY_MAX = 4096;

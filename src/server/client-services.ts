@@ -4,11 +4,11 @@
 
 import * as grpc from '@grpc/grpc-js';
 import type { Registry } from 'prom-client';
-import type { StockNode } from './node-api.js';
-import { clusterService, inventoryService, loadHealthProto, serviceOf } from './grpc-edge-protos.js';
-import { DEFAULT_CALLS_INFLIGHT_MAX, DEFAULT_STREAMS_MAX, Edge } from './grpc-edge-call.js';
+import type { StockNode } from '../node/node-api.js';
+import { clusterService, inventoryService, loadHealthProto, serviceOf } from '../wire/protos.js';
+import { DEFAULT_CALLS_INFLIGHT_MAX, DEFAULT_STREAMS_MAX, Edge } from './edge.js';
 import { ForwardPool } from './forward-pool.js';
-import { edgeMetrics } from './grpc-edge-metrics.js';
+import { edgeMetrics } from './edge-metrics.js';
 import { inventoryHandlers } from './inventory-service.js';
 import { clusterHandlers } from './cluster-service.js';
 

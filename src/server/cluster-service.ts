@@ -10,14 +10,14 @@
 // docs/security.md "Admin history".
 
 import * as grpc from '@grpc/grpc-js';
-import type { Edge } from './grpc-edge-call.js';
-import { clusterService } from './grpc-edge-protos.js';
-import * as V from './grpc-edge-validate.js';
-import { statusToWire } from './grpc-edge-map.js';
-import type * as W from './grpc-edge-wire.js';
+import type { Edge } from './edge.js';
+import { clusterService } from '../wire/protos.js';
+import * as V from '../wire/validate.js';
+import { statusToWire } from './status-wire.js';
+import type * as W from '../wire/types.js';
 import { actingPrincipalOf } from './security/interceptor.js';
 import { recordAdminEvent } from './admin-history.js';
-import { EdgeStatusError } from './grpc-edge-call.js';
+import { EdgeStatusError } from './edge.js';
 import type { AdminAction } from '../ledger/types.js';
 
 /** Largest backup chunk passed on; the gRPC message limit is 4 MiB. */

@@ -3,12 +3,10 @@
 // one is closed when another is needed (leaders change rarely, so this stays small).
 
 import * as grpc from '@grpc/grpc-js';
-import { GRPC_MESSAGE_BYTES_MAX } from './grpc-edge-protos.js';
+import { GRPC_MESSAGE_BYTES_MAX } from '../wire/protos.js';
 
 export const FORWARD_CHANNELS_MAX = 8;
 
-/** Metadata key marking a call that a node already forwarded: it is never forwarded again. */
-export const FORWARDED_KEY = 'x-stockraft-forwarded';
 
 export class ForwardPool {
   private readonly channels = new Map<string, grpc.Client>();

@@ -18,7 +18,7 @@
 // the connection window per connection (and messages by the 4 MiB gRPC limit).
 
 import http2 from 'node:http2';
-import { DEFAULT_TRANSPORT_LIMITS } from '../raft/transport-grpc.js';
+import { DEFAULT_TRANSPORT_LIMITS } from '../node/transport-grpc.js';
 
 /** Initial window of every stream: one transport batch of peer messages (its entry-byte
  * bound, 1 MiB, which stockd always uses) fits. */

@@ -5,13 +5,13 @@
 
 import * as grpc from '@grpc/grpc-js';
 import type { Command, CommandResult, LedgerEvent } from '../ledger/types.js';
-import type { StockNode } from './node-api.js';
-import { Edge, EdgeStatusError, type CallContext } from './grpc-edge-call.js';
-import { inventoryService } from './grpc-edge-protos.js';
-import * as V from './grpc-edge-validate.js';
-import * as M from './grpc-edge-map.js';
-import { PAGE_LIMIT_MAX } from './grpc-edge-limits.js';
-import type * as W from './grpc-edge-wire.js';
+import type { StockNode } from '../node/node-api.js';
+import { Edge, EdgeStatusError, type CallContext } from './edge.js';
+import { inventoryService } from '../wire/protos.js';
+import * as V from '../wire/validate.js';
+import * as M from '../wire/map.js';
+import { PAGE_LIMIT_MAX } from '../wire/limits.js';
+import type * as W from '../wire/types.js';
 
 /** Events a watcher may fall behind by before its stream is ended (it resumes with the
  * cursor of the last event it received). */

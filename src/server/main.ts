@@ -13,17 +13,17 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { buildCommand, ConfigError, resolveConfig, type StockdConfig } from './stockd-config.js';
 import { bootNode } from './boot.js';
-import { NodeMetrics } from './node-metrics.js';
+import { NodeMetrics } from '../node/node-metrics.js';
 import { compactHeap, IDLE_GC_DEFAULTS, startIdleGc } from './idle-gc.js';
 import { loadMallocTrim } from './malloc-trim.js';
 import { NodeSecurity } from './security/index.js';
-import { PEER_SERVER_OPTIONS, raftServiceClient } from '../raft/transport-grpc.js';
+import { PEER_SERVER_OPTIONS, raftServiceClient } from '../node/transport-grpc.js';
 import { registerClientServices } from './client-services.js';
 import { widenHttp2ServerWindows } from './http2-windows.js';
 import { testServiceImpl } from './test-service.js';
 import { ADMIN_RECORD_TIMEOUT_MS_MIN, recordAdminEvent } from './admin-history.js';
-import { StorageError } from '../raft/storage-level.js';
-import type { StockNodeImpl } from './stock-node.js';
+import { StorageError } from '../node/storage-level.js';
+import type { StockNodeImpl } from '../node/stock-node.js';
 
 /** Wait after the idle heap compaction before malloc_trim (see malloc-trim.ts). */
 const MALLOC_TRIM_DELAY_MS = 1000;

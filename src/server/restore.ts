@@ -14,7 +14,7 @@ import { Ledger } from '../ledger/ledger.js';
 import { restoreChunksAsync } from '../ledger/snapshot.js';
 import { verifyHistory } from '../ledger/history.js';
 import type { LedgerEvent } from '../ledger/types.js';
-import { eventKey, pack, StorageError, type AppliedRecord, type LevelStorage, type SublevelName } from '../raft/storage-level.js';
+import { eventKey, pack, StorageError, type AppliedRecord, type LevelStorage, type SublevelName } from '../node/storage-level.js';
 import type { ConfState, NodeId, SnapshotMeta } from '../raft/types.js';
 
 /** A backup chunk larger than this is refused (the format bounds chunks far below it). */

@@ -5,8 +5,8 @@
 
 import type * as grpc from '@grpc/grpc-js';
 import type { Command } from '../ledger/types.js';
-import { NodeError } from './node-api.js';
-import type { StockNodeImpl } from './stock-node.js';
+import { NodeError } from '../node/node-api.js';
+import type { StockNodeImpl } from '../node/stock-node.js';
 import { frameBackupChunk } from './restore.js';
 import { open } from 'node:fs/promises';
 

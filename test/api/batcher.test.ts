@@ -3,7 +3,7 @@
 import t from 'tap';
 import { Batcher, BatchQueueFull } from '../../src/client/batcher.js';
 import { OpIdGenerator } from '../../src/client/ids.js';
-import type { WireCommandResult, WireOp } from '../../src/server/grpc-edge-wire.js';
+import type { WireCommandResult, WireOp } from '../../src/wire/types.js';
 
 function ok(): WireCommandResult {
   return { code: 'OK', replay: false, positions: [], reservation: null, invalid: null, short_lines: [], expected_on_hand: 0, on_hand: 0, detail: '' };

@@ -1,8 +1,8 @@
 // Edge validation: every refusal names field, limit and value; good input passes.
 
 import t from 'tap';
-import * as V from '../../src/server/grpc-edge-validate.js';
-import type { WireReserve } from '../../src/server/grpc-edge-wire.js';
+import * as V from '../../src/wire/validate.js';
+import type { WireReserve } from '../../src/wire/types.js';
 
 function refusal(fn: () => unknown): V.EdgeError | null {
   try {

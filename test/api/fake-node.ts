@@ -6,7 +6,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import type { Command, CommandResult, LedgerEvent, Position, ReservationView } from '../../src/ledger/types.js';
-import { NodeError, type NodeErrorKind, type NodeStatus, type StockNode, type WatchHandle } from '../../src/server/node-api.js';
+import { NodeError, type NodeErrorKind, type NodeStatus, type StockNode, type WatchHandle } from '../../src/node/node-api.js';
 import { registerClientServices, type ClientServices } from '../../src/server/client-services.js';
 import { Registry } from 'prom-client';
 

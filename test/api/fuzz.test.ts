@@ -11,7 +11,7 @@ import t from 'tap';
 import * as grpc from '@grpc/grpc-js';
 import { StockdCluster } from '../server/cluster-harness.js';
 import { StockraftClient } from '../../src/client/index.js';
-import { inventoryService, clusterService } from '../../src/server/grpc-edge-protos.js';
+import { inventoryService, clusterService } from '../../src/wire/protos.js';
 import { verifyNode } from '../../src/cli/verify.js';
 import { makeCerts } from '../security/fixture.js';
 import { seededRng } from '../../src/util/rng.js';

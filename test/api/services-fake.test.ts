@@ -5,7 +5,7 @@ import t from 'tap';
 import * as grpc from '@grpc/grpc-js';
 import { fakeCluster } from './fake-node.js';
 import { StockraftClient, StockraftError } from '../../src/client/index.js';
-import { inventoryService } from '../../src/server/grpc-edge-protos.js';
+import { inventoryService } from '../../src/wire/protos.js';
 
 t.test('every call through the SDK, writes forwarded from a follower', async (t) => {
   const c = await fakeCluster(3);
@@ -369,7 +369,7 @@ t.test('Watch delivers every event once, resuming from a cursor', async (t) => {
 t.test('grpc.health.v1 answers SERVING with a leader, NOT_SERVING without', async (t) => {
   const c = await fakeCluster(1);
   const address = (c.nodes[0] as { address: string }).address;
-  const { loadHealthProto, serviceOf } = await import('../../src/server/grpc-edge-protos.js');
+  const { loadHealthProto, serviceOf } = await import('../../src/wire/protos.js');
   const Health = serviceOf(loadHealthProto(), 'grpc.health.v1.Health');
   const h = new Health(address, grpc.credentials.createInsecure());
   t.teardown(async () => {

@@ -8,7 +8,7 @@ import { StockraftClient } from '../../src/client/index.js';
 import { verifyNode } from '../../src/cli/verify.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import type { AdminEvent } from '../../src/ledger/types.js';
-import type { StockNode } from '../../src/server/node-api.js';
+import type { StockNode } from '../../src/node/node-api.js';
 
 type Lister = NonNullable<StockNode['listAdminEvents']>;
 

@@ -9,7 +9,7 @@ import t from 'tap';
 import * as grpc from '@grpc/grpc-js';
 import { appendFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { clientChannelCredentials } from '../../src/server/security/tls.js';
+import { clientChannelCredentials } from '../../src/client/tls.js';
 import { makeToken, tokenFileLine } from '../../src/server/security/tokens.js';
 import { verifyHistory } from '../../src/ledger/history.js';
 import type { AdminEvent } from '../../src/ledger/types.js';

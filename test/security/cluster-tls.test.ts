@@ -8,7 +8,7 @@ import t from 'tap';
 import * as grpc from '@grpc/grpc-js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { clientChannelCredentials } from '../../src/server/security/tls.js';
+import { clientChannelCredentials } from '../../src/client/tls.js';
 import { loadProtos, makeCerts, nodeProcs, serviceCtor } from './fixture.js';
 
 const certs = makeCerts('n1,n2,n3,n4', 'admin,stock,reader');

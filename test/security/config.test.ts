@@ -5,7 +5,7 @@
 import t from 'tap';
 import * as grpc from '@grpc/grpc-js';
 import { NodeSecurity, type SecurityFlags } from '../../src/server/security/node-security.js';
-import { bearerTokenInterceptor } from '../../src/server/security/tls.js';
+import { bearerTokenInterceptor } from '../../src/client/tls.js';
 import { makeToken, tokenFileLine } from '../../src/server/security/tokens.js';
 import { QUIET, loadProtos, makeCerts, serviceCtor, startStubServer, unaryCode, writeFile } from './fixture.js';
 

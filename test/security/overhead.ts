@@ -7,7 +7,7 @@ import * as grpc from '@grpc/grpc-js';
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { bearerTokenInterceptor, clientChannelCredentials } from '../../src/server/security/tls.js';
+import { bearerTokenInterceptor, clientChannelCredentials } from '../../src/client/tls.js';
 import { makeToken, tokenFileLine } from '../../src/server/security/tokens.js';
 import { decide } from '../../src/server/security/authorizer.js';
 import { loadProtos, makeCerts, serviceCtor, startStubServer, unaryCode, writeFile } from './fixture.js';

@@ -5,7 +5,7 @@
 
 import t from 'tap';
 import * as grpc from '@grpc/grpc-js';
-import { clientChannelCredentials, bearerTokenInterceptor } from '../../src/server/security/tls.js';
+import { clientChannelCredentials, bearerTokenInterceptor } from '../../src/client/tls.js';
 import { makeToken, tokenFileLine } from '../../src/server/security/tokens.js';
 import { ALLOWED } from './expected-rights.js';
 import { loadProtos, makeCerts, serviceCtor, startStubServer, unaryCode, writeFile, type StubServer } from './fixture.js';

@@ -5,7 +5,7 @@ import t from 'tap';
 import { adminCommand, fitText, recordAdminEvent } from '../../src/server/admin-history.js';
 import { validateCommand } from '../../src/ledger/validate.js';
 import { ADMIN_DETAIL_BYTES_MAX, ADMIN_PRINCIPAL_BYTES_MAX } from '../../src/ledger/limits.js';
-import { NodeError, type StockNode } from '../../src/server/node-api.js';
+import { NodeError, type StockNode } from '../../src/node/node-api.js';
 import type { Command } from '../../src/ledger/types.js';
 
 t.test('fitText keeps within the byte bound, never splits a character, drops control characters', async (t) => {

@@ -20,10 +20,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
-import { raftServiceClient } from '../../src/raft/transport-grpc.js';
-import { clientChannelCredentials } from '../../src/server/security/index.js';
+import { raftServiceClient } from '../../src/node/transport-grpc.js';
+import { clientChannelCredentials } from '../../src/client/tls.js';
 import type { Command, CommandResult, Position } from '../../src/ledger/types.js';
-import type { NodeStatus } from '../../src/server/node-api.js';
+import type { NodeStatus } from '../../src/node/node-api.js';
 
 export const STOCKD_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/server/main.js');
 

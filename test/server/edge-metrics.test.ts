@@ -4,7 +4,7 @@
 
 import t from 'tap';
 import { Registry } from 'prom-client';
-import { edgeMetrics } from '../../src/server/grpc-edge-metrics.js';
+import { edgeMetrics } from '../../src/server/edge-metrics.js';
 
 async function inflightOf(registry: Registry): Promise<number> {
   const m = await registry.getSingleMetric('stockraft_grpc_calls_inflight')!.get();

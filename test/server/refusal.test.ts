@@ -7,8 +7,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { freePort, STOCKD_BIN, StockdCluster } from './cluster-harness.js';
-import { raftServiceClient } from '../../src/raft/transport-grpc.js';
-import type { WireBatch } from '../../src/raft/transport-codec.js';
+import { raftServiceClient } from '../../src/node/transport-grpc.js';
+import type { WireBatch } from '../../src/node/transport-codec.js';
 
 function sendBatch(address: string, batch: WireBatch): Promise<grpc.ServiceError | null> {
   const Ctor = raftServiceClient('Raft');

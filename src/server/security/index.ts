@@ -6,5 +6,4 @@ export { decide, decideOps, type AccessState, type Principal } from './authorize
 export { METHOD_RULES, ruleFor, type MethodRule } from './method-table.js';
 export { ROLES, diffRoles, parseRolesFile, type AccessRole, type RoleChange } from './roles.js';
 export { hashToken, makeToken, parseTokenFile, tokenFileLine } from './tokens.js';
-export { bearerTokenInterceptor, clientChannelCredentials, type ClientTlsOptions } from './tls.js';
 export { PrincipalLimits, DEFAULT_PRINCIPAL_LIMITS } from './limits.js';

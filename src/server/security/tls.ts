@@ -1,7 +1,7 @@
 // TLS material: loading and checking certificate files, and building gRPC credentials for
 // the node's port (TLS; client certificates requested but optional, so token clients can
-// connect), for dialling peers (mutual TLS, the remote must prove the member id we dial),
-// and for clients (stockctl, the SDK).
+// connect) and for dialling peers (mutual TLS, the remote must prove the member id we
+// dial). Client-side credentials live in src/client/tls.ts.
 
 import * as grpc from '@grpc/grpc-js';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
@@ -124,32 +124,3 @@ export function peerChannelCredentials(peer: TlsMaterial, member_id: string): gr
   });
 }
 
-export interface ClientTlsOptions {
-  readonly ca: string;
-  readonly cert?: string;
-  readonly key?: string;
-}
-
-/** Credentials for stockctl and SDK users. The server's name is checked against the
- * address dialled (node certificates from gen-certs.sh name localhost and 127.0.0.1). */
-export function clientChannelCredentials(opts: ClientTlsOptions): grpc.ChannelCredentials {
-  const ca = readPem(opts.ca, '--ca');
-  if ((opts.cert === undefined) !== (opts.key === undefined)) throw new Error('--cert and --key must be given together');
-  if (opts.cert !== undefined && opts.key !== undefined) {
-    return grpc.credentials.createSsl(ca, readPem(opts.key, '--key'), readPem(opts.cert, '--cert'));
-  }
-  return grpc.credentials.createSsl(ca);
-}
-
-/** Adds `authorization: Bearer <token>` to every call (works over plaintext too, unlike
- * call credentials, so --insecure development clusters with --auth-tokens can be used). */
-export function bearerTokenInterceptor(token: string): grpc.Interceptor {
-  if (token.length === 0 || !/^[!-~]+$/.test(token)) throw new Error('--token must be printable ASCII without spaces');
-  return (options, nextCall) =>
-    new grpc.InterceptingCall(nextCall(options), {
-      start(metadata, listener, next) {
-        metadata.set('authorization', `Bearer ${token}`);
-        next(metadata, listener);
-      },
-    });
-}

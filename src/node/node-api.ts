@@ -1,0 +1,97 @@
+// The seam between the node process (raft, storage, transport) and the services that
+// order systems and operators call. The node implements StockNode; the gRPC Inventory and
+// Cluster services are written against this interface only.
+
+import type { NodeId, Role } from '../raft/types.js';
+import type { AdminEvent, Command, CommandResult, LedgerEvent, Position, ReservationView } from '../ledger/types.js';
+
+/** Why a request could not be carried out on this node. The service layer maps these to
+ * gRPC status codes (docs/ARCHITECTURE.md "Errors at the edge"). */
+export type NodeErrorKind =
+  | 'not_leader' // UNAVAILABLE after forwarding fails; carries the leader's address when known
+  | 'no_leader' // UNAVAILABLE: retry
+  | 'outcome_unknown' // DEADLINE_EXCEEDED or UNAVAILABLE: retry with the same id
+  | 'overloaded' // RESOURCE_EXHAUSTED
+  | 'invalid' // INVALID_ARGUMENT
+  | 'shutting_down'; // UNAVAILABLE
+
+export class NodeError extends Error {
+  constructor(
+    readonly kind: NodeErrorKind,
+    message: string,
+    readonly leader_id: NodeId | null = null,
+    readonly leader_address: string | null = null,
+  ) {
+    super(message);
+    this.name = 'NodeError';
+  }
+}
+
+export interface MemberStatus {
+  readonly id: NodeId;
+  readonly address: string;
+  readonly role: 'voter' | 'learner';
+  /** Filled in from the leader's view where known. */
+  readonly match_index: number | null;
+  readonly lag_entries: number | null;
+}
+
+export interface NodeStatus {
+  readonly id: NodeId;
+  readonly cluster_id: string;
+  readonly address: string;
+  readonly role: Role;
+  readonly term: number;
+  readonly leader_id: NodeId | null;
+  readonly leader_address: string | null;
+  readonly commit_index: number;
+  readonly applied_index: number;
+  readonly snapshot_index: number;
+  readonly members: readonly MemberStatus[];
+  readonly head_hash: string;
+}
+
+export interface WatchHandle {
+  close(): void;
+}
+
+export interface StockNode {
+  readonly id: NodeId;
+  /** Replicates the commands as one entry through the leader (this node must be the leader,
+   * otherwise NodeError 'not_leader') and resolves with one result per command once the
+   * entry is applied here. Rejects with NodeError on refusal or unknown outcome. */
+  propose(commands: readonly Command[], deadline_ms: number): Promise<readonly CommandResult[]>;
+  /** Linearizable barrier: resolves once this node has applied everything committed before
+   * the call (ReadIndex through the leader). Reads made right after it are linearizable. */
+  readBarrier(deadline_ms: number): Promise<void>;
+  getPosition(sku: string, location: string): Position | null;
+  getReservation(reservation_id: string): ReservationView | null;
+  /** The recorded result of an applied op id or reservation id, or null if unknown here. */
+  getOutcome(op_id: string): CommandResult | null;
+  /** Events of one position with seq > after_seq, at most limit of them, from storage. */
+  listEvents(sku: string, location: string, after_seq: number, limit: number): Promise<readonly LedgerEvent[]>;
+  /** Calls onEvent for every event applied at log index >= from_index, first from storage,
+   * then live, in order, without gaps or repeats. onEnd is called if the node can no
+   * longer serve the stream (shutdown, or the start was compacted away). */
+  watch(from_index: number, onEvent: (event: LedgerEvent) => void, onEnd: (err: Error | null) => void): WatchHandle;
+  status(): NodeStatus;
+  addLearner(id: NodeId, address: string): Promise<void>;
+  promote(id: NodeId): Promise<void>;
+  remove(id: NodeId): Promise<void>;
+  transferLeadership(to: NodeId, deadline_ms: number): Promise<void>;
+  /** Takes a state-machine snapshot now and compacts the log; resolves with its index. */
+  snapshot(): Promise<number>;
+  /** Address at which this node reaches a member (its one gRPC port: peers, clients and
+   * operators share it), for forwarding calls to the leader. */
+  addressOf(id: NodeId): string | null;
+  /** A consistent copy of the ledger (state and history) as self-checking chunks in the
+   * ledger snapshot format, for `stockctl backup`; `stockd --restore FILE` reads it back. */
+  backupChunks(): AsyncIterable<Uint8Array>;
+  /** Positions in (sku, location) order strictly after `after` (null: from the start), at
+   * most limit of them, from local state. Lets `stockctl verify` enumerate every history.
+   * Optional: a node without it answers ListPositions with UNIMPLEMENTED. */
+  listPositions?(after: { readonly sku: string; readonly location: string } | null, limit: number): Promise<readonly Position[]>;
+  /** Admin history events with seq > after_seq, at most limit of them, from storage, and
+   * the admin chain's applied end. Optional: without it ListAdminEvents is UNIMPLEMENTED. */
+  listAdminEvents?(after_seq: number, limit: number): Promise<{ readonly events: readonly AdminEvent[]; readonly head: { readonly seq: number; readonly head: string } }>;
+}

@@ -1,0 +1,294 @@
+// The one wrapper every client-facing handler goes through. It bounds the calls in
+// flight, turns undecodable requests and EdgeErrors into INVALID_ARGUMENT, forwards
+// leader-only calls from followers to the leader (once: forwarded calls carry a mark),
+// maps NodeError kinds to gRPC status codes (docs/ARCHITECTURE.md "Errors at the edge") and counts every call
+// by method and code. An authentication or role check belongs here too, in one place.
+
+import * as grpc from '@grpc/grpc-js';
+import { NodeError, type StockNode } from '../node/node-api.js';
+import { EdgeError } from '../wire/validate.js';
+import type { EdgeMetrics } from './edge-metrics.js';
+import type { ForwardPool } from './forward-pool.js';
+import { FORWARDED_KEY, LEADER_ADDRESS_KEY, LEADER_ID_KEY, OUTCOME_UNKNOWN_KEY } from '../wire/metadata.js';
+
+/** Deadline given to calls that arrive without one, and the longest one honoured. */
+export const DEFAULT_CALL_TIMEOUT_MS = 10_000;
+export const CALL_TIMEOUT_MS_MAX = 120_000;
+export const DEFAULT_CALLS_INFLIGHT_MAX = 1024;
+/** Server streams (Watch, Backup) open at once; counted apart from unary calls so that
+ * long-lived watchers cannot starve short calls. */
+export const DEFAULT_STREAMS_MAX = 256;
+
+
+export interface CallContext {
+  readonly method: string;
+  /** Absolute time (Date.now() clock) by which the answer must be given. */
+  readonly deadline_at_ms: number;
+  /** True when another node forwarded this call here. */
+  readonly forwarded: boolean;
+  readonly metadata: grpc.Metadata;
+}
+
+/** 'leader': carried out by the leader; a follower forwards it. 'local': any node. */
+export type Route = 'leader' | 'local';
+
+export interface UnarySpec<Req, Res> {
+  readonly route: Route;
+  handle(request: Req, ctx: CallContext): Promise<Res>;
+}
+
+export interface StreamSpec<Req, Res> {
+  /** Writes replies with `write` (which resolves when the stream can take more) and
+   * resolves when the stream is complete; `cancelled` reports a gone caller. */
+  handle(request: Req, ctx: CallContext, out: StreamOut<Res>): Promise<void>;
+}
+
+export interface StreamOut<Res> {
+  write(message: Res): Promise<void>;
+  cancelled(): boolean;
+  onCancel(fn: () => void): void;
+}
+
+/** A failure that already knows its gRPC status (e.g. UNIMPLEMENTED, OUT_OF_RANGE). */
+export class EdgeStatusError extends Error {
+  constructor(
+    readonly code: grpc.status,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'EdgeStatusError';
+  }
+}
+
+/** What a request decodes to when its bytes are not a valid message. */
+export class MalformedRequest {
+  constructor(readonly reason: string) {}
+}
+
+interface StatusOut {
+  code: grpc.status;
+  details: string;
+  metadata: grpc.Metadata;
+}
+
+export interface EdgeOptions {
+  readonly calls_inflight_max: number;
+  readonly streams_max: number;
+}
+
+export class Edge {
+  private inflight = 0;
+  private streams = 0;
+
+  constructor(
+    readonly node: StockNode,
+    private readonly forwarder: ForwardPool,
+    private readonly metrics: EdgeMetrics,
+    private readonly options: EdgeOptions,
+  ) {
+    if (!Number.isInteger(options.calls_inflight_max) || options.calls_inflight_max < 1) {
+      throw new Error(`calls_inflight_max must be an integer >= 1, got ${options.calls_inflight_max}`);
+    }
+    if (!Number.isInteger(options.streams_max) || options.streams_max < 1) {
+      throw new Error(`streams_max must be an integer >= 1, got ${options.streams_max}`);
+    }
+  }
+
+  /** Replaces a service's request decoders so undecodable bytes reach the wrapper as a
+   * MalformedRequest (answered INVALID_ARGUMENT) instead of an INTERNAL error. */
+  static tolerantService(service: grpc.ServiceDefinition): grpc.ServiceDefinition {
+    const out: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
+    for (const [name, def] of Object.entries(service)) {
+      const m = def as grpc.MethodDefinition<unknown, unknown>;
+      out[name] = {
+        ...m,
+        requestDeserialize: (bytes: Buffer) => {
+          try {
+            return m.requestDeserialize(bytes);
+          } catch (err) {
+            return new MalformedRequest(err instanceof Error ? err.message : String(err));
+          }
+        },
+      };
+    }
+    return out as grpc.ServiceDefinition;
+  }
+
+  unary<Req, Res>(method: string, def: grpc.MethodDefinition<Req, Res>, spec: UnarySpec<Req, Res>): grpc.handleUnaryCall<Req, Res> {
+    return (call, callback) => {
+      const started = process.hrtime.bigint();
+      const finish = (out: StatusOut | null, reply?: Res): void => {
+        this.inflight--;
+        this.metrics.inflight(-1);
+        const code = out === null ? 'OK' : grpc.status[out.code];
+        this.metrics.observe(method, code ?? String(out?.code), Number(process.hrtime.bigint() - started) / 1e9);
+        if (out === null) callback(null, reply);
+        else callback({ code: out.code, details: out.details, metadata: out.metadata });
+      };
+      this.inflight++;
+      this.metrics.inflight(1);
+      const ctx = this.contextOf(method, call.metadata, call.getDeadline());
+      this.runUnary(def, spec, call.request, ctx).then(
+        (reply) => finish(null, reply),
+        (err: unknown) => finish(this.statusOf(err, ctx)),
+      );
+    };
+  }
+
+  stream<Req, Res>(method: string, spec: StreamSpec<Req, Res>): grpc.handleServerStreamingCall<Req, Res> {
+    return (call) => {
+      const started = process.hrtime.bigint();
+      this.streams++;
+      this.metrics.inflight(1);
+      let done = false;
+      const finish = (out: StatusOut | null): void => {
+        if (done) return;
+        done = true;
+        this.streams--;
+        this.metrics.inflight(-1);
+        const code = out === null ? 'OK' : (grpc.status[out.code] ?? String(out.code));
+        this.metrics.observe(method, code, Number(process.hrtime.bigint() - started) / 1e9);
+        if (call.cancelled || call.destroyed) return;
+        if (out === null) call.end();
+        else call.emit('error', { code: out.code, details: out.details, metadata: out.metadata });
+      };
+      const cancelFns: (() => void)[] = [];
+      let cancelled = false;
+      const onGone = (): void => {
+        if (cancelled) return;
+        cancelled = true;
+        for (const fn of cancelFns) fn();
+      };
+      call.on('cancelled', onGone);
+      call.on('close', onGone);
+      call.on('error', onGone);
+      const out: StreamOut<Res> = {
+        write: (message) =>
+          new Promise<void>((resolve) => {
+            if (cancelled) {
+              resolve();
+              return;
+            }
+            if (call.write(message)) resolve();
+            else call.once('drain', () => resolve());
+          }),
+        cancelled: () => cancelled,
+        onCancel: (fn) => {
+          if (cancelled) fn();
+          else cancelFns.push(fn);
+        },
+      };
+      // Streams may outlive any default deadline: only an explicit one applies.
+      const ctx = this.contextOf(method, call.metadata, call.getDeadline(), Number.POSITIVE_INFINITY);
+      const run = async (): Promise<void> => {
+        if (this.streams > this.options.streams_max) {
+          throw new NodeError('overloaded', `node has ${this.streams - 1} streams open, limit streams_max=${this.options.streams_max}: retry later`);
+        }
+        this.admit(call.request);
+        await spec.handle(call.request, ctx, out);
+      };
+      run().then(
+        () => finish(null),
+        (err: unknown) => finish(this.statusOf(err, ctx)),
+      );
+    };
+  }
+
+  private contextOf(method: string, metadata: grpc.Metadata, deadline: grpc.Deadline, default_timeout_ms = DEFAULT_CALL_TIMEOUT_MS): CallContext {
+    const now = Date.now();
+    const given = deadline instanceof Date ? deadline.getTime() : deadline;
+    const cap = now + CALL_TIMEOUT_MS_MAX;
+    let deadline_at_ms: number;
+    if (Number.isFinite(given)) deadline_at_ms = Math.min(given, cap);
+    else deadline_at_ms = Number.isFinite(default_timeout_ms) ? now + default_timeout_ms : Number.POSITIVE_INFINITY;
+    const forwarded = metadata.get(FORWARDED_KEY).length > 0;
+    return { method, deadline_at_ms, forwarded, metadata };
+  }
+
+  /** Refuses calls beyond the in-flight bound and requests that did not decode. */
+  private admit(request: unknown): void {
+    if (this.inflight > this.options.calls_inflight_max) {
+      throw new NodeError('overloaded', `node is serving ${this.inflight - 1} calls, limit calls_inflight_max=${this.options.calls_inflight_max}: retry later`);
+    }
+    if (request instanceof MalformedRequest) throw new EdgeError('request', 'must be a valid protobuf message', request.reason);
+  }
+
+  private async runUnary<Req, Res>(def: grpc.MethodDefinition<Req, Res>, spec: UnarySpec<Req, Res>, request: Req, ctx: CallContext): Promise<Res> {
+    this.admit(request);
+    if (spec.route === 'leader' && !ctx.forwarded) {
+      const st = this.node.status();
+      if (st.leader_id !== null && st.leader_id !== this.node.id) {
+        const address = this.node.addressOf(st.leader_id) ?? st.leader_address;
+        if (address !== null) return this.forward(def, request, ctx, address);
+      }
+    }
+    try {
+      return await spec.handle(request, ctx);
+    } catch (err) {
+      // Leadership moved between the check above and the proposal: pass it on once.
+      if (spec.route === 'leader' && !ctx.forwarded && err instanceof NodeError && err.kind === 'not_leader') {
+        const address = (err.leader_id !== null ? this.node.addressOf(err.leader_id) : null) ?? err.leader_address;
+        if (address !== null) return this.forward(def, request, ctx, address);
+      }
+      throw err;
+    }
+  }
+
+  private forward<Req, Res>(def: grpc.MethodDefinition<Req, Res>, request: Req, ctx: CallContext, address: string): Promise<Res> {
+    const md = new grpc.Metadata();
+    md.set(FORWARDED_KEY, this.node.id);
+    // Pass on the caller's own stockraft and authorization metadata, nothing else.
+    for (const [key, value] of Object.entries(ctx.metadata.getMap())) {
+      if ((key.startsWith('x-stockraft-') && key !== FORWARDED_KEY) || key === 'authorization') md.set(key, value);
+    }
+    const deadline = new Date(Number.isFinite(ctx.deadline_at_ms) ? ctx.deadline_at_ms : Date.now() + DEFAULT_CALL_TIMEOUT_MS);
+    return this.forwarder.unary(address, def, request, md, deadline);
+  }
+
+  /** The gRPC status for a failed call. */
+  statusOf(err: unknown, ctx: CallContext): StatusOut {
+    const metadata = new grpc.Metadata();
+    if (err instanceof EdgeError) {
+      return { code: grpc.status.INVALID_ARGUMENT, details: err.message, metadata };
+    }
+    if (err instanceof EdgeStatusError) {
+      return { code: err.code, details: err.message, metadata };
+    }
+    if (err instanceof NodeError) {
+      if (err.leader_id !== null) metadata.set(LEADER_ID_KEY, err.leader_id);
+      const address = err.leader_address ?? (err.leader_id !== null ? this.node.addressOf(err.leader_id) : null);
+      if (address !== null) metadata.set(LEADER_ADDRESS_KEY, address);
+      switch (err.kind) {
+        case 'not_leader':
+          return { code: grpc.status.UNAVAILABLE, details: `not the leader (leader: ${err.leader_id ?? 'unknown'}): retry at the leader; ${err.message}`, metadata };
+        case 'no_leader':
+          return { code: grpc.status.UNAVAILABLE, details: `no leader yet: retry; ${err.message}`, metadata };
+        case 'outcome_unknown': {
+          metadata.set(OUTCOME_UNKNOWN_KEY, '1');
+          const late = Date.now() >= ctx.deadline_at_ms;
+          return {
+            code: late ? grpc.status.DEADLINE_EXCEEDED : grpc.status.UNAVAILABLE,
+            details: `outcome unknown: retry with the same id (or ask GetOutcome); ${err.message}`,
+            metadata,
+          };
+        }
+        case 'overloaded':
+          return { code: grpc.status.RESOURCE_EXHAUSTED, details: `overloaded: ${err.message}`, metadata };
+        case 'invalid':
+          return { code: grpc.status.INVALID_ARGUMENT, details: err.message, metadata };
+        case 'shutting_down':
+          return { code: grpc.status.UNAVAILABLE, details: `node is shutting down: retry on another node; ${err.message}`, metadata };
+      }
+    }
+    if (isServiceError(err)) {
+      // A forwarded call's answer from the leader, passed through unchanged.
+      return { code: err.code, details: err.details, metadata: err.metadata ?? metadata };
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    return { code: grpc.status.INTERNAL, details: `internal error: ${message}`, metadata };
+  }
+}
+
+function isServiceError(err: unknown): err is grpc.ServiceError {
+  return err instanceof Error && typeof (err as Partial<grpc.ServiceError>).code === 'number' && 'details' in err;
+}

@@ -1,0 +1,125 @@
+// Conversions between the ledger's and node's plain values and the wire messages of
+// proto/inventory.proto, in both directions (the SDK uses the wire -> domain half).
+
+import type { CommandResult, EventKind, LedgerEvent, Line, Position, ReservationState, ReservationView, ResultCode } from '../ledger/types.js';
+import { RESULT_CODES } from '../ledger/types.js';
+import type {
+  WireCommandResult,
+  WireEvent,
+  WireLine,
+  WirePosition,
+  WireReservation,
+} from './types.js';
+
+export function lineToWire(l: Line): WireLine {
+  return { sku: l.sku, location: l.location, quantity: l.quantity };
+}
+
+export function positionToWire(p: Position): WirePosition {
+  return { sku: p.sku, location: p.location, on_hand: p.on_hand, reserved: p.reserved, available: p.available, seq: p.seq };
+}
+
+export function reservationToWire(r: ReservationView): WireReservation {
+  return {
+    reservation_id: r.reservation_id,
+    state: r.state,
+    lines: r.lines.map(lineToWire),
+    order_ref: r.order_ref,
+    created_ms: r.created_ms,
+    deadline_ms: r.deadline_ms,
+    committed_lines: r.committed_lines.map(lineToWire),
+  };
+}
+
+export function resultToWire(r: CommandResult): WireCommandResult {
+  const out: WireCommandResult = {
+    code: r.code,
+    replay: r.replay,
+    positions: [],
+    reservation: null,
+    invalid: null,
+    short_lines: [],
+    expected_on_hand: 0,
+    on_hand: 0,
+    detail: '',
+  };
+  switch (r.code) {
+    case 'OK':
+      out.positions = r.positions.map(positionToWire);
+      out.reservation = r.reservation === null ? null : reservationToWire(r.reservation);
+      break;
+    case 'INVALID_ARGUMENT':
+      out.invalid = { field: r.field, limit: r.limit, value: r.value };
+      break;
+    case 'INSUFFICIENT_STOCK':
+      out.short_lines = r.short_lines.map((s) => ({ sku: s.sku, location: s.location, requested: s.requested, available: s.available }));
+      break;
+    case 'ON_HAND_MISMATCH':
+      out.expected_on_hand = r.expected_on_hand;
+      out.on_hand = r.on_hand;
+      break;
+    default:
+      out.detail = r.detail;
+  }
+  return out;
+}
+
+export function eventToWire(e: LedgerEvent): WireEvent {
+  return { ...e };
+}
+
+
+// ---- wire -> domain (used by the SDK on replies) ----
+
+const RESERVATION_STATES: readonly ReservationState[] = ['PENDING', 'COMMITTED', 'RELEASED', 'EXPIRED'];
+const EVENT_KINDS: readonly EventKind[] = ['ADJUST', 'RESERVE', 'COMMIT', 'RELEASE', 'EXPIRE', 'EXTEND'];
+
+function oneOf<T extends string>(what: string, allowed: readonly T[], value: unknown): T {
+  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+  throw new Error(`reply carries an unknown ${what}: ${String(value)}`);
+}
+
+export function lineFromWire(l: WireLine): Line {
+  return { sku: l.sku, location: l.location, quantity: l.quantity };
+}
+
+export function positionFromWire(p: WirePosition): Position {
+  return { sku: p.sku, location: p.location, on_hand: p.on_hand, reserved: p.reserved, available: p.available, seq: p.seq };
+}
+
+export function reservationFromWire(r: WireReservation): ReservationView {
+  return {
+    reservation_id: r.reservation_id,
+    state: oneOf('reservation state', RESERVATION_STATES, r.state),
+    lines: r.lines.map(lineFromWire),
+    order_ref: r.order_ref,
+    created_ms: r.created_ms,
+    deadline_ms: r.deadline_ms,
+    committed_lines: r.committed_lines.map(lineFromWire),
+  };
+}
+
+export function resultFromWire(w: WireCommandResult): CommandResult {
+  const code: ResultCode = oneOf('result code', RESULT_CODES, w.code);
+  switch (code) {
+    case 'OK':
+      return {
+        code,
+        replay: w.replay,
+        positions: w.positions.map(positionFromWire),
+        reservation: w.reservation === null ? null : reservationFromWire(w.reservation),
+      };
+    case 'INVALID_ARGUMENT':
+      return { code, replay: false, field: w.invalid?.field ?? '', limit: w.invalid?.limit ?? '', value: w.invalid?.value ?? '' };
+    case 'INSUFFICIENT_STOCK':
+      return { code, replay: w.replay, short_lines: w.short_lines.map((s) => ({ ...s })) };
+    case 'ON_HAND_MISMATCH':
+      return { code, replay: w.replay, expected_on_hand: w.expected_on_hand, on_hand: w.on_hand };
+    default:
+      return { code, replay: w.replay, detail: w.detail };
+  }
+}
+
+export function eventFromWire(w: WireEvent): LedgerEvent {
+  return { ...w, kind: oneOf('event kind', EVENT_KINDS, w.kind) };
+}

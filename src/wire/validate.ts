@@ -1,0 +1,266 @@
+// Turns incoming wire requests into ledger commands and read arguments, refusing anything
+// outside the limits of src/wire/limits.ts with an EdgeError that names the field, the limit and the
+// value. Nothing that fails here reaches the node.
+
+import type { Command, Line } from '../ledger/types.js';
+import type {
+  WireAdjust,
+  WireCommit,
+  WireEnum,
+  WireExtend,
+  WireLine,
+  WireOp,
+  WireRelease,
+  WireReserve,
+} from './types.js';
+import * as L from './limits.js';
+import { validateCommand } from '../ledger/validate.js';
+
+export class EdgeError extends Error {
+  constructor(
+    readonly field: string,
+    readonly limit: string,
+    readonly value: string,
+  ) {
+    super(`invalid ${field}: ${limit}, got ${value}`);
+    this.name = 'EdgeError';
+  }
+}
+
+const SHOWN_CHARS_MAX = 80;
+
+/** A value as it appears in an error message: quoted, cut short, control chars escaped. */
+export function shown(value: unknown): string {
+  let text: string;
+  if (typeof value === 'string') text = JSON.stringify(value);
+  else if (value === undefined) text = 'nothing';
+  else {
+    try {
+      text = JSON.stringify(value) ?? String(value);
+    } catch {
+      text = String(value);
+    }
+  }
+  return text.length > SHOWN_CHARS_MAX ? `${text.slice(0, SHOWN_CHARS_MAX)}... (${text.length} chars)` : text;
+}
+
+function byteLength(s: string): number {
+  return Buffer.byteLength(s, 'utf8');
+}
+
+export function checkString(field: string, value: unknown, min_bytes: number, max_bytes: number): string {
+  if (typeof value !== 'string') throw new EdgeError(field, 'must be a string', shown(value));
+  const n = byteLength(value);
+  if (n < min_bytes || n > max_bytes) {
+    throw new EdgeError(field, `must be ${min_bytes}..${max_bytes} bytes`, `${n} bytes ${shown(value)}`);
+  }
+  return value;
+}
+
+export function checkId(field: string, value: unknown): string {
+  const s = checkString(field, value, 1, L.ID_BYTES_MAX);
+  if (!L.ID_PATTERN.test(s)) throw new EdgeError(field, 'must be printable ASCII without spaces', shown(s));
+  return s;
+}
+
+export function checkSku(field: string, value: unknown): string {
+  const s = checkString(field, value, 1, L.SKU_BYTES_MAX);
+  if (!L.KEY_PATTERN.test(s)) throw new EdgeError(field, 'must match [A-Za-z0-9._:/-]', shown(s));
+  return s;
+}
+
+export function checkLocation(field: string, value: unknown): string {
+  const s = checkString(field, value, 1, L.LOCATION_BYTES_MAX);
+  if (!L.KEY_PATTERN.test(s)) throw new EdgeError(field, 'must match [A-Za-z0-9._:/-]', shown(s));
+  return s;
+}
+
+export function checkText(field: string, value: unknown): string {
+  return checkString(field, value, 0, L.TEXT_BYTES_MAX);
+}
+
+export function checkInt(field: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new EdgeError(field, `must be an integer in ${min}..${max}`, shown(value));
+  }
+  return value;
+}
+
+export function checkQuantity(field: string, value: unknown): number {
+  return checkInt(field, value, 1, L.QUANTITY_MAX);
+}
+
+export function checkTtl(field: string, value: unknown): number {
+  return checkInt(field, value, L.TTL_MS_MIN, L.TTL_MS_MAX);
+}
+
+function checkArray<T>(field: string, value: unknown, min: number, max: number): T[] {
+  if (!Array.isArray(value)) throw new EdgeError(field, 'must be a list', shown(value));
+  if (value.length < min || value.length > max) {
+    throw new EdgeError(field, `must hold ${min}..${max} items`, `${value.length} items`);
+  }
+  return value as T[];
+}
+
+function checkObject<T>(field: string, value: unknown): T {
+  if (value === null || typeof value !== 'object') throw new EdgeError(field, 'is required', shown(value));
+  return value as T;
+}
+
+export function checkLines(field: string, value: unknown, min: number): Line[] {
+  const raw = checkArray<WireLine>(field, value, min, L.LINES_MAX);
+  const seen = new Set<string>();
+  return raw.map((item, i) => {
+    const f = `${field}[${i}]`;
+    const line = checkObject<WireLine>(f, item);
+    const sku = checkSku(`${f}.sku`, line.sku);
+    const location = checkLocation(`${f}.location`, line.location);
+    const key = `${sku}@${location}`;
+    if (seen.has(key)) throw new EdgeError(f, 'each sku@location at most once', shown(key));
+    seen.add(key);
+    return { sku, location, quantity: checkQuantity(`${f}.quantity`, line.quantity) };
+  });
+}
+
+export function adjustCommand(field: string, w: WireAdjust): Command {
+  const delta = checkInt(`${field}delta`, w.delta, -L.QUANTITY_MAX, L.QUANTITY_MAX);
+  if (delta === 0) throw new EdgeError(`${field}delta`, 'must not be zero', '0');
+  const base = {
+    kind: 'adjust' as const,
+    op_id: checkId(`${field}op_id`, w.op_id),
+    sku: checkSku(`${field}sku`, w.sku),
+    location: checkLocation(`${field}location`, w.location),
+    delta,
+    reason: checkText(`${field}reason`, w.reason),
+    reference: checkText(`${field}reference`, w.reference),
+  };
+  if (w.expected_on_hand === undefined || w.expected_on_hand === null) return base;
+  return { ...base, expected_on_hand: checkInt(`${field}expected_on_hand`, w.expected_on_hand, 0, L.BALANCE_MAX) };
+}
+
+export function reserveCommand(field: string, w: WireReserve): Command {
+  return {
+    kind: 'reserve',
+    reservation_id: checkId(`${field}reservation_id`, w.reservation_id),
+    lines: checkLines(`${field}lines`, w.lines, 1),
+    ttl_ms: checkTtl(`${field}ttl_ms`, w.ttl_ms),
+    order_ref: checkText(`${field}order_ref`, w.order_ref),
+  };
+}
+
+export function commitCommand(field: string, w: WireCommit): Command {
+  const lines = checkLines(`${field}lines`, w.lines ?? [], 0);
+  const base = {
+    kind: 'commit' as const,
+    op_id: checkId(`${field}op_id`, w.op_id),
+    reservation_id: checkId(`${field}reservation_id`, w.reservation_id),
+  };
+  return lines.length === 0 ? base : { ...base, lines };
+}
+
+export function releaseCommand(field: string, w: WireRelease): Command {
+  return {
+    kind: 'release',
+    op_id: checkId(`${field}op_id`, w.op_id),
+    reservation_id: checkId(`${field}reservation_id`, w.reservation_id),
+    reason: checkText(`${field}reason`, w.reason),
+  };
+}
+
+export function extendCommand(field: string, w: WireExtend): Command {
+  return {
+    kind: 'extend',
+    op_id: checkId(`${field}op_id`, w.op_id),
+    reservation_id: checkId(`${field}reservation_id`, w.reservation_id),
+    ttl_ms: checkTtl(`${field}ttl_ms`, w.ttl_ms),
+  };
+}
+
+/** Runs the ledger's own validation over a command the edge built, so the edge refuses
+ * exactly what apply would refuse (e.g. control characters in free text). */
+export function ledgerChecked(field: string, command: Command): Command {
+  const v = validateCommand(command);
+  if (!v.ok) throw new EdgeError(`${field}${v.field}`, v.limit, v.value);
+  return command;
+}
+
+/** One op checked as its own call would be (field names without an ops[i] prefix). */
+export function singleOpCommand(w: WireOp): Command {
+  return ledgerChecked('', opCommandUnchecked('', w, ''));
+}
+
+export function opCommand(field: string, w: WireOp): Command {
+  return ledgerChecked(`${field}.${w?.op ?? ''}.`, opCommandUnchecked(field, w));
+}
+
+function opCommandUnchecked(field: string, w: WireOp, inner?: string): Command {
+  const op = checkObject<WireOp>(field, w);
+  const at = (kind: string): string => inner ?? `${field}.${kind}.`;
+  switch (op.op) {
+    case 'adjust':
+      return adjustCommand(at('adjust'), checkObject<WireAdjust>(`${field}.adjust`, op.adjust));
+    case 'reserve':
+      return reserveCommand(at('reserve'), checkObject<WireReserve>(`${field}.reserve`, op.reserve));
+    case 'commit':
+      return commitCommand(at('commit'), checkObject<WireCommit>(`${field}.commit`, op.commit));
+    case 'release':
+      return releaseCommand(at('release'), checkObject<WireRelease>(`${field}.release`, op.release));
+    case 'extend':
+      return extendCommand(at('extend'), checkObject<WireExtend>(`${field}.extend`, op.extend));
+    default:
+      throw new EdgeError(field, 'must set one of adjust, reserve, commit, release, extend', shown(op.op));
+  }
+}
+
+/** The id that names a command's outcome: its op id, or the reservation id of a reserve. */
+export function commandId(c: Command): string {
+  return c.kind === 'reserve' ? c.reservation_id : c.op_id;
+}
+
+export function submitCommands(ops: unknown): Command[] {
+  const list = checkArray<WireOp>('ops', ops, 1, L.SUBMIT_OPS_MAX);
+  const commands = list.map((op, i) => opCommand(`ops[${i}]`, op));
+  // One id names one intended operation: twice in one batch is a caller mistake the
+  // ledger would answer as a replay or ALREADY_EXISTS_DIFFERENT; refuse it up front.
+  const seen = new Map<string, number>();
+  commands.forEach((c, i) => {
+    const id = commandId(c);
+    const first = seen.get(id);
+    if (first !== undefined) throw new EdgeError(`ops[${i}]`, `id already used by ops[${first}] in this batch`, shown(id));
+    seen.set(id, i);
+  });
+  return commands;
+}
+
+export type Consistency = 'LINEARIZABLE' | 'SERIALIZABLE';
+
+export function checkConsistency(field: string, value: WireEnum | undefined): Consistency {
+  if (value === undefined || value === 'LINEARIZABLE' || value === 0) return 'LINEARIZABLE';
+  if (value === 'SERIALIZABLE' || value === 1) return 'SERIALIZABLE';
+  throw new EdgeError(field, 'must be LINEARIZABLE or SERIALIZABLE', shown(value));
+}
+
+export function checkPageLimit(field: string, value: unknown): number {
+  if (value === 0 || value === undefined) return L.PAGE_LIMIT_DEFAULT;
+  return checkInt(field, value, 1, L.PAGE_LIMIT_MAX);
+}
+
+export function checkNodeId(field: string, value: unknown): string {
+  const s = checkString(field, value, 1, L.NODE_ID_BYTES_MAX);
+  if (!L.KEY_PATTERN.test(s)) throw new EdgeError(field, 'must match [A-Za-z0-9._:/-]', shown(s));
+  return s;
+}
+
+export function checkAddress(field: string, value: unknown): string {
+  const s = checkString(field, value, 3, L.ADDRESS_BYTES_MAX);
+  if (!/^[A-Za-z0-9.\-\[\]:]+:\d{1,5}$/.test(s)) throw new EdgeError(field, 'must be host:port', shown(s));
+  return s;
+}
+
+export function checkReadKeys(field: string, value: unknown): { sku: string; location: string }[] {
+  const list = checkArray<{ sku: string; location: string }>(field, value, 1, L.READ_KEYS_MAX);
+  return list.map((k, i) => {
+    const key = checkObject<{ sku: string; location: string }>(`${field}[${i}]`, k);
+    return { sku: checkSku(`${field}[${i}].sku`, key.sku), location: checkLocation(`${field}[${i}].location`, key.location) };
+  });
+}

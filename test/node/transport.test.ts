@@ -1,0 +1,179 @@
+// Transport framing: every raft message survives the protobuf round trip; malformed input
+// is refused naming the field; snapshot staging checks the checksum; and two in-process
+// transports deliver in order, refuse another cluster, and bound a dead peer's queue.
+
+import t from 'tap';
+import * as grpc from '@grpc/grpc-js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { messageFromWire, messageToWire, WireError, type WireBatch } from '../../src/node/transport-codec.js';
+import { DEFAULT_TRANSPORT_LIMITS, GrpcTransport, raftServiceClient, type TransportHost } from '../../src/node/transport-grpc.js';
+import { SnapshotStage, snapshotHasher } from '../../src/node/storage-snapshot.js';
+import { pack } from '../../src/node/storage-level.js';
+import type { Message } from '../../src/raft/types.js';
+
+const data = new Uint8Array([1, 2, 3, 250]);
+const env = { from: 'a', to: 'b', term: 7 };
+const ALL: Message[] = [
+  { ...env, type: 'append', prev_index: 4, prev_term: 3, commit: 4, entries: [{ index: 5, term: 7, type: 'normal', data }, { index: 6, term: 7, type: 'conf_change', data: new Uint8Array(0) }] },
+  { ...env, type: 'append_resp', reject: true, index: 9, reject_hint_index: 3, reject_hint_term: 2 },
+  { ...env, type: 'heartbeat', commit: 12, context: 'ctx' },
+  { ...env, type: 'heartbeat_resp', context: 'ctx' },
+  { ...env, type: 'vote', last_index: 10, last_term: 6, transfer: true },
+  { ...env, type: 'pre_vote', last_index: 10, last_term: 6, transfer: false },
+  { ...env, type: 'vote_resp', reject: false },
+  { ...env, type: 'pre_vote_resp', reject: true },
+  { ...env, type: 'timeout_now' },
+  { ...env, type: 'read_index', context: 'r1' },
+  { ...env, type: 'read_index_resp', context: 'r1', index: 44, reject: false },
+  { ...env, type: 'propose', entries: [{ index: 0, term: 0, type: 'normal', data }] },
+];
+
+t.test('every message type survives the protobuf round trip', async (t) => {
+  const def = raftServiceClient('Raft').service.Stream!;
+  const ser = def.requestSerialize as (v: WireBatch) => Buffer;
+  const de = def.requestDeserialize as (b: Buffer) => WireBatch;
+  const batch: WireBatch = { cluster_id: 'c', from: 'a', from_address: 'h:1', messages: ALL.map(messageToWire) };
+  const back = de(ser(batch));
+  t.equal(back.cluster_id, 'c');
+  const msgs = back.messages.map((w) => messageFromWire(w, back.from));
+  t.equal(msgs.length, ALL.length);
+  for (let i = 0; i < ALL.length; i++) {
+    const m = msgs[i]!;
+    const want = ALL[i]!;
+    if ((m.type === 'append' || m.type === 'propose') && (want.type === 'append' || want.type === 'propose')) {
+      t.same({ ...m, entries: m.entries.map((e) => ({ ...e, data: [...e.data] })) }, { ...want, entries: want.entries.map((e) => ({ ...e, data: [...e.data] })) }, want.type);
+    } else t.same(m, want, want.type);
+  }
+});
+
+t.test('snapshot messages never travel in a batch; malformed messages are refused', async (t) => {
+  t.throws(() => messageToWire({ ...env, type: 'snapshot', snapshot: { index: 1, term: 1, conf_state: { voters: [], learners: [] } } }), WireError);
+  t.throws(() => messageFromWire({ to: 'b', term: 1 }, 'a'), /no body/);
+  t.throws(() => messageFromWire({ to: '', term: 1, heartbeat: { commit: 0, context: '' } }, 'a'), /message.to/);
+  t.throws(() => messageFromWire({ to: 'b', term: -1, heartbeat: { commit: 0, context: '' } }, 'a'), /message.term must be a non-negative safe integer, got -1/);
+  t.throws(() => messageFromWire({ to: 'b', term: 1, append: { prev_index: 1, prev_term: 1, commit: 2 ** 60, entries: [] } }, 'a'), /append.commit/);
+});
+
+t.test('a staged snapshot is accepted only with the right checksum', async (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'stockd-stage-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const meta = { index: 5, term: 2, conf_state: { voters: ['a'], learners: [] } };
+  const applied = { index: 5, term: 2, conf_state: meta.conf_state, addresses: {} };
+  const enc = new TextEncoder();
+  const c1 = pack({ applied, records: [['state', enc.encode('k1'), pack(1)]] });
+  const c2 = pack({ records: [['history', enc.encode('k2'), pack(2)]] });
+  const good = snapshotHasher().update(c1).update(c2).digest();
+
+  const s = new SnapshotStage(dir, meta, 'a');
+  s.add(c1);
+  s.add(c2);
+  const staged = s.finish(good);
+  const r = staged.read();
+  t.equal(r.applied.index, 5);
+  t.same(r.records.map(([n, k]) => `${n}:${new TextDecoder().decode(k)}`), ['state:k1', 'history:k2']);
+  staged.discard();
+
+  const bad = new SnapshotStage(dir, meta, 'a');
+  bad.add(c1);
+  bad.add(c2);
+  t.throws(() => bad.finish(new Uint8Array(32)), /checksum mismatch after 2 chunks/);
+
+  const noApplied = new SnapshotStage(dir, meta, 'a');
+  t.throws(() => noApplied.add(c2), /first snapshot chunk lacks the applied record/);
+  noApplied.discard();
+  const junk = new SnapshotStage(dir, meta, 'a');
+  t.throws(() => junk.add(pack({ applied, records: [['nope', 1, 2]] })), /snapshot record is not/);
+  junk.discard();
+});
+
+interface Peer {
+  transport: GrpcTransport;
+  server: grpc.Server;
+  port: number;
+  got: Message[];
+  unreachable: string[];
+  warnings: string[];
+}
+
+async function peer(id: string, cluster_id: string, addresses: Map<string, string>, queue_messages_max = 4096): Promise<Peer> {
+  const got: Message[] = [];
+  const unreachable: string[] = [];
+  const warnings: string[] = [];
+  const host: TransportHost = {
+    cluster_id,
+    self_id: id,
+    self_address: '',
+    snapshot_dir: os.tmpdir(),
+    log: { info: () => undefined, debug: () => undefined, warn: (_o, m) => warnings.push(m) },
+    addressOf: (x) => addresses.get(x) ?? null,
+    isKnownSender: (x) => addresses.has(x),
+    learnAddress: () => undefined,
+    onMessages: (m) => got.push(...m),
+    onUnreachable: (to) => unreachable.push(to),
+    onSnapshot: () => ({ accepted: false, detail: 'not in this test' }),
+    onSnapshotSent: () => undefined,
+    openSnapshot: () => Promise.reject(new Error('not in this test')),
+  };
+  const transport = new GrpcTransport(host, { ...DEFAULT_TRANSPORT_LIMITS, queue_messages_max, batch_messages_max: 16 });
+  const server = new grpc.Server();
+  server.addService(raftServiceClient('Raft').service, transport.service());
+  const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))));
+  addresses.set(id, `127.0.0.1:${port}`);
+  return { transport, server, port, got, unreachable, warnings };
+}
+
+async function until(what: string, f: () => boolean): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    if (f()) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+t.test('two transports: ordered batched delivery, another cluster refused', async (t) => {
+  const addrs = new Map<string, string>();
+  const a = await peer('a', 'c1', addrs);
+  const b = await peer('b', 'c1', addrs);
+  const x = await peer('x', 'c2', addrs);
+  t.teardown(() => {
+    for (const p of [a, b, x]) {
+      p.transport.close();
+      p.server.forceShutdown();
+    }
+  });
+  const msgs: Message[] = Array.from({ length: 100 }, (_, i) => ({ from: 'a', to: 'b', term: 1, type: 'heartbeat', commit: i, context: `h${i}` }));
+  a.transport.send(msgs.slice(0, 60));
+  a.transport.send(msgs.slice(60));
+  await until('100 messages at b', () => b.got.length === 100);
+  t.same(b.got.map((m) => (m.type === 'heartbeat' ? m.commit : -1)), msgs.map((_, i) => i), 'in order');
+  t.ok((a.transport.stats().b?.sent_batches ?? 0) >= 100 / 16, 'cut into batches of at most 16');
+
+  x.transport.send([{ from: 'x', to: 'b', term: 9, type: 'heartbeat', commit: 0, context: '' }]);
+  await until('x to notice the refusal', () => x.unreachable.includes('b'));
+  t.equal(b.got.length, 100, 'nothing from another cluster was delivered');
+  t.ok(b.warnings.some((w) => /another cluster/.test(w)), 'b logged the refusal');
+  t.ok(x.warnings.some((w) => /refused our stream/.test(w)), 'x logged that it was refused');
+});
+
+t.test('a dead peer costs a bounded queue, not memory', async (t) => {
+  const addrs = new Map<string, string>();
+  const a = await peer('a', 'c1', addrs, 32);
+  addrs.set('dead', '127.0.0.1:1');
+  t.teardown(() => {
+    a.transport.close();
+    a.server.forceShutdown();
+  });
+  const burst: Message[] = Array.from({ length: 500 }, (_, i) => ({ from: 'a', to: 'dead', term: 1, type: 'heartbeat', commit: i, context: '' }));
+  a.transport.send(burst);
+  t.ok((a.transport.stats().dead?.queued ?? 0) <= 32, 'the queue holds at most 32');
+  t.ok(a.unreachable.length >= 500 - 32, `messages beyond the bound of 32 were dropped and reported (${a.unreachable.length})`);
+  const reported = a.unreachable.length;
+  await until('the failed stream to be noticed', () => a.unreachable.length > reported);
+  // While the link backs off, a second burst is bounded the same way.
+  a.transport.send(burst);
+  t.ok((a.transport.stats().dead?.queued ?? 0) <= 32, 'still at most 32 queued after the failure');
+  await until('the queue to be dropped', () => a.transport.stats().dead?.queued === 0);
+  t.pass('nothing is kept for a dead peer');
+});
