@@ -3,6 +3,7 @@
 // what was given.
 
 import type { Line } from '../ledger/types.js';
+import { addressProblem } from '../wire/names.js';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -21,7 +22,10 @@ export function parseEndpoints(value: string | undefined): string[] {
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
   if (list.length === 0 || list.length > ENDPOINTS_MAX) throw new UsageError(`--endpoints: 1..${ENDPOINTS_MAX} host:port entries, got ${list.length}`);
-  for (const e of list) if (!/^[A-Za-z0-9.\-\[\]:]+:\d{1,5}$/.test(e)) throw new UsageError(`--endpoints: ${JSON.stringify(e)} is not host:port`);
+  for (const e of list) {
+    const problem = addressProblem(e);
+    if (problem !== null) throw new UsageError(`--endpoints: each entry ${problem}`);
+  }
   return list;
 }
 

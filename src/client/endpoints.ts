@@ -6,6 +6,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { GRPC_MESSAGE_BYTES_MAX } from '../wire/protos.js';
 import { LEADER_ADDRESS_KEY, OUTCOME_UNKNOWN_KEY } from '../wire/metadata.js';
+import { addressProblem } from '../wire/names.js';
 import { StockraftError, isServiceError } from './errors.js';
 
 export const ENDPOINTS_MAX = 64;
@@ -82,7 +83,8 @@ export class Endpoints {
       throw new Error(`endpoints: need 1..${ENDPOINTS_MAX} addresses, got ${addresses.length}`);
     }
     for (const a of addresses) {
-      if (!/^[A-Za-z0-9.\-\[\]:]+:\d{1,5}$/.test(a)) throw new Error(`endpoints: ${JSON.stringify(a)} is not host:port`);
+      const problem = addressProblem(a);
+      if (problem !== null) throw new Error(`endpoints: each entry ${problem}`);
     }
     this.addresses = [...addresses];
     const options = {

@@ -24,6 +24,7 @@ import { snapshotChunksAsync } from '../ledger/snapshot.js';
 import { GrpcTransport, type TransportHost, type TransportLimits } from './transport-grpc.js';
 import { NodeError, type MemberStatus, type NodeStatus, type StockNode, type WatchHandle } from './node-api.js';
 import { ReadRounds } from './read-rounds.js';
+import { addressProblem } from '../wire/names.js';
 import { ProposalTable, type ProposalLimits } from './proposals.js';
 import { WatchHub, type KeyedEvent } from './watchers.js';
 import type { RaftCore } from './raft-core.js';
@@ -886,9 +887,8 @@ export class StockNodeImpl implements StockNode {
   }
 
   addLearner(id: NodeId, address: string): Promise<void> {
-    if (!/^[A-Za-z0-9._-]+:[0-9]{1,5}$/.test(address) && !/^\[[0-9a-fA-F:]+\]:[0-9]{1,5}$/.test(address)) {
-      return Promise.reject(new NodeError('invalid', `address must be host:port, got ${JSON.stringify(address)}`));
-    }
+    const problem = addressProblem(address);
+    if (problem !== null) return Promise.reject(new NodeError('invalid', `address ${problem}`));
     return this.changeMembership({ type: 'add_learner', node_id: id, context: new TextEncoder().encode(address) }, Date.now() + 10_000);
   }
 

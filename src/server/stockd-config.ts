@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { addSecurityOptions, type SecurityFlags } from './security/index.js';
+import { addressProblem, nameProblem } from '../wire/names.js';
 
 export interface StockdConfig {
   readonly id: string;
@@ -47,19 +48,18 @@ export class ConfigError extends Error {
   }
 }
 
-const ADDRESS_RE = /^([A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\]):([0-9]{1,5})$/;
-const ID_RE = /^[A-Za-z0-9._-]{1,64}$/;
 const CONFIG_FILE_BYTES_MAX = 1024 * 1024;
 const MEMBERS_MAX = 64;
 
 function checkAddress(field: string, v: string): string {
-  const m = ADDRESS_RE.exec(v);
-  if (!m || Number(m[2]) > 65535) throw new ConfigError(`${field} must be host:port (port 0..65535), got ${JSON.stringify(v)}`);
+  const problem = addressProblem(v);
+  if (problem !== null) throw new ConfigError(`${field} ${problem}`);
   return v;
 }
 
 function checkId(field: string, v: string): string {
-  if (!ID_RE.test(v)) throw new ConfigError(`${field} must be 1..64 characters of [A-Za-z0-9._-], got ${JSON.stringify(v)}`);
+  const problem = nameProblem(v);
+  if (problem !== null) throw new ConfigError(`${field} ${problem}`);
   return v;
 }
 
@@ -197,7 +197,7 @@ function validate(o: Raw): StockdConfig {
     throw new ConfigError(`--initial-cluster must name this node (${id}) unless --join is given`);
   }
   let cluster_id = o.clusterId === undefined ? null : String(o.clusterId);
-  if (cluster_id !== null && !/^[A-Za-z0-9._-]{1,64}$/.test(cluster_id)) throw new ConfigError(`--cluster-id must be 1..64 of [A-Za-z0-9._-], got ${JSON.stringify(cluster_id)}`);
+  if (cluster_id !== null) checkId('--cluster-id', cluster_id);
   if (join && cluster_id === null) throw new ConfigError('--join needs --cluster-id (see `stockctl status` on a member)');
   if (cluster_id === null && !join && Object.keys(initial_cluster).length > 0) {
     cluster_id = deriveClusterId(initial_cluster);

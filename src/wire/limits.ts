@@ -21,6 +21,5 @@ export {
 export const READ_KEYS_MAX = 1000;
 export const PAGE_LIMIT_MAX = 1000;
 export const PAGE_LIMIT_DEFAULT = 100;
-/** Node ids and addresses in membership calls. */
-export const NODE_ID_BYTES_MAX = 64;
-export const ADDRESS_BYTES_MAX = 256;
+/** Node ids and addresses: src/wire/names.ts. */
+export { ADDRESS_BYTES_MAX, NODE_ID_BYTES_MAX } from './names.js';

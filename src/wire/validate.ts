@@ -14,6 +14,7 @@ import type {
   WireReserve,
 } from './types.js';
 import * as L from './limits.js';
+import { ADDRESS_BYTES_MAX, NODE_ID_BYTES_MAX, addressProblem, nameProblem } from './names.js';
 import { validateCommand } from '../ledger/validate.js';
 
 export class EdgeError extends Error {
@@ -246,14 +247,14 @@ export function checkPageLimit(field: string, value: unknown): number {
 }
 
 export function checkNodeId(field: string, value: unknown): string {
-  const s = checkString(field, value, 1, L.NODE_ID_BYTES_MAX);
-  if (!L.KEY_PATTERN.test(s)) throw new EdgeError(field, 'must match [A-Za-z0-9._:/-]', shown(s));
+  const s = checkString(field, value, 1, NODE_ID_BYTES_MAX);
+  if (nameProblem(s) !== null) throw new EdgeError(field, 'must be 1..64 characters of [A-Za-z0-9._-]', shown(s));
   return s;
 }
 
 export function checkAddress(field: string, value: unknown): string {
-  const s = checkString(field, value, 3, L.ADDRESS_BYTES_MAX);
-  if (!/^[A-Za-z0-9.\-\[\]:]+:\d{1,5}$/.test(s)) throw new EdgeError(field, 'must be host:port', shown(s));
+  const s = checkString(field, value, 3, ADDRESS_BYTES_MAX);
+  if (addressProblem(s) !== null) throw new EdgeError(field, 'must be host:port (a DNS name, IPv4 or [IPv6] host; port 0..65535)', shown(s));
   return s;
 }
 
