@@ -195,7 +195,9 @@ function observe(o: Operation, r: Tracked, out: AnomalyList): void {
   const c = commandOf(o);
   if (c === undefined) return;
   if (c.code === 'RESERVATION_EXPIRED') {
-    if (!c.detail.includes(r.id)) out.add({ kind: 'expiry-report-mismatch', op_id: r.id, detail: `${describe(o)} refused RESERVATION_EXPIRED naming another reservation: "${c.detail}"` });
+    // The ledger names the reservation in the detail ("reservation <id> is EXPIRED"): a
+    // whole word, so that a short id is not found inside another word.
+    if (!c.detail.split(/\s+/).includes(r.id)) out.add({ kind: 'expiry-report-mismatch', op_id: r.id, detail: `${describe(o)} refused RESERVATION_EXPIRED naming another reservation: "${c.detail}"` });
     r.expired.push({ op: o, at_ms: definite(o) ? o.complete!.time_ms : null });
     return;
   }
