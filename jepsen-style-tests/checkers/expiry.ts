@@ -89,6 +89,9 @@ interface Tracked {
   readonly pending: Observation[];
 }
 
+/** Times in details: a tenth of a millisecond, without floating-point noise. */
+const ms = (x: number): string => String(Math.round(x * 10) / 10);
+
 const definite = (o: Operation): boolean => o.complete !== null && !o.resolved;
 
 function commandOf(o: Operation): CommandResult | undefined {
@@ -98,7 +101,7 @@ function commandOf(o: Operation): CommandResult | undefined {
 function describe(o: Operation): string {
   const a = o.args;
   const what = a.f === 'get-reservation' || a.f === 'read' ? a.f : a.f === 'reserve' ? `reserve ${a.reservation_id}` : `${a.f} ${a.op_id}`;
-  const when = o.complete === null ? `invoked ${o.invoke.time_ms} ms, no completion` : `${o.invoke.time_ms}..${o.complete.time_ms} ms`;
+  const when = o.complete === null ? `invoked ${ms(o.invoke.time_ms)} ms, no completion` : `${ms(o.invoke.time_ms)}..${ms(o.complete.time_ms)} ms`;
   return `${what} by process ${o.process} (op ${o.id}, ${when}${o.resolved ? ', resolved by GetOutcome' : ''})`;
 }
 
@@ -234,7 +237,7 @@ function judgeSafety(r: Tracked, o: ExpiryOptions, out: AnomalyList): number | n
       out.add({
         kind: 'early-expiry',
         op_id: r.id,
-        detail: `reservation ${r.id} (ttl ${r.ttl_ms} ms, reserve invoked at ${r.reserve.invoke.time_ms} ms): deadline no earlier than ${r.d_lo} ms, observed EXPIRED at ${e.at_ms} ms by ${describe(e.op)}, ${r.d_lo - e.at_ms} ms early (bound ${o.skew_bound_ms} ms)`,
+        detail: `reservation ${r.id} (ttl ${r.ttl_ms} ms, reserve invoked at ${ms(r.reserve.invoke.time_ms)} ms): deadline no earlier than ${ms(r.d_lo)} ms, observed EXPIRED at ${ms(e.at_ms)} ms by ${describe(e.op)}, ${ms(r.d_lo - e.at_ms)} ms early (bound ${o.skew_bound_ms} ms)`,
       });
     }
   }
@@ -251,7 +254,7 @@ function judgeLiveness(r: Tracked, o: ExpiryOptions, holes: readonly { from: num
     out.add({
       kind: 'late-expiry',
       op_id: r.id,
-      detail: `reservation ${r.id} (ttl ${r.ttl_ms} ms): deadline no later than ${dHi} ms, still PENDING at ${p.at_ms} ms by ${describe(p.op)}, ${(p.at_ms! - dHi).toFixed(1)} ms after the deadline; it was due by ${due.toFixed(1)} ms (${o.liveness_ms} ms with a majority)`,
+      detail: `reservation ${r.id} (ttl ${r.ttl_ms} ms): deadline no later than ${ms(dHi)} ms, still PENDING at ${ms(p.at_ms!)} ms by ${describe(p.op)}, ${ms(p.at_ms! - dHi)} ms after the deadline; it was due by ${ms(due)} ms (${o.liveness_ms} ms with a majority)`,
     });
     break;
   }
