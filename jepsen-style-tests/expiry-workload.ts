@@ -82,7 +82,8 @@ export class ExpiryGenerator {
     if (poll !== undefined) return { f: 'get-reservation', reservation_id: poll.id };
     if (this.watched.length < WATCHED_MAX) return this.reserve();
     // Nothing due: look at a reservation before its deadline (an early expiry shows here).
-    return { f: 'get-reservation', reservation_id: this.rng.pick(this.watched).id };
+    const early = this.watched.filter((w) => w.deadline_ms > now);
+    return { f: 'get-reservation', reservation_id: this.rng.pick(early.length > 0 ? early : this.watched).id };
   }
 
   private reserve(): OpArgs {
@@ -161,8 +162,12 @@ export class ExpiryGenerator {
   private observePoll(w: Watched, result: OpResult | undefined): void {
     const now = this.now();
     const view = result?.kind === 'reservation' ? result.view : undefined;
-    if (view !== undefined && view !== null && view.state !== 'PENDING') return this.stopWatching(w.id);
-    if (view === null) return this.stopWatching(w.id);
+    // An ended reservation is dropped, unless an action is still planned on it (a late
+    // commit must still be tried, and refused).
+    if (view === null || (view !== undefined && view.state !== 'PENDING')) {
+      if (w.action_at_ms === null) this.stopWatching(w.id);
+      return;
+    }
     if (now < w.deadline_ms) return;
     w.polls_after++;
     if (w.polls_after > POLLS_AFTER_MAX) return this.stopWatching(w.id);

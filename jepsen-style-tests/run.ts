@@ -61,6 +61,15 @@ export interface RunOutcome {
   readonly verdict: RunVerdict;
 }
 
+/** Reservations still pending expire by themselves, each in an entry of its own time: wait
+ * past the last possible deadline, so that the final state is read from a log that has
+ * stopped growing (else the nodes are read at different applied indexes). */
+async function waitForLastExpiries(options: ExpiryOptions, log: (line: string) => void): Promise<void> {
+  const settle_ms = EXPIRY_TTL_MS[1] + options.skew_bound_ms + EXPIRY_SETTLE_MARGIN_MS;
+  log(`waiting ${settle_ms} ms for the last reservations to expire`);
+  await new Promise((r) => setTimeout(r, settle_ms));
+}
+
 export async function runTest(o: RunOptions): Promise<RunOutcome> {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const dir = path.join(o.store_root, `${stamp}-${o.workload}-${o.nodes}n-seed${o.seed}`);
@@ -126,14 +135,7 @@ export async function runTest(o: RunOptions): Promise<RunOutcome> {
     clearInterval(progress);
     log('workload done; healing');
     await nemesis.healAll();
-    if (o.workload === 'expiry') {
-      // Reservations still pending expire by themselves, each in an entry of its own time:
-      // wait for the last deadline, so the final state is read from a log that has stopped
-      // growing (else nodes are read at different applied indexes).
-      const settle_ms = EXPIRY_TTL_MS[1] + (o.expiry ?? DEFAULT_EXPIRY_OPTIONS).skew_bound_ms + EXPIRY_SETTLE_MARGIN_MS;
-      log(`waiting ${settle_ms} ms for the last reservations to expire`);
-      await new Promise((r) => setTimeout(r, settle_ms));
-    }
+    if (o.workload === 'expiry') await waitForLastExpiries(o.expiry ?? DEFAULT_EXPIRY_OPTIONS, log);
     const conv = await waitConverged(admin, CONVERGE_BOUND_MS);
     log(`convergence: ${conv.converged ? 'yes' : 'NO'}: ${conv.detail}`);
     if (!conv.converged) extra.push({ kind: 'no-convergence', detail: `not converged within ${CONVERGE_BOUND_MS} ms after healing: ${conv.detail}` });
