@@ -48,7 +48,7 @@ function expirySection(verdict: RunVerdict): string {
     ['valid', String(e.valid)],
     ['reservations (made or maybe made)', String(e.reservations)],
     ['seen EXPIRED', String(e.observed_expired)],
-    ['smallest margin: first sighting of EXPIRED minus the lowest possible deadline', `${e.min_margin_ms ?? '-'} ms (a violation below -${e.options.skew_bound_ms} ms)`],
+    ['smallest margin: a sighting of EXPIRED minus the lowest possible deadline', `${e.min_margin_ms ?? '-'} ms (a violation below -${e.options.skew_bound_ms} ms)`],
     ['left alone with a known deadline (liveness checked)', String(e.liveness_checked)],
     ['latest first sighting after the highest possible deadline', `${e.max_seen_after_deadline_ms ?? '-'} ms (due within ${e.options.liveness_ms} ms of majority time)`],
     ['anomalies', JSON.stringify(e.anomaly_counts)],
