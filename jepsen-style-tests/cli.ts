@@ -1,11 +1,13 @@
-// npm run jepsen -- --workload ledger|register --nemesis LIST|all --time-limit S --nodes 3|5
-//                   --concurrency N --seed S
+// npm run jepsen -- --workload ledger|register|expiry --nemesis LIST|all --time-limit S
+//                   --nodes 3|5 --concurrency N --seed S [--known-bad wall-clock-stamping]
 // Prints progress while it runs and the verdict at the end; exits 0 only when valid.
 
 import { Command, InvalidArgumentError } from 'commander';
+import { DEFAULT_EXPIRY_OPTIONS } from './checkers/expiry.js';
+import { KNOWN_BAD, parseKnownBad } from './known-bad.js';
 import { parseNemesisList } from './nemesis.js';
 import { RUN_DEFAULTS, runTest, STORE_ROOT } from './run.js';
-import type { WorkloadName } from './workloads.js';
+import { WORKLOADS, type WorkloadName } from './workloads.js';
 
 function intIn(name: string, lo: number, hi: number): (v: string) => number {
   return (v) => {
@@ -18,7 +20,7 @@ function intIn(name: string, lo: number, hi: number): (v: string) => number {
 const program = new Command()
   .name('jepsen')
   .description('Fault-injection test of a real Stockraft cluster: workload, nemesis, history, checkers.')
-  .option('--workload <name>', 'ledger | register', 'ledger')
+  .option('--workload <name>', WORKLOADS.join(' | '), 'ledger')
   .option('--nemesis <list>', 'comma list of faults or families (partition, kill, pause, membership, transfer, clock, slow-disk, slow-net, none) or all', 'partition')
   .option('--time-limit <seconds>', 'how long the workload runs (1..86400)', intIn('--time-limit', 1, 86_400), 60)
   .option('--nodes <n>', '3 or 5', intIn('--nodes', 3, 5), 3)
@@ -29,6 +31,9 @@ const program = new Command()
   .option('--fault-ms <lo,hi>', 'how long a fault lasts, ms', '4000,10000')
   .option('--client-deadline-ms <ms>', 'per-call budget of a client, retries included', intIn('--client-deadline-ms', 100, 120_000), RUN_DEFAULTS.client_deadline_ms)
   .option('--stockd-arg <arg...>', 'extra flags passed to every stockd', [])
+  .option('--known-bad <list>', `comma list of deliberate misbehaviours for every stockd (${KNOWN_BAD.join(', ')}); the run should come out invalid`, '')
+  .option('--expiry-skew-bound-ms <ms>', 'expiry checker: an expiry seen this much before the lowest possible deadline is a violation', intIn('--expiry-skew-bound-ms', 0, 3_600_000), DEFAULT_EXPIRY_OPTIONS.skew_bound_ms)
+  .option('--expiry-liveness-ms <ms>', 'expiry checker: majority-up time after the highest possible deadline by which a left-alone reservation must be expired', intIn('--expiry-liveness-ms', 1, 3_600_000), DEFAULT_EXPIRY_OPTIONS.liveness_ms)
   .option('--keep-data', 'keep the nodes\' data dirs of a valid run (invalid runs always keep them)', false)
   .parse();
 
@@ -45,6 +50,9 @@ const opts = program.opts<{
   clientDeadlineMs: number;
   stockdArg: string[];
   keepData: boolean;
+  knownBad: string;
+  expirySkewBoundMs: number;
+  expiryLivenessMs: number;
 }>();
 
 function pair(name: string, text: string): [number, number] {
@@ -56,7 +64,7 @@ function pair(name: string, text: string): [number, number] {
 }
 
 async function main(): Promise<number> {
-  if (opts.workload !== 'ledger' && opts.workload !== 'register') throw new Error(`--workload must be ledger or register, got "${opts.workload}"`);
+  if (!(WORKLOADS as readonly string[]).includes(opts.workload)) throw new Error(`--workload must be one of ${WORKLOADS.join(', ')}, got "${opts.workload}"`);
   if (opts.nodes !== 3 && opts.nodes !== 5) throw new Error(`--nodes must be 3 or 5, got ${opts.nodes}`);
   const nemeses = parseNemesisList(opts.nemesis);
   const { dir, verdict } = await runTest({
@@ -72,6 +80,8 @@ async function main(): Promise<number> {
     client_deadline_ms: opts.clientDeadlineMs,
     extra_args: opts.stockdArg,
     keep_data: opts.keepData,
+    known_bad: parseKnownBad(opts.knownBad),
+    expiry: { skew_bound_ms: opts.expirySkewBoundMs, liveness_ms: opts.expiryLivenessMs },
     log: (l) => console.log(l),
   });
   const a = verdict.availability;
@@ -79,6 +89,10 @@ async function main(): Promise<number> {
   console.log(`valid: ${String(verdict.valid)}`);
   console.log(`ops: ${verdict.stats.ops} (ok ${verdict.stats.ok}, fail ${verdict.stats.fail}, info ${verdict.stats.info}, resolved ${verdict.stats.info_resolved})`);
   console.log(`availability with a majority: ${(a.fraction_with_majority * 100).toFixed(2)}% of ${a.ops_with_majority} ops; longest unavailable ${a.longest_unavailable_ms} ms (with majority ${a.longest_unavailable_with_majority_ms} ms)`);
+  const e = verdict.expiry;
+  if (e !== null) {
+    console.log(`expiry: ${e.reservations} reservations, ${e.observed_expired} seen expired; smallest margin to the lowest deadline ${e.min_margin_ms ?? '-'} ms (violation below -${e.options.skew_bound_ms} ms); ${e.liveness_checked} left alone, latest first sighting ${e.max_seen_after_deadline_ms ?? '-'} ms after the highest deadline`);
+  }
   for (const an of verdict.anomalies.slice(0, 20)) console.log(`anomaly ${an.kind}: ${an.position ?? ''} ${an.detail}`);
   if (verdict.anomalies.length > 20) console.log(`... ${verdict.anomalies.length - 20} more in results.json`);
   console.log(`store: ${dir} (report.html, results.json, history.jsonl)`);

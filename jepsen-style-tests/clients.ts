@@ -21,6 +21,9 @@ export async function execute(client: StockraftClient, args: OpArgs): Promise<Ca
       case 'read':
         result = { kind: 'read', position: await client.getPosition(args.sku, args.location, { consistency: 'LINEARIZABLE' }) };
         return { type: 'ok', result };
+      case 'get-reservation':
+        result = { kind: 'reservation', view: await client.getReservation(args.reservation_id, { consistency: 'LINEARIZABLE' }) };
+        return { type: 'ok', result };
       case 'adjust': {
         const r = await client.adjust({
           op_id: args.op_id,
@@ -53,7 +56,7 @@ export async function execute(client: StockraftClient, args: OpArgs): Promise<Ca
     return { type: result.kind === 'command' && result.result.code !== 'OK' ? 'fail' : 'ok', result };
   } catch (err) {
     const error = err instanceof StockraftError ? `${err.message}${err.outcome_unknown ? ' [outcome unknown]' : ''}` : String(err);
-    return { type: args.f === 'read' ? 'fail' : 'info', error };
+    return { type: args.f === 'read' || args.f === 'get-reservation' ? 'fail' : 'info', error };
   }
 }
 

@@ -43,6 +43,8 @@ export interface ClusterOptions {
   readonly seed: number;
   /** Extra stockd flags (e.g. election settings). */
   readonly extra_args?: readonly string[];
+  /** Extra environment for every stockd (known-bad switches, see known-bad.ts). */
+  readonly env?: Readonly<Record<string, string>>;
   readonly log: (line: string) => void;
 }
 
@@ -132,7 +134,8 @@ export class Cluster {
     if (p.child !== null) throw new Error(`cluster: ${id} already running (pid ${p.child.pid})`);
     const out = fs.openSync(p.spec.log_file, 'a');
     fs.writeSync(out, `\n==== start #${p.starts + 1} at ${new Date().toISOString()} ====\n`);
-    const child = spawn(process.execPath, this.args(p), { stdio: ['ignore', out, out], detached: false });
+    const env = { ...process.env, ...(this.options.env ?? {}) };
+    const child = spawn(process.execPath, this.args(p), { stdio: ['ignore', out, out], detached: false, env });
     fs.closeSync(out);
     p.child = child;
     p.paused = false;

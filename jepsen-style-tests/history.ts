@@ -9,7 +9,7 @@
 // the resolver writes `ok` records with process 'resolver' carrying GetOutcome answers for
 // operations that ended in `info`.
 
-import type { CommandResult, LedgerEvent, Line, Position, ResultCode } from '../src/ledger/types.js';
+import type { CommandResult, LedgerEvent, Line, Position, ReservationView, ResultCode } from '../src/ledger/types.js';
 
 export type CompletionType = 'ok' | 'fail' | 'info';
 export type RecordType = 'invoke' | CompletionType;
@@ -27,20 +27,26 @@ export type OpArgs =
       readonly delta: number;
       readonly expected_on_hand?: number;
     }
-  | { readonly f: 'read'; readonly sku: string; readonly location: string };
+  | { readonly f: 'read'; readonly sku: string; readonly location: string }
+  /** GetReservation, linearizable (the expiry workload's way to watch a deadline pass). */
+  | { readonly f: 'get-reservation'; readonly reservation_id: string };
 
 export type OpName = OpArgs['f'];
 
 /** What a completion carries: the ledger's answer for commands, the position for reads. */
 export type OpResult =
   | { readonly kind: 'command'; readonly result: CommandResult }
-  | { readonly kind: 'read'; readonly position: Position | null };
+  | { readonly kind: 'read'; readonly position: Position | null }
+  | { readonly kind: 'reservation'; readonly view: ReservationView | null };
 
 export interface ClientRecord {
   readonly index: number;
   readonly type: RecordType;
   readonly process: number;
-  /** Milliseconds since the run started, from a monotonic clock. */
+  /** Milliseconds since the run started, from the harness's monotonic clock: the real
+   * time of the record, immune to wall-clock steps (results.json's started_wall_ms maps it
+   * to wall time). Invoke is recorded before the call is sent, completion after the
+   * answer arrives, so [invoke, complete] always contains the operation's effect. */
   readonly time_ms: number;
   readonly op: OpName;
   readonly args: OpArgs;
@@ -105,6 +111,7 @@ export function opIdOf(args: OpArgs): string | null {
     case 'reserve':
       return args.reservation_id;
     case 'read':
+    case 'get-reservation':
       return null;
     default:
       return args.op_id;

@@ -6,6 +6,7 @@
 import type { StockraftClient } from '../src/client/index.js';
 import type { Cluster } from './cluster.js';
 import type { Recorder } from './recorder.js';
+import { describeJump, planClockFault } from './clock-plan.js';
 import type { Rng } from './rng.js';
 import { cutsFor, majorityConnected, ringCuts, type FaultState } from './topology.js';
 
@@ -84,6 +85,8 @@ export class Nemesis {
   readonly paused = new Set<string>();
   readonly cut = new Set<string>();
   private readonly removed = new Set<string>();
+  /** Nodes whose clock a fault has offset at some point: healing sets them back to 0. */
+  private readonly clocked = new Set<string>();
   private active: ActiveFault | null = null;
   faults_started = 0;
 
@@ -283,12 +286,8 @@ export class Nemesis {
         await this.refreshVoters().catch(() => this.voters.delete(v));
         return this.begin(name, `removed voter ${v}`, async () => this.readd(v));
       }
-      case 'clock': {
-        const v = await this.pickTarget(true);
-        const ms = (this.rng.chance(0.5) ? 1 : -1) * this.rng.range(2_000, 10_000);
-        const detail = await this.tryHook(v, `/test/clock-offset?ms=${ms}`);
-        return this.begin(name, `clock of ${v} ${ms > 0 ? '+' : ''}${ms} ms${detail}`, async () => `clock of ${v} reset${await this.tryHook(v, '/test/clock-offset?ms=0')}`);
-      }
+      case 'clock':
+        return this.startClock();
       case 'slow-disk': {
         const v = await this.pickTarget(this.rng.chance(0.5));
         const ms = this.rng.range(50, 300);
@@ -307,6 +306,42 @@ export class Nemesis {
           return `links of ${v} normal`;
         });
       }
+    }
+  }
+
+  /** Wall clocks jump (seconds, minutes or hours, either way; see clock-plan.ts), on the
+   * leader or others, and leadership sometimes moves afterwards. The end sets every
+   * offset back to 0. */
+  private async startClock(): Promise<void> {
+    const plan = planClockFault(this.rng, this.cluster.ids, await this.leader());
+    const parts: string[] = [];
+    for (const j of plan.jumps) {
+      this.clocked.add(j.node);
+      parts.push(`${describeJump(j)}${await this.tryHook(j.node, `/test/clock-offset?ms=${j.offset_ms}`)}`);
+    }
+    if (plan.transfer_to !== null) {
+      try {
+        await this.admin.transferLeadership(plan.transfer_to);
+        parts.push(`leadership to ${plan.transfer_to}`);
+      } catch (err) {
+        parts.push(`leadership to ${plan.transfer_to} refused: ${(err as Error).message}`);
+      }
+    }
+    const nodes = plan.jumps.map((j) => j.node);
+    return this.begin('clock', `${plan.variant}: ${parts.join('; ')}`, async () => {
+      const reset: string[] = [];
+      for (const id of nodes) reset.push(`${id}${await this.tryHook(id, '/test/clock-offset?ms=0')}`);
+      return `clocks reset: ${reset.join(', ')}`;
+    });
+  }
+
+  /** Sets every offset clock back to 0 (a node restarted since starts at 0 anyway). */
+  private async resetClocks(): Promise<void> {
+    for (const id of [...this.clocked]) {
+      if (!this.cluster.running(id)) continue;
+      const failed = await this.tryHook(id, '/test/clock-offset?ms=0');
+      if (failed !== '') this.log(`healing clock of ${id}:${failed}`);
+      else this.clocked.delete(id);
     }
   }
 
@@ -413,6 +448,7 @@ export class Nemesis {
     }
     this.cluster.healLinks();
     this.cut.clear();
+    await this.resetClocks();
     // Every node of the run must end as a voter, whatever the harness believed: ask the
     // cluster (once it has a leader again) and re-add whoever is missing.
     for (let attempt = 0; attempt < HEAL_MEMBERSHIP_ATTEMPTS; attempt++) {

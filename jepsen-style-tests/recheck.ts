@@ -4,7 +4,8 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { checkHistory } from './checkers/check.js';
+import { checkHistory, checkOptionsFor } from './checkers/check.js';
+import { DEFAULT_EXPIRY_OPTIONS } from './checkers/expiry.js';
 import { parseHistory, type FinalState } from './history.js';
 
 const dirs = process.argv.slice(2);
@@ -17,8 +18,17 @@ for (const dir of dirs) {
   const history = parseHistory(fs.readFileSync(path.join(dir, 'history.jsonl'), 'utf8'));
   const finalFile = path.join(dir, 'final-state.json');
   const final = fs.existsSync(finalFile) ? (JSON.parse(fs.readFileSync(finalFile, 'utf8')) as FinalState) : null;
+  // The workload (and the expiry checker's options) as the run recorded them.
+  const resultsFile = path.join(dir, 'results.json');
+  const meta = fs.existsSync(resultsFile)
+    ? (JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as { workload?: string; expiry_skew_bound_ms?: number; expiry_liveness_ms?: number })
+    : {};
+  const expiry = {
+    skew_bound_ms: meta.expiry_skew_bound_ms ?? DEFAULT_EXPIRY_OPTIONS.skew_bound_ms,
+    liveness_ms: meta.expiry_liveness_ms ?? DEFAULT_EXPIRY_OPTIONS.liveness_ms,
+  };
   const started = Date.now();
-  const v = checkHistory(history, final);
+  const v = checkHistory(history, final, checkOptionsFor(meta.workload ?? 'ledger', expiry));
   const a = v.availability;
   console.log(`${dir}: valid ${String(v.valid)}; ${v.stats.ops} ops (ok ${v.stats.ok}, fail ${v.stats.fail}, info ${v.stats.info}, resolved ${v.stats.info_resolved}); availability ${(a.fraction_with_majority * 100).toFixed(2)}%; longest unavailable ${a.longest_unavailable_ms} ms; checked in ${Date.now() - started} ms`);
   for (const an of v.anomalies.slice(0, 20)) console.log(`  ${an.kind}: ${an.position ?? ''} ${an.detail}`);

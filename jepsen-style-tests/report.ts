@@ -41,6 +41,21 @@ export function nemesisIntervals(history: readonly HistoryRecord[], end_ms: numb
   return out;
 }
 
+function expirySection(verdict: RunVerdict): string {
+  const e = verdict.expiry;
+  if (e === null) return '';
+  const rows: [string, string][] = [
+    ['valid', String(e.valid)],
+    ['reservations (made or maybe made)', String(e.reservations)],
+    ['seen EXPIRED', String(e.observed_expired)],
+    ['smallest margin: a sighting of EXPIRED minus the lowest possible deadline', `${e.min_margin_ms ?? '-'} ms (a violation below -${e.options.skew_bound_ms} ms)`],
+    ['left alone with a known deadline (liveness checked)', String(e.liveness_checked)],
+    ['latest first sighting after the highest possible deadline', `${e.max_seen_after_deadline_ms ?? '-'} ms (due within ${e.options.liveness_ms} ms of majority time)`],
+    ['anomalies', JSON.stringify(e.anomaly_counts)],
+  ];
+  return `<h2>Expiry against real time</h2><table>${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</table>`;
+}
+
 export function renderReport(title: string, meta: Record<string, string | number>, history: readonly HistoryRecord[], verdict: RunVerdict): string {
   const ops = pairOperations(history).filter((o) => o.complete !== null);
   const clientTimes = history.filter(isClient).map((r) => r.time_ms);
@@ -107,9 +122,10 @@ export function renderReport(title: string, meta: Record<string, string | number
 ${parts.join('\n')}
 <h2>Operations</h2><table>${rows(verdict.stats)}</table>
 <h2>Availability</h2><table>${rows(verdict.availability as unknown as Record<string, unknown>)}</table>
+${expirySection(verdict)}
 <h2>Anomalies (${verdict.anomalies.length})</h2>${anomalies}
 <h2>Invariants</h2><table>${rows({ valid: verdict.invariants.valid, counts: verdict.invariants.anomaly_counts, skipped: verdict.invariants.skipped.join('; ') })}</table>
-<h2>Linearizability per position</h2><table><tr><th>position</th><th>valid</th><th>ops</th><th>search steps</th><th>detail</th></tr>${lin}</table>
+<h2>Linearizability per position</h2>${verdict.linearizability.skipped !== undefined ? `<p>Skipped: ${esc(verdict.linearizability.skipped)}</p>` : ''}<table><tr><th>position</th><th>valid</th><th>ops</th><th>search steps</th><th>detail</th></tr>${lin}</table>
 </body></html>
 `;
 }

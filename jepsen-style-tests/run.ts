@@ -7,7 +7,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StockraftClient } from '../src/client/index.js';
-import { checkHistory, type RunVerdict } from './checkers/check.js';
+import { checkHistory, checkOptionsFor, type RunVerdict } from './checkers/check.js';
+import { DEFAULT_EXPIRY_OPTIONS, type ExpiryOptions } from './checkers/expiry.js';
+import { EXPIRY_TTL_MS, ExpiryGenerator } from './expiry-workload.js';
+import { knownBadEnv, type KnownBad } from './known-bad.js';
 import type { Anomaly } from './checkers/anomaly.js';
 import { Cluster } from './cluster.js';
 import { execute, runProcess } from './clients.js';
@@ -17,7 +20,7 @@ import { Nemesis, DEFAULT_SCHEDULE, type NemesisName, type Schedule } from './ne
 import { Recorder } from './recorder.js';
 import { renderReport } from './report.js';
 import { Rng } from './rng.js';
-import { Generator, SharedReservations, workloadSpec, type WorkloadName } from './workloads.js';
+import { Generator, SharedReservations, workloadSpec, type OpGenerator, type WorkloadName } from './workloads.js';
 
 export const STORE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'jepsen-style-tests', 'store');
 
@@ -35,6 +38,10 @@ export interface RunOptions {
   readonly extra_args: readonly string[];
   /** Keep the nodes' data dirs of a valid run (invalid runs always keep them). */
   readonly keep_data: boolean;
+  /** Misbehaviours switched on in every stockd (known-bad.ts); the run should be invalid. */
+  readonly known_bad?: readonly KnownBad[];
+  /** Options of the expiry checker (expiry workload). */
+  readonly expiry?: ExpiryOptions;
   readonly log: (line: string) => void;
 }
 
@@ -46,10 +53,21 @@ export const RUN_DEFAULTS = {
 const STARTUP_BOUND_MS = 30_000;
 const CONVERGE_BOUND_MS = 60_000;
 const PROGRESS_EVERY_MS = 5_000;
+/** Beyond the longest TTL and the skew bound: the leader's expiry tick and its commit. */
+const EXPIRY_SETTLE_MARGIN_MS = 1_000;
 
 export interface RunOutcome {
   readonly dir: string;
   readonly verdict: RunVerdict;
+}
+
+/** Reservations still pending expire by themselves, each in an entry of its own time: wait
+ * past the last possible deadline, so that the final state is read from a log that has
+ * stopped growing (else the nodes are read at different applied indexes). */
+async function waitForLastExpiries(options: ExpiryOptions, log: (line: string) => void): Promise<void> {
+  const settle_ms = EXPIRY_TTL_MS[1] + options.skew_bound_ms + EXPIRY_SETTLE_MARGIN_MS;
+  log(`waiting ${settle_ms} ms for the last reservations to expire`);
+  await new Promise((r) => setTimeout(r, settle_ms));
 }
 
 export async function runTest(o: RunOptions): Promise<RunOutcome> {
@@ -62,12 +80,14 @@ export async function runTest(o: RunOptions): Promise<RunOutcome> {
     fs.writeSync(logFile, l + '\n');
     o.log(l);
   };
-  log(`run ${dir}: workload ${o.workload}, nemesis ${o.nemesis_label}, ${o.nodes} nodes, concurrency ${o.concurrency}, ${o.time_limit_s}s, seed ${o.seed}`);
+  const knownBad = o.known_bad ?? [];
+  log(`run ${dir}: workload ${o.workload}, nemesis ${o.nemesis_label}, ${o.nodes} nodes, concurrency ${o.concurrency}, ${o.time_limit_s}s, seed ${o.seed}${knownBad.length > 0 ? `, KNOWN BAD: ${knownBad.join(',')}` : ''}`);
   const rng = new Rng(o.seed);
-  const cluster = await Cluster.create({ nodes: o.nodes, store_dir: dir, cluster_id: `jepsen-${o.seed}`, seed: o.seed, extra_args: o.extra_args, log });
+  const cluster = await Cluster.create({ nodes: o.nodes, store_dir: dir, cluster_id: `jepsen-${o.seed}`, seed: o.seed, extra_args: o.extra_args, env: knownBadEnv(knownBad), log });
   const onExit = (): void => cluster.killAllSync();
   process.once('exit', onExit);
   const recorder = new Recorder(path.join(dir, 'history.jsonl'));
+  const startedWallMs = Date.now();
   const extra: Anomaly[] = [];
   const clients: StockraftClient[] = [];
   const admin = new StockraftClient({ endpoints: cluster.endpoints(), deadline_ms: 5_000, attempts_max: 6 });
@@ -99,7 +119,9 @@ export async function runTest(o: RunOptions): Promise<RunOutcome> {
       const rotated = endpoints.map((_, i) => endpoints[(i + p) % endpoints.length]);
       const client = new StockraftClient({ endpoints: rotated, deadline_ms: o.client_deadline_ms, attempts_max: 4 });
       clients.push(client);
-      const gen = new Generator(spec, p, rng.fork(), shared, runTag);
+      const gen: OpGenerator = o.workload === 'expiry'
+        ? new ExpiryGenerator(spec.positions, p, rng.fork(), runTag, () => recorder.now())
+        : new Generator(spec, p, rng.fork(), shared, runTag);
       procs.push(runProcess(p, client, recorder, () => gen.next(), (args, out) => gen.observe(args, out.type, out.result), stop));
     }
     const nem = nemesis.run(stop);
@@ -113,6 +135,7 @@ export async function runTest(o: RunOptions): Promise<RunOutcome> {
     clearInterval(progress);
     log('workload done; healing');
     await nemesis.healAll();
+    if (o.workload === 'expiry') await waitForLastExpiries(o.expiry ?? DEFAULT_EXPIRY_OPTIONS, log);
     const conv = await waitConverged(admin, CONVERGE_BOUND_MS);
     log(`convergence: ${conv.converged ? 'yes' : 'NO'}: ${conv.detail}`);
     if (!conv.converged) extra.push({ kind: 'no-convergence', detail: `not converged within ${CONVERGE_BOUND_MS} ms after healing: ${conv.detail}` });
@@ -136,7 +159,8 @@ export async function runTest(o: RunOptions): Promise<RunOutcome> {
     process.removeListener('exit', onExit);
   }
 
-  const verdict0 = checkHistory(recorder.records, final);
+  const expiryOptions = o.expiry ?? DEFAULT_EXPIRY_OPTIONS;
+  const verdict0 = checkHistory(recorder.records, final, checkOptionsFor(o.workload, expiryOptions));
   const crashes: Anomaly[] = cluster.crashes.map((c) => ({ kind: 'node-crash', node: c.id, detail: c.detail }));
   const anomalies = [...verdict0.anomalies, ...extra, ...crashes];
   const verdict: RunVerdict = { ...verdict0, anomalies, valid: anomalies.length > 0 ? false : verdict0.valid };
@@ -147,10 +171,17 @@ export async function runTest(o: RunOptions): Promise<RunOutcome> {
     concurrency: o.concurrency,
     time_limit_s: o.time_limit_s,
     seed: o.seed,
+    known_bad: knownBad.join(',') || 'none',
+    started_wall_ms: startedWallMs,
+    ...(o.workload === 'expiry' ? { expiry_skew_bound_ms: expiryOptions.skew_bound_ms, expiry_liveness_ms: expiryOptions.liveness_ms } : {}),
     store: dir,
   };
   fs.writeFileSync(path.join(dir, 'results.json'), JSON.stringify({ ...meta, ...verdict }, null, 2));
   fs.writeFileSync(path.join(dir, 'report.html'), renderReport(`Stockraft ${o.workload} / ${o.nemesis_label}`, meta, recorder.records, verdict));
+  if (verdict.expiry !== null) {
+    const e = verdict.expiry;
+    log(`expiry: ${e.reservations} reservations, ${e.observed_expired} seen expired, smallest margin to the lowest deadline ${e.min_margin_ms ?? '-'} ms (bound -${e.options.skew_bound_ms} ms), ${e.liveness_checked} left alone, latest first sighting ${e.max_seen_after_deadline_ms ?? '-'} ms after the highest deadline`);
+  }
   log(`verdict: ${String(verdict.valid)}; ${verdict.stats.ops} ops; anomalies ${anomalies.length}; availability ${(verdict.availability.fraction_with_majority * 100).toFixed(2)}% with majority; longest unavailable ${verdict.availability.longest_unavailable_ms} ms (${verdict.availability.longest_unavailable_with_majority_ms} ms with majority)`);
   if (verdict.valid === true && !o.keep_data) {
     fs.rmSync(path.join(dir, 'data'), { recursive: true, force: true });

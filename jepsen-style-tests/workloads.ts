@@ -1,6 +1,7 @@
 // Operation generators. `ledger`: reserve (one or two lines), commit (sometimes partial),
 // release, extend and adjust on a few positions with scarce stock, plus linearizable
 // reads. `register`: single-position operations only, for the linearizability checker.
+// `expiry`: short-TTL reservations watched until they end (expiry-workload.ts).
 // Generators are per process and seeded; they remember the reservations their process
 // holds so that commits and releases mostly name live ones (and sometimes others').
 
@@ -8,7 +9,14 @@ import type { Line } from '../src/ledger/types.js';
 import type { CompletionType, OpArgs, OpResult } from './history.js';
 import type { Rng } from './rng.js';
 
-export type WorkloadName = 'ledger' | 'register';
+export const WORKLOADS = ['ledger', 'register', 'expiry'] as const;
+export type WorkloadName = (typeof WORKLOADS)[number];
+
+/** What a client process draws its operations from and reports completions to. */
+export interface OpGenerator {
+  next(): OpArgs;
+  observe(args: OpArgs, type: CompletionType, result: OpResult | undefined): void;
+}
 
 /** Far beyond any run: expiry is not part of the model (see position-model.ts). */
 export const TTL_MS = 6 * 3_600_000;
@@ -33,6 +41,11 @@ export function workloadSpec(name: WorkloadName): WorkloadSpec {
     for (const sku of ['sku-0', 'sku-1', 'sku-2']) for (const location of ['loc-a', 'loc-b']) positions.push({ sku, location });
     return { name, positions, initial_on_hand: 6 };
   }
+  if (name === 'expiry') {
+    // Stocked far beyond what a run can reserve or sell: a refusal for want of stock would
+    // hide what the workload is after (when reservations end).
+    return { name, positions: [0, 1].map((i) => ({ sku: `exp-${i}`, location: 'e' })), initial_on_hand: 1_000_000 };
+  }
   return { name, positions: [0, 1, 2, 3].map((i) => ({ sku: `reg-${i}`, location: 'r' })), initial_on_hand: 10 };
 }
 
@@ -47,7 +60,7 @@ export class SharedReservations {
   }
 }
 
-export class Generator {
+export class Generator implements OpGenerator {
   private seq = 0;
   private readonly held: { id: string; lines: readonly Line[] }[] = [];
   private readonly lastSeen = new Map<string, number>();

@@ -15,6 +15,12 @@ export type AnomalyKind =
   | 'head-hash-mismatch'
   | 'history-mismatch'
   | 'unexpected-expiry'
+  /** Expiry workload: seen EXPIRED before its deadline minus the skew bound. */
+  | 'early-expiry'
+  /** Expiry workload: still PENDING well after its deadline while a majority was up. */
+  | 'late-expiry'
+  /** Expiry workload: a view or refusal reports values that do not fit the reservation. */
+  | 'expiry-report-mismatch'
   /** A node process exited without being told to. */
   | 'node-crash'
   /** The cluster did not converge after the faults were healed. */

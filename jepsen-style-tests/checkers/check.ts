@@ -4,6 +4,7 @@
 import { pairOperations, type FinalState, type HistoryRecord } from '../history.js';
 import type { Anomaly } from './anomaly.js';
 import { checkAvailability, type AvailabilityReport } from './availability.js';
+import { checkExpiry, DEFAULT_EXPIRY_OPTIONS, type ExpiryOptions, type ExpiryReport } from './expiry.js';
 import { checkInvariants, type InvariantReport } from './invariants.js';
 import { checkLinearizability, DEFAULT_LIN_BOUNDS, type LinBounds, type LinVerdict, type PositionLinResult } from './linearizability.js';
 import { projectByPosition } from './projection.js';
@@ -18,23 +19,43 @@ export interface RunVerdict {
     readonly info_resolved: number;
     readonly by_op: Record<string, number>;
   };
-  readonly linearizability: { readonly valid: LinVerdict; readonly positions: readonly PositionLinResult[] };
+  readonly linearizability: { readonly valid: LinVerdict; readonly positions: readonly PositionLinResult[]; readonly skipped?: string };
   readonly invariants: InvariantReport;
   readonly availability: AvailabilityReport;
+  /** The expiry checker's report (expiry workload only). */
+  readonly expiry: ExpiryReport | null;
   /** Every anomaly of every checker, in one list. */
   readonly anomalies: readonly Anomaly[];
 }
 
-export function checkHistory(history: readonly HistoryRecord[], final: FinalState | null, bounds: LinBounds = DEFAULT_LIN_BOUNDS): RunVerdict {
+export interface CheckOptions {
+  readonly lin_bounds: LinBounds;
+  /** Set for the expiry workload: its checker runs, and the per-position linearizability
+   * check does not (its model has no expiry: a reservation ending by itself would read
+   * as a lost reservation). */
+  readonly expiry: ExpiryOptions | null;
+}
+
+export const DEFAULT_CHECK_OPTIONS: CheckOptions = { lin_bounds: DEFAULT_LIN_BOUNDS, expiry: null };
+
+export function checkOptionsFor(workload: string, expiry: ExpiryOptions = DEFAULT_EXPIRY_OPTIONS): CheckOptions {
+  return { lin_bounds: DEFAULT_LIN_BOUNDS, expiry: workload === 'expiry' ? expiry : null };
+}
+
+export function checkHistory(history: readonly HistoryRecord[], final: FinalState | null, options: CheckOptions = DEFAULT_CHECK_OPTIONS): RunVerdict {
   const ops = pairOperations(history);
-  const lin = checkLinearizability(projectByPosition(ops), bounds);
-  const inv = checkInvariants(ops, final);
+  const lin = options.expiry === null
+    ? checkLinearizability(projectByPosition(ops), options.lin_bounds)
+    : { valid: true as const, positions: [], skipped: 'expiry workload: the position model has no expiry; checkers/expiry.ts judges reservations against real time' };
+  const inv = checkInvariants(ops, final, { expiry_expected: options.expiry !== null });
   const availability = checkAvailability(ops, history);
+  const expiry = options.expiry === null ? null : checkExpiry(ops, history, options.expiry);
   const anomalies: Anomaly[] = [];
   for (const p of lin.positions) {
     if (p.valid === false) anomalies.push({ kind: 'non-linearizable', position: p.position, detail: p.reason ?? 'no linearization' });
   }
   anomalies.push(...inv.anomalies);
+  if (expiry !== null) anomalies.push(...expiry.anomalies);
   const by_op: Record<string, number> = {};
   let ok = 0;
   let fail = 0;
@@ -49,13 +70,14 @@ export function checkHistory(history: readonly HistoryRecord[], final: FinalStat
     else info++;
   }
   const valid: LinVerdict =
-    lin.valid === false || inv.valid === false ? false : lin.valid === 'unknown' || inv.valid === 'unknown' ? 'unknown' : true;
+    lin.valid === false || inv.valid === false || expiry?.valid === false ? false : lin.valid === 'unknown' || inv.valid === 'unknown' ? 'unknown' : true;
   return {
     valid,
     stats: { ops: ops.length, ok, fail, info, info_resolved: resolved, by_op },
     linearizability: lin,
     invariants: inv,
     availability,
+    expiry,
     anomalies,
   };
 }

@@ -38,3 +38,26 @@ t.test('a short faulty run is valid and leaves its store', { skip: fs.existsSync
   t.equal(results.valid, true);
   t.match(fs.readFileSync(path.join(dir, 'report.html'), 'utf8'), /<svg/);
 });
+
+t.test('a short expiry run sees reservations expire, none early', { skip: fs.existsSync(STOCKD_MAIN) ? false : 'stockd not built' }, async (t) => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'stockraft-jepsen-'));
+  t.teardown(() => fs.rmSync(root, { recursive: true, force: true }));
+  const { verdict } = await runTest({
+    workload: 'expiry',
+    nemeses: ['partition-one'],
+    nemesis_label: 'partition-one',
+    time_limit_s: 8,
+    nodes: 3,
+    concurrency: 3,
+    seed: 11,
+    store_root: root,
+    schedule: { quiet_ms: [500, 1_000], fault_ms: [2_000, 3_000] },
+    client_deadline_ms: 2_000,
+    extra_args: [],
+    keep_data: false,
+    log: () => undefined,
+  });
+  t.equal(verdict.valid, true, JSON.stringify(verdict.anomalies.slice(0, 5)));
+  t.ok(verdict.expiry !== null && verdict.expiry.observed_expired > 0, `reservations seen expired: ${verdict.expiry?.observed_expired}`);
+  t.ok(verdict.stats.by_op['get-reservation'] > 0, 'GetReservation polls recorded');
+});

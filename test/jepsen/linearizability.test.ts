@@ -291,6 +291,7 @@ function runTruth(m: PositionModel, a: OpArgs): ReturnType<typeof okCmd> {
       throw new Error('truth model: no code fits');
     }
     case 'extend':
+    case 'get-reservation':
       throw new Error('not generated');
   }
 }
