@@ -102,18 +102,14 @@ export class StockNodeImpl implements StockNode {
     this.report = new NodeReport(settings, state, raft, storage, this.addresses, proposals, metrics);
     this.proposer = new Proposer(state, raft, proposals, this.clock, this.refusals, metrics, kick);
     this.expiry = new ExpiryTicks(state, raft, this.clock, queueOp);
-    this.loop = new NodeLoop({ ...this.loopParts(), log, metrics });
-    this.shutdown = new Shutdown({ state, loop: this.loop, storage, transport: this.transport, proposals, reads, watch_hub, applier: this.applier, snapshots: this.snapshots, membership });
+    const { transport, refusals, addresses, applier, compaction, snapshots, proposer, expiry } = this;
+    this.loop = new NodeLoop({ settings, state, raft, storage, transport, proposals, reads, refusals, addresses, applier, compaction, snapshots, membership, proposer, expiry, log, metrics });
+    this.shutdown = new Shutdown({ state, loop: this.loop, storage, transport, proposals, reads, watch_hub, applier, snapshots, membership });
     if (metrics) {
       storage.onSync = (ms) => metrics.fsync_seconds.observe(ms / 1000);
       metrics.refreshWith(() => this.report.updateMetrics());
       metrics.peerMessagesFrom(() => this.transport.sent_by_type);
     }
-  }
-
-  private loopParts(): Omit<ConstructorParameters<typeof NodeLoop>[0], 'log' | 'metrics'> {
-    const { settings, state, raft, storage, transport, proposals, reads, refusals, addresses, applier, compaction, snapshots, membership, proposer, expiry } = this;
-    return { settings, state, raft, storage, transport, proposals, reads, refusals, addresses, applier, compaction, snapshots, membership, proposer, expiry };
   }
 
   private transportHost(): TransportHost {
