@@ -76,26 +76,19 @@ export class NodeMetrics {
     const loop_delay = monitorEventLoopDelay({ resolution: 10 });
     loop_delay.enable();
     this.loop_delay = loop_delay;
-    this.event_loop_delay = new Gauge({
-      name: 'stockd_event_loop_delay_seconds',
-      help: 'event-loop delay since the previous scrape (quantile p50, p99, max)',
-      labelNames: ['quantile'],
-      registers: r,
-      collect() {
-        // Nanoseconds; NaN-free when nothing was sampled yet.
-        const s = (ns: number): number => (Number.isFinite(ns) ? ns / 1e9 : 0);
-        this.set({ quantile: 'p50' }, s(loop_delay.percentile(50)));
-        this.set({ quantile: 'p99' }, s(loop_delay.percentile(99)));
-        this.set({ quantile: 'max' }, s(loop_delay.max));
-        loop_delay.reset();
-      },
-    });
+    this.event_loop_delay = eventLoopDelayGauge(r, loop_delay);
     this.ticks_dropped = new Counter({
       name: 'stockd_ticks_dropped_total',
       help: 'ticks not fed to raft because the node loop was stalled for longer than a few ticks (a sign of an overloaded event loop)',
       registers: r,
     });
-    this.peer_messages_sent = new Counter({
+    this.peer_messages_sent = this.peerMessagesCounter(r);
+  }
+
+  /** Counts peer messages by type from the transport's running counts, at every scrape. */
+  private peerMessagesCounter(r: Registry[]): Counter<'type'> {
+    const self = this;
+    return new Counter({
       name: 'stockd_peer_messages_sent_total',
       help: 'raft messages sent to peers, by type (append, heartbeat, read_index, ...)',
       labelNames: ['type'],
@@ -130,4 +123,22 @@ export class NodeMetrics {
   setRole(role: string): void {
     for (const r of ['follower', 'pre_candidate', 'candidate', 'leader']) this.role.set({ role: r }, r === role ? 1 : 0);
   }
+}
+
+/** Event-loop delay quantiles since the previous scrape. */
+function eventLoopDelayGauge(r: Registry[], loop_delay: IntervalHistogram): Gauge<'quantile'> {
+  return new Gauge({
+    name: 'stockd_event_loop_delay_seconds',
+    help: 'event-loop delay since the previous scrape (quantile p50, p99, max)',
+    labelNames: ['quantile'],
+    registers: r,
+    collect() {
+      // Nanoseconds; NaN-free when nothing was sampled yet.
+      const s = (ns: number): number => (Number.isFinite(ns) ? ns / 1e9 : 0);
+      this.set({ quantile: 'p50' }, s(loop_delay.percentile(50)));
+      this.set({ quantile: 'p99' }, s(loop_delay.percentile(99)));
+      this.set({ quantile: 'max' }, s(loop_delay.max));
+      loop_delay.reset();
+    },
+  });
 }

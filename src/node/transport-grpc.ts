@@ -300,6 +300,15 @@ function refuse(code: grpc.status, details: string): grpc.ServiceError {
   return err;
 }
 
+/** Where one incoming snapshot stream stands. */
+interface SnapshotReceipt {
+  stage: SnapshotStage | null;
+  from: string;
+  term: number;
+  done: boolean;
+  expect_seq: number;
+}
+
 export class GrpcTransport {
   private readonly links = new Map<NodeId, PeerLink>();
   private flush_scheduled = false;
@@ -457,91 +466,105 @@ export class GrpcTransport {
   /** The implementation of the Raft service, to add to the node's grpc.Server. */
   service(): grpc.UntypedServiceImplementation {
     return {
-      Stream: (call: grpc.ServerReadableStream<WireBatch, unknown>, callback: grpc.sendUnaryData<unknown>) => {
-        let done = false;
-        const finish = (err: grpc.ServiceError | null): void => {
-          if (done) return;
-          done = true;
-          if (err) callback(err);
-          else callback(null, {});
-        };
-        call.on('data', (batch: WireBatch) => {
-          if (done) return;
-          const err = this.checkSender(batch.cluster_id, batch.from, call.getPeer());
-          if (err) return finish(err);
-          if (batch.from_address) this.host.learnAddress(batch.from, batch.from_address);
-          this.links.get(batch.from)?.heard();
-          const out: Message[] = [];
-          try {
-            for (const w of batch.messages) {
-              const m = messageFromWire(w, batch.from);
-              if (m.to !== this.host.self_id) throw new WireError(`message addressed to '${m.to}' arrived at '${this.host.self_id}'`);
-              out.push(m);
-            }
-          } catch (e) {
-            this.host.log.warn({ from: batch.from, err: String(e) }, 'refused malformed peer batch');
-            return finish(refuse(grpc.status.INVALID_ARGUMENT, String(e instanceof Error ? e.message : e)));
-          }
-          this.host.onMessages(out);
-        });
-        call.on('end', () => finish(null));
-        call.on('error', () => finish(null));
-      },
-      InstallSnapshot: (call: grpc.ServerReadableStream<WireSnapshotChunk, unknown>, callback: grpc.sendUnaryData<unknown>) => {
-        let stage: SnapshotStage | null = null;
-        let from = '';
-        let term = 0;
-        let done = false;
-        let expect_seq = 0;
-        const finish = (err: grpc.ServiceError | null, ack?: { accepted: boolean; detail: string }): void => {
-          if (done) return;
-          done = true;
-          if (err) {
-            stage?.discard();
-            callback(err);
-          } else callback(null, ack);
-        };
-        call.on('data', (chunk: WireSnapshotChunk) => {
-          if (done) return;
-          try {
-            if (chunk.seq !== expect_seq) throw new WireError(`snapshot chunk ${chunk.seq} arrived, expected ${expect_seq}`);
-            expect_seq += 1;
-            if (stage === null) {
-              const h = chunk.header;
-              if (!h) throw new WireError('first snapshot chunk lacks its header');
-              const err = this.checkSender(h.cluster_id, h.from, call.getPeer());
-              if (err) return finish(err);
-              if (h.to !== this.host.self_id) throw new WireError(`snapshot addressed to '${h.to}' arrived at '${this.host.self_id}'`);
-              if (h.from_address) this.host.learnAddress(h.from, h.from_address);
-              from = h.from;
-              term = h.term;
-              const meta = snapshotMetaFromWire(h.meta);
-              stage = new SnapshotStage(this.host.snapshot_dir, meta, from);
-              this.host.log.info({ from, index: meta.index, term: meta.term }, 'receiving snapshot');
-            }
-            stage.add(chunk.data);
-            if (chunk.last) {
-              const staged = stage.finish(chunk.sha256);
-              stage = null;
-              const ack = this.host.onSnapshot(from, term, staged);
-              if (!ack.accepted) staged.discard();
-              finish(null, ack);
-            }
-          } catch (e) {
-            this.host.log.warn({ from, err: String(e) }, 'refused snapshot stream');
-            finish(refuse(grpc.status.INVALID_ARGUMENT, e instanceof Error ? e.message : String(e)));
-          }
-        });
-        call.on('end', () => {
-          if (!done) finish(refuse(grpc.status.INVALID_ARGUMENT, 'snapshot stream ended before its last chunk'));
-        });
-        call.on('error', () => {
-          if (!done) {
-            done = true;
-            stage?.discard();
-          }
-        });
-      },
+      Stream: (call: grpc.ServerReadableStream<WireBatch, unknown>, callback: grpc.sendUnaryData<unknown>) => this.serveStream(call, callback),
+      InstallSnapshot: (call: grpc.ServerReadableStream<WireSnapshotChunk, unknown>, callback: grpc.sendUnaryData<unknown>) => this.serveInstallSnapshot(call, callback),
     };
+  }
+
+  /** Raft.Stream: batches of peer messages from one sender, handed to the node. */
+  private serveStream(call: grpc.ServerReadableStream<WireBatch, unknown>, callback: grpc.sendUnaryData<unknown>): void {
+    let done = false;
+    const finish = (err: grpc.ServiceError | null): void => {
+      if (done) return;
+      done = true;
+      if (err) callback(err);
+      else callback(null, {});
+    };
+    call.on('data', (batch: WireBatch) => {
+      if (done) return;
+      const err = this.checkSender(batch.cluster_id, batch.from, call.getPeer());
+      if (err) return finish(err);
+      if (batch.from_address) this.host.learnAddress(batch.from, batch.from_address);
+      this.links.get(batch.from)?.heard();
+      const out: Message[] = [];
+      try {
+        for (const w of batch.messages) {
+          const m = messageFromWire(w, batch.from);
+          if (m.to !== this.host.self_id) throw new WireError(`message addressed to '${m.to}' arrived at '${this.host.self_id}'`);
+          out.push(m);
+        }
+      } catch (e) {
+        this.host.log.warn({ from: batch.from, err: String(e) }, 'refused malformed peer batch');
+        return finish(refuse(grpc.status.INVALID_ARGUMENT, String(e instanceof Error ? e.message : e)));
+      }
+      this.host.onMessages(out);
+    });
+    call.on('end', () => finish(null));
+    call.on('error', () => finish(null));
+  }
+
+  /** Raft.InstallSnapshot: a snapshot's chunks, staged on disk, handed to the node once
+   * its last chunk arrived and its digest matched. */
+  private serveInstallSnapshot(call: grpc.ServerReadableStream<WireSnapshotChunk, unknown>, callback: grpc.sendUnaryData<unknown>): void {
+    const rx: SnapshotReceipt = { stage: null, from: '', term: 0, done: false, expect_seq: 0 };
+    const finish = (err: grpc.ServiceError | null, ack?: { accepted: boolean; detail: string }): void => {
+      if (rx.done) return;
+      rx.done = true;
+      if (err) {
+        rx.stage?.discard();
+        callback(err);
+      } else callback(null, ack);
+    };
+    call.on('data', (chunk: WireSnapshotChunk) => {
+      if (rx.done) return;
+      try {
+        this.onSnapshotChunk(rx, chunk, call.getPeer(), finish);
+      } catch (e) {
+        this.host.log.warn({ from: rx.from, err: String(e) }, 'refused snapshot stream');
+        finish(refuse(grpc.status.INVALID_ARGUMENT, e instanceof Error ? e.message : String(e)));
+      }
+    });
+    call.on('end', () => {
+      if (!rx.done) finish(refuse(grpc.status.INVALID_ARGUMENT, 'snapshot stream ended before its last chunk'));
+    });
+    call.on('error', () => {
+      if (!rx.done) {
+        rx.done = true;
+        rx.stage?.discard();
+      }
+    });
+  }
+
+  /** One chunk of an incoming snapshot: the first opens the stage (after the sender
+   * check), the last finishes it and hands it to the node. Throws on a malformed chunk. */
+  private onSnapshotChunk(
+    rx: SnapshotReceipt,
+    chunk: WireSnapshotChunk,
+    peer: string,
+    finish: (err: grpc.ServiceError | null, ack?: { accepted: boolean; detail: string }) => void,
+  ): void {
+    if (chunk.seq !== rx.expect_seq) throw new WireError(`snapshot chunk ${chunk.seq} arrived, expected ${rx.expect_seq}`);
+    rx.expect_seq += 1;
+    if (rx.stage === null) {
+      const h = chunk.header;
+      if (!h) throw new WireError('first snapshot chunk lacks its header');
+      const err = this.checkSender(h.cluster_id, h.from, peer);
+      if (err) return finish(err);
+      if (h.to !== this.host.self_id) throw new WireError(`snapshot addressed to '${h.to}' arrived at '${this.host.self_id}'`);
+      if (h.from_address) this.host.learnAddress(h.from, h.from_address);
+      rx.from = h.from;
+      rx.term = h.term;
+      const meta = snapshotMetaFromWire(h.meta);
+      rx.stage = new SnapshotStage(this.host.snapshot_dir, meta, rx.from);
+      this.host.log.info({ from: rx.from, index: meta.index, term: meta.term }, 'receiving snapshot');
+    }
+    rx.stage.add(chunk.data);
+    if (chunk.last) {
+      const staged = rx.stage.finish(chunk.sha256);
+      rx.stage = null;
+      const ack = this.host.onSnapshot(rx.from, rx.term, staged);
+      if (!ack.accepted) staged.discard();
+      finish(null, ack);
+    }
   }
 }

@@ -13,7 +13,8 @@ import { LevelStorage, StorageError, type AppliedRecord } from '../node/storage-
 import { DEFAULT_TRANSPORT_LIMITS } from '../node/transport-grpc.js';
 import type { ConfState, InitialState, RaftConfig } from '../raft/types.js';
 import type { ChannelCredentials } from '@grpc/grpc-js';
-import { StockNodeImpl, type NodeLog } from '../node/stock-node.js';
+import { StockNodeImpl } from '../node/stock-node.js';
+import type { NodeLog } from '../node/node-settings.js';
 import type { NodeMetrics } from '../node/node-metrics.js';
 import type { StockdConfig } from './stockd-config.js';
 import type { RaftCore } from '../node/raft-core.js';

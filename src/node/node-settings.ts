@@ -1,0 +1,35 @@
+// What a node is configured with and where it logs; boot.ts fills these in.
+
+import type { ChannelCredentials } from '@grpc/grpc-js';
+import type { NodeId } from '../raft/types.js';
+import type { ProposalLimits } from './proposals.js';
+import type { TransportLimits } from './transport-grpc.js';
+
+export interface NodeLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+  debug(obj: object, msg: string): void;
+}
+
+export interface NodeSettings {
+  readonly id: NodeId;
+  readonly cluster_id: string;
+  /** The address peers and clients reach this node at. */
+  readonly advertise: string;
+  /** Addresses from --initial-cluster (bootstrap members, or the cluster a joiner joins). */
+  readonly initial_addresses: Readonly<Record<NodeId, string>>;
+  /** Addresses that win over everything else (fault-injection proxies). */
+  readonly peer_address_overrides: Readonly<Record<NodeId, string>>;
+  readonly tick_ms: number;
+  /** Every `snapshot_entries` applied entries the log is compacted... */
+  readonly snapshot_entries: number;
+  /** ...keeping this many entries below the durable applied index for slow followers. */
+  readonly trailing_entries: number;
+  /** Entry bytes above the compaction point beyond which the log is compacted too. */
+  readonly log_bytes_max: number;
+  readonly proposal_limits: ProposalLimits;
+  readonly transport_limits: TransportLimits;
+  readonly snapshot_dir: string;
+  readonly channel_credentials?: (id: NodeId) => ChannelCredentials;
+}
