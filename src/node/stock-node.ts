@@ -152,6 +152,7 @@ export class StockNodeImpl implements StockNode {
   private readonly staged = new Map<number, StagedSnapshot>();
   private readonly learned = new Map<NodeId, string>();
   private readonly watch_hub: WatchHub;
+  private readonly leader_listeners = new Set<(leader_id: NodeId | null) => void>();
   private tick_timer: NodeJS.Timeout | null = null;
   /** The last queued apply; each run starts when the one before it finished, so
    * entries are applied in log order. */
@@ -549,6 +550,7 @@ export class StockNodeImpl implements StockNode {
     if (leader_changed) {
       // A read round out to a former leader may never be answered.
       this.reads.failRound(new NodeError('no_leader', 'leader changed while waiting for a read index: retry'));
+      for (const fn of this.leader_listeners) fn(ss.leader);
     }
     for (const t of this.transfer_waiters) {
       if (ss.leader === t.to) {
@@ -819,6 +821,13 @@ export class StockNodeImpl implements StockNode {
 
   raftStatus(): RaftStatus {
     return this.raft.status();
+  }
+
+  onLeaderChange(fn: (leader_id: NodeId | null) => void): () => void {
+    this.leader_listeners.add(fn);
+    return () => {
+      this.leader_listeners.delete(fn);
+    };
   }
 
   status(): NodeStatus {
