@@ -56,7 +56,7 @@ export class FakeNode implements StockNode {
   fail_next: NodeErrorKind | null = null;
   /** ...and so do the fail_count - 1 calls after it. */
   fail_count = 1;
-  /** Hangs proposals until released, to test in-flight bounds. */
+  /** Hangs proposals (and addLearner) until released: in-flight bounds, a paused leader. */
   hold: Promise<void> | null = null;
   proposals = 0;
   barriers = 0;
@@ -199,6 +199,7 @@ export class FakeNode implements StockNode {
   }
   membership: string[] = [];
   async addLearner(id: string, address: string): Promise<void> {
+    if (this.hold !== null) await this.hold;
     this.assertLeader();
     this.membership.push(`add ${id} ${address}`);
   }
