@@ -8,30 +8,10 @@ import t from 'tap';
 import * as grpc from '@grpc/grpc-js';
 import { fakeCluster, type FakeCluster, type FakeNode } from './fake-node.js';
 import { StockraftClient, StockraftError } from '../../src/client/index.js';
-import { clusterService, inventoryService } from '../../src/wire/protos.js';
+import { raw } from './raw-call.js';
 import { FORWARDED_KEY, OUTCOME_UNKNOWN_KEY } from '../../src/wire/metadata.js';
 import { classifyForwarded, classifyLocal } from '../../src/server/leader-route.js';
 import { NodeError } from '../../src/node/node-api.js';
-
-interface RawReply {
-  readonly err: grpc.ServiceError | null;
-  readonly reply: unknown;
-  readonly ms: number;
-}
-
-/** One unary call with a plain gRPC client: what the server answered, nothing retried. */
-function raw(address: string, service: 'Inventory' | 'Cluster', method: string, request: object, timeout_ms: number, md = new grpc.Metadata()): Promise<RawReply> {
-  const svc = service === 'Inventory' ? inventoryService().service : clusterService().service;
-  const def = svc[method] as grpc.MethodDefinition<object, unknown>;
-  const client = new grpc.Client(address, grpc.credentials.createInsecure());
-  const started = Date.now();
-  return new Promise((resolve) => {
-    client.makeUnaryRequest(def.path, def.requestSerialize, def.responseDeserialize, request, md, { deadline: Date.now() + timeout_ms }, (err, reply) => {
-      client.close();
-      resolve({ err: err ?? null, reply, ms: Date.now() - started });
-    });
-  });
-}
 
 function adjust(op_id: string, delta: number): object {
   return { op_id, sku: 's', location: 'w', delta, reason: 'test', reference: '' };
