@@ -304,14 +304,9 @@ export class Edge {
       }
     }
     if (isServiceError(err)) {
-      // A forwarded call's answer from the leader, passed through unchanged; a deadline
-      // that passed on the way is an unknown outcome like any other.
-      const passed = err.metadata ?? metadata;
-      if (err.code === grpc.status.DEADLINE_EXCEEDED && passed.get(OUTCOME_UNKNOWN_KEY).length === 0) {
-        passed.set(OUTCOME_UNKNOWN_KEY, '1');
-        return { code: err.code, details: `${OUTCOME_UNKNOWN_ADVICE}; ${err.details}`, metadata: passed };
-      }
-      return { code: err.code, details: err.details, metadata: passed };
+      // A forwarded call's answer from the leader, passed through unchanged (a deadline
+      // or a lost attempt never gets here: leader-route.ts answers it as an unknown outcome).
+      return { code: err.code, details: err.details, metadata: err.metadata ?? metadata };
     }
     const message = err instanceof Error ? err.message : String(err);
     return { code: grpc.status.INTERNAL, details: `internal error: ${message}`, metadata };
