@@ -75,6 +75,10 @@ export interface StockNode {
    * longer serve the stream (shutdown, or the start was compacted away). */
   watch(from_index: number, onEvent: (event: LedgerEvent) => void, onEnd: (err: Error | null) => void): WatchHandle;
   status(): NodeStatus;
+  /** Calls fn each time this node's view of the leader changes (null: none known, e.g.
+   * during an election); the returned function stops the calls. Lets the edge re-send a
+   * forwarded call to a new leader without polling status(). */
+  onLeaderChange(fn: (leader_id: NodeId | null) => void): () => void;
   addLearner(id: NodeId, address: string): Promise<void>;
   promote(id: NodeId): Promise<void>;
   remove(id: NodeId): Promise<void>;

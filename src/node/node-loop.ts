@@ -18,7 +18,7 @@
 // *_PER_ROUND_MAX limits in limits.ts) and so is a run of rounds
 // (LOOP_ROUNDS_PER_RUN_MAX), so heartbeats keep flowing under load.
 
-import type { Message, Ready, SoftState } from '../raft/types.js';
+import type { Message, NodeId, Ready, SoftState } from '../raft/types.js';
 import { NodeError } from './node-api.js';
 import type { NodeState } from './node-state.js';
 import type { NodeLog, NodeSettings } from './node-settings.js';
@@ -64,6 +64,8 @@ export interface LoopParts {
   readonly expiry: ExpiryTicks;
   readonly log: NodeLog;
   readonly metrics: NodeMetrics | null;
+  /** Told every time the known leader changes (the edge re-routes forwarded calls). */
+  readonly onLeaderChanged: (leader_id: NodeId | null) => void;
 }
 
 export class NodeLoop {
@@ -282,6 +284,7 @@ export class NodeLoop {
     if (leader_changed) {
       // A read round out to a former leader may never be answered.
       this.p.reads.failRound(new NodeError('no_leader', 'leader changed while waiting for a read index: retry'));
+      this.p.onLeaderChanged(ss.leader);
     }
     this.p.membership.onLeader(ss.leader);
     this.p.metrics?.setRole(ss.role);

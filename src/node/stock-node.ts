@@ -62,6 +62,7 @@ export class StockNodeImpl implements StockNode {
   private readonly expiry: ExpiryTicks;
   private readonly loop: NodeLoop;
   private readonly shutdown: Shutdown;
+  private readonly leader_listeners = new Set<(leader_id: NodeId | null) => void>();
 
   constructor(
     private readonly settings: NodeSettings,
@@ -103,7 +104,7 @@ export class StockNodeImpl implements StockNode {
     this.proposer = new Proposer(state, raft, proposals, this.clock, this.refusals, metrics, kick);
     this.expiry = new ExpiryTicks(state, raft, this.clock, queueOp);
     const { transport, refusals, addresses, applier, compaction, snapshots, proposer, expiry } = this;
-    this.loop = new NodeLoop({ settings, state, raft, storage, transport, proposals, reads, refusals, addresses, applier, compaction, snapshots, membership, proposer, expiry, log, metrics });
+    this.loop = new NodeLoop({ settings, state, raft, storage, transport, proposals, reads, refusals, addresses, applier, compaction, snapshots, membership, proposer, expiry, log, metrics, onLeaderChanged: (leader_id) => this.notifyLeader(leader_id) });
     this.shutdown = new Shutdown({ state, loop: this.loop, storage, transport, proposals, reads, watch_hub, applier, snapshots, membership });
     if (metrics) {
       storage.onSync = (ms) => metrics.fsync_seconds.observe(ms / 1000);
@@ -230,6 +231,17 @@ export class StockNodeImpl implements StockNode {
 
   raftStatus(): RaftStatus {
     return this.raft.status();
+  }
+
+  onLeaderChange(fn: (leader_id: NodeId | null) => void): () => void {
+    this.leader_listeners.add(fn);
+    return () => {
+      this.leader_listeners.delete(fn);
+    };
+  }
+
+  private notifyLeader(leader_id: NodeId | null): void {
+    for (const fn of this.leader_listeners) fn(leader_id);
   }
 
   status(): NodeStatus {

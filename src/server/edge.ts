@@ -1,8 +1,11 @@
 // The one wrapper every client-facing handler goes through. It bounds the calls in
-// flight, turns undecodable requests and EdgeErrors into INVALID_ARGUMENT, forwards
-// leader-only calls from followers to the leader (once: forwarded calls carry a mark),
-// maps NodeError kinds to gRPC status codes (docs/ARCHITECTURE.md "Errors at the edge") and counts every call
-// by method and code. An authentication or role check belongs here too, in one place.
+// flight, turns undecodable requests and EdgeErrors into INVALID_ARGUMENT, routes
+// leader-only calls to the leader (leader-route.ts: forwarded from followers, sent again
+// to a new leader when leadership moves; forwarded calls carry a mark and are never
+// forwarded again), answers before the caller's deadline so that a late answer still
+// carries its outcome-unknown metadata, maps NodeError kinds to gRPC status codes
+// (docs/ARCHITECTURE.md "Errors at the edge") and counts every call by method and code.
+// An authentication or role check belongs here too, in one place.
 
 import * as grpc from '@grpc/grpc-js';
 import { NodeError, type StockNode } from '../node/node-api.js';
@@ -10,6 +13,9 @@ import { EdgeError } from '../wire/validate.js';
 import type { EdgeMetrics } from './edge-metrics.js';
 import type { ForwardPool } from './forward-pool.js';
 import { FORWARDED_KEY, LEADER_ADDRESS_KEY, LEADER_ID_KEY, OUTCOME_UNKNOWN_KEY } from '../wire/metadata.js';
+import { LeaderRoute } from './leader-route.js';
+import { LeaderSignal } from './leader-signal.js';
+import { OUTCOME_UNKNOWN_ADVICE, OutcomeUnknownError } from './outcome-unknown.js';
 
 /** Deadline given to calls that arrive without one, and the longest one honoured. */
 export const DEFAULT_CALL_TIMEOUT_MS = 10_000;
@@ -18,11 +24,23 @@ export const DEFAULT_CALLS_INFLIGHT_MAX = 1024;
 /** Server streams (Watch, Backup) open at once; counted apart from unary calls so that
  * long-lived watchers cannot starve short calls. */
 export const DEFAULT_STREAMS_MAX = 256;
+/** Time kept back from the caller's deadline for the answer to travel back: a call is
+ * answered by (deadline - margin), so an answer at the deadline is the edge's own, with
+ * its metadata, and not a bare DEADLINE_EXCEEDED from the gRPC library or the caller's
+ * timer. A twentieth of the call's budget, within these bounds. */
+export const REPLY_MARGIN_MS_MIN = 10;
+export const REPLY_MARGIN_MS_MAX = 200;
+
+/** The margin kept back from a call whose deadline is `budget_ms` away. */
+export function replyMarginMs(budget_ms: number): number {
+  return Math.min(REPLY_MARGIN_MS_MAX, Math.max(REPLY_MARGIN_MS_MIN, Math.round(budget_ms / 20)));
+}
 
 
 export interface CallContext {
   readonly method: string;
-  /** Absolute time (Date.now() clock) by which the answer must be given. */
+  /** Absolute time (Date.now() clock) by which the answer must be given: the caller's
+   * deadline less the reply margin. */
   readonly deadline_at_ms: number;
   /** True when another node forwarded this call here. */
   readonly forwarded: boolean;
@@ -34,6 +52,10 @@ export type Route = 'leader' | 'local';
 
 export interface UnarySpec<Req, Res> {
   readonly route: Route;
+  /** Sending the same request twice has the effect of sending it once (writes: the ledger
+   * deduplicates their ids). Lets a leader-only call whose attempt was lost be sent again
+   * to the next leader; other calls are sent again only when they certainly did not apply. */
+  readonly idempotent?: boolean;
   handle(request: Req, ctx: CallContext): Promise<Res>;
 }
 
@@ -79,10 +101,11 @@ export interface EdgeOptions {
 export class Edge {
   private inflight = 0;
   private streams = 0;
+  private readonly leader_route: LeaderRoute;
 
   constructor(
     readonly node: StockNode,
-    private readonly forwarder: ForwardPool,
+    forwarder: ForwardPool,
     private readonly metrics: EdgeMetrics,
     private readonly options: EdgeOptions,
   ) {
@@ -92,6 +115,9 @@ export class Edge {
     if (!Number.isInteger(options.streams_max) || options.streams_max < 1) {
       throw new Error(`streams_max must be an integer >= 1, got ${options.streams_max}`);
     }
+    // Calls past the in-flight bound are refused before they route, each routed call
+    // listens at most once: one more than the bound covers the call being refused.
+    this.leader_route = new LeaderRoute(node, forwarder, new LeaderSignal(node, options.calls_inflight_max + 1));
   }
 
   /** Replaces a service's request decoders so undecodable bytes reach the wrapper as a
@@ -117,9 +143,11 @@ export class Edge {
   unary<Req, Res>(method: string, def: grpc.MethodDefinition<Req, Res>, spec: UnarySpec<Req, Res>): grpc.handleUnaryCall<Req, Res> {
     return (call, callback) => {
       const started = process.hrtime.bigint();
-      const finish = (out: StatusOut | null, reply?: Res): void => {
-        this.inflight--;
-        this.metrics.inflight(-1);
+      let answered = false;
+      const answer = (out: StatusOut | null, reply?: Res): void => {
+        if (answered) return;
+        answered = true;
+        clearTimeout(guard);
         const code = out === null ? 'OK' : grpc.status[out.code];
         this.metrics.observe(method, code ?? String(out?.code), Number(process.hrtime.bigint() - started) / 1e9);
         if (out === null) callback(null, reply);
@@ -128,10 +156,23 @@ export class Edge {
       this.inflight++;
       this.metrics.inflight(1);
       const ctx = this.contextOf(method, call.metadata, call.getDeadline());
-      this.runUnary(def, spec, call.request, ctx).then(
-        (reply) => finish(null, reply),
-        (err: unknown) => finish(this.statusOf(err, ctx)),
-      );
+      // A handler still working at the deadline is answered for (it ends by its own
+      // deadline soon after); it stays counted in flight until it does. The guard fires
+      // halfway into the reply margin, after handlers that keep to ctx.deadline_at_ms.
+      const guard_at_ms = (ctx.deadline_at_ms + ctx.end_at_ms) / 2;
+      const guard = setTimeout(() => {
+        const late = new OutcomeUnknownError(grpc.status.DEADLINE_EXCEEDED, `no answer within the call's deadline (${ctx.budget_ms} ms)`);
+        answer(this.statusOf(late, ctx));
+      }, Math.max(0, guard_at_ms - Date.now()));
+      this.runUnary(def, spec, call.request, ctx)
+        .then(
+          (reply) => answer(null, reply),
+          (err: unknown) => answer(this.statusOf(err, ctx)),
+        )
+        .finally(() => {
+          this.inflight--;
+          this.metrics.inflight(-1);
+        });
     };
   }
 
@@ -194,15 +235,16 @@ export class Edge {
     };
   }
 
-  private contextOf(method: string, metadata: grpc.Metadata, deadline: grpc.Deadline, default_timeout_ms = DEFAULT_CALL_TIMEOUT_MS): CallContext {
+  private contextOf(method: string, metadata: grpc.Metadata, deadline: grpc.Deadline, default_timeout_ms = DEFAULT_CALL_TIMEOUT_MS): CallContext & { readonly end_at_ms: number; readonly budget_ms: number } {
     const now = Date.now();
     const given = deadline instanceof Date ? deadline.getTime() : deadline;
-    const cap = now + CALL_TIMEOUT_MS_MAX;
-    let deadline_at_ms: number;
-    if (Number.isFinite(given)) deadline_at_ms = Math.min(given, cap);
-    else deadline_at_ms = Number.isFinite(default_timeout_ms) ? now + default_timeout_ms : Number.POSITIVE_INFINITY;
+    let end_ms: number;
+    if (Number.isFinite(given)) end_ms = Math.min(given, now + CALL_TIMEOUT_MS_MAX);
+    else end_ms = Number.isFinite(default_timeout_ms) ? now + default_timeout_ms : Number.POSITIVE_INFINITY;
+    const budget_ms = Math.max(0, end_ms - now);
+    const deadline_at_ms = Number.isFinite(end_ms) ? end_ms - Math.min(replyMarginMs(budget_ms), budget_ms / 2) : end_ms;
     const forwarded = metadata.get(FORWARDED_KEY).length > 0;
-    return { method, deadline_at_ms, forwarded, metadata };
+    return { method, deadline_at_ms, forwarded, metadata, end_at_ms: end_ms, budget_ms };
   }
 
   /** Refuses calls beyond the in-flight bound and requests that did not decode. */
@@ -215,34 +257,9 @@ export class Edge {
 
   private async runUnary<Req, Res>(def: grpc.MethodDefinition<Req, Res>, spec: UnarySpec<Req, Res>, request: Req, ctx: CallContext): Promise<Res> {
     this.admit(request);
-    if (spec.route === 'leader' && !ctx.forwarded) {
-      const st = this.node.status();
-      if (st.leader_id !== null && st.leader_id !== this.node.id) {
-        const address = this.node.addressOf(st.leader_id) ?? st.leader_address;
-        if (address !== null) return this.forward(def, request, ctx, address);
-      }
-    }
-    try {
-      return await spec.handle(request, ctx);
-    } catch (err) {
-      // Leadership moved between the check above and the proposal: pass it on once.
-      if (spec.route === 'leader' && !ctx.forwarded && err instanceof NodeError && err.kind === 'not_leader') {
-        const address = (err.leader_id !== null ? this.node.addressOf(err.leader_id) : null) ?? err.leader_address;
-        if (address !== null) return this.forward(def, request, ctx, address);
-      }
-      throw err;
-    }
-  }
-
-  private forward<Req, Res>(def: grpc.MethodDefinition<Req, Res>, request: Req, ctx: CallContext, address: string): Promise<Res> {
-    const md = new grpc.Metadata();
-    md.set(FORWARDED_KEY, this.node.id);
-    // Pass on the caller's own stockraft and authorization metadata, nothing else.
-    for (const [key, value] of Object.entries(ctx.metadata.getMap())) {
-      if ((key.startsWith('x-stockraft-') && key !== FORWARDED_KEY) || key === 'authorization') md.set(key, value);
-    }
-    const deadline = new Date(Number.isFinite(ctx.deadline_at_ms) ? ctx.deadline_at_ms : Date.now() + DEFAULT_CALL_TIMEOUT_MS);
-    return this.forwarder.unary(address, def, request, md, deadline);
+    // A forwarded call is carried out here or refused, never passed on again.
+    if (spec.route !== 'leader' || ctx.forwarded) return spec.handle(request, ctx);
+    return this.leader_route.run({ def, request, ctx, idempotent: spec.idempotent === true, local: () => spec.handle(request, ctx) });
   }
 
   /** The gRPC status for a failed call. */
@@ -253,6 +270,12 @@ export class Edge {
     }
     if (err instanceof EdgeStatusError) {
       return { code: err.code, details: err.message, metadata };
+    }
+    if (err instanceof OutcomeUnknownError) {
+      metadata.set(OUTCOME_UNKNOWN_KEY, '1');
+      if (err.leader_id !== null) metadata.set(LEADER_ID_KEY, err.leader_id);
+      if (err.leader_address !== null) metadata.set(LEADER_ADDRESS_KEY, err.leader_address);
+      return { code: err.code, details: `${OUTCOME_UNKNOWN_ADVICE}; ${err.message}`, metadata };
     }
     if (err instanceof NodeError) {
       if (err.leader_id !== null) metadata.set(LEADER_ID_KEY, err.leader_id);
@@ -268,7 +291,7 @@ export class Edge {
           const late = Date.now() >= ctx.deadline_at_ms;
           return {
             code: late ? grpc.status.DEADLINE_EXCEEDED : grpc.status.UNAVAILABLE,
-            details: `outcome unknown: retry with the same id (or ask GetOutcome); ${err.message}`,
+            details: `${OUTCOME_UNKNOWN_ADVICE}; ${err.message}`,
             metadata,
           };
         }
@@ -281,7 +304,8 @@ export class Edge {
       }
     }
     if (isServiceError(err)) {
-      // A forwarded call's answer from the leader, passed through unchanged.
+      // A forwarded call's answer from the leader, passed through unchanged (a deadline
+      // or a lost attempt never gets here: leader-route.ts answers it as an unknown outcome).
       return { code: err.code, details: err.details, metadata: err.metadata ?? metadata };
     }
     const message = err instanceof Error ? err.message : String(err);

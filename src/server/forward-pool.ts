@@ -43,15 +43,22 @@ export class ForwardPool {
     return c;
   }
 
-  /** Sends one unary call to `address` with the method's own (de)serializers. */
-  unary<Req, Res>(address: string, def: grpc.MethodDefinition<Req, Res>, request: Req, metadata: grpc.Metadata, deadline: Date): Promise<Res> {
+  /** Sends one unary call to `address` with the method's own (de)serializers. Aborting
+   * `signal` cancels the call (it then fails with CANCELLED). */
+  unary<Req, Res>(address: string, def: grpc.MethodDefinition<Req, Res>, request: Req, metadata: grpc.Metadata, deadline: Date, signal?: AbortSignal): Promise<Res> {
     const c = this.clientFor(address);
     return new Promise((resolve, reject) => {
-      c.makeUnaryRequest(def.path, def.requestSerialize, def.responseDeserialize, request, metadata, { deadline }, (err, res) => {
+      const call = c.makeUnaryRequest(def.path, def.requestSerialize, def.responseDeserialize, request, metadata, { deadline }, (err, res) => {
+        signal?.removeEventListener('abort', cancel);
         if (err) reject(err);
         else if (res === undefined) reject(new Error(`forward ${def.path}: empty reply`));
         else resolve(res);
       });
+      function cancel(): void {
+        call.cancel();
+      }
+      if (signal?.aborted === true) cancel();
+      else signal?.addEventListener('abort', cancel, { once: true });
     });
   }
 

@@ -39,6 +39,7 @@ export function inventoryHandlers(edge: Edge): grpc.UntypedServiceImplementation
   const write = <Req>(name: string, toCommand: (w: Req) => Command): grpc.UntypedHandleCall =>
     edge.unary<Req, W.WireCommandResult>(`Inventory/${name}`, def(name), {
       route: 'leader',
+      idempotent: true,
       async handle(req, ctx) {
         const command = V.ledgerChecked('', toCommand(req));
         const [result] = await propose(node, [command], ctx);
@@ -58,6 +59,7 @@ export function inventoryHandlers(edge: Edge): grpc.UntypedServiceImplementation
 
     Submit: edge.unary<W.WireSubmitRequest, W.WireSubmitResponse>('Inventory/Submit', def('Submit'), {
       route: 'leader',
+      idempotent: true,
       async handle(req, ctx) {
         const commands = V.submitCommands(req.ops);
         const results = await propose(node, commands, ctx);

@@ -14,7 +14,7 @@ export class FakeCluster {
   readonly ledger = new Ledger();
   readonly events: LedgerEvent[] = [];
   readonly nodes: FakeNode[] = [];
-  leader: string | null = null;
+  private leader_id: string | null = null;
   log_index = 0;
   private readonly watchers = new Set<(e: LedgerEvent) => void>();
 
@@ -29,6 +29,17 @@ export class FakeCluster {
     return out.results;
   }
 
+  /** The node that accepts proposals; setting it tells every node whose view follows the
+   * cluster's (see FakeNode.view) of the change. */
+  get leader(): string | null {
+    return this.leader_id;
+  }
+  set leader(id: string | null) {
+    if (id === this.leader_id) return;
+    this.leader_id = id;
+    for (const n of this.nodes) if (n.view === undefined) n.leaderChanged();
+  }
+
   subscribe(fn: (e: LedgerEvent) => void): () => void {
     this.watchers.add(fn);
     return () => this.watchers.delete(fn);
@@ -41,12 +52,18 @@ export class FakeCluster {
 
 export class FakeNode implements StockNode {
   address = '';
-  /** The next propose/readBarrier fails with this kind (then clears). */
+  /** The next propose/readBarrier fails with this kind (then clears)... */
   fail_next: NodeErrorKind | null = null;
-  /** Hangs proposals until released, to test in-flight bounds. */
+  /** ...and so do the fail_count - 1 calls after it. */
+  fail_count = 1;
+  /** Hangs proposals (and addLearner) until released: in-flight bounds, a paused leader. */
   hold: Promise<void> | null = null;
   proposals = 0;
   barriers = 0;
+  /** This node's own view of the leader when it lags the cluster's (undefined: follows
+   * the cluster). Set it with setView to notify leader-change listeners. */
+  view: string | null | undefined = undefined;
+  private readonly leader_listeners = new Set<(leader_id: string | null) => void>();
   private server: grpc.Server | null = null;
   private services: ClientServices | null = null;
   readonly registry = new Registry();
@@ -79,7 +96,10 @@ export class FakeNode implements StockNode {
   private injected(): void {
     const k = this.fail_next;
     if (k !== null) {
-      this.fail_next = null;
+      if (--this.fail_count <= 0) {
+        this.fail_next = null;
+        this.fail_count = 1;
+      }
       throw new NodeError(k, `injected ${k}`, this.cluster.leader, this.cluster.leader === null ? null : this.addressOf(this.cluster.leader));
     }
   }
@@ -137,8 +157,31 @@ export class FakeNode implements StockNode {
       },
     };
   }
+  /** Sets this node's view of the leader (undefined: the cluster's) and notifies. */
+  setView(view: string | null | undefined): void {
+    const before = this.viewedLeader();
+    this.view = view;
+    if (this.viewedLeader() !== before) this.leaderChanged();
+  }
+  private viewedLeader(): string | null {
+    return this.view === undefined ? this.cluster.leader : this.view;
+  }
+  leaderChanged(): void {
+    const leader = this.viewedLeader();
+    for (const fn of [...this.leader_listeners]) fn(leader);
+  }
+  onLeaderChange(fn: (leader_id: string | null) => void): () => void {
+    this.leader_listeners.add(fn);
+    return () => {
+      this.leader_listeners.delete(fn);
+    };
+  }
+  /** Leader-change listeners registered now (they must not pile up). */
+  leaderListeners(): number {
+    return this.leader_listeners.size;
+  }
   status(): NodeStatus {
-    const leader = this.cluster.leader;
+    const leader = this.viewedLeader();
     return {
       id: this.id,
       cluster_id: 'fake',
@@ -156,6 +199,7 @@ export class FakeNode implements StockNode {
   }
   membership: string[] = [];
   async addLearner(id: string, address: string): Promise<void> {
+    if (this.hold !== null) await this.hold;
     this.assertLeader();
     this.membership.push(`add ${id} ${address}`);
   }

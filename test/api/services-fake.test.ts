@@ -6,6 +6,7 @@ import * as grpc from '@grpc/grpc-js';
 import { fakeCluster } from './fake-node.js';
 import { StockraftClient, StockraftError } from '../../src/client/index.js';
 import { inventoryService } from '../../src/wire/protos.js';
+import { FORWARD_ATTEMPTS_MAX } from '../../src/server/leader-route.js';
 
 t.test('every call through the SDK, writes forwarded from a follower', async (t) => {
   const c = await fakeCluster(3);
@@ -242,13 +243,16 @@ t.test('NodeError kinds map to gRPC codes; the SDK retries what is safe', async 
     }
   };
   function setFail(kind: 'no_leader' | 'outcome_unknown' | 'overloaded' | 'invalid' | 'shutting_down'): void {
+    // The edge itself tries a write again after these two: they fail every attempt here.
     n1.fail_next = kind;
+    n1.fail_count = kind === 'no_leader' || kind === 'outcome_unknown' ? FORWARD_ATTEMPTS_MAX : 1;
   }
   await expect('no_leader', grpc.status.UNAVAILABLE, /no leader yet: retry/);
   await expect('outcome_unknown', grpc.status.UNAVAILABLE, /retry with the same id/);
   await expect('overloaded', grpc.status.RESOURCE_EXHAUSTED, /overloaded/);
   await expect('invalid', grpc.status.INVALID_ARGUMENT, /injected/);
   await expect('shutting_down', grpc.status.UNAVAILABLE, /shutting down/);
+  t.equal(n1.fail_next, null, 'every injected failure was met');
 
   // An unknown outcome is retried with the same id and answers the original result.
   n1.fail_next = 'outcome_unknown';
