@@ -58,3 +58,20 @@ t.test('bad input is refused naming the field, the limit and the value', async (
   t.equal(ok.join, true, 'a joiner with a cluster id is fine');
   t.equal(ok.cluster_id, 'c-abc');
 });
+
+t.test('every integer flag is bounded by the table: the limit and the value are named', async (t) => {
+  const { STOCKD_FLAGS } = await import('../../src/server/stockd-flags.js');
+  const ints = STOCKD_FLAGS.filter((f) => f.kind === 'int');
+  t.ok(ints.length >= 12, 'the table has the integer flags');
+  for (const f of ints) {
+    // The election bounds are tied together; move both so only the range is at stake.
+    const extra = f.key === 'electionMsMin' ? ['--election-ms-max', String(2 * (f.max + 1))] : f.key === 'electionMsMax' ? ['--election-ms-min', String(f.max / 2)] : [];
+    const re = new RegExp(`^${f.flag} must be an integer in ${f.min}\\.\\.${f.max}, got "${f.max + 1}"$`);
+    t.throws(() => parse(['--id', 'n1', '--initial-cluster', IC, '--insecure', f.flag, String(f.max + 1), ...extra]), re, `${f.flag} above its range`);
+  }
+  const c = parse(['--id', 'n1', '--initial-cluster', IC, '--insecure', '--principal-calls-max', '7', '--idle-gc-mib', '0']);
+  t.equal(c.security.principalCallsMax, 7, 'a security limit is read as a number');
+  t.equal(c.security.principalStreamsMax, 16, 'and defaults from the table');
+  t.equal(c.idle_gc_mib, 0, 'the low end of a range is accepted');
+  t.throws(() => parse(['--id', 'n1', '--initial-cluster', IC, '--insecure', '--principal-streams-max', '0']), /^--principal-streams-max must be an integer in 1\.\.1000000, got "0"$/);
+});

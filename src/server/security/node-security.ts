@@ -1,6 +1,7 @@
-// A node's security configuration, built from stockd's flags: TLS material, token and role
-// files, per-principal limits. It hands the node credentials with the access interceptor
-// attached, credentials for dialling peers, and reloads files on SIGHUP.
+// A node's security configuration, built from stockd's flags (declared in the flag table,
+// src/server/stockd-flags.ts): TLS material, token and role files, per-principal limits.
+// It hands the node credentials with the access interceptor attached, credentials for
+// dialling peers, and reloads files on SIGHUP.
 //
 // Modes (docs/security.md):
 //   --cert/--key/--ca           TLS on the node's port, mutual TLS between members; every
@@ -10,7 +11,6 @@
 //   neither                     refused: a node never falls back to plaintext silently.
 
 import * as grpc from '@grpc/grpc-js';
-import type { Command } from 'commander';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { readFileSync } from 'node:fs';
 import type { AccessState } from './authorizer.js';
@@ -42,30 +42,6 @@ export interface SecurityLog {
 }
 
 const CONFIG_FILE_BYTES_MAX = 1024 * 1024;
-
-function intArg(name: string): (v: string) => number {
-  return (v) => {
-    const n = Number(v);
-    if (!/^\d{1,7}$/.test(v) || n < 1 || n > 1_000_000) throw new Error(`${name} must be an integer in 1..1000000, got '${v}'`);
-    return n;
-  };
-}
-
-/** Adds the security flags to stockd's command (commander camel-cases them into SecurityFlags). */
-export function addSecurityOptions(cmd: Command): Command {
-  return cmd
-    .option('--cert <file>', 'PEM certificate this node serves with (TLS on)')
-    .option('--key <file>', 'PEM private key of --cert')
-    .option('--ca <file>', 'PEM CA bundle that issues client (and, by default, peer) certificates')
-    .option('--peer-cert <file>', 'certificate this node presents to peers (default: --cert)')
-    .option('--peer-key <file>', 'private key of --peer-cert (default: --key)')
-    .option('--peer-ca <file>', 'CA bundle that issues node certificates (default: --ca)')
-    .option('--insecure', 'serve plaintext without TLS (local development only)')
-    .option('--auth-tokens <file>', 'token file: lines "<principal> sha256:<hex>" (reloaded on SIGHUP)')
-    .option('--roles <file>', 'roles file: lines "<principal> <role>..." (reloaded on SIGHUP)')
-    .option('--principal-calls-max <n>', 'calls in flight per principal', intArg('--principal-calls-max'))
-    .option('--principal-streams-max <n>', 'open Watch/Backup streams per principal', intArg('--principal-streams-max'));
-}
 
 function readConfig(file: string, flag: string): string {
   let buf: Buffer;

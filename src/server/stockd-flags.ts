@@ -1,0 +1,301 @@
+// The one table of stockd's settings: flag, --config file key, kind, default, range or
+// allowed values, unit and why. `stockd --help`, the commander options, the range checks in
+// stockd-config.ts and the flag reference in docs/configuration.md (`npm run docs:config`)
+// are all derived from it, so a knob is described and bounded in exactly one place.
+// Rules between settings (election max = 2 x min, ...) stay in stockd-config.ts.
+
+import { DEFAULT_PRINCIPAL_LIMITS } from './security/index.js';
+import { NODE_ID_BYTES_MAX } from '../wire/names.js';
+
+export type FlagKind = 'int' | 'string' | 'bool' | 'address' | 'list' | 'enum';
+
+/** The doc section a flag is listed in (docs/configuration.md has one block per group). */
+export type FlagGroup = 'identity' | 'timing' | 'log' | 'operations' | 'security';
+
+interface FlagCommon {
+  /** As typed on the command line, e.g. '--tick-ms'. */
+  readonly flag: `--${string}`;
+  /** Key in commander's options and in the --config file (the file also takes the flag name). */
+  readonly key: string;
+  readonly group: FlagGroup;
+  /** Why the knob exists and why its default: shown by --help and in the doc. */
+  readonly why: string;
+  /** Longer explanation for the doc only (measurements, mechanism). */
+  readonly detail?: string;
+}
+
+export interface IntFlag extends FlagCommon {
+  readonly kind: 'int';
+  readonly arg: string;
+  /** null: no default (the setting is off or derived, see default_text). */
+  readonly default: number | null;
+  readonly default_text?: string;
+  readonly min: number;
+  readonly max: number;
+  /** Unit of the value ('' when it has none). */
+  readonly unit: string;
+}
+
+export interface EnumFlag extends FlagCommon {
+  readonly kind: 'enum';
+  readonly arg: string;
+  readonly default: string;
+  readonly values: readonly string[];
+}
+
+export interface BoolFlag extends FlagCommon {
+  readonly kind: 'bool';
+}
+
+/** Free text (ids, paths), host:port, or id=host:port,... lists. */
+export interface TextFlag extends FlagCommon {
+  readonly kind: 'string' | 'address' | 'list';
+  readonly arg: string;
+  readonly default: string | null;
+  /** What an absent flag means when it is not a fixed value ('required', 'derived', ...). */
+  readonly default_text?: string;
+  /** The form a string takes, for the reference (e.g. 'file'); address and list have theirs. */
+  readonly form?: string;
+}
+
+export type FlagSpec = IntFlag | EnumFlag | BoolFlag | TextFlag;
+
+/** Members in --initial-cluster and --peer-address-override. */
+export const MEMBERS_MAX = 64;
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+const GiB = 1024 * MiB;
+
+const ELECTION_MS_MIN_MIN = 2;
+const ELECTION_MS_MIN_MAX = 600_000;
+
+export const STOCKD_FLAGS = [
+  // --- identity and membership
+  {
+    flag: '--id', arg: '<id>', key: 'id', kind: 'string', group: 'identity', default: null, default_text: 'required', form: 'node id',
+    why: 'This node\'s member id. Written into the data dir on first start; the dir then refuses any other id.',
+  },
+  {
+    flag: '--listen', arg: '<host:port>', key: 'listen', kind: 'address', group: 'identity', default: '127.0.0.1:7401',
+    why: 'The node\'s ONE gRPC port: peer traffic (`stockraft.raft.Raft`), clients (`Inventory`), operators (`Cluster`) and health share it.',
+  },
+  {
+    flag: '--advertise', arg: '<host:port>', key: 'advertise', kind: 'address', group: 'identity', default: null, default_text: '--listen',
+    why: 'Where others reach this node. Carried in membership changes, so every replica learns every member\'s address from the log.',
+  },
+  {
+    flag: '--data', arg: '<dir>', key: 'data', kind: 'string', group: 'identity', default: null, default_text: './data/<id>', form: 'directory',
+    why: 'The LevelDB data dir. A dir of another node or cluster, a non-empty dir without a database, or a corrupt one is refused with a message saying which.',
+  },
+  {
+    flag: '--initial-cluster', arg: '<list>', key: 'initialCluster', kind: 'list', group: 'identity', default: null, default_text: 'none',
+    why: 'Bootstrap: every node of a new cluster gets the same list; it becomes the first membership (all voters). With `--join`: the members a joining node can reach (used only for their addresses).',
+  },
+  {
+    flag: '--join', key: 'join', kind: 'bool', group: 'identity',
+    why: 'Start with an empty membership and wait to be added (`add learner`, then `promote`) instead of bootstrapping.',
+    detail: 'The node never campaigns while it is not a voter and catches up by InstallSnapshot.',
+  },
+  {
+    flag: '--cluster-id', arg: '<id>', key: 'clusterId', kind: 'string', group: 'identity', default: null, default_text: 'derived', form: 'cluster id',
+    why: 'Every peer message carries it; another cluster\'s traffic is refused. Default: derived from `--initial-cluster` at bootstrap, then read from the data dir. Required with `--join`.',
+    detail: 'The derived id is `c-` + a hash of the sorted `--initial-cluster`, so every bootstrap node derives the same id.',
+  },
+  // --- timing
+  {
+    flag: '--tick-ms', arg: '<ms>', key: 'tickMs', kind: 'int', group: 'timing', default: 50, min: 1, max: 10_000, unit: 'ms',
+    why: 'One raft tick, which is also the heartbeat interval: short enough that followers hear a leader well within the election timeout.',
+  },
+  {
+    flag: '--election-ms-min', arg: '<ms>', key: 'electionMsMin', kind: 'int', group: 'timing', default: 500, min: ELECTION_MS_MIN_MIN, max: ELECTION_MS_MIN_MAX, unit: 'ms',
+    why: 'Election timeout lower bound: ten heartbeats, so a few lost heartbeats do not start an election. At least two ticks.',
+  },
+  {
+    flag: '--election-ms-max', arg: '<ms>', key: 'electionMsMax', kind: 'int', group: 'timing', default: 1000, min: 2 * ELECTION_MS_MIN_MIN, max: 2 * ELECTION_MS_MIN_MAX, unit: 'ms',
+    why: 'Upper bound; must be exactly twice the minimum because the core draws the timeout from `[min, 2*min)`. The spread keeps candidates from splitting votes.',
+  },
+  {
+    flag: '--rng-seed', arg: '<n>', key: 'rngSeed', kind: 'int', group: 'timing', default: null, default_text: 'clock', min: 0, max: 2 ** 31 - 1, unit: '',
+    why: 'Seed for the election timeout randomness (fixed seeds replay elections in tests).',
+  },
+  // --- log, snapshots, limits
+  {
+    flag: '--snapshot-entries', arg: '<n>', key: 'snapshotEntries', kind: 'int', group: 'log', default: 10_000, min: 1, max: 10_000_000, unit: 'entries',
+    why: 'Every this many applied entries the log is compacted below the durable applied index. Bounds log memory and restart replay.',
+  },
+  {
+    flag: '--trailing-entries', arg: '<n>', key: 'trailingEntries', kind: 'int', group: 'log', default: 5000, min: 0, max: 10_000_000, unit: 'entries',
+    why: 'Entries kept below that point so a briefly slow follower catches up from the log instead of needing a snapshot.',
+  },
+  {
+    flag: '--log-bytes-max', arg: '<n>', key: 'logBytesMax', kind: 'int', group: 'log', default: 64 * MiB, min: MiB, max: 16 * GiB, unit: 'bytes',
+    why: 'Also compact when the log above the compaction point holds more entry bytes than this: the log lives in memory, and 64 MiB keeps it a small part of a node\'s memory.',
+    detail: 'An entry can carry a thousand commands (~100 KB); at most a quarter of the bound is kept as trailing entries. At 256 MiB a node loaded through `Submit` of 1,000 held ~105 MiB of log; 64 MiB costs a snapshot for a follower more than ~16 MiB of entries behind.',
+  },
+  {
+    flag: '--idle-gc-mib', arg: '<n>', key: 'idleGcMib', kind: 'int', group: 'log', default: 32, min: 0, max: 65_536, unit: 'MiB',
+    why: 'When the node goes idle with this many MiB more heap committed (or twice as many more resident) than after its last idle collection, trim the raft log to its trailing share and run one memory-reducing garbage collection, so what a load left behind goes back. `0` turns it off.',
+    detail: 'Idle means event-loop utilization at most 5% in 1 s samples, for 2–4 samples on a follower, 10–12 on a leader. The heap counted is what V8 has committed, not what is in use: a heap can hold fragmented pages after V8 collected their garbage; the resident size covers V8 collecting on its own near the end of a load while the C heap still holds that load\'s free pages. The log is compacted down to the trailing share (a quarter of `--log-bytes-max`, what the byte bound keeps anyway), then V8\'s low-memory collection runs (asked for through an in-process inspector session; no port is opened), then glibc\'s `malloc_trim` (`native/`, built by `npm ci`; skipped with a notice when it is not built), at most once per 30 s. It also runs once after a start that loaded a large ledger. A node that applied a load otherwise keeps that load\'s garbage, fragmented pages and log while quiet: with 1M positions and 100k reservations, nodes held 701–933 MiB resident without it and 407–423 MiB with it (`BENCHMARKS.md`). The pause is long (200–800 ms measured, several nodes at once on 2 cores), which is why a leader, whose pause the followers notice, waits for a longer quiet spell.',
+  },
+  {
+    flag: '--snapshot-chunk-bytes', arg: '<n>', key: 'snapshotChunkBytes', kind: 'int', group: 'log', default: MiB, min: 4 * KiB, max: 3 * MiB, unit: 'bytes',
+    why: 'InstallSnapshot chunk size, well below the 4 MiB gRPC message limit.',
+  },
+  {
+    flag: '--proposals-max', arg: '<n>', key: 'proposalsMax', kind: 'int', group: 'log', default: 20_000, min: 1, max: 1_000_000, unit: 'calls',
+    why: 'Client calls queued or waiting for their entry on the leader; beyond it calls are refused (`RESOURCE_EXHAUSTED`) instead of piling up memory.',
+  },
+  {
+    flag: '--entry-commands-max', arg: '<n>', key: 'entryCommandsMax', kind: 'int', group: 'log', default: 1000, min: 1, max: 10_000, unit: 'commands',
+    why: 'Commands of concurrent callers packed into one raft entry, so they share one append and one fsync.',
+    detail: 'The ledger accepts up to 10,000 per entry; entries also stay under 3 MiB.',
+  },
+  {
+    flag: '--peer-queue-messages-max', arg: '<n>', key: 'peerQueueMessagesMax', kind: 'int', group: 'log', default: 4096, min: 16, max: 1_000_000, unit: 'messages',
+    why: 'Messages queued for one peer. Beyond it new messages are dropped and the core is told the peer is unreachable; raft retransmits, so a dead peer costs reconnect attempts, never memory.',
+  },
+  {
+    flag: '--drain-ms', arg: '<ms>', key: 'drainMs', kind: 'int', group: 'log', default: 3000, min: 0, max: 600_000, unit: 'ms',
+    why: 'On SIGTERM: refuse new work, wait this long for proposals in flight, then close.',
+  },
+  // --- operations and observability
+  {
+    flag: '--metrics-listen', arg: '<host:port>', key: 'metricsListen', kind: 'address', group: 'operations', default: null, default_text: 'off',
+    why: 'HTTP address serving `/metrics` (Prometheus).',
+    detail: 'Node gauges and counters: `stockd_role{role}`, `stockd_raft_term`, `stockd_raft_commit_index`, `stockd_raft_applied_index`, `stockd_raft_snapshot_index`, `stockd_proposals_total{outcome}`, `stockd_fsync_seconds` and `stockd_apply_seconds` histograms, `stockd_entries_applied_total`, `stockd_open_reservations`, `stockd_proposals_pending`, `stockd_snapshots_installed_total`, `stockd_peer_messages_sent_total{type}` (raft messages to peers: append, heartbeat, read_index, ...), plus the client API\'s call metrics. The gauges are read from the node when `/metrics` is scraped.',
+  },
+  {
+    flag: '--log-level', arg: '<level>', key: 'logLevel', kind: 'enum', group: 'operations', default: 'info', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+    why: 'pino level of the JSON lines on stdout.',
+  },
+  {
+    flag: '--peer-address-override', arg: '<list>', key: 'peerAddressOverride', kind: 'list', group: 'operations', default: null, default_text: 'none',
+    why: 'Addresses that win for all node-to-node traffic, including the forwarding of client calls to the leader. The fault-injection harness routes every link through a proxy with it.',
+  },
+  {
+    flag: '--test-hooks', key: 'testHooks', kind: 'bool', group: 'operations',
+    why: 'Tests only: serve the `stockraft.raft.StockTest` service and test hooks on the metrics port.',
+    detail: 'The service takes JSON propose/status/read/admin requests. On the metrics port, `POST /test/clock-offset?ms=N` shifts the clock this node stamps entries with as leader and `POST /test/fsync-delay?ms=N` delays every synced write.',
+  },
+  {
+    flag: '--restore', arg: '<file>', key: 'restore', kind: 'string', group: 'operations', default: null, default_text: 'none', form: 'file',
+    why: 'Bootstrap a NEW cluster (new cluster id, starting with `r-`) from a backup (`stockctl backup`). The data dir must be empty.',
+    detail: 'The restored ledger becomes a snapshot at its last applied log index (term 1): history keeps its log indexes and hashes, the new log continues above it. Give every bootstrap node the same file, or start the others with `--cluster-id` of the restored one so they receive it by InstallSnapshot.',
+  },
+  // --- security (docs/security.md)
+  {
+    flag: '--cert', arg: '<file>', key: 'cert', kind: 'string', group: 'security', default: null, default_text: 'none', form: 'PEM file',
+    why: 'PEM certificate this node serves with (TLS on); also presented to peers unless `--peer-cert`/`--peer-key` are given.',
+  },
+  {
+    flag: '--key', arg: '<file>', key: 'key', kind: 'string', group: 'security', default: null, default_text: 'none', form: 'PEM file',
+    why: 'PEM private key of `--cert`.',
+  },
+  {
+    flag: '--ca', arg: '<file>', key: 'ca', kind: 'string', group: 'security', default: null, default_text: 'none', form: 'PEM file',
+    why: 'PEM CA bundle that issues client certificates (and node certificates unless `--peer-ca`).',
+  },
+  {
+    flag: '--peer-cert', arg: '<file>', key: 'peerCert', kind: 'string', group: 'security', default: null, default_text: '--cert', form: 'PEM file',
+    why: 'Certificate this node presents to peers: separate material for member-to-member traffic.',
+  },
+  {
+    flag: '--peer-key', arg: '<file>', key: 'peerKey', kind: 'string', group: 'security', default: null, default_text: '--key', form: 'PEM file',
+    why: 'Private key of `--peer-cert`.',
+  },
+  {
+    flag: '--peer-ca', arg: '<file>', key: 'peerCa', kind: 'string', group: 'security', default: null, default_text: '--ca', form: 'PEM file',
+    why: 'CA bundle that issues node certificates.',
+  },
+  {
+    flag: '--insecure', key: 'insecure', kind: 'bool', group: 'security',
+    why: 'Serve plaintext without TLS, with a warning (local development and tests only); cannot be combined with the TLS flags. A node refuses to start without either TLS material or this flag.',
+  },
+  {
+    flag: '--auth-tokens', arg: '<file>', key: 'authTokens', kind: 'string', group: 'security', default: null, default_text: 'none', form: 'file',
+    why: 'Token file: lines "<principal> sha256:<hex>" (hashed tokens), reloaded on SIGHUP.',
+  },
+  {
+    flag: '--roles', arg: '<file>', key: 'roles', kind: 'string', group: 'security', default: null, default_text: 'none', form: 'file',
+    why: 'Roles file: lines "<principal> <role>...", reloaded on SIGHUP; required whenever callers are authenticated (TLS or `--auth-tokens`).',
+  },
+  {
+    flag: '--principal-calls-max', arg: '<n>', key: 'principalCallsMax', kind: 'int', group: 'security', default: DEFAULT_PRINCIPAL_LIMITS.calls_inflight_max, min: 1, max: 1_000_000, unit: 'calls',
+    why: 'Calls in flight per principal, so one misbehaving client cannot take a node\'s capacity from the others; beyond it `RESOURCE_EXHAUSTED`.',
+  },
+  {
+    flag: '--principal-streams-max', arg: '<n>', key: 'principalStreamsMax', kind: 'int', group: 'security', default: DEFAULT_PRINCIPAL_LIMITS.streams_open_max, min: 1, max: 1_000_000, unit: 'streams',
+    why: 'Open Watch/Backup/health-watch streams per principal; beyond it `RESOURCE_EXHAUSTED`.',
+  },
+] as const satisfies readonly FlagSpec[];
+
+export type FlagKey = (typeof STOCKD_FLAGS)[number]['key'];
+export type IntKey = Extract<(typeof STOCKD_FLAGS)[number], { kind: 'int' }>['key'];
+export type EnumKey = Extract<(typeof STOCKD_FLAGS)[number], { kind: 'enum' }>['key'];
+
+/** The table's entry for `key` (the keys are typed, so a missing one is a build error). */
+export function flagSpec(key: 'logLevel'): EnumFlag;
+export function flagSpec(key: IntKey): IntFlag;
+export function flagSpec(key: FlagKey): FlagSpec;
+export function flagSpec(key: FlagKey): FlagSpec {
+  const spec = (STOCKD_FLAGS as readonly FlagSpec[]).find((f) => f.key === key);
+  if (spec === undefined) throw new Error(`stockd flag table: no entry for ${key}`);
+  return spec;
+}
+
+/** `n` of `unit`, with bytes in the largest binary unit that divides them. */
+export function formatAmount(n: number, unit: string): string {
+  if (unit === 'bytes') {
+    for (const [size, name] of [[GiB, 'GiB'], [MiB, 'MiB'], [KiB, 'KiB']] as const) {
+      if (n >= size && n % size === 0) return `${n / size} ${name}`;
+    }
+  }
+  return unit === '' ? String(n) : `${n} ${unit}`;
+}
+
+/** The default as the reference shows it. */
+export function defaultText(spec: FlagSpec): string {
+  switch (spec.kind) {
+    case 'bool':
+      return 'off';
+    case 'enum':
+      return spec.default;
+    case 'int':
+      if (spec.default === null) return spec.default_text ?? 'none';
+      return spec.unit === 'bytes' && spec.default >= KiB ? `${spec.default} (${formatAmount(spec.default, spec.unit)})` : formatAmount(spec.default, spec.unit);
+    default:
+      return spec.default ?? spec.default_text ?? 'none';
+  }
+}
+
+/** The values a setting accepts, as the reference shows them. */
+export function rangeText(spec: FlagSpec): string {
+  switch (spec.kind) {
+    case 'bool':
+      return 'on/off';
+    case 'enum':
+      return spec.values.join(', ');
+    case 'int':
+      if (spec.unit === 'bytes') return `${formatAmount(spec.min, spec.unit)}..${formatAmount(spec.max, spec.unit)}`;
+      return `${spec.min}..${formatAmount(spec.max, spec.unit)}`;
+    case 'address':
+      return 'host:port';
+    case 'list':
+      return `id=host:port,... (at most ${MEMBERS_MAX})`;
+    default:
+      return spec.form === 'node id' || spec.form === 'cluster id' ? `${spec.form}, 1..${NODE_ID_BYTES_MAX} of [A-Za-z0-9._-]` : (spec.form ?? 'text');
+  }
+}
+
+/** The flag as the command line takes it, e.g. '--tick-ms <ms>'. */
+export function flagTerm(spec: FlagSpec): string {
+  return spec.kind === 'bool' ? spec.flag : `${spec.flag} ${spec.arg}`;
+}
+
+/** One flag's --help text: why, default and range (plain text: no markdown backticks). */
+export function helpText(spec: FlagSpec): string {
+  const label = spec.kind === 'int' ? 'range' : spec.kind === 'enum' ? 'one of' : 'form';
+  const range = spec.kind === 'bool' ? '' : `; ${label}: ${rangeText(spec)}`;
+  return `${spec.why.replace(/`/g, '')} (default: ${defaultText(spec)}${range})`;
+}
