@@ -8,10 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { ADMIN_DETAIL_BYTES_MAX, ADMIN_PRINCIPAL_BYTES_MAX, ADMIN_TARGET_BYTES_MAX } from '../ledger/limits.js';
 import type { AdminAction, Command } from '../ledger/types.js';
 import type { StockNode } from '../node/node-api.js';
-
-/** Shortest time given to the record's proposal, even when the call's deadline is closer:
- * the action is done, and its record should not be lost to a tight client deadline. */
-export const ADMIN_RECORD_TIMEOUT_MS_MIN = 2_000;
+import { ADMIN_RECORD_TIMEOUT_MS_MIN } from './limits.js';
 
 /** Cuts text to at most bytes_max UTF-8 bytes (never inside a character) and replaces
  * control characters, so any principal or detail fits the ledger's limits. */

@@ -11,6 +11,7 @@ import { ForwardPool } from './forward-pool.js';
 import { edgeMetrics } from './edge-metrics.js';
 import { inventoryHandlers } from './inventory-service.js';
 import { clusterHandlers } from './cluster-service.js';
+import { HEALTH_WATCH_POLL_MS } from './limits.js';
 
 export interface ClientServicesOptions {
   /** Client calls being served at once on this node; beyond it calls get RESOURCE_EXHAUSTED. */
@@ -32,7 +33,6 @@ export interface ClientServices {
 type ServingStatus = 'SERVING' | 'NOT_SERVING' | 'SERVICE_UNKNOWN';
 
 const HEALTH_SERVICES = new Set(['', 'stockraft.v1.Inventory', 'stockraft.v1.Cluster']);
-const HEALTH_WATCH_POLL_MS = 1000;
 
 function healthOf(node: StockNode, service: string): ServingStatus {
   if (!HEALTH_SERVICES.has(service)) return 'SERVICE_UNKNOWN';

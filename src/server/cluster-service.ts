@@ -19,9 +19,7 @@ import { actingPrincipalOf } from './security/interceptor.js';
 import { recordAdminEvent } from './admin-history.js';
 import { EdgeStatusError } from './edge.js';
 import type { AdminAction } from '../ledger/types.js';
-
-/** Largest backup chunk passed on; the gRPC message limit is 4 MiB. */
-export const BACKUP_CHUNK_BYTES_MAX = 3 * 1024 * 1024;
+import { BACKUP_STREAM_CHUNK_BYTES_MAX } from './limits.js';
 
 export function clusterHandlers(edge: Edge): grpc.UntypedServiceImplementation {
   const node = edge.node;
@@ -130,8 +128,8 @@ export function clusterHandlers(edge: Edge): grpc.UntypedServiceImplementation {
           if (out.cancelled()) return;
           // Chunks are the ledger snapshot format's own self-checking units: never split
           // them, refuse one that cannot travel.
-          if (chunk.byteLength > BACKUP_CHUNK_BYTES_MAX) {
-            throw new Error(`backup chunk of ${chunk.byteLength} bytes exceeds ${BACKUP_CHUNK_BYTES_MAX}`);
+          if (chunk.byteLength > BACKUP_STREAM_CHUNK_BYTES_MAX) {
+            throw new Error(`backup chunk of ${chunk.byteLength} bytes exceeds ${BACKUP_STREAM_CHUNK_BYTES_MAX}`);
           }
           await out.write({ data: chunk });
         }

@@ -12,12 +12,7 @@ import * as V from '../wire/validate.js';
 import * as M from '../wire/map.js';
 import { PAGE_LIMIT_MAX } from '../wire/limits.js';
 import type * as W from '../wire/types.js';
-
-/** Events a watcher may fall behind by before its stream is ended (it resumes with the
- * cursor of the last event it received). */
-export const WATCH_BUFFER_EVENTS_MAX = 10_000;
-/** Events of one log index a resuming watcher may skip: 1,000 ops x 100 lines, twice. */
-const WATCH_SKIP_MAX = 200_000;
+import { WATCH_BUFFER_EVENTS_MAX, WATCH_SKIP_EVENTS_MAX } from './limits.js';
 
 async function propose(node: StockNode, commands: readonly Command[], ctx: CallContext): Promise<readonly CommandResult[]> {
   const results = await node.propose(commands, ctx.deadline_at_ms);
@@ -128,7 +123,7 @@ export function inventoryHandlers(edge: Edge): grpc.UntypedServiceImplementation
     Watch: edge.stream<W.WireWatchRequest, W.WireWatchEvent>('Inventory/Watch', {
       handle(req, _ctx, out) {
         const from_index = V.checkInt('from_index', req.from_index, 1, Number.MAX_SAFE_INTEGER);
-        const skip = V.checkInt('skip', req.skip, 0, WATCH_SKIP_MAX);
+        const skip = V.checkInt('skip', req.skip, 0, WATCH_SKIP_EVENTS_MAX);
         return new Promise<void>((resolve, reject) => {
           const queue: W.WireWatchEvent[] = [];
           let index = -1;

@@ -21,15 +21,10 @@ import { PEER_SERVER_OPTIONS, raftServiceClient } from '../node/transport-grpc.j
 import { registerClientServices } from './client-services.js';
 import { widenHttp2ServerWindows } from './http2-windows.js';
 import { testServiceImpl } from './test-service.js';
-import { ADMIN_RECORD_TIMEOUT_MS_MIN, recordAdminEvent } from './admin-history.js';
+import { recordAdminEvent } from './admin-history.js';
+import { ADMIN_RECORD_TIMEOUT_MS_MIN, HOOK_BODY_BYTES_MAX, HOOK_MS_MAX, MALLOC_TRIM_DELAY_MS, SERVER_SHUTDOWN_GRACE_MS } from './limits.js';
 import { StorageError } from '../node/storage-level.js';
 import type { StockNodeImpl } from '../node/stock-node.js';
-
-/** Wait after the idle heap compaction before malloc_trim (see malloc-trim.ts). */
-const MALLOC_TRIM_DELAY_MS = 1000;
-
-/** Bound on the body of a test-hook request (they carry none). */
-const HOOK_BODY_BYTES_MAX = 1024;
 
 function startMetricsServer(cfg: StockdConfig, node: StockNodeImpl, metrics: NodeMetrics, log: pino.Logger): Promise<http.Server> {
   const [host, port] = splitAddress(cfg.metrics_listen!);
@@ -55,10 +50,10 @@ function startMetricsServer(cfg: StockdConfig, node: StockNodeImpl, metrics: Nod
     }
     if (cfg.test_hooks && req.method === 'POST' && (url.pathname === '/test/clock-offset' || url.pathname === '/test/fsync-delay')) {
       const ms = Number(url.searchParams.get('ms'));
-      const lo = url.pathname === '/test/clock-offset' ? -86_400_000 : 0;
-      if (!Number.isInteger(ms) || ms < lo || ms > 86_400_000) {
+      const lo = url.pathname === '/test/clock-offset' ? -HOOK_MS_MAX : 0;
+      if (!Number.isInteger(ms) || ms < lo || ms > HOOK_MS_MAX) {
         res.writeHead(400);
-        res.end(`ms must be an integer in ${lo}..86400000, got ${String(url.searchParams.get('ms'))}\n`);
+        res.end(`ms must be an integer in ${lo}..${HOOK_MS_MAX}, got ${String(url.searchParams.get('ms'))}\n`);
         return;
       }
       if (url.pathname === '/test/clock-offset') node.clock_offset_ms = ms;
@@ -184,7 +179,7 @@ async function main(): Promise<void> {
         const t = setTimeout(() => {
           server.forceShutdown();
           resolve();
-        }, 2000);
+        }, SERVER_SHUTDOWN_GRACE_MS);
         server.tryShutdown(() => {
           clearTimeout(t);
           resolve();

@@ -16,9 +16,7 @@ import { verifyHistory } from '../ledger/history.js';
 import type { LedgerEvent } from '../ledger/types.js';
 import { eventKey, pack, StorageError, type AppliedRecord, type LevelStorage, type SublevelName } from '../node/storage-level.js';
 import type { ConfState, NodeId, SnapshotMeta } from '../raft/types.js';
-
-/** A backup chunk larger than this is refused (the format bounds chunks far below it). */
-export const BACKUP_CHUNK_BYTES_MAX = 16 * 1024 * 1024;
+import { BACKUP_FILE_CHUNK_BYTES_MAX } from './limits.js';
 
 export async function* readBackupChunks(file: string): AsyncGenerator<Uint8Array> {
   const fh = await open(file, 'r');
@@ -30,7 +28,7 @@ export async function* readBackupChunks(file: string): AsyncGenerator<Uint8Array
       if (bytesRead === 0) return;
       if (bytesRead !== 4) throw new StorageError(`backup ${file} is truncated inside a chunk length`);
       const n = len.readUInt32BE(0);
-      if (n === 0 || n > BACKUP_CHUNK_BYTES_MAX) throw new StorageError(`backup ${file}: chunk of ${n} bytes (limit ${BACKUP_CHUNK_BYTES_MAX})`);
+      if (n === 0 || n > BACKUP_FILE_CHUNK_BYTES_MAX) throw new StorageError(`backup ${file}: chunk of ${n} bytes (limit ${BACKUP_FILE_CHUNK_BYTES_MAX})`);
       const buf = Buffer.alloc(n);
       const r = await fh.read(buf, 0, n, null);
       if (r.bytesRead !== n) throw new StorageError(`backup ${file} is truncated inside a chunk`);

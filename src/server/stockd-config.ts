@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SecurityFlags } from './security/index.js';
 import { addressProblem, nameProblem } from '../wire/names.js';
-import { MEMBERS_MAX, STOCKD_FLAGS, flagSpec, flagTerm, helpText, type FlagKey, type FlagSpec, type IntKey } from './stockd-flags.js';
+import { CONFIG_FILE_BYTES_MAX, MEMBERS_MAX } from './limits.js';
+import { STOCKD_FLAGS, flagSpec, flagTerm, helpText, type FlagKey, type FlagSpec, type IntKey } from './stockd-flags.js';
 
 export interface StockdConfig {
   readonly id: string;
@@ -49,7 +50,6 @@ export class ConfigError extends Error {
   }
 }
 
-const CONFIG_FILE_BYTES_MAX = 1024 * 1024;
 
 function checkAddress(field: string, v: string): string {
   const problem = addressProblem(v);

@@ -6,6 +6,7 @@
 
 import { DEFAULT_PRINCIPAL_LIMITS } from './security/index.js';
 import { NODE_ID_BYTES_MAX } from '../wire/names.js';
+import { MEMBERS_MAX } from './limits.js';
 
 export type FlagKind = 'int' | 'string' | 'bool' | 'address' | 'list' | 'enum';
 
@@ -59,9 +60,6 @@ export interface TextFlag extends FlagCommon {
 }
 
 export type FlagSpec = IntFlag | EnumFlag | BoolFlag | TextFlag;
-
-/** Members in --initial-cluster and --peer-address-override. */
-export const MEMBERS_MAX = 64;
 
 const KiB = 1024;
 const MiB = 1024 * KiB;

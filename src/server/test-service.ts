@@ -9,9 +9,7 @@ import { NodeError } from '../node/node-api.js';
 import type { StockNodeImpl } from '../node/stock-node.js';
 import { frameBackupChunk } from './restore.js';
 import { open } from 'node:fs/promises';
-
-/** Bound on one request's JSON text. */
-const REQUEST_CHARS_MAX = 4 * 1024 * 1024;
+import { TEST_CALL_TIMEOUT_MS, TEST_EVENTS_WAIT_MS, TEST_ITEMS_MAX, TEST_REQUEST_CHARS_MAX } from './limits.js';
 
 type Json = Record<string, unknown>;
 type Handler = (req: Json) => Promise<unknown>;
@@ -24,8 +22,8 @@ function errorJson(err: unknown): Json {
 function unary(h: Handler) {
   return (call: grpc.ServerUnaryCall<{ json: string }, unknown>, callback: grpc.sendUnaryData<unknown>): void => {
     const text = call.request.json || '{}';
-    if (text.length > REQUEST_CHARS_MAX) {
-      callback(null, { json: JSON.stringify(errorJson(new NodeError('invalid', `request: at most ${REQUEST_CHARS_MAX} characters, got ${text.length}`))) });
+    if (text.length > TEST_REQUEST_CHARS_MAX) {
+      callback(null, { json: JSON.stringify(errorJson(new NodeError('invalid', `request: at most ${TEST_REQUEST_CHARS_MAX} characters, got ${text.length}`))) });
       return;
     }
     let req: Json;
@@ -45,13 +43,13 @@ function unary(h: Handler) {
 export function testServiceImpl(node: StockNodeImpl): grpc.UntypedServiceImplementation {
   return {
     Propose: unary(async (req) => {
-      const deadline = typeof req.deadline_ms === 'number' ? req.deadline_ms : Date.now() + 5000;
+      const deadline = typeof req.deadline_ms === 'number' ? req.deadline_ms : Date.now() + TEST_CALL_TIMEOUT_MS;
       const results = await node.propose(req.commands as Command[], deadline);
       return { results };
     }),
     Status: unary(async () => ({ ...node.status(), raft: node.raftStatus(), transport: node.transport.stats(), refused: node.transport.refused })),
     GetPosition: unary(async (req) => {
-      if (req.linearizable === true) await node.readBarrier(Date.now() + 5000);
+      if (req.linearizable === true) await node.readBarrier(Date.now() + TEST_CALL_TIMEOUT_MS);
       return { position: node.getPosition(String(req.sku), String(req.location)) };
     }),
     Admin: unary(async (req) => {
@@ -67,7 +65,7 @@ export function testServiceImpl(node: StockNodeImpl): grpc.UntypedServiceImpleme
           await node.remove(id);
           return { ok: true };
         case 'transfer':
-          await node.transferLeadership(id, Date.now() + 5000);
+          await node.transferLeadership(id, Date.now() + TEST_CALL_TIMEOUT_MS);
           return { ok: true };
         case 'snapshot':
           return { index: await node.snapshot() };
@@ -90,12 +88,12 @@ export function testServiceImpl(node: StockNodeImpl): grpc.UntypedServiceImpleme
         }
         case 'outcomes': {
           const ids = Array.isArray(req.ids) ? req.ids.map(String) : [];
-          if (ids.length > 100_000) throw new NodeError('invalid', `ids: at most 100000, got ${ids.length}`);
+          if (ids.length > TEST_ITEMS_MAX) throw new NodeError('invalid', `ids: at most ${TEST_ITEMS_MAX}, got ${ids.length}`);
           return { outcomes: ids.map((op) => node.getOutcome(op)) };
         }
         case 'events': {
           const events: unknown[] = [];
-          const limit = typeof req.limit === 'number' ? req.limit : 100_000;
+          const limit = typeof req.limit === 'number' ? req.limit : TEST_ITEMS_MAX;
           await new Promise<void>((resolve, reject) => {
             const h = node.watch(
               typeof req.from_index === 'number' ? req.from_index : 0,
@@ -111,7 +109,7 @@ export function testServiceImpl(node: StockNodeImpl): grpc.UntypedServiceImpleme
             setTimeout(() => {
               h.close();
               resolve();
-            }, typeof req.wait_ms === 'number' ? req.wait_ms : 200);
+            }, typeof req.wait_ms === 'number' ? req.wait_ms : TEST_EVENTS_WAIT_MS);
           });
           return { events };
         }

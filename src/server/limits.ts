@@ -1,0 +1,79 @@
+// stockd's fixed limits and tuning constants (the process layer: services, config, boot,
+// test hooks), in one place, each with its unit and why. Knobs an operator may change are
+// flags instead (stockd-flags.ts); the node's, the wire's and the ledger's limits live in
+// src/node, src/wire/limits.ts and src/ledger/limits.ts.
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+// --- configuration
+
+/** Largest --config file read: a settings file is a few hundred bytes; anything near this
+ * is a wrong file, refused before parsing. */
+export const CONFIG_FILE_BYTES_MAX = MiB;
+
+/** Members in --initial-cluster and --peer-address-override: far above any real cluster,
+ * and it bounds the membership a typo can bootstrap. */
+export const MEMBERS_MAX = 64;
+
+// --- Inventory.Watch
+
+/** Events a watcher may fall behind by before its stream is ended (it resumes with the
+ * cursor of the last event it received): bounds each stream's queue in memory. */
+export const WATCH_BUFFER_EVENTS_MAX = 10_000;
+
+/** Events of one log index a resuming watcher may skip: an entry holds at most 1,000
+ * commands of up to 100 lines each, and this is twice that. */
+export const WATCH_SKIP_EVENTS_MAX = 200_000;
+
+// --- grpc.health.v1.Health
+
+/** How often a health Watch stream re-reads the node's status: a change (a leader found or
+ * lost) reaches watchers within a second without a listener on the raft loop. */
+export const HEALTH_WATCH_POLL_MS = 1000;
+
+// --- backups and admin history
+
+/** Largest chunk the Backup stream passes on: under the 4 MiB gRPC message limit with
+ * room for framing (the node's chunks are about 1 MiB). */
+export const BACKUP_STREAM_CHUNK_BYTES_MAX = 3 * MiB;
+
+/** Largest chunk read from a backup file by --restore: the format bounds chunks far below
+ * it, so a larger length is a corrupt file, refused before allocating it. */
+export const BACKUP_FILE_CHUNK_BYTES_MAX = 16 * MiB;
+
+/** Shortest time given to an admin record's proposal, even when the call's deadline is
+ * closer: the action is done, and its record should not be lost to a tight client
+ * deadline. */
+export const ADMIN_RECORD_TIMEOUT_MS_MIN = 2_000;
+
+// --- process lifecycle
+
+/** Wait after the idle heap compaction before malloc_trim: V8 unmaps and frees what the
+ * collection released over the next moments (see malloc-trim.ts). */
+export const MALLOC_TRIM_DELAY_MS = 1000;
+
+/** After draining, how long the gRPC server may take to finish open calls before it is
+ * forced down: the drain already waited for proposals, so only stragglers remain. */
+export const SERVER_SHUTDOWN_GRACE_MS = 2000;
+
+// --- test hooks (--test-hooks only)
+
+/** Body of a test-hook HTTP request: they carry none, so a few bytes are plenty. */
+export const HOOK_BODY_BYTES_MAX = KiB;
+
+/** Largest clock offset or fsync delay a test hook sets: one day, beyond any lease or
+ * expiry a test needs to cross. */
+export const HOOK_MS_MAX = 86_400_000;
+
+/** One StockTest request's JSON text: room for a proposal of many commands. */
+export const TEST_REQUEST_CHARS_MAX = 4 * MiB;
+
+/** Deadline of a StockTest proposal, barrier or transfer when the request names none. */
+export const TEST_CALL_TIMEOUT_MS = 5000;
+
+/** Outcomes one StockTest request may ask for, and events it collects by default. */
+export const TEST_ITEMS_MAX = 100_000;
+
+/** How long a StockTest `events` request collects when the request names no wait. */
+export const TEST_EVENTS_WAIT_MS = 200;
