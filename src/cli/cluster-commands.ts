@@ -32,7 +32,7 @@ function bestStatus(all: readonly EndpointStatus[]): Status {
   return best;
 }
 
-export function addClusterCommands(program: Command): void {
+function addStatusCommand(program: Command): void {
   program
     .command('status')
     .description("every endpoint's role, term, indexes and head hash, and the leader's view of the members")
@@ -92,7 +92,9 @@ export function addClusterCommands(program: Command): void {
         ctx.out.emit(st, () => `leadership transferred to ${id as string}`);
       }),
     );
+}
 
+function addSnapshotCommand(program: Command): void {
   program
     .command('snapshot')
     .description('take a state-machine snapshot now and compact the log (every endpoint, or --node)')
@@ -114,4 +116,9 @@ export function addClusterCommands(program: Command): void {
         if (failed !== undefined) throw new Exit(EXIT_CALL_FAILED, `snapshot failed on ${failed.endpoint}: ${failed.error}`);
       }),
     );
+}
+
+export function addClusterCommands(program: Command): void {
+  addStatusCommand(program);
+  addSnapshotCommand(program);
 }

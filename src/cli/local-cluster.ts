@@ -116,7 +116,18 @@ function exampleSession(endpoints: string, certs: string | null): string {
   ].join('\n');
 }
 
-async function main(): Promise<void> {
+interface Plan {
+  readonly n: number;
+  readonly base_port: number;
+  readonly data: string;
+  /** Certificate dir with --tls, else null (plaintext). */
+  readonly certs: string | null;
+  readonly log_level: string;
+}
+
+/** Parses the options and prepares the data dir (wiped with --fresh, certificates made
+ * once with --tls). */
+function preparePlan(): Plan {
   const o = new Command('local-cluster')
     .description('a local Stockraft cluster in the foreground')
     .option('--nodes <n>', '3 or 5', '3')
@@ -136,34 +147,50 @@ async function main(): Promise<void> {
   mkdirSync(data, { recursive: true });
   const certs = o.tls === true ? path.join(data, 'certs') : null;
   if (certs !== null) ensureCerts(certs, n);
+  return { n, base_port: base, data, certs, log_level: o.logLevel };
+}
 
-  const nodes: LocalNode[] = Array.from({ length: n }, (_, i) => ({ id: `n${i + 1}`, port: base + i, proc: null, exited: Promise.resolve() }));
+async function checkPortsFree(nodes: readonly LocalNode[]): Promise<void> {
   for (const node of nodes) {
     for (const port of [node.port, node.port + METRICS_PORT_OFFSET]) {
       if (!(await portFree(port))) throw new Error(`port ${port} (for ${node.id}) is in use: stop what holds it, or pick --base-port`);
     }
   }
-  const initial = nodes.map((x) => `${x.id}=127.0.0.1:${x.port}`).join(',');
-  const endpoints = nodes.map((x) => `127.0.0.1:${x.port}`).join(',');
-  const tty = process.stdout.isTTY === true;
+}
 
-  let stopping = false;
-  const stopAll = async (why: string): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
+/** The running nodes: started together, stopped together when one exits or on a signal. */
+class LocalCluster {
+  stopping = false;
+  readonly nodes: LocalNode[];
+  readonly initial: string;
+  readonly endpoints: string;
+
+  constructor(private readonly plan: Plan) {
+    this.nodes = Array.from({ length: plan.n }, (_, i) => ({ id: `n${i + 1}`, port: plan.base_port + i, proc: null, exited: Promise.resolve() }));
+    this.initial = this.nodes.map((x) => `${x.id}=127.0.0.1:${x.port}`).join(',');
+    this.endpoints = this.nodes.map((x) => `127.0.0.1:${x.port}`).join(',');
+  }
+
+  async stopAll(why: string): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
     process.stdout.write(`\nstopping (${why})...\n`);
-    for (const x of nodes) if (x.proc !== null && x.proc.exitCode === null) x.proc.kill('SIGTERM');
+    for (const x of this.nodes) if (x.proc !== null && x.proc.exitCode === null) x.proc.kill('SIGTERM');
     const timer = setTimeout(() => {
-      for (const x of nodes) if (x.proc !== null && x.proc.exitCode === null) x.proc.kill('SIGKILL');
+      for (const x of this.nodes) if (x.proc !== null && x.proc.exitCode === null) x.proc.kill('SIGKILL');
     }, STOP_GRACE_MS);
-    await Promise.all(nodes.map((x) => x.exited));
+    await Promise.all(this.nodes.map((x) => x.exited));
     clearTimeout(timer);
     process.stdout.write('all nodes stopped\n');
-  };
-  process.on('SIGINT', () => void stopAll('Ctrl-C').then(() => process.exit(0)));
-  process.on('SIGTERM', () => void stopAll('SIGTERM').then(() => process.exit(0)));
+  }
 
-  nodes.forEach((x, i) => {
+  startAll(): void {
+    const tty = process.stdout.isTTY === true;
+    this.nodes.forEach((x, i) => this.start(x, COLORS[i % COLORS.length] as string, tty));
+  }
+
+  private start(x: LocalNode, color: string, tty: boolean): void {
+    const { data, certs, log_level } = this.plan;
     const args = [
       STOCKD,
       '--id',
@@ -173,52 +200,67 @@ async function main(): Promise<void> {
       '--data',
       path.join(data, x.id),
       '--initial-cluster',
-      initial,
+      this.initial,
       '--metrics-listen',
       `127.0.0.1:${x.port + METRICS_PORT_OFFSET}`,
       '--log-level',
-      o.logLevel,
+      log_level,
       ...(certs === null ? ['--insecure'] : tlsFlags(certs, x.id)),
     ];
     const proc = spawn(process.execPath, [...STOCKD_NODE_FLAGS, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...STOCKD_NODE_ENV } });
     x.proc = proc;
-    const color = COLORS[i % COLORS.length] as string;
     proc.stdout?.on('data', prefixer(x.id, color, tty));
     proc.stderr?.on('data', prefixer(x.id, color, tty));
     x.exited = new Promise((resolve) =>
       proc.once('exit', (code, signal) => {
-        if (!stopping) {
+        if (!this.stopping) {
           process.stdout.write(`[${x.id}] exited (code ${code ?? '-'}, signal ${signal ?? '-'}); stopping the others\n`);
-          void stopAll(`${x.id} exited`).then(() => process.exit(1));
+          void this.stopAll(`${x.id} exited`).then(() => process.exit(1));
         }
         resolve();
       }),
     );
-  });
-  process.stdout.write(`starting ${n} nodes: ${endpoints} (data in ${data}, metrics on ports ${base + METRICS_PORT_OFFSET}..${base + METRICS_PORT_OFFSET + n - 1})\n`);
-
-  const credentials =
-    certs === null
-      ? undefined
-      : clientChannelCredentials({ ca: path.join(certs, 'ca.crt'), cert: path.join(certs, 'clients', 'admin.crt'), key: path.join(certs, 'clients', 'admin.key') });
-  const client = new StockraftClient({ endpoints: endpoints.split(','), deadline_ms: 2000, ...(credentials !== undefined ? { credentials } : {}) });
-  const until = Date.now() + LEADER_WAIT_MS;
-  let leader: string | null = null;
-  while (!stopping && leader === null && Date.now() < until) {
-    const all = await client.statusAll(1000);
-    const ids = new Set(all.map((s) => s.status?.leader_id ?? ''));
-    const only = [...ids][0];
-    if (ids.size === 1 && only !== undefined && only !== '') leader = only;
-    else await new Promise((r) => setTimeout(r, 200));
   }
-  client.close();
-  if (stopping) return;
+
+  /** The leader every node agrees on, or null when none within LEADER_WAIT_MS (or stopping). */
+  async waitForLeader(): Promise<string | null> {
+    const certs = this.plan.certs;
+    const credentials =
+      certs === null
+        ? undefined
+        : clientChannelCredentials({ ca: path.join(certs, 'ca.crt'), cert: path.join(certs, 'clients', 'admin.crt'), key: path.join(certs, 'clients', 'admin.key') });
+    const client = new StockraftClient({ endpoints: this.endpoints.split(','), deadline_ms: 2000, ...(credentials !== undefined ? { credentials } : {}) });
+    const until = Date.now() + LEADER_WAIT_MS;
+    let leader: string | null = null;
+    while (!this.stopping && leader === null && Date.now() < until) {
+      const all = await client.statusAll(1000);
+      const ids = new Set(all.map((s) => s.status?.leader_id ?? ''));
+      const only = [...ids][0];
+      if (ids.size === 1 && only !== undefined && only !== '') leader = only;
+      else await new Promise((r) => setTimeout(r, 200));
+    }
+    client.close();
+    return leader;
+  }
+}
+
+async function main(): Promise<void> {
+  const plan = preparePlan();
+  const cluster = new LocalCluster(plan);
+  await checkPortsFree(cluster.nodes);
+  process.on('SIGINT', () => void cluster.stopAll('Ctrl-C').then(() => process.exit(0)));
+  process.on('SIGTERM', () => void cluster.stopAll('SIGTERM').then(() => process.exit(0)));
+  cluster.startAll();
+  const metrics_first = plan.base_port + METRICS_PORT_OFFSET;
+  process.stdout.write(`starting ${plan.n} nodes: ${cluster.endpoints} (data in ${plan.data}, metrics on ports ${metrics_first}..${metrics_first + plan.n - 1})\n`);
+  const leader = await cluster.waitForLeader();
+  if (cluster.stopping) return;
   if (leader === null) {
     process.stdout.write(`no leader within ${LEADER_WAIT_MS} ms; see the logs above\n`);
-    await stopAll('no leader');
+    await cluster.stopAll('no leader');
     process.exit(1);
   }
-  process.stdout.write(`\nleader elected: ${leader}\n${exampleSession(endpoints, certs)}`);
+  process.stdout.write(`\nleader elected: ${leader}\n${exampleSession(cluster.endpoints, plan.certs)}`);
 }
 
 main().catch((err: unknown) => {

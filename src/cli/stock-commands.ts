@@ -31,7 +31,7 @@ function report(ctx: Ctx, id: string, r: CommandResult): void {
 
 const MAX_EVENT_PAGES = 1_000_000;
 
-export function addStockCommands(program: Command): void {
+function addAdjustCommand(program: Command): void {
   program
     .command('adjust <sku@location> <delta>')
     .description('receive (+) or shrink (-) stock; --expected-on-hand makes it a compare-and-set')
@@ -54,7 +54,9 @@ export function addStockCommands(program: Command): void {
         report(ctx, r.id, r);
       }),
     );
+}
 
+function addReserveCommand(program: Command): void {
   program
     .command('reserve')
     .description('reserve all lines or none')
@@ -74,7 +76,9 @@ export function addStockCommands(program: Command): void {
         report(ctx, r.id, r);
       }),
     );
+}
 
+function addCommitCommand(program: Command): void {
   program
     .command('commit <reservation_id>')
     .description('sell reserved units (all, or the given --line quantities; the rest returns to available)')
@@ -91,7 +95,9 @@ export function addStockCommands(program: Command): void {
         report(ctx, r.id, r);
       }),
     );
+}
 
+function addReleaseCommand(program: Command): void {
   program
     .command('release <reservation_id>')
     .description('return reserved units to available')
@@ -104,7 +110,9 @@ export function addStockCommands(program: Command): void {
         report(ctx, r.id, r);
       }),
     );
+}
 
+function addExtendCommand(program: Command): void {
   program
     .command('extend <reservation_id>')
     .description('give a pending reservation more time')
@@ -117,7 +125,9 @@ export function addStockCommands(program: Command): void {
         report(ctx, r.id, r);
       }),
     );
+}
 
+function addGetCommand(program: Command): void {
   program
     .command('get [sku@location...]')
     .description('show positions, or a reservation with --reservation')
@@ -141,7 +151,9 @@ export function addStockCommands(program: Command): void {
         if (missing >= 0) throw new Exit(EXIT_REFUSED, `POSITION_NOT_FOUND: ${keys[missing]?.sku}@${keys[missing]?.location}`);
       }),
     );
+}
 
+function addPositionsCommand(program: Command): void {
   program
     .command('positions')
     .description('list positions in (sku, location) order')
@@ -159,7 +171,9 @@ export function addStockCommands(program: Command): void {
         ctx.out.emit(page, () => positionsTable(page.positions) + (page.more ? '\n(more: continue with --after the last one)' : ''));
       }),
     );
+}
 
+function addEventsCommand(program: Command): void {
   program
     .command('events <sku@location>')
     .description("a position's history, oldest first")
@@ -184,7 +198,9 @@ export function addStockCommands(program: Command): void {
         ctx.out.emit(events, () => eventsTable(events) + (more && o.all !== true ? `\n(more: --after-seq ${after_seq}, or --all)` : ''));
       }),
     );
+}
 
+function addWatchCommand(program: Command): void {
   program
     .command('watch')
     .description('stream ledger events as they are applied (Ctrl-C to stop); resumes across node failures')
@@ -211,7 +227,9 @@ export function addStockCommands(program: Command): void {
         }
       }),
     );
+}
 
+function addOutcomeCommand(program: Command): void {
   program
     .command('outcome <id>')
     .description('what happened to an op id or reservation id (after a timeout, say)')
@@ -225,4 +243,17 @@ export function addStockCommands(program: Command): void {
         report(ctx, id as string, r);
       }),
     );
+}
+
+export function addStockCommands(program: Command): void {
+  addAdjustCommand(program);
+  addReserveCommand(program);
+  addCommitCommand(program);
+  addReleaseCommand(program);
+  addExtendCommand(program);
+  addGetCommand(program);
+  addPositionsCommand(program);
+  addEventsCommand(program);
+  addWatchCommand(program);
+  addOutcomeCommand(program);
 }

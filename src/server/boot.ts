@@ -9,12 +9,12 @@ import { Ledger } from '../ledger/ledger.js';
 import { RaftNode } from '../raft/raft-node.js';
 import { defaultRaftConfig } from '../raft/config.js';
 import { seededRng } from '../raft/rng.js';
-import { LevelStorage, StorageError, type AppliedRecord } from '../node/storage-level.js';
+import { LevelStorage, StorageError, type AppliedRecord, type LoadedState } from '../node/storage-level.js';
 import { DEFAULT_TRANSPORT_LIMITS } from '../node/transport-grpc.js';
 import type { ConfState, InitialState, RaftConfig } from '../raft/types.js';
 import type { ChannelCredentials } from '@grpc/grpc-js';
 import { StockNodeImpl } from '../node/stock-node.js';
-import type { NodeLog } from '../node/node-settings.js';
+import type { NodeLog, NodeSettings } from '../node/node-settings.js';
 import type { NodeMetrics } from '../node/node-metrics.js';
 import type { StockdConfig } from './stockd-config.js';
 import type { RaftCore } from '../node/raft-core.js';
@@ -28,81 +28,95 @@ export interface BootOptions {
   readonly peer_credentials?: (id: string) => ChannelCredentials;
 }
 
+/** Checks the data dir's identity against the flags, or claims a new dir (writing the
+ * bootstrap membership, or the restored backup). Resolves with the cluster id. */
+async function claimDataDir(storage: LevelStorage, cfg: StockdConfig, log: NodeLog): Promise<string> {
+  const existing = await storage.identity();
+  if (existing && cfg.restore !== null) throw new StorageError(`--restore needs an empty data dir, but ${cfg.data_dir} already holds node '${existing.node_id}'`);
+  if (!existing) {
+    const ids = Object.keys(cfg.initial_cluster).sort();
+    if (!cfg.join && ids.length === 0) throw new StorageError(`data dir ${cfg.data_dir} is new: give --initial-cluster to bootstrap a cluster, or --join to be added to one`);
+    const conf: ConfState = cfg.join ? EMPTY_CONF : { voters: ids, learners: [] };
+    const addresses = cfg.join ? {} : { ...cfg.initial_cluster };
+    await storage.claim(cfg.id, cfg.cluster_id, { conf, addresses });
+    if (cfg.restore !== null) await restoreBackupInto(storage, cfg.restore, conf, addresses, log);
+  } else {
+    await storage.claim(cfg.id, cfg.cluster_id);
+  }
+  return (await storage.identity())!.cluster_id;
+}
+
+/** The ledger as of the applied record, streamed from storage. */
+async function loadLedger(storage: LevelStorage, cfg: StockdConfig, applied: AppliedRecord): Promise<Ledger> {
+  let ledger: Ledger;
+  try {
+    // Streamed: each record goes into the ledger as it is read (no array of them all).
+    const loader = Ledger.loader();
+    await storage.forEachLedgerState(loader.add);
+    ledger = loader.finish();
+  } catch (err) {
+    throw new StorageError(`data dir ${cfg.data_dir} holds a corrupt ledger: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  // The load read every table file through LevelDB's mappings: let them go.
+  await storage.reopen();
+  if (ledger.lastLogIndex() > applied.index) {
+    throw new StorageError(`corrupt data dir: the ledger has applied entry ${ledger.lastLogIndex()} but the applied record says ${applied.index}`);
+  }
+  return ledger;
+}
+
+function raftConfig(cfg: StockdConfig): RaftConfig {
+  const election_ticks = Math.round(cfg.election_ms_min / cfg.tick_ms);
+  const base = defaultRaftConfig(cfg.id, seededRng(cfg.rng_seed ?? (Date.now() ^ (process.pid << 8)) >>> 0));
+  return { ...base, election_ticks, heartbeat_ticks: 1, forward_proposals: false };
+}
+
+function initialState(loaded: LoadedState): InitialState {
+  return {
+    hard_state: loaded.hard_state,
+    conf_state: loaded.snapshot?.conf_state ?? loaded.bootstrap_conf ?? EMPTY_CONF,
+    snapshot: loaded.snapshot,
+    entries: loaded.entries,
+    applied: loaded.applied.index,
+  };
+}
+
+function nodeSettings(cfg: StockdConfig, cluster_id: string, opts: BootOptions): NodeSettings {
+  const snapshot_dir = path.join(cfg.data_dir, 'incoming-snapshots');
+  rmSync(snapshot_dir, { recursive: true, force: true });
+  return {
+    id: cfg.id,
+    cluster_id,
+    advertise: cfg.advertise,
+    initial_addresses: cfg.initial_cluster,
+    peer_address_overrides: cfg.peer_address_overrides,
+    tick_ms: cfg.tick_ms,
+    snapshot_entries: cfg.snapshot_entries,
+    trailing_entries: cfg.trailing_entries,
+    log_bytes_max: cfg.log_bytes_max,
+    proposal_limits: { callers_max: cfg.proposals_max, entry_commands_max: cfg.entry_commands_max },
+    transport_limits: { ...DEFAULT_TRANSPORT_LIMITS, queue_messages_max: cfg.peer_queue_messages_max, snapshot_chunk_bytes_max: cfg.snapshot_chunk_bytes },
+    snapshot_dir,
+    channel_credentials: opts.peer_credentials,
+  };
+}
+
 export async function bootNode(cfg: StockdConfig, opts: BootOptions): Promise<StockNodeImpl> {
   const t0 = Date.now();
   const storage = await LevelStorage.open(cfg.data_dir);
   try {
-    const existing = await storage.identity();
-    if (existing && cfg.restore !== null) throw new StorageError(`--restore needs an empty data dir, but ${cfg.data_dir} already holds node '${existing.node_id}'`);
-    if (!existing) {
-      const ids = Object.keys(cfg.initial_cluster).sort();
-      if (!cfg.join && ids.length === 0) throw new StorageError(`data dir ${cfg.data_dir} is new: give --initial-cluster to bootstrap a cluster, or --join to be added to one`);
-      const conf: ConfState = cfg.join ? EMPTY_CONF : { voters: ids, learners: [] };
-      const addresses = cfg.join ? {} : { ...cfg.initial_cluster };
-      await storage.claim(cfg.id, cfg.cluster_id, { conf, addresses });
-      if (cfg.restore !== null) await restoreBackupInto(storage, cfg.restore, conf, addresses, opts.log);
-    } else {
-      await storage.claim(cfg.id, cfg.cluster_id);
-    }
-    const identity = (await storage.identity())!;
+    const cluster_id = await claimDataDir(storage, cfg, opts.log);
     const loaded = await storage.load();
-    let ledger: Ledger;
-    try {
-      // Streamed: each record goes into the ledger as it is read (no array of them all).
-      const loader = Ledger.loader();
-      await storage.forEachLedgerState(loader.add);
-      ledger = loader.finish();
-    } catch (err) {
-      throw new StorageError(`data dir ${cfg.data_dir} holds a corrupt ledger: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    // The load read every table file through LevelDB's mappings: let them go.
-    await storage.reopen();
-    if (ledger.lastLogIndex() > loaded.applied.index) {
-      throw new StorageError(`corrupt data dir: the ledger has applied entry ${ledger.lastLogIndex()} but the applied record says ${loaded.applied.index}`);
-    }
-    const election_ticks = Math.round(cfg.election_ms_min / cfg.tick_ms);
-    const base = defaultRaftConfig(cfg.id, seededRng(cfg.rng_seed ?? (Date.now() ^ (process.pid << 8)) >>> 0));
-    const raft_config: RaftConfig = { ...base, election_ticks, heartbeat_ticks: 1, forward_proposals: false };
-    const initial: InitialState = {
-      hard_state: loaded.hard_state,
-      conf_state: loaded.snapshot?.conf_state ?? loaded.bootstrap_conf ?? EMPTY_CONF,
-      snapshot: loaded.snapshot,
-      entries: loaded.entries,
-      applied: loaded.applied.index,
-    };
-    const core: RaftCore = new RaftNode(raft_config, initial);
-    const snapshot_dir = path.join(cfg.data_dir, 'incoming-snapshots');
-    rmSync(snapshot_dir, { recursive: true, force: true });
-    const applied: AppliedRecord = loaded.applied;
-    const node = new StockNodeImpl(
-      {
-        id: cfg.id,
-        cluster_id: identity.cluster_id,
-        advertise: cfg.advertise,
-        initial_addresses: cfg.initial_cluster,
-        peer_address_overrides: cfg.peer_address_overrides,
-        tick_ms: cfg.tick_ms,
-        snapshot_entries: cfg.snapshot_entries,
-        trailing_entries: cfg.trailing_entries,
-        log_bytes_max: cfg.log_bytes_max,
-        proposal_limits: { callers_max: cfg.proposals_max, entry_commands_max: cfg.entry_commands_max },
-        transport_limits: { ...DEFAULT_TRANSPORT_LIMITS, queue_messages_max: cfg.peer_queue_messages_max, snapshot_chunk_bytes_max: cfg.snapshot_chunk_bytes },
-        snapshot_dir,
-        channel_credentials: opts.peer_credentials,
-      },
-      core,
-      ledger,
-      applied,
-      storage,
-      opts.log,
-      opts.metrics,
-    );
+    const ledger = await loadLedger(storage, cfg, loaded.applied);
+    const initial = initialState(loaded);
+    const core: RaftCore = new RaftNode(raftConfig(cfg), initial);
+    const node = new StockNodeImpl(nodeSettings(cfg, cluster_id, opts), core, ledger, loaded.applied, storage, opts.log, opts.metrics);
     opts.log.info(
       {
-        cluster_id: identity.cluster_id,
+        cluster_id,
         term: loaded.hard_state.term,
         commit: loaded.hard_state.commit,
-        applied: applied.index,
+        applied: loaded.applied.index,
         snapshot_index: loaded.snapshot?.index ?? 0,
         log_entries: loaded.entries.length,
         positions: ledger.positionCount(),

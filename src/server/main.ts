@@ -14,11 +14,11 @@ import { pino } from 'pino';
 import { buildCommand, ConfigError, resolveConfig, type StockdConfig } from './stockd-config.js';
 import { bootNode } from './boot.js';
 import { NodeMetrics } from '../node/node-metrics.js';
-import { compactHeap, IDLE_GC_DEFAULTS, startIdleGc } from './idle-gc.js';
+import { compactHeap, IDLE_GC_DEFAULTS, startIdleGc, type IdleGcHandle } from './idle-gc.js';
 import { loadMallocTrim } from './malloc-trim.js';
 import { NodeSecurity } from './security/index.js';
 import { PEER_SERVER_OPTIONS, raftServiceClient } from '../node/transport-grpc.js';
-import { registerClientServices } from './client-services.js';
+import { registerClientServices, type ClientServices } from './client-services.js';
 import { widenHttp2ServerWindows } from './http2-windows.js';
 import { testServiceImpl } from './test-service.js';
 import { recordAdminEvent } from './admin-history.js';
@@ -77,46 +77,58 @@ function splitAddress(a: string): [string, number] {
   return [a.slice(0, i).replace(/^\[|\]$/g, ''), Number(a.slice(i + 1))];
 }
 
-async function main(): Promise<void> {
+function fail(message: string, code: number): never {
+  process.stderr.write(`stockd: ${message}\n`);
+  process.exit(code);
+}
+
+function loadConfig(): StockdConfig {
   const cmd = buildCommand();
   cmd.parse(process.argv);
-  let cfg: StockdConfig;
   try {
-    cfg = resolveConfig(cmd);
+    return resolveConfig(cmd);
   } catch (err) {
-    process.stderr.write(`stockd: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(2);
+    fail(err instanceof Error ? err.message : String(err), 2);
   }
-  const log = pino({ level: cfg.log_level, base: { node: cfg.id } });
+}
+
+function noteMissingRuntimeSettings(log: pino.Logger): void {
   const missing = missingNodeFlags(process.execArgv, process.env.NODE_OPTIONS ?? '');
   if (missing.length > 0) log.info({ missing }, 'started without the recommended Node.js flags (see docs/configuration.md): more CPU goes to garbage collection');
   const missing_env = missingNodeEnv(process.env);
   if (missing_env.length > 0) log.info({ missing: missing_env }, 'started without the recommended environment (see docs/configuration.md): malloc may keep more memory');
-  let security: NodeSecurity;
+}
+
+function openSecurity(cfg: StockdConfig, log: pino.Logger): NodeSecurity {
   try {
-    security = new NodeSecurity(cfg.security, {
+    return new NodeSecurity(cfg.security, {
       info: (m) => log.info(m),
       warn: (m) => log.warn(m),
       error: (m) => log.error(m),
     });
   } catch (err) {
-    process.stderr.write(`stockd: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(2);
+    fail(err instanceof Error ? err.message : String(err), 2);
   }
-  const metrics = new NodeMetrics(cfg.id, { process_metrics: true });
-  let node: StockNodeImpl;
+}
+
+async function bootOrExit(cfg: StockdConfig, log: pino.Logger, metrics: NodeMetrics, security: NodeSecurity): Promise<StockNodeImpl> {
   try {
-    node = await bootNode(cfg, { log, metrics, peer_credentials: (id) => security.peerCredentials(id) });
+    return await bootNode(cfg, { log, metrics, peer_credentials: (id) => security.peerCredentials(id) });
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
     log.fatal({ err: msg }, 'refusing to start');
-    process.stderr.write(`stockd: refusing to start: ${msg}\n`);
-    process.exit(err instanceof StorageError || err instanceof ConfigError ? 3 : 1);
+    fail(`refusing to start: ${msg}`, err instanceof StorageError || err instanceof ConfigError ? 3 : 1);
   }
-  // Admin actions (membership, transfers, snapshots, backups, role reloads) and who made
-  // them: a hash-chained JSON-lines trail beside the node's data (docs/security.md).
-  security.enableAudit(cfg.id, path.join(cfg.data_dir, 'admin-audit.jsonl'));
-  security.registerMetrics(metrics.registry);
+}
+
+interface Serving {
+  readonly server: grpc.Server;
+  readonly client_services: ClientServices;
+  readonly port: number;
+}
+
+/** Binds the node's one gRPC port: peers, clients, operators (and test hooks). */
+async function serveGrpc(cfg: StockdConfig, node: StockNodeImpl, security: NodeSecurity, metrics: NodeMetrics, log: pino.Logger): Promise<Serving> {
   // Channelz (grpc-js's call-tracing registry) is off: nothing here reads it, and it costs
   // every call bookkeeping on the one thread that also runs raft and the ledger.
   // Receive windows that hold a whole batch of peer messages (see http2-windows.ts).
@@ -129,13 +141,12 @@ async function main(): Promise<void> {
     server.bindAsync(cfg.listen, security.serverCredentials(), (err, p) => (err ? reject(err) : resolve(p))),
   ).catch((err: unknown) => {
     log.fatal({ err: String(err), listen: cfg.listen }, 'cannot listen');
-    process.stderr.write(`stockd: cannot listen on ${cfg.listen}: ${String(err)}\n`);
-    process.exit(2);
+    fail(`cannot listen on ${cfg.listen}: ${String(err)}`, 2);
   });
-  node.trace = cfg.log_level === 'trace';
-  node.start();
-  let metrics_server: http.Server | null = null;
-  if (cfg.metrics_listen !== null) metrics_server = await startMetricsServer(cfg, node, metrics, log);
+  return { server, client_services, port };
+}
+
+function startIdleCollection(cfg: StockdConfig, node: StockNodeImpl, log: pino.Logger): IdleGcHandle {
   const malloc_trim = loadMallocTrim();
   if (!malloc_trim.available && cfg.idle_gc_mib > 0) log.info({ reason: malloc_trim.reason }, 'idle compaction runs without malloc_trim: free C heap pages stay resident');
   const idleCollect = async (): Promise<void> => {
@@ -143,19 +154,21 @@ async function main(): Promise<void> {
     await node.trimLog();
     await compactHeap();
     if (malloc_trim.available) {
-      // V8 unmaps and frees what the collection released over the next moments.
       await new Promise((r) => setTimeout(r, MALLOC_TRIM_DELAY_MS));
       malloc_trim.trim();
     }
   };
-  const idle_gc = startIdleGc(
+  return startIdleGc(
     { ...IDLE_GC_DEFAULTS, growth_bytes_min: cfg.idle_gc_mib * 1024 * 1024, rss_growth_bytes_min: 2 * cfg.idle_gc_mib * 1024 * 1024 },
     cfg.idle_gc_mib > 0 ? idleCollect : undefined,
     () => node.status().role === 'leader',
     (f) => log.info({ heap_committed_mib_before: Math.round(f.before_bytes / 1048576), heap_committed_mib_after: Math.round(f.after_bytes / 1048576), took_ms: Math.round(f.took_ms) }, 'idle: log trimmed and heap compacted'),
   );
-  log.info({ listen: cfg.listen, port, advertise: cfg.advertise, metrics: cfg.metrics_listen, pid: process.pid, idle_gc: idle_gc.enabled }, 'stockd serving');
-  const unhook = security.installSighup((changes) => {
+}
+
+/** Reloads security files on SIGHUP; returns the function that removes the handler. */
+function reloadOnSighup(cfg: StockdConfig, node: StockNodeImpl, security: NodeSecurity, log: pino.Logger): () => void {
+  return security.installSighup((changes) => {
     log.warn({ changes }, 'roles changed');
     // Replicated record, best effort: only a leader can propose. A follower's reload stays
     // in its own audit file (docs/security.md "Admin history").
@@ -163,37 +176,75 @@ async function main(): Promise<void> {
       void recordAdminEvent(node, 'roles_reload', 'operator (SIGHUP)', cfg.id, JSON.stringify(changes), Date.now() + ADMIN_RECORD_TIMEOUT_MS_MIN);
     }
   });
+}
 
+interface Running {
+  readonly node: StockNodeImpl;
+  readonly serving: Serving;
+  readonly idle_gc: IdleGcHandle;
+  readonly metrics_server: http.Server | null;
+  readonly unhook: () => void;
+}
+
+async function shutDown(cfg: StockdConfig, r: Running): Promise<void> {
+  r.idle_gc.stop();
+  await r.node.close(cfg.drain_ms);
+  r.serving.client_services.close();
+  r.unhook();
+  r.metrics_server?.close();
+  await new Promise<void>((resolve) => {
+    const t = setTimeout(() => {
+      r.serving.server.forceShutdown();
+      resolve();
+    }, SERVER_SHUTDOWN_GRACE_MS);
+    r.serving.server.tryShutdown(() => {
+      clearTimeout(t);
+      resolve();
+    });
+  });
+}
+
+/** On SIGTERM or SIGINT: drain, close, exit 0 (1 if closing failed). */
+function stopOnSignals(cfg: StockdConfig, r: Running, log: pino.Logger): void {
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'draining');
-    void (async () => {
-      idle_gc.stop();
-      await node.close(cfg.drain_ms);
-      client_services.close();
-      unhook();
-      metrics_server?.close();
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(() => {
-          server.forceShutdown();
-          resolve();
-        }, SERVER_SHUTDOWN_GRACE_MS);
-        server.tryShutdown(() => {
-          clearTimeout(t);
-          resolve();
-        });
-      });
-      log.info({}, 'stopped');
-      process.exit(0);
-    })().catch((err: unknown) => {
-      log.error({ err: String(err) }, 'error while stopping');
-      process.exit(1);
-    });
+    shutDown(cfg, r).then(
+      () => {
+        log.info({}, 'stopped');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        log.error({ err: String(err) }, 'error while stopping');
+        process.exit(1);
+      },
+    );
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+}
+
+async function main(): Promise<void> {
+  const cfg = loadConfig();
+  const log = pino({ level: cfg.log_level, base: { node: cfg.id } });
+  noteMissingRuntimeSettings(log);
+  const security = openSecurity(cfg, log);
+  const metrics = new NodeMetrics(cfg.id, { process_metrics: true });
+  const node = await bootOrExit(cfg, log, metrics, security);
+  // Admin actions (membership, transfers, snapshots, backups, role reloads) and who made
+  // them: a hash-chained JSON-lines trail beside the node's data (docs/security.md).
+  security.enableAudit(cfg.id, path.join(cfg.data_dir, 'admin-audit.jsonl'));
+  security.registerMetrics(metrics.registry);
+  const serving = await serveGrpc(cfg, node, security, metrics, log);
+  node.trace = cfg.log_level === 'trace';
+  node.start();
+  const metrics_server = cfg.metrics_listen === null ? null : await startMetricsServer(cfg, node, metrics, log);
+  const idle_gc = startIdleCollection(cfg, node, log);
+  log.info({ listen: cfg.listen, port: serving.port, advertise: cfg.advertise, metrics: cfg.metrics_listen, pid: process.pid, idle_gc: idle_gc.enabled }, 'stockd serving');
+  const unhook = reloadOnSighup(cfg, node, security, log);
+  stopOnSignals(cfg, { node, serving, idle_gc, metrics_server, unhook }, log);
 }
 
 void main();

@@ -40,6 +40,83 @@ function unary(h: Handler) {
   };
 }
 
+/** Writes a backup file (as `stockctl backup` would) to the given path. */
+async function writeBackup(node: StockNodeImpl, req: Json): Promise<unknown> {
+  const file = String(req.file ?? '');
+  if (!file) throw new NodeError('invalid', 'file: a path is required');
+  const out = await open(file, 'w');
+  let chunks = 0;
+  try {
+    for await (const c of node.backupChunks()) {
+      await out.write(frameBackupChunk(c));
+      chunks++;
+    }
+    await out.sync();
+  } finally {
+    await out.close();
+  }
+  return { chunks };
+}
+
+/** Collects watched events from `from_index` until `limit` arrived or `wait_ms` passed. */
+async function collectEvents(node: StockNodeImpl, req: Json): Promise<unknown> {
+  const events: unknown[] = [];
+  const limit = typeof req.limit === 'number' ? req.limit : TEST_ITEMS_MAX;
+  await new Promise<void>((resolve, reject) => {
+    const h = node.watch(
+      typeof req.from_index === 'number' ? req.from_index : 0,
+      (e) => {
+        events.push(e);
+        if (events.length >= limit) {
+          h.close();
+          resolve();
+        }
+      },
+      (err) => (err ? reject(err) : resolve()),
+    );
+    setTimeout(() => {
+      h.close();
+      resolve();
+    }, typeof req.wait_ms === 'number' ? req.wait_ms : TEST_EVENTS_WAIT_MS);
+  });
+  return { events };
+}
+
+type AdminOp = (node: StockNodeImpl, req: Json, id: string) => Promise<unknown>;
+
+const ADMIN_OPS: Readonly<Record<string, AdminOp>> = {
+  add_learner: async (node, req, id) => {
+    await node.addLearner(id, String(req.address));
+    return { ok: true };
+  },
+  promote: async (node, _req, id) => {
+    await node.promote(id);
+    return { ok: true };
+  },
+  remove: async (node, _req, id) => {
+    await node.remove(id);
+    return { ok: true };
+  },
+  transfer: async (node, _req, id) => {
+    await node.transferLeadership(id, Date.now() + TEST_CALL_TIMEOUT_MS);
+    return { ok: true };
+  },
+  snapshot: async (node) => ({ index: await node.snapshot() }),
+  backup: (node, req) => writeBackup(node, req),
+  outcomes: async (node, req) => {
+    const ids = Array.isArray(req.ids) ? req.ids.map(String) : [];
+    if (ids.length > TEST_ITEMS_MAX) throw new NodeError('invalid', `ids: at most ${TEST_ITEMS_MAX}, got ${ids.length}`);
+    return { outcomes: ids.map((op) => node.getOutcome(op)) };
+  },
+  events: (node, req) => collectEvents(node, req),
+};
+
+async function admin(node: StockNodeImpl, req: Json): Promise<unknown> {
+  const op = typeof req.op === 'string' && Object.hasOwn(ADMIN_OPS, req.op) ? ADMIN_OPS[req.op] : undefined;
+  if (op === undefined) throw new NodeError('invalid', `op must be ${Object.keys(ADMIN_OPS).join('|')}, got ${JSON.stringify(req.op)}`);
+  return op(node, req, String(req.id ?? ''));
+}
+
 export function testServiceImpl(node: StockNodeImpl): grpc.UntypedServiceImplementation {
   return {
     Propose: unary(async (req) => {
@@ -52,70 +129,6 @@ export function testServiceImpl(node: StockNodeImpl): grpc.UntypedServiceImpleme
       if (req.linearizable === true) await node.readBarrier(Date.now() + TEST_CALL_TIMEOUT_MS);
       return { position: node.getPosition(String(req.sku), String(req.location)) };
     }),
-    Admin: unary(async (req) => {
-      const id = String(req.id ?? '');
-      switch (req.op) {
-        case 'add_learner':
-          await node.addLearner(id, String(req.address));
-          return { ok: true };
-        case 'promote':
-          await node.promote(id);
-          return { ok: true };
-        case 'remove':
-          await node.remove(id);
-          return { ok: true };
-        case 'transfer':
-          await node.transferLeadership(id, Date.now() + TEST_CALL_TIMEOUT_MS);
-          return { ok: true };
-        case 'snapshot':
-          return { index: await node.snapshot() };
-        case 'backup': {
-          // Writes a backup file (as `stockctl backup` would) to the given path.
-          const file = String(req.file ?? '');
-          if (!file) throw new NodeError('invalid', 'file: a path is required');
-          const out = await open(file, 'w');
-          let chunks = 0;
-          try {
-            for await (const c of node.backupChunks()) {
-              await out.write(frameBackupChunk(c));
-              chunks++;
-            }
-            await out.sync();
-          } finally {
-            await out.close();
-          }
-          return { chunks };
-        }
-        case 'outcomes': {
-          const ids = Array.isArray(req.ids) ? req.ids.map(String) : [];
-          if (ids.length > TEST_ITEMS_MAX) throw new NodeError('invalid', `ids: at most ${TEST_ITEMS_MAX}, got ${ids.length}`);
-          return { outcomes: ids.map((op) => node.getOutcome(op)) };
-        }
-        case 'events': {
-          const events: unknown[] = [];
-          const limit = typeof req.limit === 'number' ? req.limit : TEST_ITEMS_MAX;
-          await new Promise<void>((resolve, reject) => {
-            const h = node.watch(
-              typeof req.from_index === 'number' ? req.from_index : 0,
-              (e) => {
-                events.push(e);
-                if (events.length >= limit) {
-                  h.close();
-                  resolve();
-                }
-              },
-              (err) => (err ? reject(err) : resolve()),
-            );
-            setTimeout(() => {
-              h.close();
-              resolve();
-            }, typeof req.wait_ms === 'number' ? req.wait_ms : TEST_EVENTS_WAIT_MS);
-          });
-          return { events };
-        }
-        default:
-          throw new NodeError('invalid', `op must be add_learner|promote|remove|transfer|snapshot|backup|outcomes|events, got ${JSON.stringify(req.op)}`);
-      }
-    }),
+    Admin: unary((req) => admin(node, req)),
   };
 }
