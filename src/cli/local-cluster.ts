@@ -20,7 +20,7 @@ import { StockraftClient } from '../client/index.js';
 import { clientChannelCredentials } from '../client/index.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const STOCKD = path.join(HERE, 'main.js');
+const STOCKD = path.resolve(HERE, '../server/main.js');
 const GEN_CERTS = path.resolve(HERE, '../../../cluster-scripts/gen-certs.sh');
 /** Offset of each node's metrics port from its gRPC port. */
 const METRICS_PORT_OFFSET = 2000;
