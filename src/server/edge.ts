@@ -16,20 +16,8 @@ import { FORWARDED_KEY, LEADER_ADDRESS_KEY, LEADER_ID_KEY, OUTCOME_UNKNOWN_KEY }
 import { LeaderRoute } from './leader-route.js';
 import { LeaderSignal } from './leader-signal.js';
 import { OUTCOME_UNKNOWN_ADVICE, OutcomeUnknownError } from './outcome-unknown.js';
+import { CALL_TIMEOUT_MS_MAX, DEFAULT_CALL_TIMEOUT_MS, REPLY_MARGIN_MS_MAX, REPLY_MARGIN_MS_MIN } from './limits.js';
 
-/** Deadline given to calls that arrive without one, and the longest one honoured. */
-export const DEFAULT_CALL_TIMEOUT_MS = 10_000;
-export const CALL_TIMEOUT_MS_MAX = 120_000;
-export const DEFAULT_CALLS_INFLIGHT_MAX = 1024;
-/** Server streams (Watch, Backup) open at once; counted apart from unary calls so that
- * long-lived watchers cannot starve short calls. */
-export const DEFAULT_STREAMS_MAX = 256;
-/** Time kept back from the caller's deadline for the answer to travel back: a call is
- * answered by (deadline - margin), so an answer at the deadline is the edge's own, with
- * its metadata, and not a bare DEADLINE_EXCEEDED from the gRPC library or the caller's
- * timer. A twentieth of the call's budget, within these bounds. */
-export const REPLY_MARGIN_MS_MIN = 10;
-export const REPLY_MARGIN_MS_MAX = 200;
 
 /** The margin kept back from a call whose deadline is `budget_ms` away. */
 export function replyMarginMs(budget_ms: number): number {

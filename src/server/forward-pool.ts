@@ -5,8 +5,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { GRPC_MESSAGE_BYTES_MAX } from '../wire/protos.js';
 
-export const FORWARD_CHANNELS_MAX = 8;
-
+import { FORWARD_CHANNELS_MAX } from './limits.js';
 
 export class ForwardPool {
   private readonly channels = new Map<string, grpc.Client>();

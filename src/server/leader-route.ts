@@ -22,19 +22,8 @@ import type { CallContext } from './edge.js';
 import type { ForwardPool } from './forward-pool.js';
 import type { LeaderSignal } from './leader-signal.js';
 import { OutcomeUnknownError } from './outcome-unknown.js';
+import { FORWARD_ATTEMPTS_MAX, FORWARD_BACKOFF_MS_MAX, FORWARD_BACKOFF_MS_MIN, FORWARD_PASSES_PER_ATTEMPT_MAX } from './limits.js';
 
-/** Attempts (here or forwarded) one call gets. Leadership rarely moves twice within one
- * call's deadline; six attempts cover a move, a refusal by a node that learned late and
- * a few lost connections. */
-export const FORWARD_ATTEMPTS_MAX = 6;
-/** Wait after a failed attempt when no other leader is known yet, doubling up to the
- * maximum; a leader change ends the wait at once. The maximum stays under the election
- * timeout (500 ms by default) so a leader that is back is not waited for long. */
-export const FORWARD_BACKOFF_MS_MIN = 25;
-export const FORWARD_BACKOFF_MS_MAX = 400;
-/** Passes through the loop (attempts and waits for a leader) one call may make: a bound
- * for leadership that flaps faster than attempts fail. */
-const PASSES_PER_ATTEMPT_MAX = 4;
 
 export interface LeaderCall<Req, Res> {
   readonly def: grpc.MethodDefinition<Req, Res>;
@@ -121,7 +110,7 @@ export class LeaderRoute {
     let last: Extract<Attempt<Res>, { kind: 'retry' }> | null = null;
     let maybe_applied = false;
     let failed_at: NodeId | null = null;
-    for (let pass = 0; pass < this.attempts_max * PASSES_PER_ATTEMPT_MAX && attempts < this.attempts_max; pass++) {
+    for (let pass = 0; pass < this.attempts_max * FORWARD_PASSES_PER_ATTEMPT_MAX && attempts < this.attempts_max; pass++) {
       const left_ms = deadline_at_ms - Date.now();
       if (left_ms <= 0) break;
       const target = this.target(failed_at, last);

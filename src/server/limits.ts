@@ -77,3 +77,37 @@ export const TEST_ITEMS_MAX = 100_000;
 
 /** How long a StockTest `events` request collects when the request names no wait. */
 export const TEST_EVENTS_WAIT_MS = 200;
+
+// --- the edge: every client call (edge.ts), forwarding to the leader (leader-route.ts,
+// forward-pool.ts)
+
+/** Deadline given to calls that arrive without one, and the longest one honoured. */
+export const DEFAULT_CALL_TIMEOUT_MS = 10_000;
+export const CALL_TIMEOUT_MS_MAX = 120_000;
+export const DEFAULT_CALLS_INFLIGHT_MAX = 1024;
+/** Server streams (Watch, Backup) open at once; counted apart from unary calls so that
+ * long-lived watchers cannot starve short calls. */
+export const DEFAULT_STREAMS_MAX = 256;
+/** Time kept back from the caller's deadline for the answer to travel back: a call is
+ * answered by (deadline - margin), so an answer at the deadline is the edge's own, with
+ * its metadata, and not a bare DEADLINE_EXCEEDED from the gRPC library or the caller's
+ * timer. A twentieth of the call's budget, within these bounds. */
+export const REPLY_MARGIN_MS_MIN = 10;
+export const REPLY_MARGIN_MS_MAX = 200;
+
+/** Leader addresses a follower keeps a channel open to (least recently used closed first):
+ * leaders change rarely, so a handful covers every recent leader. */
+export const FORWARD_CHANNELS_MAX = 8;
+
+/** Attempts (here or forwarded) one call gets. Leadership rarely moves twice within one
+ * call's deadline; six attempts cover a move, a refusal by a node that learned late and
+ * a few lost connections. */
+export const FORWARD_ATTEMPTS_MAX = 6;
+/** Wait after a failed attempt when no other leader is known yet, doubling up to the
+ * maximum; a leader change ends the wait at once. The maximum stays under the election
+ * timeout (500 ms by default) so a leader that is back is not waited for long. */
+export const FORWARD_BACKOFF_MS_MIN = 25;
+export const FORWARD_BACKOFF_MS_MAX = 400;
+/** Passes through the loop (attempts and waits for a leader) one call may make: a bound
+ * for leadership that flaps faster than attempts fail. */
+export const FORWARD_PASSES_PER_ATTEMPT_MAX = 4;

@@ -6,7 +6,7 @@ import * as grpc from '@grpc/grpc-js';
 import { fakeCluster } from './fake-node.js';
 import { StockraftClient, StockraftError } from '../../src/client/index.js';
 import { inventoryService } from '../../src/wire/protos.js';
-import { FORWARD_ATTEMPTS_MAX } from '../../src/server/leader-route.js';
+import { FORWARD_ATTEMPTS_MAX } from '../../src/server/limits.js';
 
 t.test('every call through the SDK, writes forwarded from a follower', async (t) => {
   const c = await fakeCluster(3);
