@@ -82,6 +82,8 @@ export async function bootNode(cfg: StockdConfig, opts: BootOptions): Promise<St
         initial_addresses: cfg.initial_cluster,
         peer_address_overrides: cfg.peer_address_overrides,
         tick_ms: cfg.tick_ms,
+        max_clock_skew_ms: cfg.max_clock_skew_ms,
+        log_clock_mode: cfg.log_clock_mode,
         snapshot_entries: cfg.snapshot_entries,
         trailing_entries: cfg.trailing_entries,
         log_bytes_max: cfg.log_bytes_max,
@@ -97,6 +99,7 @@ export async function bootNode(cfg: StockdConfig, opts: BootOptions): Promise<St
       opts.log,
       opts.metrics,
     );
+    if (cfg.log_clock_mode === 'wall') opts.log.warn({ env: 'STOCKRAFT_TEST_WALL_CLOCK_STAMPING' }, 'known-bad wall-clock stamping (tests only): a wall-clock jump on the leader is a log-time jump');
     opts.log.info(
       {
         cluster_id: identity.cluster_id,

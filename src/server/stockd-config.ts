@@ -9,6 +9,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { addSecurityOptions, type SecurityFlags } from './security/index.js';
 import { addressProblem, nameProblem } from '../wire/names.js';
+import { MAX_CLOCK_SKEW_MS_DEFAULT, MAX_CLOCK_SKEW_MS_MAX, type LogClockMode } from '../node/log-clock.js';
+
+/** Environment variable that, with --test-hooks, turns on the known-bad wall-clock stamping
+ * (src/node/log-clock.ts) so fault-injection checkers can show they catch early expiry. */
+export const WALL_CLOCK_STAMPING_ENV = 'STOCKRAFT_TEST_WALL_CLOCK_STAMPING';
 
 export interface StockdConfig {
   readonly id: string;
@@ -20,6 +25,10 @@ export interface StockdConfig {
   /** Given, or derived from --initial-cluster at bootstrap, or null (read from the data dir). */
   readonly cluster_id: string | null;
   readonly tick_ms: number;
+  /** Bound of the wall clock's correction of log time (src/node/log-clock.ts). */
+  readonly max_clock_skew_ms: number;
+  /** `wall` only with --test-hooks and STOCKRAFT_TEST_WALL_CLOCK_STAMPING=1. */
+  readonly log_clock_mode: LogClockMode;
   readonly election_ms_min: number;
   readonly election_ms_max: number;
   readonly snapshot_entries: number;
@@ -113,6 +122,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { flag: '--join', key: 'join', def: false, help: 'start with an empty membership and wait to be added as a learner (stockctl member add) instead of bootstrapping' },
   { flag: '--cluster-id <id>', key: 'clusterId', help: 'cluster id every peer message must carry; default: derived from --initial-cluster at bootstrap, then read from the data dir. Required with --join' },
   { flag: '--tick-ms <ms>', key: 'tickMs', def: 50, help: 'raft tick = heartbeat interval; short enough that followers hear a leader well within the election timeout' },
+  { flag: '--max-clock-skew-ms <ms>', key: 'maxClockSkewMs', def: MAX_CLOCK_SKEW_MS_DEFAULT, help: `log time runs on the monotonic clock; the wall clock corrects it only within this bound (0..${MAX_CLOCK_SKEW_MS_MAX}), so a reservation never expires more than this early on a wall-clock jump. Above the usual lag of a follower's estimate (a tick plus an fsync) and NTP offsets, so healthy clocks stamp wall time; at most half the shortest TTL (1 s)` },
   { flag: '--election-ms-min <ms>', key: 'electionMsMin', def: 500, help: 'election timeout lower bound: 10 heartbeats, so a few lost heartbeats do not start an election. It applies when the leader cannot be heard (partition, hung process); when the leader\'s process dies its connections reset and a follower campaigns at once instead' },
   { flag: '--election-ms-max <ms>', key: 'electionMsMax', def: 1000, help: 'election timeout upper bound; must be twice the minimum (the core draws from [min, 2*min)), which spreads candidates apart' },
   { flag: '--snapshot-entries <n>', key: 'snapshotEntries', def: 10000, help: 'compact the raft log every this many applied entries (bounds log memory and restart replay)' },
@@ -153,7 +163,7 @@ function camel(k: string): string {
 }
 
 /** Merges the --config file (if any) under the command-line flags and validates all. */
-export function resolveConfig(cmd: Command): StockdConfig {
+export function resolveConfig(cmd: Command, env: Readonly<Record<string, string | undefined>> = process.env): StockdConfig {
   const opts = cmd.opts<Raw>();
   const fromCli = new Set<string>();
   for (const key of Object.keys(opts)) if (cmd.getOptionValueSource(key) === 'cli') fromCli.add(key);
@@ -182,10 +192,18 @@ export function resolveConfig(cmd: Command): StockdConfig {
       if (!fromCli.has(key)) merged[key] = typeof v === 'number' || typeof v === 'boolean' ? v : String(v);
     }
   }
-  return validate(merged);
+  return validate(merged, env);
 }
 
-function validate(o: Raw): StockdConfig {
+function logClockMode(test_hooks: boolean, env: Readonly<Record<string, string | undefined>>): LogClockMode {
+  const v = env[WALL_CLOCK_STAMPING_ENV];
+  if (v === undefined || v === '' || v === '0') return 'anchored';
+  if (v !== '1') throw new ConfigError(`${WALL_CLOCK_STAMPING_ENV} must be 1, 0 or unset, got ${JSON.stringify(v)}`);
+  if (!test_hooks) throw new ConfigError(`${WALL_CLOCK_STAMPING_ENV}=1 (known-bad wall-clock stamping) is for tests only: it needs --test-hooks`);
+  return 'wall';
+}
+
+function validate(o: Raw, env: Readonly<Record<string, string | undefined>>): StockdConfig {
   if (typeof o.id !== 'string') throw new ConfigError('--id is required');
   const id = checkId('--id', o.id);
   const listen = checkAddress('--listen', String(o.listen));
@@ -205,6 +223,8 @@ function validate(o: Raw): StockdConfig {
     if (restore !== null) cluster_id = 'r' + cluster_id.slice(1);
   }
   const tick_ms = intIn('--tick-ms', 1, 10_000)(o.tickMs as string);
+  const max_clock_skew_ms = intIn('--max-clock-skew-ms', 0, MAX_CLOCK_SKEW_MS_MAX)(o.maxClockSkewMs as string);
+  const test_hooks = o.testHooks === true || o.testHooks === 'true';
   const election_ms_min = intIn('--election-ms-min', 2, 600_000)(o.electionMsMin as string);
   const election_ms_max = intIn('--election-ms-max', 4, 1_200_000)(o.electionMsMax as string);
   if (election_ms_max !== 2 * election_ms_min) {
@@ -248,6 +268,8 @@ function validate(o: Raw): StockdConfig {
     join,
     cluster_id,
     tick_ms,
+    max_clock_skew_ms,
+    log_clock_mode: logClockMode(test_hooks, env),
     election_ms_min,
     election_ms_max,
     snapshot_entries,
@@ -261,7 +283,7 @@ function validate(o: Raw): StockdConfig {
     metrics_listen,
     log_level,
     peer_address_overrides,
-    test_hooks: o.testHooks === true || o.testHooks === 'true',
+    test_hooks,
     restore,
     drain_ms,
     rng_seed,

@@ -6,6 +6,7 @@ import t from 'tap';
 import { LogClock, MAX_CLOCK_SKEW_MS_DEFAULT, MAX_CLOCK_SKEW_MS_MAX, type LogClockMode } from '../../src/node/log-clock.js';
 
 const SKEW_MS = MAX_CLOCK_SKEW_MS_DEFAULT;
+const HALF_MS = SKEW_MS / 2;
 const HOUR_MS = 3_600_000;
 const T0_MS = 1_800_000_000_000; // a wall time in 2027
 
@@ -57,7 +58,6 @@ function expiryProblems(r: { created_true_ms: number; expired_true_ms: number | 
 t.test('healthy clocks stamp the wall time unchanged', async (t) => {
   const world = new World();
   const a = new SimNode(world, 5_000, T0_MS - 10);
-  a.clock.setLeader(true);
   world.advance(1_000);
   a.wall_offset_ms = 40; // NTP-size offset
   t.equal(a.clock.stamp(), world.true_ms + 40);
@@ -68,16 +68,15 @@ t.test('healthy clocks stamp the wall time unchanged', async (t) => {
 t.test('the wall clock corrects only within the skew bound of the estimate', async (t) => {
   const world = new World();
   const a = new SimNode(world, 0, T0_MS);
-  a.clock.setLeader(true);
   world.advance(10_000);
   const est = T0_MS + 10_000;
   t.equal(a.clock.estimateMs(), est);
-  a.wall_offset_ms = SKEW_MS - 1;
-  t.equal(a.clock.peekMs(), est + SKEW_MS - 1, 'inside the bound: the wall');
+  a.wall_offset_ms = HALF_MS - 1;
+  t.equal(a.clock.peekMs(), est + HALF_MS - 1, 'inside the window: the wall');
   a.wall_offset_ms = 5_000;
-  t.equal(a.clock.peekMs(), est + SKEW_MS, 'above: estimate + skew');
+  t.equal(a.clock.peekMs(), est + HALF_MS, 'above: estimate + skew/2');
   a.wall_offset_ms = -5_000;
-  t.equal(a.clock.peekMs(), est - SKEW_MS, 'below: estimate - skew');
+  t.equal(a.clock.peekMs(), est - HALF_MS, 'below: estimate - skew/2');
   a.wall_offset_ms = 0;
   t.equal(a.clock.stamp(), est);
   a.wall_offset_ms = -5_000;
@@ -87,7 +86,6 @@ t.test('the wall clock corrects only within the skew bound of the estimate', asy
 t.test('+3 h wall jump on the leader: a 2 h reservation lives its TTL', async (t) => {
   const world = new World();
   const a = new SimNode(world, 123, T0_MS);
-  a.clock.setLeader(true);
   world.advance(60_000);
   const ttl_ms = 2 * HOUR_MS;
   const step_ms = 1_000;
@@ -95,13 +93,12 @@ t.test('+3 h wall jump on the leader: a 2 h reservation lives its TTL', async (t
     if (elapsed === 10_000) a.wall_offset_ms = 3 * HOUR_MS;
   });
   t.same(expiryProblems(r, ttl_ms, SKEW_MS, step_ms), []);
-  t.ok(a.clock.stamp() <= world.true_ms + SKEW_MS, 'log time stays within the bound of true time');
+  t.ok(a.clock.stamp() <= world.true_ms + HALF_MS, 'log time stays within half the bound of true time');
 });
 
 t.test('-3 h wall jump on the leader: expiry is late by at most the bound', async (t) => {
   const world = new World();
   const a = new SimNode(world, 0, T0_MS);
-  a.clock.setLeader(true);
   world.advance(60_000);
   const ttl_ms = 10_000;
   const step_ms = 50;
@@ -119,48 +116,60 @@ t.test('leader change: the new leader continues from the log time plus what it m
   const replication_ms = 3;
   const a = new SimNode(world, 0, T0_MS);
   const b = new SimNode(world, 77_777, T0_MS);
-  a.clock.setLeader(true);
   let last_a = 0;
   for (let i = 0; i < 100; i++) {
     world.advance(10);
     last_a = a.clock.stamp();
     world.advance(replication_ms);
-    b.clock.observe(last_a);
+    a.clock.observe(last_a, true);
+    b.clock.observe(last_a, false);
   }
   // a dies; b's clock jumps forward while b waits out the election timeout, then leads.
   world.advance(800);
   b.wall_offset_ms = 3 * HOUR_MS;
-  b.clock.setLeader(true);
   const first_b = b.clock.stamp();
   t.ok(first_b >= last_a, 'log time never goes back');
-  t.ok(first_b <= world.true_ms + SKEW_MS, `at most skew ahead of true time (${first_b - world.true_ms} ms)`);
+  t.ok(first_b <= world.true_ms + HALF_MS, `at most skew/2 ahead of true time (${first_b - world.true_ms} ms)`);
   t.equal(b.clock.estimateMs(), world.true_ms - replication_ms, 'the estimate misses only the replication delay');
-  // Entries of the old leader applied after the election raise the floor, not the anchor.
-  b.clock.observe(last_a);
-  t.equal(b.clock.estimateMs(), world.true_ms - replication_ms);
+  // b's own entries applied later raise the floor, not the anchor.
+  world.advance(100);
+  const own = b.clock.stamp();
+  b.clock.observe(own, true);
+  t.equal(b.clock.estimateMs(), world.true_ms - replication_ms, 'anchor kept');
 });
 
-t.test('a follower re-anchors on each applied entry; a leader does not', async (t) => {
+t.test('a wall swinging -3 h then +3 h on one leader: early by at most skew', async (t) => {
+  const world = new World();
+  const a = new SimNode(world, 0, T0_MS);
+  world.advance(60_000);
+  a.wall_offset_ms = -3 * HOUR_MS;
+  const ttl_ms = 10_000;
+  const step_ms = 10;
+  const r = expiryTrueTime(world, a, ttl_ms, step_ms, HOUR_MS, (elapsed) => {
+    if (elapsed === 1_000) a.wall_offset_ms = 3 * HOUR_MS;
+  });
+  t.same(expiryProblems(r, ttl_ms, SKEW_MS, step_ms), []);
+  t.equal(r.expired_true_ms! - r.created_true_ms, ttl_ms - SKEW_MS, 'the whole window, no more');
+});
+
+t.test('entries a node did not stamp re-anchor it; its own stamps do not', async (t) => {
   const world = new World();
   const n = new SimNode(world, 0, T0_MS);
   world.advance(5_000);
-  n.clock.observe(T0_MS + 1_000);
+  n.clock.observe(T0_MS + 1_000, false);
   t.equal(n.clock.estimateMs(), T0_MS + 1_000);
   world.advance(500);
   t.equal(n.clock.estimateMs(), T0_MS + 1_500);
-  n.clock.setLeader(true);
-  n.clock.observe(T0_MS + 9_000);
-  t.equal(n.clock.estimateMs(), T0_MS + 1_500, 'anchor kept');
-  t.equal(n.clock.peekMs(), T0_MS + 9_000, 'floor raised');
-  n.clock.setLeader(false);
-  n.clock.observe(T0_MS + 9_000);
-  t.equal(n.clock.estimateMs(), T0_MS + 9_000, 'a follower again');
+  n.clock.observe(T0_MS + 9_000, true);
+  t.equal(n.clock.estimateMs(), T0_MS + 1_500, 'own stamp: anchor kept');
+  t.equal(n.clock.peekMs(), T0_MS + 9_000, 'own stamp: floor raised');
+  n.clock.observe(T0_MS + 9_000, false);
+  t.equal(n.clock.estimateMs(), T0_MS + 9_000, 'an earlier term\'s entry applied after the election: re-anchored');
 });
 
 t.test('no accumulation: a wall clock creeping ahead in steps inside the bound', async (t) => {
   const world = new World();
   const a = new SimNode(world, 0, T0_MS);
-  a.clock.setLeader(true);
   let max_ahead_ms = -Infinity;
   for (let i = 0; i < 5_000; i++) {
     world.advance(10);
@@ -168,14 +177,31 @@ t.test('no accumulation: a wall clock creeping ahead in steps inside the bound',
     const s = a.clock.stamp();
     max_ahead_ms = Math.max(max_ahead_ms, s - world.true_ms);
   }
-  t.equal(max_ahead_ms, SKEW_MS, 'log time is never more than skew ahead of true time');
+  t.equal(max_ahead_ms, HALF_MS, 'log time is never more than skew/2 ahead of true time');
   t.equal(a.wall_offset_ms, 100_000);
+});
+
+t.test('a new cluster (log time 0) stamps its wall clock once, then anchors on it', async (t) => {
+  const world = new World();
+  const a = new SimNode(world, 0, 0);
+  a.wall_offset_ms = 30;
+  t.equal(a.clock.estimateMs(), world.true_ms + 30, 'no log time yet: the estimate is the wall clock');
+  const first = a.clock.stamp();
+  t.equal(first, world.true_ms + 30);
+  world.advance(1_000);
+  a.wall_offset_ms = 3 * HOUR_MS;
+  t.equal(a.clock.stamp(), first + 1_000 + HALF_MS, 'anchored: a later jump is clamped');
+  const f = new SimNode(world, 0, 0);
+  f.clock.observe(0, false);
+  t.equal(f.clock.estimateMs(), world.true_ms, 'an entry without time anchors nothing');
+  f.clock.observe(first, true);
+  world.advance(10);
+  t.equal(f.clock.estimateMs(), first + 10, 'an unanchored node anchors even on its own stamp');
 });
 
 t.test('peekMs records nothing', async (t) => {
   const world = new World();
   const a = new SimNode(world, 0, T0_MS);
-  a.clock.setLeader(true);
   a.wall_offset_ms = 5_000;
   const peeked = a.clock.peekMs();
   a.wall_offset_ms = 0;
@@ -186,7 +212,6 @@ t.test('peekMs records nothing', async (t) => {
 t.test('known-bad wall stamping: a +3 h jump expires a 2 h reservation at once', async (t) => {
   const world = new World();
   const a = new SimNode(world, 0, T0_MS, 'wall');
-  a.clock.setLeader(true);
   const ttl_ms = 2 * HOUR_MS;
   const step_ms = 1_000;
   const r = expiryTrueTime(world, a, ttl_ms, step_ms, 3 * HOUR_MS, (elapsed) => {
@@ -209,7 +234,7 @@ t.test('bad settings and observations throw, naming the field', async (t) => {
   t.throws(() => new SimNode(world, 0, T0_MS, 'anchored', -1), /max_clock_skew_ms/);
   t.throws(() => new SimNode(world, 0, -5), /log_time_ms must be a non-negative integer, got -5/);
   const n = new SimNode(world, 0, T0_MS);
-  t.throws(() => n.clock.observe(Number.NaN), /observed log time/);
+  t.throws(() => n.clock.observe(Number.NaN, false), /observed log time/);
   const z = new SimNode(world, 0, T0_MS, 'anchored', 0);
   z.wall_offset_ms = 1;
   t.equal(z.clock.stamp(), T0_MS, 'skew 0: the wall is ignored');
