@@ -15,6 +15,7 @@ import type { ProposalTable } from './proposals.js';
 import type { Membership } from './membership.js';
 import type { ReadRounds } from './read-rounds.js';
 import type { WatchHub, KeyedEvent } from './watchers.js';
+import type { EntryClock } from './entry-clock.js';
 import { APPLY_DRAIN_WAITS_MAX, APPLIES_IN_FLIGHT_MAX } from './limits.js';
 
 /** A run of committed entries applied in memory whose LevelDB writes are still to come. */
@@ -46,6 +47,8 @@ export interface ApplierParts {
   readonly membership: Membership;
   readonly reads: ReadRounds;
   readonly watch_hub: WatchHub;
+  /** Anchored by the log times applied here. */
+  readonly clock: EntryClock;
   readonly log: NodeLog;
   readonly metrics: NodeMetrics | null;
   /** Drops the transport's link to a removed member. */
@@ -161,6 +164,10 @@ export class Applier {
   private applyLedgerEntry(e: Entry, run: RunParts): void {
     const entry = decodeEntry(e.data);
     const out = this.p.state.ledger.apply(e.index, entry);
+    // An entry of this leader's own term is its own stamp (one leader per term): it does
+    // not re-anchor the log clock; every other entry with a time does.
+    const s = this.p.state;
+    this.p.clock.observe(s.ledger.lastTimeMs(), s.role === 'leader' && e.term === s.term);
     for (const w of out.writes) run.writes.push(w);
     out.events.forEach((event, i) => run.keyed.push({ key: eventKey(e.index, i), event }));
     if (entry.commands.length === 0) run.after.push(() => this.p.proposals.appliedOther(e.index));

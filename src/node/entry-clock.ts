@@ -1,20 +1,48 @@
 // The one place a log entry gets its time: every ledger entry this node proposes (client
-// commands, and the empty tick entries that let reservations expire) is stamped here.
+// commands, and the empty tick entries that let reservations expire) is stamped here, by
+// the log clock (log-clock.ts: monotonic time anchored to the log, corrected by the wall
+// clock only within --max-clock-skew-ms). The applier and snapshot installs report the
+// log times they apply, which anchor it.
 
 import type { Command } from '../ledger/types.js';
 import { encodeEntry } from '../ledger/codec.js';
+import { LogClock, type LogClockMode } from './log-clock.js';
+
+export interface EntryClockSettings {
+  readonly max_clock_skew_ms: number;
+  readonly log_clock_mode: LogClockMode;
+}
 
 export class EntryClock {
-  /** Test hook: shifts this node's clock as used to stamp entries. */
+  /** Test hook: shifts this node's wall clock as the log clock reads it. */
   offset_ms = 0;
+  private readonly log_clock: LogClock;
 
-  now(): number {
-    return Date.now() + this.offset_ms;
+  /** `log_time_ms`: the ledger's log time at start (0 for a new cluster). */
+  constructor(settings: EntryClockSettings, log_time_ms: number) {
+    this.log_clock = new LogClock({
+      max_clock_skew_ms: settings.max_clock_skew_ms,
+      wall_ms: () => Date.now() + this.offset_ms,
+      monotonic_ms: () => performance.now(),
+      log_time_ms,
+      mode: settings.log_clock_mode,
+    });
   }
 
-  /** The encoded ledger entry for `commands`, stamped with this node's clock. Throws
+  /** What an entry stamped now would read (the expiry tick's "due" check). */
+  now(): number {
+    return this.log_clock.peekMs();
+  }
+
+  /** The log time after an applied entry or an installed snapshot; `stamped_here`: an
+   * entry of this leader's own term (see LogClock.observe). */
+  observe(log_time_ms: number, stamped_here: boolean): void {
+    this.log_clock.observe(log_time_ms, stamped_here);
+  }
+
+  /** The encoded ledger entry for `commands`, stamped with the log clock. Throws
    * (RangeError) when the entry exceeds the ledger's bounds. */
   encode(commands: readonly Command[]): Uint8Array {
-    return encodeEntry({ time_ms: this.now(), commands });
+    return encodeEntry({ time_ms: this.log_clock.stamp(), commands });
   }
 }

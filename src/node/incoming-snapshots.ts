@@ -13,6 +13,7 @@ import type { NodeMetrics } from './node-metrics.js';
 import type { ProposalTable } from './proposals.js';
 import type { Refusals } from './refusals.js';
 import type { WatchHub } from './watchers.js';
+import type { EntryClock } from './entry-clock.js';
 import { STAGED_SNAPSHOTS_MAX } from './limits.js';
 
 export interface IncomingSnapshotParts {
@@ -22,6 +23,8 @@ export interface IncomingSnapshotParts {
   readonly proposals: ProposalTable;
   readonly refusals: Refusals;
   readonly watch_hub: WatchHub;
+  /** Anchored on the installed ledger's log time. */
+  readonly clock: EntryClock;
   readonly log: NodeLog;
   readonly metrics: NodeMetrics | null;
   /** Hands peer messages to the node loop. */
@@ -66,6 +69,7 @@ export class IncomingSnapshots {
     const t_write = Date.now();
     const ledger = ledgerOf(records, meta.index);
     p.state.ledger = ledger;
+    p.clock.observe(ledger.lastTimeMs(), false);
     p.state.applied = applied;
     p.state.mem_applied = applied;
     p.proposals.failAll(new NodeError('outcome_unknown', 'node installed a snapshot'), p.refusals.notLeader());

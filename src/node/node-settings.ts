@@ -4,6 +4,7 @@ import type { ChannelCredentials } from '@grpc/grpc-js';
 import type { NodeId } from '../raft/types.js';
 import type { ProposalLimits } from './proposals.js';
 import type { TransportLimits } from './transport-grpc.js';
+import type { LogClockMode } from './log-clock.js';
 
 export interface NodeLog {
   info(obj: object, msg: string): void;
@@ -22,6 +23,10 @@ export interface NodeSettings {
   /** Addresses that win over everything else (fault-injection proxies). */
   readonly peer_address_overrides: Readonly<Record<NodeId, string>>;
   readonly tick_ms: number;
+  /** Bound of the wall clock's correction of log time (log-clock.ts). */
+  readonly max_clock_skew_ms: number;
+  /** `wall` is the known-bad stamping, for fault-injection tests only. */
+  readonly log_clock_mode: LogClockMode;
   /** Every `snapshot_entries` applied entries the log is compacted... */
   readonly snapshot_entries: number;
   /** ...keeping this many entries below the durable applied index for slow followers. */

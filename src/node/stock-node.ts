@@ -46,7 +46,7 @@ export class StockNodeImpl implements StockNode {
   readonly id: NodeId;
   readonly transport: GrpcTransport;
   private readonly state: NodeState;
-  private readonly clock = new EntryClock();
+  private readonly clock: EntryClock;
   private readonly addresses: PeerAddresses;
   private readonly refusals: Refusals;
   private readonly proposals: ProposalTable;
@@ -74,6 +74,7 @@ export class StockNodeImpl implements StockNode {
     metrics: NodeMetrics | null,
   ) {
     this.id = settings.id;
+    this.clock = new EntryClock(settings, ledger.lastTimeMs());
     const state = new NodeState(ledger, applied, raft.status());
     this.state = state;
     state.onFatal = (err) => {
@@ -96,9 +97,9 @@ export class StockNodeImpl implements StockNode {
     const queueOp = (op: () => void): boolean => this.loop.queueOp(op);
     this.membership = new Membership(state, raft, this.addresses, this.refusals, queueOp);
     const { proposals, reads, watch_hub, membership } = this;
-    this.applier = new Applier({ self_id: this.id, state, storage, proposals, membership, reads, watch_hub, log, metrics, forgetPeer: (id) => this.transport.forget(id), kick });
+    this.applier = new Applier({ self_id: this.id, state, storage, proposals, membership, reads, watch_hub, clock: this.clock, log, metrics, forgetPeer: (id) => this.transport.forget(id), kick });
     this.compaction = new Compaction(settings, state, raft, storage, log, metrics, (op) => this.loop.inLoop(op));
-    this.snapshots = new IncomingSnapshots({ self_id: this.id, state, storage, proposals, refusals: this.refusals, watch_hub, log, metrics, deliver: (m) => this.loop.deliver(m) });
+    this.snapshots = new IncomingSnapshots({ self_id: this.id, state, storage, proposals, refusals: this.refusals, watch_hub, clock: this.clock, log, metrics, deliver: (m) => this.loop.deliver(m) });
     this.listings = new Listings(state, storage);
     this.report = new NodeReport(settings, state, raft, storage, this.addresses, proposals, metrics);
     this.proposer = new Proposer(state, raft, proposals, this.clock, this.refusals, metrics, kick);

@@ -91,6 +91,8 @@ function nodeSettings(cfg: StockdConfig, cluster_id: string, opts: BootOptions):
     initial_addresses: cfg.initial_cluster,
     peer_address_overrides: cfg.peer_address_overrides,
     tick_ms: cfg.tick_ms,
+    max_clock_skew_ms: cfg.max_clock_skew_ms,
+    log_clock_mode: cfg.log_clock_mode,
     snapshot_entries: cfg.snapshot_entries,
     trailing_entries: cfg.trailing_entries,
     log_bytes_max: cfg.log_bytes_max,
@@ -111,6 +113,7 @@ export async function bootNode(cfg: StockdConfig, opts: BootOptions): Promise<St
     const initial = initialState(loaded);
     const core: RaftCore = new RaftNode(raftConfig(cfg), initial);
     const node = new StockNodeImpl(nodeSettings(cfg, cluster_id, opts), core, ledger, loaded.applied, storage, opts.log, opts.metrics);
+    if (cfg.log_clock_mode === 'wall') opts.log.warn({ env: 'STOCKRAFT_TEST_WALL_CLOCK_STAMPING' }, 'known-bad wall-clock stamping (tests only): a wall-clock jump on the leader is a log-time jump');
     opts.log.info(
       {
         cluster_id,

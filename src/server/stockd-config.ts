@@ -9,6 +9,13 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SecurityFlags } from './security/index.js';
 import { addressProblem, nameProblem } from '../wire/names.js';
+import type { LogClockMode } from '../node/log-clock.js';
+
+/** Environment variable that, with --test-hooks, turns on the known-bad wall-clock stamping
+ * (src/node/log-clock.ts) so fault-injection checkers can show they catch early expiry. */
+export const WALL_CLOCK_STAMPING_ENV = 'STOCKRAFT_TEST_WALL_CLOCK_STAMPING';
+
+type Env = Readonly<Record<string, string | undefined>>;
 import { CONFIG_FILE_BYTES_MAX, MEMBERS_MAX } from './limits.js';
 import { STOCKD_FLAGS, flagSpec, flagTerm, helpText, type FlagKey, type FlagSpec, type IntKey } from './stockd-flags.js';
 
@@ -22,6 +29,10 @@ export interface StockdConfig {
   /** Given, or derived from --initial-cluster at bootstrap, or null (read from the data dir). */
   readonly cluster_id: string | null;
   readonly tick_ms: number;
+  /** Bound of the wall clock's correction of log time (src/node/log-clock.ts). */
+  readonly max_clock_skew_ms: number;
+  /** `wall` only with --test-hooks and STOCKRAFT_TEST_WALL_CLOCK_STAMPING=1. */
+  readonly log_clock_mode: LogClockMode;
   readonly election_ms_min: number;
   readonly election_ms_max: number;
   readonly snapshot_entries: number;
@@ -119,7 +130,7 @@ function camel(k: string): string {
 }
 
 /** Merges the --config file (if any) under the command-line flags and validates all. */
-export function resolveConfig(cmd: Command): StockdConfig {
+export function resolveConfig(cmd: Command, env: Env = process.env): StockdConfig {
   const opts = cmd.opts<Raw>();
   const fromCli = new Set<string>();
   for (const key of Object.keys(opts)) if (cmd.getOptionValueSource(key) === 'cli') fromCli.add(key);
@@ -148,7 +159,7 @@ export function resolveConfig(cmd: Command): StockdConfig {
       if (!fromCli.has(key)) merged[key] = typeof v === 'number' || typeof v === 'boolean' ? v : String(v);
     }
   }
-  return validate(merged);
+  return validate(merged, env);
 }
 
 /** An integer setting, checked against the table's range. */
@@ -201,9 +212,9 @@ function identityOf(o: Raw): Identity {
   return { id, listen, advertise, data_dir, initial_cluster, join, cluster_id, restore };
 }
 
-type Timing = Pick<StockdConfig, 'tick_ms' | 'election_ms_min' | 'election_ms_max' | 'rng_seed'>;
+type Timing = Pick<StockdConfig, 'tick_ms' | 'max_clock_skew_ms' | 'log_clock_mode' | 'election_ms_min' | 'election_ms_max' | 'rng_seed'>;
 
-function timingOf(o: Raw): Timing {
+function timingOf(o: Raw, env: Env): Timing {
   const tick_ms = intOf(o, 'tickMs');
   const election_ms_min = intOf(o, 'electionMsMin');
   const election_ms_max = intOf(o, 'electionMsMax');
@@ -211,7 +222,17 @@ function timingOf(o: Raw): Timing {
     throw new ConfigError(`--election-ms-max must be twice --election-ms-min (the timeout is drawn from [min, 2*min)), got min ${election_ms_min} max ${election_ms_max}`);
   }
   if (election_ms_min < 2 * tick_ms) throw new ConfigError(`--election-ms-min (${election_ms_min}) must be at least two ticks (--tick-ms ${tick_ms})`);
-  return { tick_ms, election_ms_min, election_ms_max, rng_seed: optionalIntOf(o, 'rngSeed') };
+  const max_clock_skew_ms = intOf(o, 'maxClockSkewMs');
+  const log_clock_mode = logClockMode(flagOn(o, 'testHooks'), env);
+  return { tick_ms, max_clock_skew_ms, log_clock_mode, election_ms_min, election_ms_max, rng_seed: optionalIntOf(o, 'rngSeed') };
+}
+
+function logClockMode(test_hooks: boolean, env: Env): LogClockMode {
+  const v = env[WALL_CLOCK_STAMPING_ENV];
+  if (v === undefined || v === '' || v === '0') return 'anchored';
+  if (v !== '1') throw new ConfigError(`${WALL_CLOCK_STAMPING_ENV} must be 1, 0 or unset, got ${JSON.stringify(v)}`);
+  if (!test_hooks) throw new ConfigError(`${WALL_CLOCK_STAMPING_ENV}=1 (known-bad wall-clock stamping) is for tests only: it needs --test-hooks`);
+  return 'wall';
 }
 
 type Limits = Pick<
@@ -260,6 +281,6 @@ function securityOf(o: Raw): SecurityFlags {
   };
 }
 
-function validate(o: Raw): StockdConfig {
-  return { ...identityOf(o), ...timingOf(o), ...limitsOf(o), ...operationsOf(o), security: securityOf(o) };
+function validate(o: Raw, env: Env): StockdConfig {
+  return { ...identityOf(o), ...timingOf(o, env), ...limitsOf(o), ...operationsOf(o), security: securityOf(o) };
 }

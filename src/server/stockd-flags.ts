@@ -7,6 +7,7 @@
 import { DEFAULT_PRINCIPAL_LIMITS } from './security/index.js';
 import { NODE_ID_BYTES_MAX } from '../wire/names.js';
 import { MEMBERS_MAX } from './limits.js';
+import { MAX_CLOCK_SKEW_MS_DEFAULT, MAX_CLOCK_SKEW_MS_MAX } from '../node/log-clock.js';
 
 export type FlagKind = 'int' | 'string' | 'bool' | 'address' | 'list' | 'enum';
 
@@ -106,6 +107,10 @@ export const STOCKD_FLAGS = [
     why: 'One raft tick, which is also the heartbeat interval: short enough that followers hear a leader well within the election timeout.',
   },
   {
+    flag: '--max-clock-skew-ms', arg: '<ms>', key: 'maxClockSkewMs', kind: 'int', group: 'timing', default: MAX_CLOCK_SKEW_MS_DEFAULT, min: 0, max: MAX_CLOCK_SKEW_MS_MAX, unit: 'ms',
+    why: 'Log time (reservation deadlines, outcome retention, event times) runs on the monotonic clock anchored to the log; the leader\'s wall clock corrects it only within this bound, so a wall-clock jump on one node makes a reservation expire at most this early (or late). 250 ms is above the usual lag of a follower\'s estimate (one tick plus an fsync) and NTP offsets, so healthy clocks stamp wall time unchanged, and a quarter of the shortest TTL (1 s); the maximum is half of it; 0 ignores the wall clock. The guarantee and its assumptions: `src/ledger/README.md`, "Time".',
+  },
+  {
     flag: '--election-ms-min', arg: '<ms>', key: 'electionMsMin', kind: 'int', group: 'timing', default: 500, min: ELECTION_MS_MIN_MIN, max: ELECTION_MS_MIN_MAX, unit: 'ms',
     why: 'Election timeout lower bound: ten heartbeats, so a few lost heartbeats do not start an election. At least two ticks.',
   },
@@ -174,7 +179,7 @@ export const STOCKD_FLAGS = [
   {
     flag: '--test-hooks', key: 'testHooks', kind: 'bool', group: 'operations',
     why: 'Tests only: serve the `stockraft.raft.StockTest` service and test hooks on the metrics port.',
-    detail: 'The service takes JSON propose/status/read/admin requests. On the metrics port, `POST /test/clock-offset?ms=N` shifts the clock this node stamps entries with as leader and `POST /test/fsync-delay?ms=N` delays every synced write.',
+    detail: 'The service takes JSON propose/status/read/admin requests. On the metrics port, `POST /test/clock-offset?ms=N` shifts the clock this node stamps entries with as leader and `POST /test/fsync-delay?ms=N` delays every synced write. With the environment variable `STOCKRAFT_TEST_WALL_CLOCK_STAMPING=1` (refused without `--test-hooks`) the node stamps entries with `max(previous, wall clock)`, the known-bad behaviour fault-injection checkers must catch.',
   },
   {
     flag: '--restore', arg: '<file>', key: 'restore', kind: 'string', group: 'operations', default: null, default_text: 'none', form: 'file',
