@@ -17,7 +17,7 @@ import type { Command, LedgerEvent } from '../src/ledger/types.js';
 import { encodeEntry } from '../src/ledger/codec.js';
 import { bootNode } from '../src/server/boot.js';
 import { buildCommand, resolveConfig } from '../src/server/stockd-config.js';
-import type { NodeLog } from '../src/node/stock-node.js';
+import type { NodeLog } from '../src/node/node-settings.js';
 
 const COMMANDS_PER_ENTRY = 100;
 const ENTRIES_PER_APPLY = 10;
