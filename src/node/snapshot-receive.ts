@@ -15,7 +15,7 @@ import { SnapshotReceiver, type StagedSnapshot, type StagingStore } from './stor
 export type SnapshotStep = 'receive-chunk' | 'received' | 'install-before' | 'install-after';
 
 /** Test hook (stockd --test-hooks only): called at each step; may delay or end the
- * process there. `n` counts chunks for 'receive-chunk'. */
+ * process there. `n` counts staged chunks ('receive-chunk', 'received'); 1 at the install steps. */
 export type SnapshotTestHook = (step: SnapshotStep, n: number) => Promise<void>;
 
 export type SnapshotAck = { accepted: boolean; detail: string };
@@ -62,6 +62,10 @@ export class SnapshotReceiving {
     let term = 0;
     let done = false;
     let busy = false;
+    /** The sender half-closed: a stream paused on its last chunk still ends (Node emits
+     * 'end' once the buffer is empty, paused or not), so 'end' only counts once the chunk
+     * in hand is done. */
+    let ended = false;
     let expect_seq = 0;
     let logged_bytes = 0;
     const t0 = Date.now();
@@ -129,6 +133,7 @@ export class SnapshotReceiving {
         () => {
           busy = false;
           if (done) cleanup();
+          else if (ended) fail(refuse(grpc.status.INVALID_ARGUMENT, 'snapshot stream ended before its last chunk'));
           else call.resume();
         },
         (e: unknown) => {
@@ -140,7 +145,8 @@ export class SnapshotReceiving {
       );
     });
     call.on('end', () => {
-      if (!done) fail(refuse(grpc.status.INVALID_ARGUMENT, 'snapshot stream ended before its last chunk'));
+      ended = true;
+      if (!done && !busy) fail(refuse(grpc.status.INVALID_ARGUMENT, 'snapshot stream ended before its last chunk'));
     });
     call.on('error', () => {
       if (!done) fail(refuse(grpc.status.CANCELLED, 'snapshot stream broke'));

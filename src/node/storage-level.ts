@@ -360,6 +360,11 @@ export class LevelStorage {
     for (const l of this.leftovers.splice(0)) this.clearInBackground(l.generation, l.meta_key, onError);
   }
 
+  /** Resolves once the background deletions started so far have finished. */
+  async clearsDone(): Promise<void> {
+    await Promise.all([...this.clearing]);
+  }
+
   private clearInBackground(generation: number, meta_key: string, onError: (err: unknown) => void): void {
     const p: Promise<void> = this.clearGeneration(generation, meta_key)
       .catch((err: unknown) => {
@@ -802,7 +807,7 @@ export class LevelStorage {
     await this.stageRecords(generation, batch);
     let failure: unknown = null;
     await this.installStaged(generation, meta, applied, hard_state, [], (err) => (failure = err));
-    await Promise.all([...this.clearing]);
+    await this.clearsDone();
     if (failure !== null) throw failure;
   }
 

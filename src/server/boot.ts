@@ -105,7 +105,7 @@ function nodeSettings(cfg: StockdConfig, cluster_id: string, opts: BootOptions):
     log_bytes_max: cfg.log_bytes_max,
     proposal_limits: { callers_max: cfg.proposals_max, entry_commands_max: cfg.entry_commands_max },
     transport_limits: { ...DEFAULT_TRANSPORT_LIMITS, queue_messages_max: cfg.peer_queue_messages_max, snapshot_chunk_bytes_max: cfg.snapshot_chunk_bytes },
-    snapshot_hook: cfg.test_hooks ? snapshotTestHookFromEnv(process.env, opts.log) : null,
+    snapshot_hook: cfg.test_hooks ? snapshotTestHookFromEnv(process.env) : null,
     channel_credentials: opts.peer_credentials,
   };
 }

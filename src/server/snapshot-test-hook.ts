@@ -9,6 +9,7 @@
 //   STOCKD_TEST_SNAPSHOT_CHUNK_DELAY_MS=<ms>    sleep after every staged chunk (0..10000)
 // Steps: receive-chunk, received, install-before, install-after (see SnapshotStep).
 
+import { writeSync } from 'node:fs';
 import type { SnapshotStep, SnapshotTestHook } from '../node/snapshot-receive.js';
 
 const STEPS: readonly SnapshotStep[] = ['receive-chunk', 'received', 'install-before', 'install-after'];
@@ -33,7 +34,7 @@ const reached = (at: At | null, step: SnapshotStep, n: number): boolean => at !=
 
 /** The hook the environment asks for, or null when it asks for none. Throws on a
  * malformed setting (stockd then refuses to start, naming it). */
-export function snapshotTestHookFromEnv(env: NodeJS.ProcessEnv, log: { warn(obj: object, msg: string): void }): SnapshotTestHook | null {
+export function snapshotTestHookFromEnv(env: NodeJS.ProcessEnv): SnapshotTestHook | null {
   const kill = parseAt('STOCKD_TEST_SNAPSHOT_KILL_AT', env.STOCKD_TEST_SNAPSHOT_KILL_AT, STEPS);
   const fail = parseAt('STOCKD_TEST_SNAPSHOT_FAIL_AT', env.STOCKD_TEST_SNAPSHOT_FAIL_AT, FAILABLE);
   const delay_text = env.STOCKD_TEST_SNAPSHOT_CHUNK_DELAY_MS;
@@ -43,7 +44,8 @@ export function snapshotTestHookFromEnv(env: NodeJS.ProcessEnv, log: { warn(obj:
   let failed = false;
   return async (step, n) => {
     if (reached(kill, step, n)) {
-      log.warn({ step, n }, 'test hook: SIGKILL at a snapshot step');
+      // Written synchronously: the logger's buffered line would die with the process.
+      writeSync(2, `${JSON.stringify({ step, n, msg: 'test hook: SIGKILL at a snapshot step' })}\n`);
       process.kill(process.pid, 'SIGKILL');
     }
     if (!failed && reached(fail, step, n)) {
