@@ -161,7 +161,7 @@ export const STOCKD_FLAGS = [
   {
     flag: '--metrics-listen', arg: '<host:port>', key: 'metricsListen', kind: 'address', group: 'operations', default: null, default_text: 'off',
     why: 'HTTP address serving `/metrics` (Prometheus).',
-    detail: 'Node gauges and counters: `stockd_role{role}`, `stockd_raft_term`, `stockd_raft_commit_index`, `stockd_raft_applied_index`, `stockd_raft_snapshot_index`, `stockd_proposals_total{outcome}`, `stockd_fsync_seconds` and `stockd_apply_seconds` histograms, `stockd_entries_applied_total`, `stockd_open_reservations`, `stockd_proposals_pending`, `stockd_snapshots_installed_total`, `stockd_peer_messages_sent_total{type}` (raft messages to peers: append, heartbeat, read_index, ...), plus the client API\'s call metrics. The gauges are read from the node when `/metrics` is scraped.',
+    detail: 'Node gauges and counters: `stockd_role{role}`, `stockd_raft_term`, `stockd_raft_commit_index`, `stockd_raft_applied_index`, `stockd_raft_snapshot_index`, `stockd_proposals_total{outcome}`, `stockd_fsync_seconds` and `stockd_apply_seconds` histograms, `stockd_entries_applied_total`, `stockd_open_reservations`, `stockd_proposals_pending`, `stockd_snapshots_installed_total`, `stockd_snapshot_install_seconds` (histogram), `stockd_snapshot_receive_bytes_total`, `stockd_snapshot_receive_records_total`, `stockd_snapshot_failures_total{stage}` (receive: stream, checksum, format or disk; check: the staged ledger does not load), `stockd_peer_messages_sent_total{type}` (raft messages to peers: append, heartbeat, read_index, ...), plus the client API\'s call metrics. The gauges are read from the node when `/metrics` is scraped.',
   },
   {
     flag: '--log-level', arg: '<level>', key: 'logLevel', kind: 'enum', group: 'operations', default: 'info', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
@@ -174,7 +174,7 @@ export const STOCKD_FLAGS = [
   {
     flag: '--test-hooks', key: 'testHooks', kind: 'bool', group: 'operations',
     why: 'Tests only: serve the `stockraft.raft.StockTest` service and test hooks on the metrics port.',
-    detail: 'The service takes JSON propose/status/read/admin requests. On the metrics port, `POST /test/clock-offset?ms=N` shifts the clock this node stamps entries with as leader and `POST /test/fsync-delay?ms=N` delays every synced write.',
+    detail: 'The service takes JSON propose/status/read/admin requests. On the metrics port, `POST /test/clock-offset?ms=N` shifts the clock this node stamps entries with as leader and `POST /test/fsync-delay?ms=N` delays every synced write. With it, and only with it, the environment may set snapshot fault hooks: `STOCKD_TEST_SNAPSHOT_KILL_AT=<step>[:n]` (SIGKILL at `receive-chunk` after n staged chunks, `received`, `install-before` or `install-after`), `STOCKD_TEST_SNAPSHOT_FAIL_AT=<step>[:n]` (fail `receive-chunk` or `received` once), `STOCKD_TEST_SNAPSHOT_CHUNK_DELAY_MS=<ms>` (sleep after each staged chunk); see `src/server/snapshot-test-hook.ts`.',
   },
   {
     flag: '--restore', arg: '<file>', key: 'restore', kind: 'string', group: 'operations', default: null, default_text: 'none', form: 'file',
