@@ -1,11 +1,19 @@
-// Snapshots received from the leader: staged on disk as they arrive (at most
-// STAGED_SNAPSHOTS_MAX at once), handed to the core as a snapshot message, and installed
-// when the core's Ready asks for one: storage is replaced and the ledger rebuilt from it.
+// Snapshots received from the leader, between their last chunk and their install. A
+// staged snapshot's ledger is loaded and checked here before the core hears of it: a
+// snapshot whose ledger does not load is refused to its sender (which retries later)
+// instead of failing the node after the core has moved to it. Install is one synced batch
+// (LevelStorage.installStaged) that also rewrites the log above the snapshot and the hard
+// state; then the ledger loaded beforehand takes over.
+//
+// The core may name a snapshot in a Ready only after its message was stepped: a snapshot
+// whose message is being stepped is pinned (not evicted by newer ones) until the round
+// ends, so the one the core asks for is always here.
 
-import type { HardState, Message, NodeId, SnapshotMeta } from '../raft/types.js';
+import type { Entry, HardState, Message, NodeId, SnapshotMeta } from '../raft/types.js';
 import { Ledger } from '../ledger/ledger.js';
-import { unpack, type AppliedRecord, type LevelStorage } from './storage-level.js';
-import type { SnapshotRecord, StagedSnapshot } from './storage-snapshot.js';
+import type { AppliedRecord, LevelStorage } from './storage-level.js';
+import type { StagedSnapshot } from './storage-snapshot.js';
+import type { SnapshotAck, SnapshotTestHook } from './snapshot-receive.js';
 import { NodeError } from './node-api.js';
 import type { NodeState } from './node-state.js';
 import type { NodeLog } from './node-settings.js';
@@ -27,47 +35,96 @@ export interface IncomingSnapshotParts {
   readonly clock: EntryClock;
   readonly log: NodeLog;
   readonly metrics: NodeMetrics | null;
+  readonly hook: SnapshotTestHook | null;
   /** Hands peer messages to the node loop. */
   readonly deliver: (messages: Message[]) => void;
 }
 
+interface Held {
+  readonly staged: StagedSnapshot;
+  readonly ledger: Ledger;
+}
+
 export class IncomingSnapshots {
-  private readonly staged = new Map<number, StagedSnapshot>();
+  private readonly held = new Map<number, Held>();
+  private readonly pinned = new Set<number>();
 
   constructor(private readonly p: IncomingSnapshotParts) {}
 
-  /** A snapshot fully received from `from`: kept (superseding the oldest beyond the
-   * bound) and announced to the core. */
-  onReceived(from: NodeId, term: number, staged: StagedSnapshot): { accepted: boolean; detail: string } {
-    if (this.p.state.stopped) return { accepted: false, detail: 'node is stopping' };
-    const prev = this.staged.get(staged.meta.index);
-    if (prev) prev.discard();
-    this.staged.set(staged.meta.index, staged);
-    while (this.staged.size > STAGED_SNAPSHOTS_MAX) {
-      const lowest = Math.min(...this.staged.keys());
-      this.staged.get(lowest)!.discard();
-      this.staged.delete(lowest);
+  private readonly onDiscardError = (err: unknown): void => this.p.log.warn({ err: String(err) }, 'could not delete a discarded snapshot generation');
+
+  /** A snapshot fully received and staged: its ledger is loaded and checked, then it is
+   * kept (superseding the oldest beyond the bound) and announced to the core. A refusal
+   * discards the staging; the sender tries again later. */
+  async onReceived(from: NodeId, term: number, staged: StagedSnapshot): Promise<SnapshotAck> {
+    const p = this.p;
+    if (p.state.stopped) {
+      staged.discard(this.onDiscardError);
+      return { accepted: false, detail: 'node is stopping' };
     }
-    this.p.deliver([{ type: 'snapshot', from, to: this.p.self_id, term, snapshot: staged.meta }]);
+    const t0 = Date.now();
+    let ledger: Ledger;
+    try {
+      const loader = Ledger.loader();
+      await p.storage.forEachStagedState(staged.generation, loader.add);
+      ledger = loader.finish();
+      if (ledger.lastLogIndex() > staged.meta.index) throw new Error(`its ledger is at ${ledger.lastLogIndex()}, beyond the snapshot index ${staged.meta.index}`);
+    } catch (err) {
+      staged.discard(this.onDiscardError);
+      p.metrics?.snapshot_failures.inc({ stage: 'check' });
+      const detail = `snapshot at ${staged.meta.index} refused: ${err instanceof Error ? err.message : String(err)}`;
+      p.log.warn({ from, index: staged.meta.index }, detail);
+      return { accepted: false, detail };
+    }
+    if (p.state.stopped) {
+      staged.discard(this.onDiscardError);
+      return { accepted: false, detail: 'node is stopping' };
+    }
+    this.held.get(staged.meta.index)?.staged.discard(this.onDiscardError);
+    this.held.set(staged.meta.index, { staged, ledger });
+    this.evict();
+    p.log.info({ from, index: staged.meta.index, positions: ledger.positionCount(), load_ms: Date.now() - t0 }, 'staged snapshot checked');
+    p.deliver([{ type: 'snapshot', from, to: p.self_id, term, snapshot: staged.meta }]);
     return { accepted: true, detail: `staged snapshot at ${staged.meta.index}` };
   }
 
-  /** Installs the staged snapshot the core's Ready names; every earlier apply must have
-   * landed (the caller drains them first). */
-  async install(meta: SnapshotMeta, hard_state: HardState | null): Promise<void> {
-    const p = this.p;
-    const staged = this.staged.get(meta.index);
-    if (!staged || staged.meta.term !== meta.term) {
-      throw new Error(`core asked to install snapshot ${meta.index}/${meta.term} but no such snapshot was received`);
+  /** Drops the lowest unpinned snapshots beyond STAGED_SNAPSHOTS_MAX. */
+  private evict(): void {
+    // Bounded by the snapshots held.
+    while (this.held.size > STAGED_SNAPSHOTS_MAX) {
+      const free = [...this.held.keys()].filter((i) => !this.pinned.has(i));
+      if (free.length === 0) return;
+      const lowest = Math.min(...free);
+      this.held.get(lowest)!.staged.discard(this.onDiscardError);
+      this.held.delete(lowest);
     }
+  }
+
+  /** The core is about to step the snapshot message at `index`. */
+  pin(index: number): void {
+    this.pinned.add(index);
+  }
+
+  /** The loop round ended: the core has named what it installs. */
+  unpinAll(): void {
+    this.pinned.clear();
+    this.evict();
+  }
+
+  /** Installs the staged snapshot the core's Ready names, with the log entries the core
+   * keeps above it and the hard state, in one synced batch; every earlier apply must have
+   * landed (the caller drains them first). */
+  async install(meta: SnapshotMeta, hard_state: HardState | null, entries: readonly Entry[]): Promise<void> {
+    const p = this.p;
+    const held = this.held.get(meta.index);
+    if (!held || held.staged.meta.term !== meta.term) throw new Error(`core asked to install snapshot ${meta.index}/${meta.term} but no such snapshot was received`);
+    this.held.delete(meta.index);
     const t0 = Date.now();
-    const { applied: sender, records } = staged.read();
-    if (sender.index !== meta.index) throw new Error(`staged snapshot claims applied index ${sender.index}, its meta says ${meta.index}`);
-    const applied: AppliedRecord = { index: meta.index, term: meta.term, conf_state: meta.conf_state, addresses: { ...sender.addresses } };
-    const t_read = Date.now();
-    await p.storage.installSnapshot(meta, records, applied, hard_state);
-    const t_write = Date.now();
-    const ledger = ledgerOf(records, meta.index);
+    const { staged, ledger } = held;
+    const applied: AppliedRecord = { index: meta.index, term: meta.term, conf_state: meta.conf_state, addresses: { ...staged.applied.addresses } };
+    if (p.hook) await p.hook('install-before', 1);
+    await p.storage.installStaged(staged.generation, meta, applied, hard_state, entries, this.onDiscardError);
+    if (p.hook) await p.hook('install-after', 1);
     p.state.ledger = ledger;
     p.clock.observe(ledger.lastTimeMs(), false);
     p.state.applied = applied;
@@ -75,35 +132,24 @@ export class IncomingSnapshots {
     p.proposals.failAll(new NodeError('outcome_unknown', 'node installed a snapshot'), p.refusals.notLeader());
     this.discardUpTo(meta.index);
     p.watch_hub.resync();
+    const ms = Date.now() - t0;
     p.metrics?.snapshots_installed.inc();
-    p.log.info(
-      { index: meta.index, term: meta.term, records: records.length, bytes: staged.bytes, ms: Date.now() - t0, read_ms: t_read - t0, write_ms: t_write - t_read, load_ms: Date.now() - t_write },
-      'snapshot installed',
-    );
+    p.metrics?.snapshot_install_seconds.observe(ms / 1000);
+    p.log.info({ index: meta.index, term: meta.term, records: staged.progress.records, bytes: staged.bytes, entries_kept: entries.length, ms, generation: staged.generation }, 'snapshot installed');
   }
 
-  /** Shutdown: staged files are removed. */
+  /** Shutdown: staged generations are dropped (what is left is deleted at the next start). */
   discardAll(): void {
-    for (const s of this.staged.values()) s.discard();
-    this.staged.clear();
+    for (const h of this.held.values()) h.staged.discard(this.onDiscardError);
+    this.held.clear();
   }
 
   private discardUpTo(index: number): void {
-    for (const [idx, s] of this.staged) {
+    for (const [idx, h] of this.held) {
       if (idx <= index) {
-        s.discard();
-        this.staged.delete(idx);
+        h.staged.discard(this.onDiscardError);
+        this.held.delete(idx);
       }
     }
   }
-}
-
-/** The ledger rebuilt from a snapshot's records just written (already in memory). */
-function ledgerOf(records: readonly SnapshotRecord[], index: number): Ledger {
-  const dec = new TextDecoder();
-  const state: [string, unknown][] = [];
-  for (const [name, k, v] of records) if (name === 'state') state.push([dec.decode(k), unpack(v)]);
-  const ledger = Ledger.load(state);
-  if (ledger.lastLogIndex() > index) throw new Error(`snapshot ledger is at ${ledger.lastLogIndex()}, beyond the snapshot index ${index}`);
-  return ledger;
 }

@@ -44,8 +44,9 @@ export const WAIT_MS_MAX = 600_000;
 /** Chunk size of backups (ledger snapshot format); well under the backup stream's
  * message bound (cluster-service.ts BACKUP_CHUNK_BYTES_MAX). */
 export const BACKUP_CHUNK_BYTES = 1024 * 1024;
-/** Staged incoming snapshots kept at once: the one being installed and a newer one that
- * arrived meanwhile; older ones are superseded. */
+/** Staged, checked incoming snapshots kept at once: the one being installed and a newer
+ * one that arrived meanwhile; older ones are superseded. Each holds its loaded ledger in
+ * memory until it is installed or superseded. */
 export const STAGED_SNAPSHOTS_MAX = 2;
 /** A read-index round unanswered for this many ticks is given up and re-issued (a lost
  * message or a leader change; see read-rounds.ts). Rounds normally answer within one

@@ -6,7 +6,8 @@
 //   1. a leader's appends and heartbeats of its current, durable term leave at once (they
 //      do not depend on its own disk write: the core counts the leader's copy only after
 //      advance()), so the followers' writes overlap the leader's;
-//   2. install snapshot + persist entries and hard state (one synced batch: group commit);
+//   2. install snapshot + persist entries and hard state (one synced batch: group commit;
+//      a snapshot's install batch carries the entries and hard state of its Ready);
 //   3. send everything else (votes, answers): nothing leaves before what it depends on
 //      is durable;
 //   4. queue the committed entries for apply (ledger writes + applied record in one
@@ -164,6 +165,7 @@ export class NodeLoop {
         const rd = raft.ready();
         await this.handleReady(rd);
         raft.advance();
+        this.p.snapshots.unpinAll();
         await this.p.compaction.maybeCompact();
       }
     } catch (err) {
@@ -209,6 +211,7 @@ export class NodeLoop {
     this.inbox = n === this.inbox.length ? [] : this.inbox.slice(n);
     for (const m of batch) {
       try {
+        if (m.type === 'snapshot') this.p.snapshots.pin(m.snapshot.index);
         this.p.raft.step(m);
       } catch (err) {
         this.p.log.warn({ from: m.from, type: m.type, err: String(err) }, 'core refused a peer message');
@@ -227,11 +230,14 @@ export class NodeLoop {
     const later = this.sendEarly(rd);
     const t0 = performance.now();
     if (rd.snapshot) {
-      // A snapshot replaces the ledger: every earlier run of entries lands first.
+      // A snapshot replaces the ledger: every earlier run of entries lands first. The
+      // entries the core keeps above it and the hard state go in the install's own batch:
+      // a crash cannot separate them from the snapshot.
       await applier.drain();
-      await this.p.snapshots.install(rd.snapshot, rd.hard_state);
+      await this.p.snapshots.install(rd.snapshot, rd.hard_state, rd.entries);
+    } else {
+      await storage.persist(rd.entries, rd.hard_state);
     }
-    await storage.persist(rd.entries, rd.hard_state);
     const t1 = performance.now();
     if (rd.hard_state) state.persisted_term = rd.hard_state.term;
     if (later.length > 0) transport.send(later);

@@ -20,6 +20,10 @@ export class NodeMetrics {
   readonly open_reservations: Gauge;
   readonly peer_refused: Counter;
   readonly snapshots_installed: Counter;
+  readonly snapshot_install_seconds: Histogram;
+  readonly snapshot_receive_bytes: Counter;
+  readonly snapshot_receive_records: Counter;
+  readonly snapshot_failures: Counter<'stage'>;
   readonly proposals_pending: Gauge;
   readonly ticks_dropped: Counter;
   readonly peer_messages_sent: Counter<'type'>;
@@ -72,6 +76,20 @@ export class NodeMetrics {
     this.open_reservations = new Gauge({ name: 'stockd_open_reservations', help: 'PENDING reservations in the ledger', registers: r });
     this.peer_refused = new Counter({ name: 'stockd_peer_refused_total', help: 'peer streams refused (wrong cluster or unknown sender)', registers: r });
     this.snapshots_installed = new Counter({ name: 'stockd_snapshots_installed_total', help: 'snapshots received and installed', registers: r });
+    this.snapshot_install_seconds = new Histogram({
+      name: 'stockd_snapshot_install_seconds',
+      help: 'duration of installing a received, staged snapshot (the synced switch to its generation)',
+      buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 30],
+      registers: r,
+    });
+    this.snapshot_receive_bytes = new Counter({ name: 'stockd_snapshot_receive_bytes_total', help: 'snapshot chunk bytes received and staged', registers: r });
+    this.snapshot_receive_records = new Counter({ name: 'stockd_snapshot_receive_records_total', help: 'snapshot records received and staged', registers: r });
+    this.snapshot_failures = new Counter({
+      name: 'stockd_snapshot_failures_total',
+      help: 'received snapshots refused or broken, by stage: receive (stream, checksum, format, disk), check (its ledger does not load)',
+      labelNames: ['stage'],
+      registers: r,
+    });
     this.proposals_pending = new Gauge({ name: 'stockd_proposals_pending', help: 'client proposals queued or in flight', registers: r });
     const loop_delay = monitorEventLoopDelay({ resolution: 10 });
     loop_delay.enable();

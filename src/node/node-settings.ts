@@ -5,6 +5,7 @@ import type { NodeId } from '../raft/types.js';
 import type { ProposalLimits } from './proposals.js';
 import type { TransportLimits } from './transport-grpc.js';
 import type { LogClockMode } from './log-clock.js';
+import type { SnapshotTestHook } from './snapshot-receive.js';
 
 export interface NodeLog {
   info(obj: object, msg: string): void;
@@ -35,6 +36,7 @@ export interface NodeSettings {
   readonly log_bytes_max: number;
   readonly proposal_limits: ProposalLimits;
   readonly transport_limits: TransportLimits;
-  readonly snapshot_dir: string;
+  /** Test hook at the steps of a snapshot's receive and install (--test-hooks only). */
+  readonly snapshot_hook?: SnapshotTestHook | null;
   readonly channel_credentials?: (id: NodeId) => ChannelCredentials;
 }

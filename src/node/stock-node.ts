@@ -71,7 +71,7 @@ export class StockNodeImpl implements StockNode {
     applied: AppliedRecord,
     private readonly storage: LevelStorage,
     private readonly log: NodeLog,
-    metrics: NodeMetrics | null,
+    private readonly metrics: NodeMetrics | null,
   ) {
     this.id = settings.id;
     this.clock = new EntryClock(settings, ledger.lastTimeMs());
@@ -99,7 +99,8 @@ export class StockNodeImpl implements StockNode {
     const { proposals, reads, watch_hub, membership } = this;
     this.applier = new Applier({ self_id: this.id, state, storage, proposals, membership, reads, watch_hub, clock: this.clock, log, metrics, forgetPeer: (id) => this.transport.forget(id), kick });
     this.compaction = new Compaction(settings, state, raft, storage, log, metrics, (op) => this.loop.inLoop(op));
-    this.snapshots = new IncomingSnapshots({ self_id: this.id, state, storage, proposals, refusals: this.refusals, watch_hub, clock: this.clock, log, metrics, deliver: (m) => this.loop.deliver(m) });
+    const hook = settings.snapshot_hook ?? null;
+    this.snapshots = new IncomingSnapshots({ self_id: this.id, state, storage, proposals, refusals: this.refusals, watch_hub, clock: this.clock, log, metrics, hook, deliver: (m) => this.loop.deliver(m) });
     this.listings = new Listings(state, storage);
     this.report = new NodeReport(settings, state, raft, storage, this.addresses, proposals, metrics);
     this.proposer = new Proposer(state, raft, proposals, this.clock, this.refusals, metrics, kick);
@@ -119,7 +120,8 @@ export class StockNodeImpl implements StockNode {
       cluster_id: this.settings.cluster_id,
       self_id: this.settings.id,
       self_address: this.settings.advertise,
-      snapshot_dir: this.settings.snapshot_dir,
+      staging: this.storage,
+      snapshot_hook: this.settings.snapshot_hook ?? null,
       log: this.log,
       addressOf: (id) => this.addressOf(id),
       isKnownSender: (id) => this.addresses.isKnownSender(id),
@@ -128,6 +130,11 @@ export class StockNodeImpl implements StockNode {
       onUnreachable: (to) => this.loop.queueOp(() => this.raft.reportUnreachable(to)),
       onSnapshot: (from, term, staged) => this.snapshots.onReceived(from, term, staged),
       onSnapshotSent: (to, ok) => this.loop.queueOp(() => this.raft.reportSnapshot(to, ok)),
+      onSnapshotReceived: (bytes, records) => {
+        this.metrics?.snapshot_receive_bytes.inc(bytes);
+        this.metrics?.snapshot_receive_records.inc(records);
+      },
+      onSnapshotFailed: () => this.metrics?.snapshot_failures.inc({ stage: 'receive' }),
       openSnapshot: (): Promise<SnapshotView> => this.storage.openSnapshot(),
     };
   }

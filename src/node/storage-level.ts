@@ -7,6 +7,15 @@
 //   events   every applied position event in log order, keyed by (log index, ordinal), so
 //            that watch streams can resume from a log index without scanning every
 //            position; the value points at the event's history record (see eventsFrom)
+// The three ledger sub-levels (the snapshot key spaces) exist in generations: generation
+// 0 under the names above, generation g > 0 under `<name>~<g>`; meta 'generation' names
+// the live one. A received snapshot is written into a fresh generation while the node
+// runs on the live one (staging: meta 'staging/<g>' says it is not live yet), and
+// installed by one synced batch that switches 'generation', rewrites the log above the
+// snapshot and the hard state, and marks the old generation 'retired/<g>'. A crash at
+// any moment leaves either the old generation with its log or the new one with its log;
+// generations that are staging or retired are deleted after the next open (see
+// clearLeftovers).
 // Other values are msgpackr. Raft entries and hard state go in one synced batch per Ready
 // (group commit); ledger writes and the applied record go in one atomic batch per applied
 // batch.
@@ -53,6 +62,16 @@ type Op = AbstractBatchOperation<Db, string | Uint8Array, string | Uint8Array>;
 
 export type SublevelName = 'state' | 'history' | 'events';
 export const SNAPSHOT_SUBLEVELS: readonly SublevelName[] = ['state', 'history', 'events'];
+/** A snapshot key space's sub-level name in one generation (see the file's header). */
+export function generationSublevel(name: SublevelName, generation: number): string {
+  return generation === 0 ? name : `${name}~${generation}`;
+}
+/** Generations beyond this are refused (a counter that never wraps in practice). */
+const GENERATION_MAX = 2 ** 40;
+/** Records deleted per batch when a staging or retired generation is cleared. */
+const CLEAR_BATCH = 1000;
+const STAGING_META_PREFIX = 'staging/';
+const RETIRED_META_PREFIX = 'retired/';
 
 export class StorageError extends Error {
   constructor(message: string) {
@@ -176,6 +195,39 @@ function asConf(v: unknown, what: string): ConfState {
   return { voters: v.voters.map(String), learners: v.learners.map(String) };
 }
 
+/** A sub-level's key prefix as text. Sub-level names are ASCII: the prefix's utf8 bytes
+ * are its characters. */
+function textPrefix(sub: Sub): string {
+  const p = (sub.prefixKey as unknown as (key: string, format: 'utf8') => string)('', 'utf8');
+  if (p !== dec.decode(sub.prefixKey(new Uint8Array(0), 'view'))) throw new StorageError(`sub-level prefix '${p}' is not plain text`);
+  return p;
+}
+
+function prefixesOf(subs: Readonly<Record<SublevelName, Sub>>): Record<SublevelName, string> {
+  return { state: textPrefix(subs.state), history: textPrefix(subs.history), events: textPrefix(subs.events) };
+}
+
+/** One record of a snapshot: the sub-level, its key and its value bytes. */
+export type SnapshotRecord = [SublevelName, Uint8Array, Uint8Array];
+
+/** Feeds every key/value of a sub-level to `add`, in key order, READ_BATCH at a time. */
+async function forEachRecord(sub: Sub, add: (key: string, value: unknown) => void): Promise<number> {
+  let n = 0;
+  const it = sub.iterator();
+  try {
+    // Bounded by the sub-level's size: every round consumes a non-empty batch or ends.
+    for (;;) {
+      const batch = await it.nextv(READ_BATCH);
+      if (batch.length === 0) break;
+      for (const [k, v] of batch) add(dec.decode(k), unpack(v));
+      n += batch.length;
+    }
+  } finally {
+    await it.close();
+  }
+  return n;
+}
+
 export interface SnapshotView {
   readonly applied: AppliedRecord;
   readonly records: AsyncGenerator<[SublevelName, Uint8Array, Uint8Array]>;
@@ -201,23 +253,39 @@ export class LevelStorage {
    * that records written through the root read back through the sub-levels. */
   private readonly log_prefix: Uint8Array;
   private readonly meta_prefix: string;
-  private readonly prefix: Readonly<Record<SublevelName, string>>;
+  private prefix: Readonly<Record<SublevelName, string>>;
+  /** The live generation of the snapshot key spaces and its sub-levels. */
+  private generation = 0;
+  private live_subs: Readonly<Record<SublevelName, Sub>>;
+  /** Generations allocated so far (live, staging, retired): a new one is above all. */
+  private generation_top = 0;
+  /** Staging and retired generations found at open, to delete (clearLeftovers). */
+  private leftovers: { generation: number; meta_key: string }[] = [];
+  /** Generations being deleted in the background; close() waits for them. */
+  private readonly clearing = new Set<Promise<void>>();
+  private closing = false;
 
   private constructor(
     readonly dir: string,
     private readonly db: Db,
     private readonly log: Sub,
     private readonly meta: Sub,
-    readonly subs: Readonly<Record<SublevelName, Sub>>,
   ) {
     this.log_prefix = log.prefixKey(new Uint8Array(0), 'view');
-    // Sub-level names are ASCII: the prefix's utf8 bytes are its characters.
-    const textPrefix = (sub: Sub): string => (sub.prefixKey as unknown as (key: string, format: 'utf8') => string)('', 'utf8');
     this.meta_prefix = textPrefix(meta);
-    this.prefix = { state: textPrefix(subs.state), history: textPrefix(subs.history), events: textPrefix(subs.events) };
-    for (const name of SNAPSHOT_SUBLEVELS) {
-      if (this.prefix[name] !== dec.decode(subs[name].prefixKey(new Uint8Array(0), 'view'))) throw new StorageError(`sub-level '${name}' has no text prefix`);
-    }
+    this.live_subs = this.generationSubs(0);
+    this.prefix = prefixesOf(this.live_subs);
+  }
+
+  /** The live ledger sub-levels (state, history, events). */
+  get subs(): Readonly<Record<SublevelName, Sub>> {
+    return this.live_subs;
+  }
+
+  private generationSubs(generation: number): Record<SublevelName, Sub> {
+    const opt = { keyEncoding: 'view', valueEncoding: 'view' } as const;
+    const sub = (name: SublevelName): Sub => this.db.sublevel<Uint8Array, Uint8Array>(generationSublevel(name, generation), opt) as unknown as Sub;
+    return { state: sub('state'), history: sub('history'), events: sub('events') };
   }
 
   /** Opens (creating if missing) the database in `dir`. Refuses a directory that holds
@@ -239,10 +307,100 @@ export class LevelStorage {
     }
     const opt = { keyEncoding: 'view', valueEncoding: 'view' } as const;
     const sub = (name: string): Sub => db.sublevel<Uint8Array, Uint8Array>(name, opt) as unknown as Sub;
-    return new LevelStorage(dir, db, sub('log'), sub('meta'), { state: sub('state'), history: sub('history'), events: sub('events') });
+    const storage = new LevelStorage(dir, db, sub('log'), sub('meta'));
+    try {
+      await storage.readGenerations();
+    } catch (err) {
+      await db.close();
+      throw err;
+    }
+    return storage;
+  }
+
+  /** Reads which generation is live and which are left over from a staging or an
+   * install that a crash or a refusal interrupted. */
+  private async readGenerations(): Promise<void> {
+    const raw = await this.getMeta('generation');
+    const live = raw === undefined ? 0 : assertInt(raw, 'live generation');
+    if (live > GENERATION_MAX) throw new StorageError(`corrupt data dir: live generation ${live} is beyond ${GENERATION_MAX}`);
+    this.useGeneration(live);
+    this.generation_top = live;
+    for (const meta_prefix of [STAGING_META_PREFIX, RETIRED_META_PREFIX]) {
+      // Bounded: at most a few staging and retired generations exist at once.
+      for await (const k of this.meta.keys({ gte: enc.encode(meta_prefix), lt: enc.encode(meta_prefix + '\xff') })) {
+        const meta_key = dec.decode(k);
+        const generation = Number(meta_key.slice(meta_prefix.length));
+        if (!Number.isSafeInteger(generation) || generation < 0 || generation > GENERATION_MAX) throw new StorageError(`corrupt data dir: meta record '${meta_key}' names no generation`);
+        if (generation === live) throw new StorageError(`corrupt data dir: the live generation ${live} is also marked '${meta_key}'`);
+        this.leftovers.push({ generation, meta_key });
+        this.generation_top = Math.max(this.generation_top, generation);
+      }
+    }
+  }
+
+  private useGeneration(generation: number): void {
+    this.generation = generation;
+    this.live_subs = this.generationSubs(generation);
+    this.prefix = prefixesOf(this.live_subs);
+  }
+
+  /** The live generation of the snapshot key spaces (0 until a snapshot is installed). */
+  get liveGeneration(): number {
+    return this.generation;
+  }
+
+  /** Staging and retired generations found at open that are still to delete. */
+  get leftoverGenerations(): readonly number[] {
+    return this.leftovers.map((l) => l.generation);
+  }
+
+  /** Deletes, in the background, the generations an interrupted staging or install left
+   * behind. Their records are no part of the live state, so the node serves meanwhile. */
+  clearLeftovers(onError: (err: unknown) => void): void {
+    for (const l of this.leftovers.splice(0)) this.clearInBackground(l.generation, l.meta_key, onError);
+  }
+
+  /** Resolves once the background deletions started so far have finished. */
+  async clearsDone(): Promise<void> {
+    await Promise.all([...this.clearing]);
+  }
+
+  private clearInBackground(generation: number, meta_key: string, onError: (err: unknown) => void): void {
+    const p: Promise<void> = this.clearGeneration(generation, meta_key)
+      .catch((err: unknown) => {
+        if (!this.closing) onError(err);
+      })
+      .finally(() => this.clearing.delete(p));
+    this.clearing.add(p);
+  }
+
+  /** Deletes every record of a generation that is not live, a bounded batch at a time,
+   * then the meta record that marked it. Stops early (leaving the mark) when closing. */
+  async clearGeneration(generation: number, meta_key: string): Promise<void> {
+    if (generation === this.generation) throw new StorageError(`refusing to clear the live generation ${generation}`);
+    const subs = this.generationSubs(generation);
+    for (const name of SNAPSHOT_SUBLEVELS) {
+      const sub = subs[name];
+      // Bounded by the generation's records: each round deletes a non-empty batch or ends.
+      for (;;) {
+        if (this.closing) return;
+        const it = sub.keys({ limit: CLEAR_BATCH });
+        let keys: Uint8Array[];
+        try {
+          keys = await it.all();
+        } finally {
+          await it.close().catch(() => undefined);
+        }
+        if (keys.length === 0) break;
+        await this.writeOps(keys.map((k) => ({ type: 'del', key: sub.prefixKey(k, 'view') })), false);
+      }
+    }
+    await this.writeOps([{ type: 'del', key: this.meta_prefix + meta_key, keyEncoding: 'utf8' }], false);
   }
 
   async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all([...this.clearing]);
     await this.db.close();
   }
 
@@ -253,7 +411,7 @@ export class LevelStorage {
   async reopen(): Promise<void> {
     await this.db.close();
     await this.db.open();
-    for (const sub of [this.log, this.meta, ...Object.values(this.subs)]) await sub.open();
+    for (const sub of [this.log, this.meta, ...Object.values(this.live_subs)]) await sub.open();
   }
 
   private async getMeta(key: string): Promise<unknown> {
@@ -415,20 +573,7 @@ export class LevelStorage {
    * batch of READ_BATCH records at a time: a restart streams a million records into the
    * ledger without holding them all (keys, decoded values and tuples) at once. */
   async forEachLedgerState(add: (key: string, value: unknown) => void): Promise<number> {
-    let n = 0;
-    const it = this.subs.state.iterator();
-    try {
-      // Bounded by the sub-level's size: every round consumes a non-empty batch or ends.
-      for (;;) {
-        const batch = await it.nextv(READ_BATCH);
-        if (batch.length === 0) break;
-        for (const [k, v] of batch) add(dec.decode(k), unpack(v));
-        n += batch.length;
-      }
-    } finally {
-      await it.close();
-    }
-    return n;
+    return forEachRecord(this.live_subs.state, add);
   }
 
   get lastIndex(): number {
@@ -574,43 +719,96 @@ export class LevelStorage {
     if (this.last_index < meta.index) this.last_index = meta.index;
   }
 
-  /** Replaces the whole ledger (state, history, events) and the log with a received
-   * snapshot, in one synced batch. `records` yields the snapshot's key/values. */
-  async installSnapshot(meta: SnapshotMeta, records: Iterable<[SublevelName, Uint8Array, Uint8Array]>, applied: AppliedRecord, hard_state: HardState | null): Promise<void> {
-    // Keys are prefixed here and written through the root database: the per-operation
-    // sublevel option costs several times more at hundreds of thousands of records.
-    const batch = this.db.batch();
-    for (const sub of [...SNAPSHOT_SUBLEVELS.map((n) => this.subs[n]), this.log]) {
-      const it = sub.keys();
-      try {
-        // Bounded by the sub-level's size.
-        for (;;) {
-          const keys = await it.nextv(READ_BATCH);
-          if (keys.length === 0) break;
-          for (const k of keys) batch.del(sub.prefixKey(k, 'view'));
-        }
-      } finally {
-        await it.close();
-      }
-    }
+  /** Starts staging a snapshot: allocates a fresh generation and marks it as staging
+   * (so that a crash leaves it to be deleted at the next open). Returns the generation. */
+  async beginStaging(meta: { readonly index: number; readonly term: number }): Promise<number> {
+    if (this.generation_top >= GENERATION_MAX) throw new StorageError(`no generation left: ${this.generation_top} allocated, limit ${GENERATION_MAX}`);
+    this.generation_top += 1;
+    const generation = this.generation_top;
+    // Not synced: LevelDB's log is sequential, so any staged record that survives a crash
+    // has this mark before it.
+    await this.writeOps([this.putMeta(STAGING_META_PREFIX + generation, { index: meta.index, term: meta.term, at_ms: Date.now() })], false);
+    return generation;
+  }
+
+  /** Writes snapshot records into a staging generation (one unsynced batch). */
+  async stageRecords(generation: number, records: readonly SnapshotRecord[]): Promise<void> {
+    if (generation === this.generation || generation <= 0 || generation > this.generation_top) throw new StorageError(`generation ${generation} is not a staging generation`);
+    const subs = this.generationSubs(generation);
+    const ops: Op[] = [];
     for (const [name, k, v] of records) {
-      const sublevel = this.subs[name];
-      if (!sublevel) throw new StorageError(`snapshot names unknown sublevel '${String(name)}'`);
-      batch.put(sublevel.prefixKey(k, 'view'), v);
+      const sub = subs[name];
+      if (!sub) throw new StorageError(`snapshot names unknown sublevel '${String(name)}'`);
+      ops.push({ type: 'put', key: sub.prefixKey(k, 'view'), value: v });
     }
-    batch.put(this.meta.prefixKey(enc.encode('snapshot'), 'view'), pack(meta));
-    batch.put(this.meta.prefixKey(enc.encode('applied'), 'view'), pack(applied));
-    if (hard_state) batch.put(this.meta.prefixKey(enc.encode('hard_state'), 'view'), pack(hard_state));
+    await this.writeOps(ops, false);
+  }
+
+  /** Feeds the staged 'state' records of a generation to `add` in key order, a batch at a
+   * time (for the ledger loader, before the snapshot is installed). */
+  async forEachStagedState(generation: number, add: (key: string, value: unknown) => void): Promise<number> {
+    return forEachRecord(this.generationSubs(generation).state, add);
+  }
+
+  /** Drops a staging generation that will not be installed, in the background. */
+  discardStaging(generation: number, onError: (err: unknown) => void): void {
+    if (generation === this.generation) throw new StorageError(`refusing to discard the live generation ${generation}`);
+    this.clearInBackground(generation, STAGING_META_PREFIX + generation, onError);
+  }
+
+  /** Installs a staged generation in ONE synced batch: it becomes the live ledger, the
+   * log is replaced by `entries` (those the core keeps above the snapshot: they may have
+   * been acknowledged, so they must not be lost in between), the snapshot point, the
+   * applied record and the hard state are written, and the old generation is marked
+   * retired. Then the old generation is deleted in the background. */
+  async installStaged(generation: number, meta: SnapshotMeta, applied: AppliedRecord, hard_state: HardState | null, entries: readonly Entry[], onError: (err: unknown) => void): Promise<void> {
+    if (generation === this.generation || generation <= 0 || generation > this.generation_top) throw new StorageError(`generation ${generation} is not a staging generation`);
+    if (applied.index !== meta.index) throw new StorageError(`applied record at ${applied.index} does not match the snapshot index ${meta.index}`);
+    const ops: Op[] = [];
+    // Bounded by the stored log (the node keeps it short by compaction).
+    for (let i = this.snapshot_index + 1; i <= this.last_index; i++) ops.push({ type: 'del', key: this.logRootKey(i) });
+    const sizes: number[] = [];
+    let expect = meta.index + 1;
+    for (const e of entries) {
+      if (e.index !== expect) throw new StorageError(`entries kept above snapshot ${meta.index} are not contiguous: expected ${expect}, got ${e.index}`);
+      expect += 1;
+      ops.push({ type: 'put', key: this.logRootKey(e.index), value: encodeEntryRecord(e) });
+      sizes.push(e.data.byteLength);
+    }
+    const old = this.generation;
+    ops.push(this.putMeta('snapshot', meta), this.putMeta('applied', applied), this.putMeta('generation', generation));
+    ops.push({ type: 'del', key: this.meta_prefix + STAGING_META_PREFIX + generation, keyEncoding: 'utf8' });
+    ops.push(this.putMeta(RETIRED_META_PREFIX + old, { at_ms: Date.now() }));
+    if (hard_state) ops.push(this.putMeta('hard_state', hard_state));
+    await this.syncedWrite(ops);
     if (hard_state) this.synced_hs = hard_state;
-    if (this.fsync_delay_ms > 0) await new Promise((r) => setTimeout(r, this.fsync_delay_ms));
-    await batch.write({ sync: true });
-    this.stats.fsyncs += 1;
+    this.useGeneration(generation);
     this.snapshot_index = meta.index;
-    this.last_index = meta.index;
-    this.sizes = [];
-    this.log_bytes = 0;
+    this.last_index = expect - 1;
+    this.sizes = sizes;
+    this.log_bytes = sizes.reduce((x, y) => x + y, 0);
     this.applied_written = applied.index;
     this.durable_applied = applied.index;
+    this.clearInBackground(old, RETIRED_META_PREFIX + old, onError);
+  }
+
+  /** Replaces the whole ledger (state, history, events) and the log with the given
+   * records (a restore): staged in a fresh generation, then installed in one batch. */
+  async installSnapshot(meta: SnapshotMeta, records: Iterable<SnapshotRecord>, applied: AppliedRecord, hard_state: HardState | null): Promise<void> {
+    const generation = await this.beginStaging(meta);
+    let batch: SnapshotRecord[] = [];
+    for (const r of records) {
+      batch.push(r);
+      if (batch.length >= READ_BATCH) {
+        await this.stageRecords(generation, batch);
+        batch = [];
+      }
+    }
+    await this.stageRecords(generation, batch);
+    let failure: unknown = null;
+    await this.installStaged(generation, meta, applied, hard_state, [], (err) => (failure = err));
+    await this.clearsDone();
+    if (failure !== null) throw failure;
   }
 
   /** A consistent view of the ledger sub-levels and the applied record at one instant.

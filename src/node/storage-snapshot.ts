@@ -1,23 +1,23 @@
 // The byte format of a state-machine snapshot as it travels between nodes, and the staging
-// of a received snapshot on disk until the raft core asks for it to be installed.
+// of a received snapshot in the data dir until the raft core asks for it to be installed.
 //
 // A snapshot is a sequence of chunks, each a msgpackr map {applied?, records}, where the
 // first chunk carries the sender's applied record (index, term, membership, addresses)
 // and `records` are [sublevel, key, value] triples of a consistent LevelDB view. A chunk
 // holds at most `chunk_bytes_max` of keys and values (one oversize record travels alone).
-// The receiver checks the SHA-256 of all chunk bytes, in order, against the last chunk.
+// Every chunk may carry the SHA-256 of all chunk bytes so far, in order (the sender sets
+// it on every chunk; the last chunk must carry it): the receiver checks it as each chunk
+// arrives, so a corrupt chunk is refused where it happened, before its records are
+// staged. Records go straight into a staging generation of the database (see
+// LevelStorage.beginStaging): memory holds one chunk at a time, and nothing bounds the
+// size but the disk.
 
 import { createHash, type Hash } from 'node:crypto';
-import { mkdirSync, openSync, writeSync, closeSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { pack, unpack, SNAPSHOT_SUBLEVELS, type AppliedRecord, type SnapshotView, type SublevelName } from './storage-level.js';
+import { pack, unpack, SNAPSHOT_SUBLEVELS, type AppliedRecord, type SnapshotRecord, type SnapshotView } from './storage-level.js';
 import type { SnapshotMeta } from '../raft/types.js';
 
 export const SNAPSHOT_CHUNK_BYTES_MAX = 1024 * 1024;
-/** A received snapshot larger than this is refused rather than staged. */
-export const SNAPSHOT_TOTAL_BYTES_MAX = 4 * 1024 * 1024 * 1024;
-
-export type SnapshotRecord = [SublevelName, Uint8Array, Uint8Array];
+export type { SnapshotRecord };
 
 interface ChunkBody {
   applied?: AppliedRecord;
@@ -60,88 +60,108 @@ export function decodeSnapshotChunk(bytes: Uint8Array, first: boolean): ChunkBod
   return { applied: v.applied, records: v.records };
 }
 
-/** A snapshot being received: chunks are appended to a file in the data dir. */
-export class SnapshotStage {
-  private fd: number | null;
+/** Where a received snapshot is staged (LevelStorage implements it). */
+export interface StagingStore {
+  beginStaging(meta: { readonly index: number; readonly term: number }): Promise<number>;
+  stageRecords(generation: number, records: readonly SnapshotRecord[]): Promise<void>;
+  discardStaging(generation: number, onError: (err: unknown) => void): void;
+}
+
+export interface ReceiveProgress {
+  readonly chunks: number;
+  readonly bytes: number;
+  readonly records: number;
+}
+
+/** A snapshot being received: every chunk is checked, then its records are written into a
+ * staging generation of the database. One chunk is in memory at a time. */
+export class SnapshotReceiver {
   private readonly hash: Hash = createHash('sha256');
-  private bytes = 0;
-  private chunks = 0;
-  readonly path: string;
+  private applied: AppliedRecord | null = null;
+  private progress_: ReceiveProgress = { chunks: 0, bytes: 0, records: 0 };
+  private open = true;
 
-  constructor(dir: string, readonly meta: SnapshotMeta, readonly from: string) {
-    mkdirSync(dir, { recursive: true });
-    this.path = join(dir, `incoming-${meta.index}-${meta.term}-${process.pid}-${Date.now()}.snap`);
-    this.fd = openSync(this.path, 'w');
+  private constructor(
+    private readonly store: StagingStore,
+    readonly generation: number,
+    readonly meta: SnapshotMeta,
+    readonly from: string,
+  ) {}
+
+  static async begin(store: StagingStore, meta: SnapshotMeta, from: string): Promise<SnapshotReceiver> {
+    return new SnapshotReceiver(store, await store.beginStaging(meta), meta, from);
   }
 
-  add(chunk: Uint8Array): void {
-    if (this.fd === null) throw new SnapshotFormatError('snapshot stage is already closed');
-    if (this.bytes + chunk.byteLength > SNAPSHOT_TOTAL_BYTES_MAX) {
-      throw new SnapshotFormatError(`snapshot exceeds ${SNAPSHOT_TOTAL_BYTES_MAX} bytes`);
-    }
-    // Each chunk is checked as it arrives so a malformed stream fails early.
-    decodeSnapshotChunk(chunk, this.chunks === 0);
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(chunk.byteLength);
-    writeSync(this.fd, len);
-    writeSync(this.fd, chunk);
+  get progress(): ReceiveProgress {
+    return this.progress_;
+  }
+
+  /** Checks one chunk (its running checksum when given, its format) and stages its
+   * records. A chunk that fails a check stages nothing. */
+  async add(chunk: Uint8Array, running_sha256: Uint8Array): Promise<void> {
+    if (!this.open) throw new SnapshotFormatError('snapshot stage is already closed');
+    const first = this.progress_.chunks === 0;
     this.hash.update(chunk);
-    this.bytes += chunk.byteLength;
-    this.chunks += 1;
+    if (running_sha256.byteLength > 0) {
+      const digest = this.hash.copy().digest();
+      if (!digest.equals(running_sha256)) {
+        throw new SnapshotFormatError(`snapshot chunk ${this.progress_.chunks} fails its checksum (${chunk.byteLength} bytes; ${this.progress_.bytes} bytes before it were good)`);
+      }
+    }
+    const body = decodeSnapshotChunk(chunk, first);
+    if (first) {
+      const a = body.applied!;
+      if (a.index !== this.meta.index || a.term !== this.meta.term) {
+        throw new SnapshotFormatError(`snapshot's applied record is at ${a.index}/${a.term}, its header says ${this.meta.index}/${this.meta.term}`);
+      }
+      this.applied = a;
+    }
+    await this.store.stageRecords(this.generation, body.records);
+    this.progress_ = { chunks: this.progress_.chunks + 1, bytes: this.progress_.bytes + chunk.byteLength, records: this.progress_.records + body.records.length };
   }
 
-  /** Closes the file after checking the checksum the sender computed. */
+  /** Ends the stream after checking the checksum of all chunks the sender computed. */
   finish(sha256: Uint8Array): StagedSnapshot {
-    if (this.fd === null) throw new SnapshotFormatError('snapshot stage is already closed');
-    closeSync(this.fd);
-    this.fd = null;
+    if (!this.open) throw new SnapshotFormatError('snapshot stage is already closed');
+    const { chunks, bytes, records } = this.progress_;
+    if (chunks === 0 || this.applied === null) throw new SnapshotFormatError('snapshot stream carried no chunks');
     const digest = this.hash.digest();
-    if (!digest.equals(Buffer.from(sha256))) {
-      this.discard();
-      throw new SnapshotFormatError(`snapshot checksum mismatch after ${this.chunks} chunks (${this.bytes} bytes)`);
-    }
-    if (this.chunks === 0) {
-      this.discard();
-      throw new SnapshotFormatError('snapshot stream carried no chunks');
-    }
-    return new StagedSnapshot(this.path, this.meta, this.bytes);
+    if (!digest.equals(Buffer.from(sha256))) throw new SnapshotFormatError(`snapshot checksum mismatch after ${chunks} chunks (${bytes} bytes)`);
+    this.open = false;
+    return new StagedSnapshot(this.store, this.generation, this.meta, this.applied, this.from, { chunks, bytes, records });
   }
 
-  discard(): void {
-    if (this.fd !== null) closeSync(this.fd);
-    this.fd = null;
-    rmSync(this.path, { force: true });
+  /** Drops what was staged (in the background). */
+  discard(onError: (err: unknown) => void): void {
+    if (!this.open) return;
+    this.open = false;
+    this.store.discardStaging(this.generation, onError);
   }
 }
 
-/** A complete, verified snapshot on disk, waiting for the core to name it in a Ready. */
+/** A complete, verified snapshot in a staging generation, waiting for the core to name it
+ * in a Ready (then LevelStorage.installStaged makes it live) or to be discarded. */
 export class StagedSnapshot {
-  constructor(readonly path: string, readonly meta: SnapshotMeta, readonly bytes: number) {}
+  private discarded = false;
 
-  /** Reads it back: the sender's applied record and every record. */
-  read(): { applied: AppliedRecord; records: SnapshotRecord[] } {
-    const buf = readFileSync(this.path);
-    let off = 0;
-    let applied: AppliedRecord | undefined;
-    const records: SnapshotRecord[] = [];
-    let first = true;
-    while (off < buf.length) {
-      if (off + 4 > buf.length) throw new SnapshotFormatError(`staged snapshot ${this.path} is truncated`);
-      const len = buf.readUInt32BE(off);
-      off += 4;
-      if (off + len > buf.length) throw new SnapshotFormatError(`staged snapshot ${this.path} is truncated`);
-      const body = decodeSnapshotChunk(buf.subarray(off, off + len), first);
-      off += len;
-      if (first) applied = body.applied;
-      first = false;
-      for (const r of body.records) records.push(r);
-    }
-    if (!applied) throw new SnapshotFormatError(`staged snapshot ${this.path} is empty`);
-    return { applied, records };
+  constructor(
+    private readonly store: StagingStore,
+    readonly generation: number,
+    readonly meta: SnapshotMeta,
+    /** The sender's applied record (membership and addresses at the snapshot). */
+    readonly applied: AppliedRecord,
+    readonly from: string,
+    readonly progress: ReceiveProgress,
+  ) {}
+
+  get bytes(): number {
+    return this.progress.bytes;
   }
 
-  discard(): void {
-    rmSync(this.path, { force: true });
+  discard(onError: (err: unknown) => void): void {
+    if (this.discarded) return;
+    this.discarded = true;
+    this.store.discardStaging(this.generation, onError);
   }
 }
 

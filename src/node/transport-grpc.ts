@@ -10,7 +10,9 @@
 // know; otherwise the stream is refused with PERMISSION_DENIED and the refusal is logged.
 //
 // Snapshots travel on their own client stream (Raft.InstallSnapshot) in bounded chunks read
-// from a consistent LevelDB view; the receiver stages them on disk before handing them on.
+// from a consistent LevelDB view (an iterator over a LevelDB snapshot, waiting for the
+// stream to drain: bounded memory); the receiver stages them in its database as they
+// arrive before handing them on (snapshot-receive.ts).
 
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
@@ -21,15 +23,15 @@ import {
   messageBytes,
   messageFromWire,
   messageToWire,
-  snapshotMetaFromWire,
   snapshotMetaToWire,
   WireError,
   type WireBatch,
   type WireMessage,
   type WireSnapshotChunk,
 } from './transport-codec.js';
-import { encodeSnapshotChunks, snapshotHasher, SnapshotStage, type StagedSnapshot } from './storage-snapshot.js';
+import { encodeSnapshotChunks, snapshotHasher, type StagedSnapshot, type StagingStore } from './storage-snapshot.js';
 import type { SnapshotView } from './storage-level.js';
+import { refuse, SnapshotReceiving, type SnapshotAck, type SnapshotTestHook } from './snapshot-receive.js';
 
 const PROTO_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../proto/raft.proto');
 
@@ -115,13 +117,17 @@ export interface TransportHost {
   learnAddress(id: NodeId, address: string): void;
   onMessages(messages: Message[]): void;
   onUnreachable(to: NodeId): void;
-  /** A complete, verified snapshot arrived: step it into the core. */
-  onSnapshot(from: NodeId, term: number, staged: StagedSnapshot): { accepted: boolean; detail: string };
+  /** A complete, verified snapshot is staged: check it and step it into the core. */
+  onSnapshot(from: NodeId, term: number, staged: StagedSnapshot): Promise<SnapshotAck>;
   onSnapshotSent(to: NodeId, ok: boolean): void;
+  /** Received snapshot bytes and refused streams, for metrics. */
+  onSnapshotReceived(bytes: number, records: number): void;
+  onSnapshotFailed(): void;
   /** A consistent view of the local state machine to send. */
   openSnapshot(): Promise<SnapshotView>;
-  /** Directory to stage incoming snapshots in. */
-  readonly snapshot_dir: string;
+  /** Where incoming snapshots are staged. */
+  readonly staging: StagingStore;
+  readonly snapshot_hook: SnapshotTestHook | null;
   readonly log: TransportLog;
 }
 
@@ -292,27 +298,11 @@ class PeerLink {
   }
 }
 
-function refuse(code: grpc.status, details: string): grpc.ServiceError {
-  const err = new Error(details) as grpc.ServiceError;
-  err.code = code;
-  err.details = details;
-  err.metadata = new grpc.Metadata();
-  return err;
-}
-
-/** Where one incoming snapshot stream stands. */
-interface SnapshotReceipt {
-  stage: SnapshotStage | null;
-  from: string;
-  term: number;
-  done: boolean;
-  expect_seq: number;
-}
-
 export class GrpcTransport {
   private readonly links = new Map<NodeId, PeerLink>();
   private flush_scheduled = false;
   refused = 0;
+  private readonly receiving: SnapshotReceiving;
   /** Messages handed to send(), by type (plain counts: the metrics read them at scrape
    * time, so counting costs nothing per message beyond an increment). */
   readonly sent_by_type = new Map<Message['type'], number>();
@@ -322,7 +312,19 @@ export class GrpcTransport {
     private readonly limits: TransportLimits = DEFAULT_TRANSPORT_LIMITS,
     /** Credentials to dial one member with (mutual TLS names the member; plaintext in tests). */
     private readonly creds: (id: NodeId) => grpc.ChannelCredentials = () => grpc.credentials.createInsecure(),
-  ) {}
+  ) {
+    this.receiving = new SnapshotReceiving({
+      self_id: host.self_id,
+      staging: host.staging,
+      log: host.log,
+      hook: host.snapshot_hook,
+      checkSender: (cluster_id, from, peer) => this.checkSender(cluster_id, from, peer),
+      learnAddress: (id, address) => host.learnAddress(id, address),
+      onSnapshot: (from, term, staged) => host.onSnapshot(from, term, staged),
+      onReceived: (bytes, records) => host.onSnapshotReceived(bytes, records),
+      onFailed: () => host.onSnapshotFailed(),
+    });
+  }
 
   private link(id: NodeId): PeerLink {
     let l = this.links.get(id);
@@ -406,7 +408,9 @@ export class GrpcTransport {
         meta: snapshotMetaToWire(meta),
       };
       const write = async (data: Uint8Array, last: boolean): Promise<void> => {
-        const chunk: WireSnapshotChunk = { header: seq === 0 ? header : null, seq, data, last, sha256: last ? hash.digest() : new Uint8Array(0) };
+        // Every chunk carries the digest of all chunk bytes so far (each chunk is hashed
+        // before it is written): the receiver checks it before staging the chunk's records.
+        const chunk: WireSnapshotChunk = { header: seq === 0 ? header : null, seq, data, last, sha256: last ? hash.digest() : hash.copy().digest() };
         seq += 1;
         if (!call.write(chunk)) await new Promise<void>((resolve) => call.once('drain', () => resolve()));
       };
@@ -467,7 +471,7 @@ export class GrpcTransport {
   service(): grpc.UntypedServiceImplementation {
     return {
       Stream: (call: grpc.ServerReadableStream<WireBatch, unknown>, callback: grpc.sendUnaryData<unknown>) => this.serveStream(call, callback),
-      InstallSnapshot: (call: grpc.ServerReadableStream<WireSnapshotChunk, unknown>, callback: grpc.sendUnaryData<unknown>) => this.serveInstallSnapshot(call, callback),
+      InstallSnapshot: (call: grpc.ServerReadableStream<WireSnapshotChunk, unknown>, callback: grpc.sendUnaryData<SnapshotAck>) => this.receiving.handle(call, callback),
     };
   }
 
@@ -501,70 +505,5 @@ export class GrpcTransport {
     });
     call.on('end', () => finish(null));
     call.on('error', () => finish(null));
-  }
-
-  /** Raft.InstallSnapshot: a snapshot's chunks, staged on disk, handed to the node once
-   * its last chunk arrived and its digest matched. */
-  private serveInstallSnapshot(call: grpc.ServerReadableStream<WireSnapshotChunk, unknown>, callback: grpc.sendUnaryData<unknown>): void {
-    const rx: SnapshotReceipt = { stage: null, from: '', term: 0, done: false, expect_seq: 0 };
-    const finish = (err: grpc.ServiceError | null, ack?: { accepted: boolean; detail: string }): void => {
-      if (rx.done) return;
-      rx.done = true;
-      if (err) {
-        rx.stage?.discard();
-        callback(err);
-      } else callback(null, ack);
-    };
-    call.on('data', (chunk: WireSnapshotChunk) => {
-      if (rx.done) return;
-      try {
-        this.onSnapshotChunk(rx, chunk, call.getPeer(), finish);
-      } catch (e) {
-        this.host.log.warn({ from: rx.from, err: String(e) }, 'refused snapshot stream');
-        finish(refuse(grpc.status.INVALID_ARGUMENT, e instanceof Error ? e.message : String(e)));
-      }
-    });
-    call.on('end', () => {
-      if (!rx.done) finish(refuse(grpc.status.INVALID_ARGUMENT, 'snapshot stream ended before its last chunk'));
-    });
-    call.on('error', () => {
-      if (!rx.done) {
-        rx.done = true;
-        rx.stage?.discard();
-      }
-    });
-  }
-
-  /** One chunk of an incoming snapshot: the first opens the stage (after the sender
-   * check), the last finishes it and hands it to the node. Throws on a malformed chunk. */
-  private onSnapshotChunk(
-    rx: SnapshotReceipt,
-    chunk: WireSnapshotChunk,
-    peer: string,
-    finish: (err: grpc.ServiceError | null, ack?: { accepted: boolean; detail: string }) => void,
-  ): void {
-    if (chunk.seq !== rx.expect_seq) throw new WireError(`snapshot chunk ${chunk.seq} arrived, expected ${rx.expect_seq}`);
-    rx.expect_seq += 1;
-    if (rx.stage === null) {
-      const h = chunk.header;
-      if (!h) throw new WireError('first snapshot chunk lacks its header');
-      const err = this.checkSender(h.cluster_id, h.from, peer);
-      if (err) return finish(err);
-      if (h.to !== this.host.self_id) throw new WireError(`snapshot addressed to '${h.to}' arrived at '${this.host.self_id}'`);
-      if (h.from_address) this.host.learnAddress(h.from, h.from_address);
-      rx.from = h.from;
-      rx.term = h.term;
-      const meta = snapshotMetaFromWire(h.meta);
-      rx.stage = new SnapshotStage(this.host.snapshot_dir, meta, rx.from);
-      this.host.log.info({ from: rx.from, index: meta.index, term: meta.term }, 'receiving snapshot');
-    }
-    rx.stage.add(chunk.data);
-    if (chunk.last) {
-      const staged = rx.stage.finish(chunk.sha256);
-      rx.stage = null;
-      const ack = this.host.onSnapshot(rx.from, rx.term, staged);
-      if (!ack.accepted) staged.discard();
-      finish(null, ack);
-    }
   }
 }

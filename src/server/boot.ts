@@ -19,6 +19,7 @@ import type { NodeMetrics } from '../node/node-metrics.js';
 import type { StockdConfig } from './stockd-config.js';
 import type { RaftCore } from '../node/raft-core.js';
 import { restoreBackupInto } from './restore.js';
+import { snapshotTestHookFromEnv } from './snapshot-test-hook.js';
 
 const EMPTY_CONF: ConfState = { voters: [], learners: [] };
 
@@ -81,9 +82,17 @@ function initialState(loaded: LoadedState): InitialState {
   };
 }
 
+/** Snapshots used to be staged in files in the data dir: what an older version left is of
+ * no use. Staging and retired generations an interrupted receive or install left in the
+ * database are deleted in the background. */
+function clearLeftovers(storage: LevelStorage, cfg: StockdConfig, log: NodeLog): void {
+  rmSync(path.join(cfg.data_dir, 'incoming-snapshots'), { recursive: true, force: true });
+  const leftovers = storage.leftoverGenerations;
+  if (leftovers.length > 0) log.info({ generations: leftovers }, 'deleting snapshot generations an interrupted staging or install left behind');
+  storage.clearLeftovers((err) => log.warn({ err: String(err) }, 'could not delete a left-over snapshot generation'));
+}
+
 function nodeSettings(cfg: StockdConfig, cluster_id: string, opts: BootOptions): NodeSettings {
-  const snapshot_dir = path.join(cfg.data_dir, 'incoming-snapshots');
-  rmSync(snapshot_dir, { recursive: true, force: true });
   return {
     id: cfg.id,
     cluster_id,
@@ -98,7 +107,7 @@ function nodeSettings(cfg: StockdConfig, cluster_id: string, opts: BootOptions):
     log_bytes_max: cfg.log_bytes_max,
     proposal_limits: { callers_max: cfg.proposals_max, entry_commands_max: cfg.entry_commands_max },
     transport_limits: { ...DEFAULT_TRANSPORT_LIMITS, queue_messages_max: cfg.peer_queue_messages_max, snapshot_chunk_bytes_max: cfg.snapshot_chunk_bytes },
-    snapshot_dir,
+    snapshot_hook: cfg.test_hooks ? snapshotTestHookFromEnv(process.env) : null,
     channel_credentials: opts.peer_credentials,
   };
 }
@@ -110,6 +119,7 @@ export async function bootNode(cfg: StockdConfig, opts: BootOptions): Promise<St
     const cluster_id = await claimDataDir(storage, cfg, opts.log);
     const loaded = await storage.load();
     const ledger = await loadLedger(storage, cfg, loaded.applied);
+    clearLeftovers(storage, cfg, opts.log);
     const initial = initialState(loaded);
     const core: RaftCore = new RaftNode(raftConfig(cfg), initial);
     const node = new StockNodeImpl(nodeSettings(cfg, cluster_id, opts), core, ledger, loaded.applied, storage, opts.log, opts.metrics);

@@ -1,16 +1,11 @@
 // Transport framing: every raft message survives the protobuf round trip; malformed input
-// is refused naming the field; snapshot staging checks the checksum; and two in-process
+// is refused naming the field (snapshot streams: snapshot-staging.test.ts); and two in-process
 // transports deliver in order, refuse another cluster, and bound a dead peer's queue.
 
 import t from 'tap';
 import * as grpc from '@grpc/grpc-js';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { messageFromWire, messageToWire, WireError, type WireBatch } from '../../src/node/transport-codec.js';
 import { DEFAULT_TRANSPORT_LIMITS, GrpcTransport, raftServiceClient, type TransportHost } from '../../src/node/transport-grpc.js';
-import { SnapshotStage, snapshotHasher } from '../../src/node/storage-snapshot.js';
-import { pack } from '../../src/node/storage-level.js';
 import type { Message } from '../../src/raft/types.js';
 
 const data = new Uint8Array([1, 2, 3, 250]);
@@ -56,38 +51,6 @@ t.test('snapshot messages never travel in a batch; malformed messages are refuse
   t.throws(() => messageFromWire({ to: 'b', term: 1, append: { prev_index: 1, prev_term: 1, commit: 2 ** 60, entries: [] } }, 'a'), /append.commit/);
 });
 
-t.test('a staged snapshot is accepted only with the right checksum', async (t) => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'stockd-stage-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const meta = { index: 5, term: 2, conf_state: { voters: ['a'], learners: [] } };
-  const applied = { index: 5, term: 2, conf_state: meta.conf_state, addresses: {} };
-  const enc = new TextEncoder();
-  const c1 = pack({ applied, records: [['state', enc.encode('k1'), pack(1)]] });
-  const c2 = pack({ records: [['history', enc.encode('k2'), pack(2)]] });
-  const good = snapshotHasher().update(c1).update(c2).digest();
-
-  const s = new SnapshotStage(dir, meta, 'a');
-  s.add(c1);
-  s.add(c2);
-  const staged = s.finish(good);
-  const r = staged.read();
-  t.equal(r.applied.index, 5);
-  t.same(r.records.map(([n, k]) => `${n}:${new TextDecoder().decode(k)}`), ['state:k1', 'history:k2']);
-  staged.discard();
-
-  const bad = new SnapshotStage(dir, meta, 'a');
-  bad.add(c1);
-  bad.add(c2);
-  t.throws(() => bad.finish(new Uint8Array(32)), /checksum mismatch after 2 chunks/);
-
-  const noApplied = new SnapshotStage(dir, meta, 'a');
-  t.throws(() => noApplied.add(c2), /first snapshot chunk lacks the applied record/);
-  noApplied.discard();
-  const junk = new SnapshotStage(dir, meta, 'a');
-  t.throws(() => junk.add(pack({ applied, records: [['nope', 1, 2]] })), /snapshot record is not/);
-  junk.discard();
-});
-
 interface Peer {
   transport: GrpcTransport;
   server: grpc.Server;
@@ -105,15 +68,18 @@ async function peer(id: string, cluster_id: string, addresses: Map<string, strin
     cluster_id,
     self_id: id,
     self_address: '',
-    snapshot_dir: os.tmpdir(),
+    staging: { beginStaging: () => Promise.reject(new Error('not in this test')), stageRecords: () => Promise.resolve(), discardStaging: () => undefined },
+    snapshot_hook: null,
     log: { info: () => undefined, debug: () => undefined, warn: (_o, m) => warnings.push(m) },
     addressOf: (x) => addresses.get(x) ?? null,
     isKnownSender: (x) => addresses.has(x),
     learnAddress: () => undefined,
     onMessages: (m) => got.push(...m),
     onUnreachable: (to) => unreachable.push(to),
-    onSnapshot: () => ({ accepted: false, detail: 'not in this test' }),
+    onSnapshot: () => Promise.resolve({ accepted: false, detail: 'not in this test' }),
     onSnapshotSent: () => undefined,
+    onSnapshotReceived: () => undefined,
+    onSnapshotFailed: () => undefined,
     openSnapshot: () => Promise.reject(new Error('not in this test')),
   };
   const transport = new GrpcTransport(host, { ...DEFAULT_TRANSPORT_LIMITS, queue_messages_max, batch_messages_max: 16 });

@@ -130,6 +130,8 @@ export interface ManagedNode {
   readonly metrics_port: number | null;
   data_dir: string;
   args: string[];
+  /** Extra environment of the node's next start (e.g. STOCKD_TEST_* hooks). */
+  env: Record<string, string>;
   proc: ChildProcess | null;
   exited: Promise<number | null> | null;
   output: string[];
@@ -172,7 +174,7 @@ export class StockdCluster {
   private async define(id: string): Promise<ManagedNode> {
     const port = await freePort();
     const metrics_port = this.opts.metrics ? await freePort() : null;
-    const n: ManagedNode = { id, port, metrics_port, data_dir: path.join(this.root, id), args: [], proc: null, exited: null, output: [], log_file: null };
+    const n: ManagedNode = { id, port, metrics_port, data_dir: path.join(this.root, id), args: [], env: {}, proc: null, exited: null, output: [], log_file: null };
     this.nodes.set(id, n);
     return n;
   }
@@ -212,7 +214,7 @@ export class StockdCluster {
       const d = tls.certs_dir;
       args.push('--cert', path.join(d, 'nodes', `${id}.crt`), '--key', path.join(d, 'nodes', `${id}.key`), '--ca', path.join(d, 'ca.crt'), '--roles', path.join(d, 'roles.txt'));
     }
-    const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...n.env } });
     live.add(proc);
     n.proc = proc;
     n.output = [];
