@@ -101,11 +101,13 @@ function noteMissingRuntimeSettings(log: pino.Logger): void {
 
 function openSecurity(cfg: StockdConfig, log: pino.Logger): NodeSecurity {
   try {
-    return new NodeSecurity(cfg.security, {
+    const security = new NodeSecurity(cfg.security, {
       info: (m) => log.info(m),
       warn: (m) => log.warn(m),
       error: (m) => log.error(m),
     });
+    security.configureJoin(cfg.id, cfg.join, Object.keys(cfg.initial_cluster));
+    return security;
   } catch (err) {
     fail(err instanceof Error ? err.message : String(err), 2);
   }
@@ -233,6 +235,12 @@ async function main(): Promise<void> {
   const security = openSecurity(cfg, log);
   const metrics = new NodeMetrics(cfg.id, { process_metrics: true });
   const node = await bootOrExit(cfg, log, metrics, security);
+  // Membership for the access decision: only current members may forward callers' calls,
+  // and a node with no members yet is still joining (join-gate.ts).
+  security.attachCluster({
+    isMember: (id) => node.status().members.some((m) => m.id === id),
+    joining: () => node.status().members.length === 0,
+  });
   // Admin actions (membership, transfers, snapshots, backups, role reloads) and who made
   // them: a hash-chained JSON-lines trail beside the node's data (docs/security.md).
   security.enableAudit(cfg.id, path.join(cfg.data_dir, 'admin-audit.jsonl'));

@@ -231,6 +231,10 @@ export const STOCKD_FLAGS = [
     flag: '--principal-streams-max', arg: '<n>', key: 'principalStreamsMax', kind: 'int', group: 'security', default: DEFAULT_PRINCIPAL_LIMITS.streams_open_max, min: 1, max: 1_000_000, unit: 'streams',
     why: 'Open Watch/Backup/health-watch streams per principal; beyond it `RESOURCE_EXHAUSTED`.',
   },
+  {
+    flag: '--join-token-file', arg: '<file>', key: 'joinTokenFile', kind: 'string', group: 'security', default: null, default_text: 'none', form: 'file (16..1024 bytes)',
+    why: 'The cluster\'s join secret. A `--join` node requires proof of it on peer calls until it is added (without it, only the members named by `--initial-cluster`; with neither it refuses to start); members holding the file send that proof. Never logged, reloaded on SIGHUP, TLS only (docs/security.md "Joining").',
+  },
 ] as const satisfies readonly FlagSpec[];
 
 export type FlagKey = (typeof STOCKD_FLAGS)[number]['key'];
