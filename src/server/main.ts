@@ -243,7 +243,13 @@ async function main(): Promise<void> {
   });
   // Admin actions (membership, transfers, snapshots, backups, role reloads) and who made
   // them: a hash-chained JSON-lines trail beside the node's data (docs/security.md).
-  security.enableAudit(cfg.id, path.join(cfg.data_dir, 'admin-audit.jsonl'));
+  try {
+    security.enableAudit(cfg.id, path.join(cfg.data_dir, 'admin-audit.jsonl'));
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    log.fatal({ err: msg }, 'refusing to start');
+    fail(`refusing to start: ${msg}`, 3);
+  }
   security.registerMetrics(metrics.registry);
   const serving = await serveGrpc(cfg, node, security, metrics, log);
   node.trace = cfg.log_level === 'trace';

@@ -205,9 +205,10 @@ export class NodeSecurity implements AccessSource {
   }
 
   /** Starts the admin audit trail of this node: records go to the log, and to `file`
-   * (JSON lines, hash-chained) when given. */
+   * (JSON lines, hash-chained, rotated by size) when given. A torn last line is repaired
+   * with a warning; a damaged complete line throws (the chain cannot continue from it). */
   enableAudit(node_id: string, file: string | null): AuditLog {
-    this.audit_log = new AuditLog(node_id, file, (line) => this.log.info(`admin audit ${line}`));
+    this.audit_log = new AuditLog(node_id, file, (line) => this.log.info(`admin audit ${line}`), Date.now, { warn: (m) => this.log.warn(m) });
     return this.audit_log;
   }
 
