@@ -4,7 +4,8 @@
 // /metrics over HTTP when asked, and on SIGTERM drains and closes cleanly.
 //
 // Exit codes: 0 clean stop, 1 fatal error while running, 2 bad configuration, 3 the data
-// dir was refused (another node's or cluster's, in use, unreadable or corrupt).
+// dir was refused (another node's or cluster's, in use, full disk, no permission, corrupt)
+// or the admin audit file cannot be continued.
 
 import { missingNodeEnv, missingNodeFlags } from './node-flags.js';
 import * as grpc from '@grpc/grpc-js';
