@@ -5,11 +5,12 @@
 
 import t from 'tap';
 import * as grpc from '@grpc/grpc-js';
-import { writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { checkJoinProof, checkJoinSender, JoinToken, joinAdmission, JOIN_TOKEN_BYTES_MAX, readJoinTokenFile } from '../../src/server/security/join-gate.js';
 import { NodeSecurity } from '../../src/server/security/node-security.js';
-import { loadProtos, makeCerts, QUIET, serviceCtor, startStubServer, type StubServer } from './fixture.js';
+import { loadProtos, makeCerts, QUIET, ROOT, serviceCtor, startStubServer, type StubServer } from './fixture.js';
 
 const certs = makeCerts('n1,n2,n3,n4');
 t.teardown(() => certs.cleanup());
@@ -129,4 +130,17 @@ t.test('without a token, a joining node admits the listed members only', async (
   const r = await raftStream(dial('n2'), 'n2');
   t.equal(r.code, grpc.status.PERMISSION_DENIED, 'n2 is not');
   t.match(r.details, /named by --initial-cluster \(n1\): sender 'n2' is not one/);
+});
+
+t.test('stockd --join with neither a token nor a member list refuses to start, touching nothing', (t) => {
+  const data = path.join(certs.dir, 'data-join');
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'dist/src/server/main.js'), '--id', 'n4', '--insecure', '--join', '--cluster-id', 'c-abc', '--data', data], { encoding: 'utf8', timeout: 30_000 });
+  t.equal(r.status, 2, 'exit code 2 (configuration)');
+  t.match(r.stderr, /--join needs a way to tell the real cluster .*--join-token-file FILE .*--initial-cluster/);
+  t.notOk(existsSync(data), 'no data dir was created');
+  const tokened = spawnSync(process.execPath, [path.join(ROOT, 'dist/src/server/main.js'), '--id', 'n4', '--insecure', '--join', '--cluster-id', 'c-abc', '--join-token-file', tokenFile, '--data', data], { encoding: 'utf8', timeout: 30_000 });
+  t.equal(tokened.status, 2);
+  t.match(tokened.stderr, /--join-token-file needs TLS/);
+  t.notOk(tokened.stderr.includes(SECRET) || tokened.stdout.includes(SECRET), 'the token appears in no output');
+  t.end();
 });
