@@ -27,6 +27,7 @@ import { ClassicLevel } from 'classic-level';
 import type { AbstractBatchOperation, AbstractSublevel } from 'abstract-level';
 import { Packr } from 'msgpackr';
 import { existsSync, readdirSync } from 'node:fs';
+import { openFailureMessage } from './storage-open-error.js';
 import type { ConfState, Entry, HardState, NodeId, SnapshotMeta } from '../raft/types.js';
 import type { KvWrite, LedgerEvent } from '../ledger/types.js';
 
@@ -292,7 +293,12 @@ export class LevelStorage {
    * something other than a Stockraft database, or one that cannot be opened. */
   static async open(dir: string): Promise<LevelStorage> {
     if (existsSync(dir)) {
-      const names = readdirSync(dir);
+      let names: string[];
+      try {
+        names = readdirSync(dir);
+      } catch (err) {
+        throw new StorageError(openFailureMessage(dir, err));
+      }
       if (names.length > 0 && !names.includes('CURRENT')) {
         throw new StorageError(`data dir ${dir} is not empty and holds no database (found ${names.slice(0, 5).join(', ')}): refusing to use it`);
       }
@@ -301,9 +307,7 @@ export class LevelStorage {
     try {
       await db.open();
     } catch (err) {
-      const cause = err instanceof Error ? `${(err as Error & { code?: string }).code ?? ''} ${err.message} ${String((err as Error & { cause?: unknown }).cause ?? '')}` : String(err);
-      if (cause.includes('LOCK')) throw new StorageError(`data dir ${dir} is in use by another process (${cause.trim()})`);
-      throw new StorageError(`data dir ${dir} is unreadable or corrupt: ${cause.trim()}`);
+      throw new StorageError(openFailureMessage(dir, err));
     }
     const opt = { keyEncoding: 'view', valueEncoding: 'view' } as const;
     const sub = (name: string): Sub => db.sublevel<Uint8Array, Uint8Array>(name, opt) as unknown as Sub;

@@ -3,7 +3,7 @@
 // build the core and the node around them. Anything inconsistent stops the start with a
 // message saying what is wrong; a node never serves from a data dir it doubts.
 
-import { rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { Ledger } from '../ledger/ledger.js';
 import { RaftNode } from '../raft/raft-node.js';
@@ -18,7 +18,7 @@ import type { NodeLog, NodeSettings } from '../node/node-settings.js';
 import type { NodeMetrics } from '../node/node-metrics.js';
 import type { StockdConfig } from './stockd-config.js';
 import type { RaftCore } from '../node/raft-core.js';
-import { restoreBackupInto } from './restore.js';
+import { restoreBackupInto, validateBackup, type BackupSummary } from './restore.js';
 import { snapshotTestHookFromEnv } from './snapshot-test-hook.js';
 
 const EMPTY_CONF: ConfState = { voters: [], learners: [] };
@@ -29,18 +29,50 @@ export interface BootOptions {
   readonly peer_credentials?: (id: string) => ChannelCredentials;
 }
 
+/** What --restore checked before the data dir was opened. */
+interface PreparedRestore {
+  readonly file: string;
+  readonly summary: BackupSummary;
+  /** How the data dir was found, so a failed restore leaves it exactly so. */
+  readonly dir_was: 'absent' | 'empty';
+}
+
+/** --restore: the data dir must be absent or empty and the backup whole, both checked
+ * before anything is created or opened. */
+function prepareRestore(dir: string, file: string): PreparedRestore {
+  let dir_was: PreparedRestore['dir_was'] = 'absent';
+  if (existsSync(dir)) {
+    const names = readdirSync(dir);
+    if (names.length > 0) throw new StorageError(`--restore needs an absent or empty data dir, but ${dir} holds ${names.length} entries (${names.slice(0, 5).join(', ')}): nothing was changed`);
+    dir_was = 'empty';
+  }
+  return { file, summary: validateBackup(file), dir_was };
+}
+
+/** Undoes what a failed restore created, leaving the data dir as it was found. */
+function undoRestore(dir: string, prepared: PreparedRestore): void {
+  if (prepared.dir_was === 'absent') rmSync(dir, { recursive: true, force: true });
+  else for (const name of readdirSync(dir)) rmSync(path.join(dir, name), { recursive: true, force: true });
+}
+
 /** Checks the data dir's identity against the flags, or claims a new dir (writing the
  * bootstrap membership, or the restored backup). Resolves with the cluster id. */
-async function claimDataDir(storage: LevelStorage, cfg: StockdConfig, log: NodeLog): Promise<string> {
+async function claimDataDir(storage: LevelStorage, cfg: StockdConfig, restore: PreparedRestore | null, log: NodeLog): Promise<string> {
   const existing = await storage.identity();
-  if (existing && cfg.restore !== null) throw new StorageError(`--restore needs an empty data dir, but ${cfg.data_dir} already holds node '${existing.node_id}'`);
+  if (existing && restore !== null) throw new StorageError(`--restore needs an empty data dir, but ${cfg.data_dir} already holds node '${existing.node_id}'`);
   if (!existing) {
     const ids = Object.keys(cfg.initial_cluster).sort();
     if (!cfg.join && ids.length === 0) throw new StorageError(`data dir ${cfg.data_dir} is new: give --initial-cluster to bootstrap a cluster, or --join to be added to one`);
     const conf: ConfState = cfg.join ? EMPTY_CONF : { voters: ids, learners: [] };
     const addresses = cfg.join ? {} : { ...cfg.initial_cluster };
-    await storage.claim(cfg.id, cfg.cluster_id, { conf, addresses });
-    if (cfg.restore !== null) await restoreBackupInto(storage, cfg.restore, conf, addresses, log);
+    if (restore !== null) {
+      // Ledger first, identity last: a crash in between leaves an unclaimed dir, which a
+      // later start refuses (its applied record lies above an empty bootstrap).
+      await restoreBackupInto(storage, restore.file, restore.summary, conf, addresses, log);
+      await storage.claim(cfg.id, cfg.cluster_id);
+    } else {
+      await storage.claim(cfg.id, cfg.cluster_id, { conf, addresses });
+    }
   } else {
     await storage.claim(cfg.id, cfg.cluster_id);
   }
@@ -114,9 +146,13 @@ function nodeSettings(cfg: StockdConfig, cluster_id: string, opts: BootOptions):
 
 export async function bootNode(cfg: StockdConfig, opts: BootOptions): Promise<StockNodeImpl> {
   const t0 = Date.now();
+  const restore = cfg.restore === null ? null : prepareRestore(cfg.data_dir, cfg.restore);
   const storage = await LevelStorage.open(cfg.data_dir);
+  // True from opening a restore's fresh data dir until the restored dir is claimed.
+  let restore_pending = restore !== null;
   try {
-    const cluster_id = await claimDataDir(storage, cfg, opts.log);
+    const cluster_id = await claimDataDir(storage, cfg, restore, opts.log);
+    restore_pending = false;
     const loaded = await storage.load();
     const ledger = await loadLedger(storage, cfg, loaded.applied);
     clearLeftovers(storage, cfg, opts.log);
@@ -141,6 +177,7 @@ export async function bootNode(cfg: StockdConfig, opts: BootOptions): Promise<St
     return node;
   } catch (err) {
     await storage.close().catch(() => undefined);
+    if (restore !== null && restore_pending) undoRestore(cfg.data_dir, restore);
     throw err;
   }
 }

@@ -4,7 +4,8 @@
 // /metrics over HTTP when asked, and on SIGTERM drains and closes cleanly.
 //
 // Exit codes: 0 clean stop, 1 fatal error while running, 2 bad configuration, 3 the data
-// dir was refused (another node's or cluster's, in use, unreadable or corrupt).
+// dir was refused (another node's or cluster's, in use, full disk, no permission, corrupt)
+// or the admin audit file cannot be continued.
 
 import { missingNodeEnv, missingNodeFlags } from './node-flags.js';
 import * as grpc from '@grpc/grpc-js';
@@ -101,11 +102,13 @@ function noteMissingRuntimeSettings(log: pino.Logger): void {
 
 function openSecurity(cfg: StockdConfig, log: pino.Logger): NodeSecurity {
   try {
-    return new NodeSecurity(cfg.security, {
+    const security = new NodeSecurity(cfg.security, {
       info: (m) => log.info(m),
       warn: (m) => log.warn(m),
       error: (m) => log.error(m),
     });
+    security.configureJoin(cfg.id, cfg.join, Object.keys(cfg.initial_cluster));
+    return security;
   } catch (err) {
     fail(err instanceof Error ? err.message : String(err), 2);
   }
@@ -233,9 +236,21 @@ async function main(): Promise<void> {
   const security = openSecurity(cfg, log);
   const metrics = new NodeMetrics(cfg.id, { process_metrics: true });
   const node = await bootOrExit(cfg, log, metrics, security);
+  // Membership for the access decision: only current members may forward callers' calls,
+  // and a node with no members yet is still joining (join-gate.ts).
+  security.attachCluster({
+    isMember: (id) => node.status().members.some((m) => m.id === id),
+    joining: () => node.status().members.length === 0,
+  });
   // Admin actions (membership, transfers, snapshots, backups, role reloads) and who made
   // them: a hash-chained JSON-lines trail beside the node's data (docs/security.md).
-  security.enableAudit(cfg.id, path.join(cfg.data_dir, 'admin-audit.jsonl'));
+  try {
+    security.enableAudit(cfg.id, path.join(cfg.data_dir, 'admin-audit.jsonl'));
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    log.fatal({ err: msg }, 'refusing to start');
+    fail(`refusing to start: ${msg}`, 3);
+  }
   security.registerMetrics(metrics.registry);
   const serving = await serveGrpc(cfg, node, security, metrics, log);
   node.trace = cfg.log_level === 'trace';

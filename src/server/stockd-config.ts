@@ -278,6 +278,7 @@ function securityOf(o: Raw): SecurityFlags {
     roles: optionalText(o, 'roles'),
     principalCallsMax: optionalIntOf(o, 'principalCallsMax') ?? undefined,
     principalStreamsMax: optionalIntOf(o, 'principalStreamsMax') ?? undefined,
+    joinTokenFile: optionalText(o, 'joinTokenFile'),
   };
 }
 

@@ -89,12 +89,12 @@ export const STOCKD_FLAGS = [
   },
   {
     flag: '--initial-cluster', arg: '<list>', key: 'initialCluster', kind: 'list', group: 'identity', default: null, default_text: 'none',
-    why: 'Bootstrap: every node of a new cluster gets the same list; it becomes the first membership (all voters). With `--join`: the members a joining node can reach (used only for their addresses).',
+    why: 'Bootstrap: every node of a new cluster gets the same list; it becomes the first membership (all voters). With `--join`: the members a joining node can reach, and, without `--join-token-file`, the only senders it admits until it is added.',
   },
   {
     flag: '--join', key: 'join', kind: 'bool', group: 'identity',
     why: 'Start with an empty membership and wait to be added (`add learner`, then `promote`) instead of bootstrapping.',
-    detail: 'The node never campaigns while it is not a voter and catches up by InstallSnapshot.',
+    detail: 'The node never campaigns while it is not a voter and catches up by InstallSnapshot. Until added it admits peers only with the join token (`--join-token-file`) or from the members named by `--initial-cluster`; with neither it refuses to start (docs/security.md "Joining").',
   },
   {
     flag: '--cluster-id', arg: '<id>', key: 'clusterId', kind: 'string', group: 'identity', default: null, default_text: 'derived', form: 'cluster id',
@@ -183,8 +183,8 @@ export const STOCKD_FLAGS = [
   },
   {
     flag: '--restore', arg: '<file>', key: 'restore', kind: 'string', group: 'operations', default: null, default_text: 'none', form: 'file',
-    why: 'Bootstrap a NEW cluster (new cluster id, starting with `r-`) from a backup (`stockctl backup`). The data dir must be empty.',
-    detail: 'The restored ledger becomes a snapshot at its last applied log index (term 1): history keeps its log indexes and hashes, the new log continues above it. Give every bootstrap node the same file, or start the others with `--cluster-id` of the restored one so they receive it by InstallSnapshot.',
+    why: 'Bootstrap a NEW cluster (new cluster id, starting with `r-`) from a backup (`stockctl backup`). The data dir must be absent or empty.',
+    detail: 'The whole file is validated first (every chunk\'s checksum and place, the ledger\'s invariants, every history chain), one chunk at a time, before the data dir is created or opened: a bad file is refused naming the chunk, byte offset and record, and leaves the dir as it was. The restored ledger becomes a snapshot at its last applied log index (term 1): history keeps its log indexes and hashes, the new log continues above it. Give every bootstrap node the same file, or start the others with `--cluster-id` of the restored one so they receive it by InstallSnapshot.',
   },
   // --- security (docs/security.md)
   {
@@ -230,6 +230,10 @@ export const STOCKD_FLAGS = [
   {
     flag: '--principal-streams-max', arg: '<n>', key: 'principalStreamsMax', kind: 'int', group: 'security', default: DEFAULT_PRINCIPAL_LIMITS.streams_open_max, min: 1, max: 1_000_000, unit: 'streams',
     why: 'Open Watch/Backup/health-watch streams per principal; beyond it `RESOURCE_EXHAUSTED`.',
+  },
+  {
+    flag: '--join-token-file', arg: '<file>', key: 'joinTokenFile', kind: 'string', group: 'security', default: null, default_text: 'none', form: 'file (16..1024 bytes)',
+    why: 'The cluster\'s join secret. A `--join` node requires proof of it on peer calls until it is added (without it, only the members named by `--initial-cluster`; with neither it refuses to start); members holding the file send that proof. Never logged, reloaded on SIGHUP, TLS only (docs/security.md "Joining").',
   },
 ] as const satisfies readonly FlagSpec[];
 

@@ -101,7 +101,7 @@ t.test('TLS cluster: clients checked end to end; rogue nodes cannot join or dist
     '--election-ms-min', '200', '--election-ms-max', '400', '--tick-ms', '20', ...tlsFlags('rogue', 'n2', '.'),
   ]);
   // A rogue n4 waits to be added; even if a real admin adds it, it never gets the log.
-  startNode('n4', ['--listen', `127.0.0.1:${p4}`, '--data', path.join(certs.dir, 'data-n4'), '--join', '--cluster-id', String(s0['cluster_id']), ...tlsFlags('rogue', 'n4')]);
+  startNode('n4', ['--listen', `127.0.0.1:${p4}`, '--data', path.join(certs.dir, 'data-n4'), '--join', '--cluster-id', String(s0['cluster_id']), '--initial-cluster', initial, ...tlsFlags('rogue', 'n4')]);
   const add = await callRetry(admin1, 'AddLearner', { id: 'n4', address: `127.0.0.1:${p4}` });
   t.equal(add.code, 0, 'a real admin adds a learner n4 (by mistake, at the rogue address)');
   const trails = ['n1', 'n2', 'n3'].map((id) => {

@@ -18,3 +18,12 @@ export const ALLOWED: Readonly<Record<string, ReadonlySet<string>>> = {
   stock: new Set([...READS, ...STOCK, ...PUBLIC]),
   admin: new Set([...READS, ...ORDER, ...STOCK, ...ADMIN_ONLY, ...TEST_HOOKS, ...PUBLIC]),
 };
+
+/** Leader-routed methods: a follower forwards them, and a current member may then act for
+ * the caller it authenticated (the caller's roles decide). */
+export const FORWARDABLE = ['Reserve', 'Commit', 'Release', 'Extend', 'Adjust', 'Submit']
+  .map((m) => INV + m)
+  .concat(['AddLearner', 'Promote', 'Remove', 'TransferLeadership'].map((m) => CLU + m));
+
+/** A node certificate's own rights (unless the roles file names `node:<id>`). */
+export const NODE_ALLOWED: ReadonlySet<string> = new Set([...PEER_ONLY, ...PUBLIC]);

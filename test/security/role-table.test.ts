@@ -5,11 +5,11 @@
 
 import t from 'tap';
 import * as grpc from '@grpc/grpc-js';
-import { decide, decideOps, type AccessState } from '../../src/server/security/authorizer.js';
-import { METHOD_RULES } from '../../src/server/security/method-table.js';
+import { decide, decideOps, principalHas, type AccessState } from '../../src/server/security/authorizer.js';
+import { METHOD_RULES, ruleFor } from '../../src/server/security/method-table.js';
 import { parseRolesFile } from '../../src/server/security/roles.js';
 import { hashToken, parseTokenFile } from '../../src/server/security/tokens.js';
-import { ALLOWED, PEER_ONLY } from './expected-rights.js';
+import { ALLOWED, FORWARDABLE, NODE_ALLOWED, PEER_ONLY } from './expected-rights.js';
 
 const INV = '/stockraft.v1.Inventory/';
 const CLU = '/stockraft.v1.Cluster/';
@@ -73,5 +73,18 @@ t.test('Submit checks every op against its own role', (t) => {
   if (s.ok) t.match(decideOps(s.principal, INV + 'Submit', ['adjust', 'reserve']), { details: /ops\[1\] \(reserve\) needs role 'order'/ });
   const a = decide(state, INV + 'Submit', asToken('admin'));
   if (a.ok) t.equal(decideOps(a.principal, INV + 'Submit', ['adjust', 'reserve']), null);
+  t.end();
+});
+
+t.test('a node principal holds only peer (plus its roles); leader-routed methods are the forwardable ones', (t) => {
+  const node = { kind: 'node', name: 'node:n2', node_id: 'n2', roles: [] } as const;
+  for (const cap of ['read', 'order', 'stock', 'admin', 'peer'] as const) t.equal(principalHas(node, cap), cap === 'peer', `node without roles: ${cap}`);
+  t.equal(principalHas({ ...node, roles: ['reader'] }, 'read'), true, 'a node the roles file names as reader reads');
+  t.equal(principalHas({ ...node, roles: ['reader'] }, 'stock'), false);
+  for (const [m, rule] of METHOD_RULES) {
+    t.equal(rule.forward, FORWARDABLE.includes(m), `${m} forwardable: ${FORWARDABLE.includes(m)}`);
+    t.equal(rule.any_of.length === 0 || rule.any_of.some((c) => principalHas(node, c)), NODE_ALLOWED.has(m), `node rights on ${m}`);
+  }
+  t.equal(ruleFor('/stockraft.v1.Cluster/NoSuchMethod').forward, false, 'an unknown method is never forwardable');
   t.end();
 });

@@ -260,8 +260,23 @@ t.test('peers: the dialling side checks the member id of the node it reaches', a
   const asN2 = clientWith(srv.address, srv.security.peerCredentials('n2'));
   t.equal((await unaryCode(asN2, HEALTH, 'Check', { service: '' })).code, UNAVAILABLE, 'dialling "n2" but reaching n1 fails');
   const fwd = clientWith(srv.address, srv.security.forwardCredentials());
-  t.equal((await unaryCode(fwd, CLU, 'Snapshot', {})).code, OK, 'forwarding with the node certificate carries node rights');
-  t.equal(srv.seen.at(-1)?.principal, 'node:n1');
+  const own = await unaryCode(fwd, CLU, 'Snapshot', {});
+  t.equal(own.code, PERMISSION_DENIED, 'a node certificate alone carries no operator rights');
+  t.match(own.details, /principal 'node:n1' \(node certificate\) has roles \[\]/);
+  // As a follower forwards a leader-routed call: marked, naming the caller it authorized.
+  const forwarded = (who: string): grpc.Metadata => {
+    const md = new grpc.Metadata();
+    md.set('x-stockraft-forwarded', 'n1');
+    md.set('x-stockraft-principal', who);
+    return md;
+  };
+  t.equal((await unaryCode(fwd, CLU, 'Remove', { id: 'n9' }, forwarded('admin'))).code, PERMISSION_DENIED, 'no membership known yet: nobody may forward');
+  srv.security.attachCluster({ isMember: (id) => id === 'n1', joining: () => false });
+  t.equal((await unaryCode(fwd, CLU, 'Remove', { id: 'n9' }, forwarded('admin'))).code, OK, 'a member forwards an admin\'s call');
+  t.equal(srv.seen.at(-1)?.principal, 'node:n1', 'the handler sees the member that forwarded');
+  const r = await unaryCode(fwd, CLU, 'Remove', { id: 'n9' }, forwarded('reader'));
+  t.equal(r.code, PERMISSION_DENIED, 'a forwarded reader is still a reader');
+  t.match(r.details, /principal 'reader' \(forwarded by node:n1\)/);
 });
 
 t.test('roles reload on SIGHUP; a broken file keeps the old roles', async (t) => {

@@ -99,7 +99,7 @@ t.test('a node refuses a data dir that is not its own', async (t) => {
   writeFileSync(path.join(bad, 'CURRENT'), 'MANIFEST-000099\n');
   const r4 = await run(['--id', 'n1', '--listen', `127.0.0.1:${port}`, '--data', bad, '--initial-cluster', `n1=127.0.0.1:${port}`, '--insecure']);
   t.equal(r4.code, 3, 'a corrupt database: exit code 3');
-  t.match(r4.out, /unreadable or corrupt/, 'the message says it is corrupt');
+  t.match(r4.out, /is corrupt \(.*MANIFEST-000099: No such file or directory\)\. Recover the node from its peers/, 'the message says it is corrupt, names the missing file and the way out');
 
   // The rightful owner still starts from it.
   await c.startNode('n1');

@@ -3,7 +3,7 @@
 // backup is refused. Also: reservations expire through the leader's time-tick entries.
 
 import t from 'tap';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { adjust, StockdCluster } from './cluster-harness.js';
 
@@ -41,7 +41,8 @@ t.test('backup, then --restore bootstraps a new cluster with the same ledger', a
   await c.startCustom('r2', (n) => ['--initial-cluster', `r2=127.0.0.1:${n.port}`, '--restore', bad], false);
   const code = await c.waitExit('r2');
   t.equal(code, 3, 'refused with exit code 3');
-  t.match(c.output('r2'), /--restore/, 'the message names the restore');
+  t.match(c.output('r2'), /--restore .*bad\.bin: chunk \d+ at byte \d+: /, 'the message names the restore, the chunk and its offset');
+  t.notOk(existsSync(path.join(c.root, 'r2')), 'the data dir was never created');
 });
 
 t.test('a reservation expires through the leader\'s time-tick entries', async (t) => {

@@ -6,14 +6,18 @@ import * as grpc from '@grpc/grpc-js';
 import { X509Certificate, createHash } from 'node:crypto';
 import { identityOfCert, issuedBy, type CertIdentity } from './identity.js';
 import { OP_CAPABILITY, ruleFor, type MethodRule } from './method-table.js';
-import { ROLE_FOR, rolesGrant, type AccessRole, type Capability, type RolesMap } from './roles.js';
+import { PRINCIPAL_RE, ROLE_FOR, rolesGrant, type AccessRole, type Capability, type RolesMap } from './roles.js';
 import { checkBearer, type TokenTable } from './tokens.js';
 
 export type Principal =
-  /** A cluster member, proven by a node certificate from the peer CA. Holds every
-   * capability: members forward client calls to the leader after authorizing them. */
-  | { readonly kind: 'node'; readonly name: string; readonly node_id: string }
+  /** A cluster member, proven by a node certificate from the peer CA. Holds 'peer' (the
+   * raft service) and only what the roles file gives its name (`node:<id>`): a node's key,
+   * even a retired one, is no client or operator. */
+  | { readonly kind: 'node'; readonly name: string; readonly node_id: string; readonly roles: readonly AccessRole[] }
   | { readonly kind: 'user'; readonly name: string; readonly via: 'cert' | 'token'; readonly roles: readonly AccessRole[] }
+  /** A caller a current member authenticated and forwarded to this node (the leader): the
+   * caller's own roles apply (from this node's roles file), never the member's. */
+  | { readonly kind: 'forwarded'; readonly name: string; readonly roles: readonly AccessRole[]; readonly by: Extract<Principal, { kind: 'node' }> }
   /** Nobody proved anything: either the method is public or the node runs open
    * (--insecure without --auth-tokens, development only), where it may do everything. */
   | { readonly kind: 'anonymous'; readonly name: 'anonymous'; readonly open: boolean };
@@ -38,6 +42,17 @@ export interface CallCredentials {
   readonly cert_der: Buffer | null;
   /** Values of the `authorization` metadata key. */
   readonly authorization: readonly (string | Buffer)[];
+  /** On a call marked forwarded by a member (FORWARDED_KEY): the principal that member
+   * says it authenticated (its PRINCIPAL_KEY). Null or absent otherwise. */
+  readonly forwarded_for?: string | null;
+}
+
+/** What the access decision needs to know about the cluster, from the running node. */
+export interface ClusterView {
+  /** Whether `node_id` is a current member (voter or learner): only members may forward. */
+  isMember(node_id: string): boolean;
+  /** True while this node's membership is empty (started with --join, not yet added). */
+  joining(): boolean;
 }
 
 export type Decision =
@@ -102,7 +117,8 @@ function identify(state: AccessState, creds: CallCredentials, now_ms: number): I
   if (!(now_ms >= v.from_ms && now_ms <= v.to_ms)) return { ok: false, details: 'certificate is expired or not yet valid' };
   if (!v.ok) return { ok: false, details: v.details };
   if (v.identity.kind === 'node') {
-    return { ok: true, principal: { kind: 'node', name: `node:${v.identity.id}`, node_id: v.identity.id } };
+    const name = `node:${v.identity.id}`;
+    return { ok: true, principal: { kind: 'node', name, node_id: v.identity.id, roles: state.roles.get(name) ?? [] } };
   }
   const name = v.identity.name;
   return { ok: true, principal: { kind: 'user', name, via: 'cert', roles: state.roles.get(name) ?? [] } };
@@ -111,10 +127,11 @@ function identify(state: AccessState, creds: CallCredentials, now_ms: number): I
 export function principalHas(p: Principal, cap: Capability): boolean {
   switch (p.kind) {
     case 'node':
-      return true;
+      return cap === 'peer' || rolesGrant(p.roles, cap);
     case 'anonymous':
       return p.open;
     case 'user':
+    case 'forwarded':
       return cap !== 'peer' && rolesGrant(p.roles, cap);
   }
 }
@@ -128,10 +145,36 @@ function missing(any_of: readonly Capability[]): string {
 
 function who(p: Principal): string {
   if (p.kind === 'user') return `principal '${p.name}' (by ${p.via}) has roles [${p.roles.join(', ')}]`;
+  if (p.kind === 'forwarded') return `principal '${p.name}' (forwarded by ${p.by.name}) has roles [${p.roles.join(', ')}]`;
+  if (p.kind === 'node') return `principal '${p.name}' (node certificate) has roles [${p.roles.join(', ')}]`;
   return `principal '${p.name}'`;
 }
 
-export function decide(state: AccessState, method_path: string, creds: CallCredentials, now_ms = Date.now()): Decision {
+/** A member's right to forward: on a leader-routed method (MethodRule.forward), a current
+ * member may act for the caller it authenticated; that caller's roles then decide. A
+ * removed member, or any other method, gets only the node's own rights. */
+function onBehalf(
+  state: AccessState,
+  method_path: string,
+  node: Extract<Principal, { kind: 'node' }>,
+  forwarded_for: string,
+  cluster: ClusterView | null,
+): { ok: true; principal: Principal } | Extract<Decision, { ok: false }> {
+  if (!PRINCIPAL_RE.test(forwarded_for)) {
+    return { ok: false, code: grpc.status.UNAUTHENTICATED, details: `${method_path}: ${node.name} forwarded a call for a malformed principal name`, principal: node.name };
+  }
+  if (cluster === null || !cluster.isMember(node.node_id)) {
+    return {
+      ok: false,
+      code: grpc.status.PERMISSION_DENIED,
+      details: `${method_path}: ${node.name} forwarded a call for '${forwarded_for}' but is not a current member of this cluster: only members may forward`,
+      principal: node.name,
+    };
+  }
+  return { ok: true, principal: { kind: 'forwarded', name: forwarded_for, roles: state.roles.get(forwarded_for) ?? [], by: node } };
+}
+
+export function decide(state: AccessState, method_path: string, creds: CallCredentials, now_ms = Date.now(), cluster: ClusterView | null = null): Decision {
   const rule = ruleFor(method_path);
   if (state.mode === 'open') return { ok: true, principal: { kind: 'anonymous', name: 'anonymous', open: true }, rule };
   const id = identify(state, creds, now_ms);
@@ -145,7 +188,13 @@ export function decide(state: AccessState, method_path: string, creds: CallCrede
     const how = state.tokens === null ? 'a client certificate issued by the cluster CA' : 'a client certificate issued by the cluster CA or an authorization bearer token';
     return { ok: false, code: grpc.status.UNAUTHENTICATED, details: `${method_path}: no valid credentials: present ${how}` };
   }
-  const p = id.principal;
+  let p = id.principal;
+  const forwarded_for = creds.forwarded_for ?? null;
+  if (p.kind === 'node' && forwarded_for !== null && rule.forward) {
+    const f = onBehalf(state, method_path, p, forwarded_for, cluster);
+    if (!f.ok) return f;
+    p = f.principal;
+  }
   if (!rule.any_of.some((cap) => principalHas(p, cap))) {
     return { ok: false, code: grpc.status.PERMISSION_DENIED, details: `${method_path} needs ${missing(rule.any_of)}; ${who(p)}`, principal: p.name };
   }

@@ -4,9 +4,11 @@
 // message (before the handler sees it), and the per-principal bounds.
 
 import * as grpc from '@grpc/grpc-js';
-import { decide, decideOps, type AccessState, type Principal } from './authorizer.js';
+import { decide, decideOps, type AccessState, type ClusterView, type Principal } from './authorizer.js';
 import { OP_CAPABILITY, ruleFor } from './method-table.js';
 import type { PrincipalLimits } from './limits.js';
+import { FORWARDED_KEY } from '../../wire/metadata.js';
+import { checkJoinProof, checkJoinSender, JOIN_PROOF_KEY, type JoinAdmission } from './join-gate.js';
 
 /** Metadata key carrying the authorized principal's name to handlers. Whatever a client
  * puts under this key is removed first, so handlers can trust it. */
@@ -20,11 +22,15 @@ export interface AccessSource {
   onRefused?(method_path: string, code: grpc.status, details: string, peer: string): void;
   /** Audited methods (MethodRule.audit) report here once the call ends; must not throw. */
   onAudited?(principal: string, method_path: string, request: unknown, code: grpc.status): void;
+  /** The running node's view (null until attached: then no member may forward). */
+  cluster?(): ClusterView | null;
+  /** How this node admits peers while it joins (null: it does not join). */
+  joinGate?(): { readonly admission: JoinAdmission; readonly self_id: string } | null;
 }
 
 /** Metadata key carrying, on a call a member forwarded, the principal that member
- * authorized (the original caller). Removed from every call first and set only when the
- * caller is a member, so handlers can trust it. */
+ * authorized (the original caller). Removed from every call first and set only when a
+ * current member forwarded the call, so handlers can trust it. */
 export const ON_BEHALF_KEY = 'x-stockraft-on-behalf';
 
 /** Who made a call, for records: the principal, or 'caller via member' on a forwarded call. */
@@ -68,7 +74,12 @@ export function claimedSender(method_path: string, message: unknown): string | n
 
 const RAFT_PREFIX = '/stockraft.raft.Raft/';
 
-function checkMessage(method_path: string, p: Principal, message: unknown, per_op: boolean): { code: grpc.status; details: string } | null {
+function checkMessage(method_path: string, p: Principal, message: unknown, per_op: boolean, join: JoinAdmission | null): { code: grpc.status; details: string } | null {
+  if (join !== null && method_path.startsWith(RAFT_PREFIX)) {
+    const from = claimedSender(method_path, message);
+    const refusal = from === undefined ? null : checkJoinSender(join, from);
+    if (refusal !== null) return { code: grpc.status.PERMISSION_DENIED, details: `${method_path}: ${refusal.details}` };
+  }
   if (per_op) {
     const kinds = submitOpKinds(message);
     if (kinds !== null) {
@@ -90,6 +101,15 @@ function checkMessage(method_path: string, p: Principal, message: unknown, per_o
   return null;
 }
 
+/** The join gate while this node has no membership; null once it has learned it. */
+function joinGateNow(source: AccessSource): { readonly admission: JoinAdmission; readonly self_id: string } | null {
+  const gate = source.joinGate?.() ?? null;
+  if (gate === null) return null;
+  const cluster = source.cluster?.() ?? null;
+  // Not yet attached to the node: it is starting and knows nothing, so keep the gate shut.
+  return cluster === null || cluster.joining() ? gate : null;
+}
+
 export function accessInterceptor(source: AccessSource): grpc.ServerInterceptor {
   return (method, call) => {
     const path = method.path;
@@ -100,6 +120,7 @@ export function accessInterceptor(source: AccessSource): grpc.ServerInterceptor 
     let audit = false;
     let audited_name = 'unauthenticated';
     let first_message: unknown = null;
+    let join: JoinAdmission | null = null;
     const reportAudit = (code: grpc.status): void => {
       if (!audit) return;
       audit = false; // once per call
@@ -115,47 +136,56 @@ export function accessInterceptor(source: AccessSource): grpc.ServerInterceptor 
     const listener = new grpc.ServerListenerBuilder()
       .withOnReceiveMetadata((metadata, next) => {
         const raw = call.getAuthContext().sslPeerCertificate?.raw;
-        const d = decide(source.state(), path, { cert_der: raw ?? null, authorization: metadata.get('authorization') });
+        const forwarded_for = metadata.get(FORWARDED_KEY).length > 0 ? principalOf(metadata) : null;
+        const creds = { cert_der: raw ?? null, authorization: metadata.get('authorization'), forwarded_for };
+        const d = decide(source.state(), path, creds, Date.now(), source.cluster?.() ?? null);
         // Refused attempts at admin actions by a known caller are audited too; anonymous
         // refusals only go to the (throttled) refusal log, so they cannot flood the trail.
         audit = ruleFor(path).audit && (d.ok || d.code === grpc.status.PERMISSION_DENIED);
         audited_name = d.ok ? d.principal.name : d.principal ?? 'unauthenticated';
-        let on_behalf: string | null = null;
-        if (d.ok && d.principal.kind === 'node') {
-          // A member forwarding a call names the principal it authorized: the audit trail
-          // and the admin history keep who asked (it grants nothing; the member's own
-          // rights apply).
-          on_behalf = principalOf(metadata)?.slice(0, 128) ?? null;
-          if (on_behalf !== null) audited_name = `${on_behalf} via ${d.principal.name}`;
-        }
         if (!d.ok) {
           refuse(d.code, d.details);
           return;
         }
-        // Members are not bounded per principal: a follower forwards many callers' calls
-        // under its own name, and the leader's proposal bound already applies to them. In
-        // open mode nobody has a name, so only the node-wide bounds apply.
-        const bounded = d.principal.kind === 'user' || (d.principal.kind === 'anonymous' && !d.principal.open);
+        const p = d.principal;
+        // A forwarded call: handlers see the member under PRINCIPAL_KEY and the caller it
+        // acts for under ON_BEHALF_KEY (records say 'caller via node:nX').
+        const on_behalf = p.kind === 'forwarded' ? p.name : null;
+        if (p.kind === 'forwarded') audited_name = `${p.name} via ${p.by.name}`;
+        const gate = path.startsWith(RAFT_PREFIX) ? joinGateNow(source) : null;
+        if (gate !== null) {
+          const refusal = checkJoinProof(gate.admission, gate.self_id, metadata.get(JOIN_PROOF_KEY));
+          if (refusal !== null) {
+            refuse(grpc.status.PERMISSION_DENIED, `${path}: ${refusal.details}`);
+            return;
+          }
+          join = gate.admission;
+        }
+        // Members are not bounded per principal, nor the callers they forward: the member
+        // that took the call bounded its caller, and the leader's proposal bound applies.
+        // In open mode nobody has a name, so only the node-wide bounds apply.
+        const bounded = p.kind === 'user' || (p.kind === 'anonymous' && !p.open);
         if (bounded) {
-          const slot = source.limits.acquire(d.principal.name, d.rule.watch_stream ? 'stream' : 'call');
+          const slot = source.limits.acquire(p.name, d.rule.watch_stream ? 'stream' : 'call');
           if (!slot.ok) {
             refuse(grpc.status.RESOURCE_EXHAUSTED, `${path}: ${slot.reason}`);
             return;
           }
           release = slot.release;
         }
-        principal = d.principal;
+        principal = p;
         per_op = d.rule.per_op;
         metadata.remove(PRINCIPAL_KEY);
-        metadata.set(PRINCIPAL_KEY, d.principal.name);
+        metadata.set(PRINCIPAL_KEY, p.kind === 'forwarded' ? p.by.name : p.name);
         metadata.remove(ON_BEHALF_KEY);
+        metadata.remove(JOIN_PROOF_KEY);
         if (on_behalf !== null) metadata.set(ON_BEHALF_KEY, on_behalf);
         next(metadata);
       })
       .withOnReceiveMessage((message, next) => {
         if (refused || principal === null) return;
         if (audit && first_message === null) first_message = message;
-        const bad = checkMessage(path, principal, message, per_op);
+        const bad = checkMessage(path, principal, message, per_op, join);
         if (bad !== null) {
           refuse(bad.code, bad.details);
           return;

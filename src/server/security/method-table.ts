@@ -13,6 +13,9 @@ export interface MethodRule {
   readonly per_op: boolean;
   /** Admin actions: who asked what, and the outcome, go to the node's audit trail. */
   readonly audit: boolean;
+  /** Carried out by the leader (the edge's route 'leader'): a follower forwards it, and a
+   * current member may then act for the caller it authenticated (authorizer.ts). */
+  readonly forward: boolean;
 }
 
 const rule = (any_of: readonly Capability[], extra: Partial<Omit<MethodRule, 'any_of'>> = {}): MethodRule => ({
@@ -20,8 +23,10 @@ const rule = (any_of: readonly Capability[], extra: Partial<Omit<MethodRule, 'an
   watch_stream: extra.watch_stream ?? false,
   per_op: extra.per_op ?? false,
   audit: extra.audit ?? false,
+  forward: extra.forward ?? false,
 });
 const AUDITED = { audit: true } as const;
+const LEADER = { forward: true } as const;
 
 const INV = '/stockraft.v1.Inventory/';
 const CLU = '/stockraft.v1.Cluster/';
@@ -30,12 +35,12 @@ const TEST = '/stockraft.raft.StockTest/';
 const HEALTH = '/grpc.health.v1.Health/';
 
 export const METHOD_RULES: ReadonlyMap<string, MethodRule> = new Map<string, MethodRule>([
-  [INV + 'Reserve', rule(['order'])],
-  [INV + 'Commit', rule(['order'])],
-  [INV + 'Release', rule(['order'])],
-  [INV + 'Extend', rule(['order'])],
-  [INV + 'Adjust', rule(['stock'])],
-  [INV + 'Submit', rule(['order', 'stock'], { per_op: true })],
+  [INV + 'Reserve', rule(['order'], LEADER)],
+  [INV + 'Commit', rule(['order'], LEADER)],
+  [INV + 'Release', rule(['order'], LEADER)],
+  [INV + 'Extend', rule(['order'], LEADER)],
+  [INV + 'Adjust', rule(['stock'], LEADER)],
+  [INV + 'Submit', rule(['order', 'stock'], { per_op: true, forward: true })],
   [INV + 'GetPosition', rule(['read'])],
   [INV + 'GetPositions', rule(['read'])],
   [INV + 'GetReservation', rule(['read'])],
@@ -44,10 +49,10 @@ export const METHOD_RULES: ReadonlyMap<string, MethodRule> = new Map<string, Met
   [INV + 'GetOutcome', rule(['read'])],
   [INV + 'Watch', rule(['read'], { watch_stream: true })],
   [CLU + 'Status', rule(['read'])],
-  [CLU + 'AddLearner', rule(['admin'], AUDITED)],
-  [CLU + 'Promote', rule(['admin'], AUDITED)],
-  [CLU + 'Remove', rule(['admin'], AUDITED)],
-  [CLU + 'TransferLeadership', rule(['admin'], AUDITED)],
+  [CLU + 'AddLearner', rule(['admin'], { audit: true, forward: true })],
+  [CLU + 'Promote', rule(['admin'], { audit: true, forward: true })],
+  [CLU + 'Remove', rule(['admin'], { audit: true, forward: true })],
+  [CLU + 'TransferLeadership', rule(['admin'], { audit: true, forward: true })],
   [CLU + 'Snapshot', rule(['admin'], AUDITED)],
   [CLU + 'Backup', rule(['admin'], { watch_stream: true, audit: true })],
   // Reads the admin history (who changed the cluster): operators only.

@@ -13,7 +13,8 @@
 import * as grpc from '@grpc/grpc-js';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { readFileSync } from 'node:fs';
-import type { AccessState } from './authorizer.js';
+import type { AccessState, ClusterView } from './authorizer.js';
+import { JOIN_PROOF_KEY, joinAdmission, readJoinTokenFile, type JoinAdmission, type JoinToken } from './join-gate.js';
 import { AuditLog, auditDetail } from './audit.js';
 import { accessInterceptor, type AccessSource } from './interceptor.js';
 import { DEFAULT_PRINCIPAL_LIMITS, PrincipalLimits, type PrincipalLimitsConfig } from './limits.js';
@@ -33,6 +34,7 @@ export interface SecurityFlags {
   readonly roles?: string;
   readonly principalCallsMax?: number;
   readonly principalStreamsMax?: number;
+  readonly joinTokenFile?: string;
 }
 
 export interface SecurityLog {
@@ -58,6 +60,7 @@ interface Loaded {
   readonly client_tls: TlsMaterial | null;
   readonly peer_tls: TlsMaterial | null;
   readonly state: AccessState;
+  readonly join_token: JoinToken | null;
 }
 
 function load(flags: SecurityFlags): Loaded {
@@ -69,6 +72,10 @@ function load(flags: SecurityFlags): Loaded {
   }
   if (tlsGiven > 0 && tlsGiven < 3) throw new Error('--cert, --key and --ca must be given together');
   if ((flags.peerCert === undefined) !== (flags.peerKey === undefined)) throw new Error('--peer-cert and --peer-key must be given together');
+  if (flags.insecure === true && flags.joinTokenFile !== undefined) {
+    // Members send the proof only to a peer that proved its member id over TLS.
+    throw new Error('--join-token-file needs TLS (--cert/--key/--ca): with --insecure peers are not authenticated; a --join node then accepts the members named by --initial-cluster');
+  }
 
   let client_tls: TlsMaterial | null = null;
   let peer_tls: TlsMaterial | null = null;
@@ -83,9 +90,11 @@ function load(flags: SecurityFlags): Loaded {
   const enforced = client_tls !== null || tokens !== null;
   if (enforced && flags.roles === undefined) throw new Error('--roles FILE is required when callers are authenticated (TLS or --auth-tokens)');
   const roles: RolesMap = flags.roles === undefined ? new Map() : parseRolesFile(readConfig(flags.roles, '--roles'), flags.roles);
+  const join_token = flags.joinTokenFile === undefined ? null : readJoinTokenFile(flags.joinTokenFile);
   return {
     client_tls,
     peer_tls,
+    join_token,
     state: {
       mode: enforced ? 'enforced' : 'open',
       client_cas: client_tls?.ca_certs ?? [],
@@ -109,6 +118,8 @@ export class NodeSecurity implements AccessSource {
   private refusals = 0;
   private audit_log: AuditLog | null = null;
   private refused_metric: Counter<'code'> | null = null;
+  private cluster_view: ClusterView | null = null;
+  private join_gate: { readonly admission: JoinAdmission; readonly self_id: string } | null = null;
 
   constructor(
     private readonly flags: SecurityFlags,
@@ -132,6 +143,31 @@ export class NodeSecurity implements AccessSource {
 
   state(): AccessState {
     return this.loaded.state;
+  }
+
+  /** Connects the access decision to the running node: who is a member now (only members
+   * may forward callers' calls) and whether it is still joining. */
+  attachCluster(view: ClusterView): void {
+    this.cluster_view = view;
+  }
+
+  cluster(): ClusterView | null {
+    return this.cluster_view;
+  }
+
+  /** Sets how this node admits peers while it joins (join-gate.ts). Throws the start-up
+   * refusal when `join` has neither a join token nor a member list. */
+  configureJoin(self_id: string, join: boolean, member_ids: readonly string[]): void {
+    const admission = joinAdmission(join, this.loaded.join_token, member_ids);
+    this.join_gate = admission === null ? null : { admission, self_id };
+    if (admission !== null) this.log.info(`joining: peers are admitted by ${admission.kind === 'token' ? 'the join token' : `the member list (${[...admission.ids].join(', ')})`} until this node is added`);
+  }
+
+  joinGate(): { readonly admission: JoinAdmission; readonly self_id: string } | null {
+    const g = this.join_gate;
+    // The token may have been reloaded (SIGHUP): the gate uses the current one.
+    if (g !== null && g.admission.kind === 'token' && this.loaded.join_token !== null) return { admission: { kind: 'token', token: this.loaded.join_token }, self_id: g.self_id };
+    return g;
   }
 
   /** Refused calls since start (for metrics). */
@@ -169,9 +205,10 @@ export class NodeSecurity implements AccessSource {
   }
 
   /** Starts the admin audit trail of this node: records go to the log, and to `file`
-   * (JSON lines, hash-chained) when given. */
+   * (JSON lines, hash-chained, rotated by size) when given. A torn last line is repaired
+   * with a warning; a damaged complete line throws (the chain cannot continue from it). */
   enableAudit(node_id: string, file: string | null): AuditLog {
-    this.audit_log = new AuditLog(node_id, file, (line) => this.log.info(`admin audit ${line}`));
+    this.audit_log = new AuditLog(node_id, file, (line) => this.log.info(`admin audit ${line}`), Date.now, { warn: (m) => this.log.warn(m) });
     return this.audit_log;
   }
 
@@ -205,7 +242,17 @@ export class NodeSecurity implements AccessSource {
    * that member), or plaintext with --insecure. */
   peerCredentials(member_id: string): grpc.ChannelCredentials {
     const p = this.loaded.peer_tls;
-    return p === null ? grpc.credentials.createInsecure() : peerChannelCredentials(p, member_id);
+    if (p === null) return grpc.credentials.createInsecure();
+    // Every peer call carries proof of the join token for that member (when this node has
+    // the file): a joining node needs it; the others ignore it. Read at call time, so a
+    // reloaded token applies to open channels too.
+    const proof = grpc.credentials.createFromMetadataGenerator((_params, done) => {
+      const md = new grpc.Metadata();
+      const token = this.loaded.join_token;
+      if (token !== null) md.set(JOIN_PROOF_KEY, token.proofFor(member_id));
+      done(null, md);
+    });
+    return grpc.credentials.combineChannelCredentials(peerChannelCredentials(p, member_id), proof);
   }
 
   /** Credentials for node-to-node calls addressed by address only (forwarding to the leader). */
