@@ -1,7 +1,7 @@
 // Backups and restores.
 //
 // A backup file is the ledger snapshot format (src/ledger/snapshot.ts: self-checking,
-// hash-chained chunks of the 'state' and 'history' sublevels) with each chunk preceded by
+// hash-chained chunks of the 'state', 'history' and 'outcomes' sublevels) with each chunk preceded by
 // its length as a 4-byte big-endian integer. `stockctl backup` writes it from the Backup
 // stream (StockNode.backupChunks); `stockd --restore FILE` reads it back.
 //
@@ -13,6 +13,7 @@ import { open } from 'node:fs/promises';
 import { Ledger } from '../ledger/ledger.js';
 import { restoreChunksAsync } from '../ledger/snapshot.js';
 import { verifyHistory } from '../ledger/history.js';
+import { archivedResult } from '../ledger/archive.js';
 import type { LedgerEvent } from '../ledger/types.js';
 import { eventKey, pack, StorageError, type AppliedRecord, type LevelStorage, type SublevelName } from '../node/storage-level.js';
 import type { ConfState, NodeId, SnapshotMeta } from '../raft/types.js';
@@ -55,10 +56,15 @@ export async function restoreBackupInto(storage: LevelStorage, file: string, con
   const t0 = Date.now();
   const state: [string, unknown][] = [];
   const history: [string, LedgerEvent][] = [];
+  const archived: [string, unknown][] = [];
   try {
     for await (const [sublevel, key, value] of restoreChunksAsync(readBackupChunks(file))) {
       if (sublevel === 'state') state.push([key, value]);
-      else history.push([key, value as LedgerEvent]);
+      else if (sublevel === 'history') history.push([key, value as LedgerEvent]);
+      else {
+        archivedResult(key, value); // refuses a malformed record, naming its key
+        archived.push([key, value]);
+      }
     }
   } catch (err) {
     throw new StorageError(`--restore ${file}: ${err instanceof Error ? err.message : String(err)}`);
@@ -84,6 +90,7 @@ export async function restoreBackupInto(storage: LevelStorage, file: string, con
   const records: [SublevelName, Uint8Array, Uint8Array][] = [];
   for (const [k, v] of state) records.push(['state', enc.encode(k), pack(v)]);
   for (const [k, v] of history) records.push(['history', enc.encode(k), pack(v)]);
+  for (const [k, v] of archived) records.push(['outcomes', enc.encode(k), pack(v)]);
   let ord = 0;
   let prev = -1;
   for (const e of by_index) {
