@@ -11,6 +11,7 @@
 import { archivedResult, replayFromArchive } from '../ledger/archive.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { Command, CommandResult } from '../ledger/types.js';
+import { ARCHIVE_LOOKUP_IDS_MAX } from './storage-level.js';
 
 export interface DedupHost {
   /** Resolves once this node applied (and stored) everything committed before the call. */
@@ -50,12 +51,16 @@ export async function proposeChecked(host: DedupHost, commands: readonly Command
   const missing = check.filter((i) => (answers[i] = ledger.replayOf(commands[i] as Command)) === null);
   if (missing.length > 0) {
     await host.storedThrough(checked_index);
-    const ids = missing.map((i) => idOf(commands[i] as Command));
-    const values = await host.archived(ids);
-    values.forEach((v, j) => {
-      const i = missing[j] as number;
-      if (v !== undefined) answers[i] = replayFromArchive(commands[i] as Command, ids[j] as string, v);
-    });
+    // In reads of at most ARCHIVE_LOOKUP_IDS_MAX ids; bounded by the commands given.
+    for (let from = 0; from < missing.length; from += ARCHIVE_LOOKUP_IDS_MAX) {
+      const part = missing.slice(from, from + ARCHIVE_LOOKUP_IDS_MAX);
+      const ids = part.map((i) => idOf(commands[i] as Command));
+      const values = await host.archived(ids);
+      values.forEach((v, j) => {
+        const i = part[j] as number;
+        if (v !== undefined) answers[i] = replayFromArchive(commands[i] as Command, ids[j] as string, v);
+      });
+    }
   }
   const id_time_ms = Math.max(host.now(), host.ledger().lastTimeMs());
   const proposed: Command[] = [];
