@@ -12,7 +12,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { LevelStorage, eventKey, type AppliedRecord } from '../src/node/storage-level.js';
 import { Ledger } from '../src/ledger/ledger.js';
-import { OUTCOME_RETENTION_MS_DEFAULT } from '../src/ledger/limits.js';
 import type { Command, LedgerEvent } from '../src/ledger/types.js';
 import { encodeEntry } from '../src/ledger/codec.js';
 import { bootNode } from '../src/server/boot.js';
@@ -65,7 +64,7 @@ async function build(dir: string, events: number, positions: number, window: num
   await storage.claim('n1', 'bench', { conf: conf_state, addresses: { n1: '127.0.0.1:1' } });
   await storage.load();
   const ledger = new Ledger();
-  const step_ms = Math.max(1, Math.floor((OUTCOME_RETENTION_MS_DEFAULT * COMMANDS_PER_ENTRY) / window));
+  const step_ms = Math.max(1, Math.floor((ledger.outcome_retention_ms * COMMANDS_PER_ENTRY) / window));
   let time_ms = 1_700_000_000_000;
   let index = 0;
   let done = 0;

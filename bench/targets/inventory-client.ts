@@ -19,10 +19,12 @@ export interface WireResult {
   readonly detail: string;
   readonly short_lines: readonly unknown[];
 }
+/** id_time_ms: the issue time of a fresh id, as the SDK sends it (without it the leader
+ * checks every id on disk before proposing: src/ledger/README.md "Exactly once"). */
 export interface WireOp {
-  adjust?: { op_id: string; sku: string; location: string; delta: number; reason: string; reference: string };
-  reserve?: { reservation_id: string; lines: WireLine[]; ttl_ms: number; order_ref: string };
-  commit?: { op_id: string; reservation_id: string; lines: WireLine[] };
+  adjust?: { op_id: string; sku: string; location: string; delta: number; reason: string; reference: string; id_time_ms?: number };
+  reserve?: { reservation_id: string; lines: WireLine[]; ttl_ms: number; order_ref: string; id_time_ms?: number };
+  commit?: { op_id: string; reservation_id: string; lines: WireLine[]; id_time_ms?: number };
 }
 export interface WireStatus {
   readonly id: string;

@@ -80,6 +80,7 @@ export function stockraftSession(spec: PointSpec): Session {
     lines,
     ttl_ms: BENCH_TTL_MS,
     order_ref: 'bench-order',
+    id_time_ms: Date.now(),
   });
 
   async function reserve(c: InventoryClient, lines: WireLine[]): Promise<number> {
@@ -89,7 +90,7 @@ export function stockraftSession(spec: PointSpec): Session {
   async function reserveCommit(c: InventoryClient): Promise<number> {
     const r = reserveReq([line()]);
     check(await c.reserve(r), 'reserve');
-    check(await c.commit({ op_id: nextId('c'), reservation_id: r.reservation_id, lines: [] }), 'commit');
+    check(await c.commit({ op_id: nextId('c'), reservation_id: r.reservation_id, lines: [], id_time_ms: Date.now() }), 'commit');
     return 1;
   }
   async function submit(c: InventoryClient): Promise<number> {

@@ -7,6 +7,7 @@ import { open, rename, rm } from 'node:fs/promises';
 import { Ledger } from '../ledger/ledger.js';
 import { restoreChunksAsync } from '../ledger/snapshot.js';
 import { verifyHistory } from '../ledger/history.js';
+import { archivedResult } from '../ledger/archive.js';
 import type { LedgerEvent } from '../ledger/types.js';
 import { frameBackupChunk, readBackupChunks } from '../server/restore.js';
 import { Exit, EXIT_MISMATCH } from './context.js';
@@ -33,7 +34,8 @@ export async function loadBackupFile(file: string): Promise<{ ledger: Ledger; su
   const history: [string, LedgerEvent][] = [];
   for await (const [sublevel, key, value] of restoreChunksAsync(readBackupChunks(file))) {
     if (sublevel === 'state') state.push([key, value]);
-    else history.push([key, value as LedgerEvent]);
+    else if (sublevel === 'history') history.push([key, value as LedgerEvent]);
+    else archivedResult(key, value); // outcomes past the dedup window: each must parse
   }
   const ledger = Ledger.load(state);
   history.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));

@@ -84,6 +84,8 @@ export function refusalReason(r: CommandResult): string | null {
       return `INSUFFICIENT_STOCK: ${r.short_lines.map((s) => `${s.sku}@${s.location} requested ${s.requested}, available ${s.available}`).join('; ')}`;
     case 'ON_HAND_MISMATCH':
       return `ON_HAND_MISMATCH: expected on_hand ${r.expected_on_hand}, actual ${r.on_hand}`;
+    case 'OP_ID_TOO_OLD':
+      return `OP_ID_TOO_OLD: id time ${r.id_time_ms}, log time ${r.log_time_ms}, dedup window ${r.window_ms} ms: ${r.detail}`;
     default:
       return `${r.code}: ${r.detail}`;
   }

@@ -31,7 +31,18 @@ export interface StockraftClientOptions {
   readonly interceptors?: grpc.Interceptor[];
 }
 
-export interface AdjustInput {
+/** Every write takes an optional id and, with a caller-chosen id, optionally the time the
+ * caller made it (`id_time_ms`, ms since the epoch, the same on every use of the id): with
+ * it the ledger refuses the id once it is older than the cluster's dedup window
+ * (OP_ID_TOO_OLD) and the leader skips its own check. Without an id the SDK makes one and
+ * sends its time. A caller-chosen id without a time is checked by the leader against every
+ * outcome it ever recorded (a read barrier more per call): never the call's own time,
+ * which would make an id used long ago look new. */
+export interface IdInput {
+  readonly id_time_ms?: number;
+}
+
+export interface AdjustInput extends IdInput {
   readonly op_id?: string;
   readonly sku: string;
   readonly location: string;
@@ -40,23 +51,23 @@ export interface AdjustInput {
   readonly reference?: string;
   readonly expected_on_hand?: number;
 }
-export interface ReserveInput {
+export interface ReserveInput extends IdInput {
   readonly reservation_id?: string;
   readonly lines: readonly Line[];
   readonly ttl_ms: number;
   readonly order_ref?: string;
 }
-export interface CommitInput {
+export interface CommitInput extends IdInput {
   readonly op_id?: string;
   readonly reservation_id: string;
   readonly lines?: readonly Line[];
 }
-export interface ReleaseInput {
+export interface ReleaseInput extends IdInput {
   readonly op_id?: string;
   readonly reservation_id: string;
   readonly reason?: string;
 }
-export interface ExtendInput {
+export interface ExtendInput extends IdInput {
   readonly op_id?: string;
   readonly reservation_id: string;
   readonly ttl_ms: number;
@@ -169,12 +180,24 @@ export class StockraftClient {
 
   // ---- writes ----
 
-  /** Encodes an op for the wire, choosing an id when the caller gave none. */
+  /** The id of a write and the id time to send: the SDK's own id with the time it carries,
+   * or the caller's id with the caller's time if given (see IdInput). */
+  private idFor(given: string | undefined, id_time_ms: number | undefined): { id: string; stamp: { id_time_ms?: number } } {
+    if (given === undefined) {
+      const made = this.ids.nextStamped();
+      return { id: made.id, stamp: { id_time_ms: made.time_ms } };
+    }
+    return { id: given, stamp: id_time_ms === undefined ? {} : { id_time_ms } };
+  }
+
+  /** Encodes an op for the wire, choosing an id when the caller gave none. The wire body is
+   * made once per call, so every retry carries the same id and id time. */
   private toWire(op: OpInput): { id: string; wire: W.WireOp } {
     switch (op.kind) {
       case 'adjust': {
-        const id = op.op_id ?? this.ids.next();
+        const { id, stamp } = this.idFor(op.op_id, op.id_time_ms);
         const adjust: W.WireAdjust = {
+          ...stamp,
           op_id: id,
           sku: op.sku,
           location: op.location,
@@ -186,20 +209,20 @@ export class StockraftClient {
         return { id, wire: { adjust } };
       }
       case 'reserve': {
-        const id = op.reservation_id ?? this.ids.next();
-        return { id, wire: { reserve: { reservation_id: id, lines: wireLines(op.lines), ttl_ms: op.ttl_ms, order_ref: op.order_ref ?? '' } } };
+        const { id, stamp } = this.idFor(op.reservation_id, op.id_time_ms);
+        return { id, wire: { reserve: { ...stamp, reservation_id: id, lines: wireLines(op.lines), ttl_ms: op.ttl_ms, order_ref: op.order_ref ?? '' } } };
       }
       case 'commit': {
-        const id = op.op_id ?? this.ids.next();
-        return { id, wire: { commit: { op_id: id, reservation_id: op.reservation_id, lines: wireLines(op.lines) } } };
+        const { id, stamp } = this.idFor(op.op_id, op.id_time_ms);
+        return { id, wire: { commit: { ...stamp, op_id: id, reservation_id: op.reservation_id, lines: wireLines(op.lines) } } };
       }
       case 'release': {
-        const id = op.op_id ?? this.ids.next();
-        return { id, wire: { release: { op_id: id, reservation_id: op.reservation_id, reason: op.reason ?? '' } } };
+        const { id, stamp } = this.idFor(op.op_id, op.id_time_ms);
+        return { id, wire: { release: { ...stamp, op_id: id, reservation_id: op.reservation_id, reason: op.reason ?? '' } } };
       }
       case 'extend': {
-        const id = op.op_id ?? this.ids.next();
-        return { id, wire: { extend: { op_id: id, reservation_id: op.reservation_id, ttl_ms: op.ttl_ms } } };
+        const { id, stamp } = this.idFor(op.op_id, op.id_time_ms);
+        return { id, wire: { extend: { ...stamp, op_id: id, reservation_id: op.reservation_id, ttl_ms: op.ttl_ms } } };
       }
     }
   }

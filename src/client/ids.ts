@@ -18,6 +18,12 @@ export class OpIdGenerator {
   }
 
   next(): string {
+    return this.nextStamped().id;
+  }
+
+  /** A new id and its issue time (the milliseconds it carries), which the SDK sends as
+   * the command's id_time_ms on every attempt of the call. */
+  nextStamped(): { id: string; time_ms: number } {
     let ms = this.now();
     if (ms <= this.last_ms) {
       ms = this.last_ms;
@@ -29,6 +35,6 @@ export class OpIdGenerator {
       }
     } else this.counter = 0;
     this.last_ms = ms;
-    return `${ms.toString(36).padStart(TIME_CHARS, '0')}-${this.counter.toString(36).padStart(COUNTER_CHARS, '0')}-${this.suffix}`;
+    return { id: `${ms.toString(36).padStart(TIME_CHARS, '0')}-${this.counter.toString(36).padStart(COUNTER_CHARS, '0')}-${this.suffix}`, time_ms: ms };
   }
 }

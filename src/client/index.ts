@@ -8,6 +8,7 @@ export type {
   AdminEventPage,
   EventPage,
   ExtendInput,
+  IdInput,
   OpInput,
   ReadOptions,
   ReleaseInput,

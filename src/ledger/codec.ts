@@ -50,8 +50,23 @@ function copyLines(v: unknown): Line[] {
   return v.map((l: unknown) => (isRecord(l) ? { sku: own(l.sku), location: own(l.location), quantity: l.quantity } : l) as Line);
 }
 
+/** The id stamp fields (id time, leader's check) when present; values unchecked. */
+function withStamp(out: Command, c: Record<string, unknown>): Command {
+  const has_time = c.id_time_ms !== undefined && c.id_time_ms !== null;
+  const has_check = c.checked_index !== undefined && c.checked_index !== null;
+  if (!has_time && !has_check) return out;
+  const o = out as unknown as Record<string, unknown>;
+  if (has_time) o.id_time_ms = c.id_time_ms;
+  if (has_check) o.checked_index = c.checked_index;
+  return out;
+}
+
 /** Rebuilds a command with only its kind's fields (values unchecked; see validate.ts). */
 function copyCommand(c: Record<string, unknown>): Command {
+  return withStamp(copyKindFields(c), c);
+}
+
+function copyKindFields(c: Record<string, unknown>): Command {
   switch (c.kind) {
     case 'adjust': {
       const out: Record<string, unknown> = {

@@ -7,8 +7,10 @@
 // Order within one entry: log time advances to max(previous, entry.time_ms); reservations
 // whose deadline is <= that time expire in (deadline, id) order, at most
 // EXPIRIES_PER_ENTRY_MAX of them (a command that then touches one still due expires it
-// first); outcomes and final reservations past the retention window are pruned; then each
-// command runs in order.
+// first); outcomes and final reservations past the retention (the dedup window plus the id
+// time's allowance ahead) leave memory, the outcomes for the 'outcomes' sublevel
+// (archive.ts); then each command runs in order. Exactly-once across any age: README
+// "Exactly once".
 
 import { adminEventHash, advanceHead, eventHashOf, GENESIS_HEAD, type AdminHead, type PositionHead } from './history.js';
 import { ExpiryHeap } from './expiry-heap.js';
@@ -27,13 +29,15 @@ import {
 } from './keys.js';
 import {
   BALANCE_MAX,
+  DEDUP_WINDOW_MS_DEFAULT,
+  DEDUP_WINDOW_MS_MAX,
+  DEDUP_WINDOW_MS_MIN,
   ENTRY_COMMANDS_MAX,
   EXPIRIES_PER_ENTRY_MAX,
-  OUTCOME_RETENTION_MS_DEFAULT,
-  OUTCOME_RETENTION_MS_MAX,
-  OUTCOME_RETENTION_MS_MIN,
+  ID_TIME_AHEAD_MS_MAX,
   TIME_MS_MAX,
 } from './limits.js';
+import { archivedRecord } from './archive.js';
 import { OutcomeTable, RESERVE_FP } from './outcome-store.js';
 import { PositionTable } from './position-table.js';
 import { PruneQueue } from './prune-queue.js';
@@ -68,9 +72,11 @@ import type {
 import { validateCommand } from './validate.js';
 
 export interface LedgerOptions {
-  /** How long (log time) an op outcome and a final reservation are kept. Part of the
-   * replicated state machine: every node of a cluster must use the same value. */
-  readonly outcome_retention_ms?: number;
+  /** The dedup window in log time (DEDUP_WINDOW_MS_DEFAULT, stockd --dedup-window-ms): an
+   * id time this much older than log time is refused; an outcome and a final reservation
+   * stay in memory for the window plus the id time allowance (id_time_ahead_ms). Part of
+   * the replicated state machine: every node of a cluster must use the same value. */
+  readonly dedup_window_ms?: number;
   /** Reservations one entry expires at most (EXPIRIES_PER_ENTRY_MAX). Part of the
    * replicated state machine like the retention; only tests set it, to reach the bound
    * with few reservations. */
@@ -116,6 +122,11 @@ function finalStateCode(state: ReservationRecord['state']): 'RESERVATION_COMMITT
 }
 
 export class Ledger {
+  readonly dedup_window_ms: number;
+  /** How far an id time may be ahead of log time: min(ID_TIME_AHEAD_MS_MAX, window). */
+  readonly id_time_ahead_ms: number;
+  /** How long (log time) an outcome and a final reservation stay in memory: the window
+   * plus id_time_ahead_ms, so an id is refused as too old before it leaves memory. */
   readonly outcome_retention_ms: number;
   readonly expiries_per_entry_max: number;
   /** Positions as columns by slot (position-table.ts). */
@@ -131,20 +142,27 @@ export class Ledger {
   private head_hash = GENESIS_HEAD;
   /** End of the admin history chain (seq 0, '' before the first admin event). */
   private admin_head: AdminHead = { seq: 0, head: '' };
+  /** Highest apply index among outcomes that left memory (MetaRecord.pruned_index). */
+  private pruned_index = 0;
 
   constructor(options: LedgerOptions = {}) {
-    const r = options.outcome_retention_ms ?? OUTCOME_RETENTION_MS_DEFAULT;
-    if (!Number.isSafeInteger(r) || r < OUTCOME_RETENTION_MS_MIN || r > OUTCOME_RETENTION_MS_MAX) {
-      throw new RangeError(
-        `outcome_retention_ms must be an integer ${OUTCOME_RETENTION_MS_MIN}..${OUTCOME_RETENTION_MS_MAX}, got ${String(r)}`,
-      );
+    const w = options.dedup_window_ms ?? DEDUP_WINDOW_MS_DEFAULT;
+    if (!Number.isSafeInteger(w) || w < DEDUP_WINDOW_MS_MIN || w > DEDUP_WINDOW_MS_MAX) {
+      throw new RangeError(`dedup_window_ms must be an integer ${DEDUP_WINDOW_MS_MIN}..${DEDUP_WINDOW_MS_MAX}, got ${String(w)}`);
     }
-    this.outcome_retention_ms = r;
+    this.dedup_window_ms = w;
+    this.id_time_ahead_ms = Math.min(ID_TIME_AHEAD_MS_MAX, w);
+    this.outcome_retention_ms = w + this.id_time_ahead_ms;
     const e = options.expiries_per_entry_max ?? EXPIRIES_PER_ENTRY_MAX;
     if (!Number.isSafeInteger(e) || e < 1 || e > EXPIRIES_PER_ENTRY_MAX) {
       throw new RangeError(`expiries_per_entry_max must be an integer 1..${EXPIRIES_PER_ENTRY_MAX}, got ${String(e)}`);
     }
     this.expiries_per_entry_max = e;
+  }
+
+  /** The options this ledger was made with (a snapshot install loads with the same). */
+  options(): LedgerOptions {
+    return { dedup_window_ms: this.dedup_window_ms, expiries_per_entry_max: this.expiries_per_entry_max };
   }
 
   // ---------------------------------------------------------------- reads
@@ -158,11 +176,28 @@ export class Ledger {
     return this.reservations.get(reservation_id) ?? null;
   }
 
-  /** The recorded result of an op id or reservation id (replay: false), or null when the
-   * id is unknown: never applied, applied as INVALID_ARGUMENT, or pruned. */
+  /** The recorded result of an op id or reservation id (replay: false) while it is in
+   * memory, or null: never applied, refused without a record, or archived (the node then
+   * reads the 'outcomes' sublevel). */
   getOutcome(op_id: string): CommandResult | null {
     const slot = this.outcomes.find(op_id);
     return slot < 0 ? null : this.outcomes.result(slot);
+  }
+
+  /** What apply would answer for cmd from the outcome in memory under its id: the
+   * recorded result as a replay, or ALREADY_EXISTS_DIFFERENT; null when the id has no
+   * outcome in memory. The leader's check of an unstamped command uses it. */
+  replayOf(cmd: Command): CommandResult | null {
+    const id = cmd.kind === 'reserve' ? cmd.reservation_id : cmd.op_id;
+    const prior = this.outcomes.find(id);
+    if (prior < 0) return null;
+    if (this.sameContent(prior, id, cmd)) return { ...this.outcomes.result(prior), replay: true } as CommandResult;
+    return failure('ALREADY_EXISTS_DIFFERENT', `id ${id} was already used by a different command (${this.outcomes.code(prior)})`);
+  }
+
+  /** Highest apply index of an outcome that left memory (0: none). */
+  prunedIndex(): number {
+    return this.pruned_index;
   }
 
   headHash(): string {
@@ -239,7 +274,8 @@ export class Ledger {
   }
 
   private meta(): MetaRecord {
-    return { v: 1, time_ms: this.time_ms, log_index: this.log_index, head_hash: this.head_hash };
+    const m: MetaRecord = { v: 1, time_ms: this.time_ms, log_index: this.log_index, head_hash: this.head_hash };
+    return this.pruned_index === 0 ? m : { ...m, pruned_index: this.pruned_index };
   }
 
   // ---------------------------------------------------------------- apply
@@ -274,11 +310,12 @@ export class Ledger {
     const v = validateCommand(cmd);
     if (!v.ok) return { code: 'INVALID_ARGUMENT', replay: false, field: v.field, limit: v.limit, value: v.value };
     const id = cmd.kind === 'reserve' ? cmd.reservation_id : cmd.op_id;
-    const prior = this.outcomes.find(id);
-    if (prior >= 0) {
-      if (this.sameContent(prior, id, cmd)) return { ...this.outcomes.result(prior), replay: true } as CommandResult;
-      return failure('ALREADY_EXISTS_DIFFERENT', `id ${id} was already used by a different command (${this.outcomes.code(prior)})`);
-    }
+    const bad_stamp = this.stampInvalid(batch, cmd);
+    if (bad_stamp !== null) return bad_stamp;
+    const replay = this.replayOf(cmd);
+    if (replay !== null) return replay;
+    const too_old = this.tooOld(batch, cmd);
+    if (too_old !== null) return too_old;
     let result: CommandResult;
     let tied = false;
     switch (cmd.kind) {
@@ -312,11 +349,45 @@ export class Ledger {
       digest = fingerprintDigest(fingerprint(cmd));
       fp = FP_KEY_PREFIX + digest.toString('hex');
     }
-    const rec: OutcomeRecord = { result, fp, at_ms: batch.time_ms };
+    const rec: OutcomeRecord = { result, fp, at_ms: batch.time_ms, at_index: batch.log_index };
     this.outcomes.add(id, rec, false, digest);
     batch.writes.push({ type: 'put', sublevel: 'state', key: outcomeKey(id), value: rec });
     if (!tied) this.prunes.push({ due_ms: batch.time_ms + this.outcome_retention_ms, what: 'o', id });
     return result;
+  }
+
+  /** An id time too far ahead of log time, or a leader check from an index not yet
+   * applied, is refused as INVALID_ARGUMENT (not recorded). */
+  private stampInvalid(batch: Batch, cmd: Command): CommandResult | null {
+    const t = cmd.id_time_ms;
+    if (t !== undefined && t !== null && t > batch.time_ms + this.id_time_ahead_ms) {
+      const limit = `at most log time + ${this.id_time_ahead_ms} ms (${batch.time_ms + this.id_time_ahead_ms})`;
+      return { code: 'INVALID_ARGUMENT', replay: false, field: 'id_time_ms', limit, value: String(t) };
+    }
+    const c = cmd.checked_index;
+    if (c !== undefined && c !== null && c >= batch.log_index) {
+      return { code: 'INVALID_ARGUMENT', replay: false, field: 'checked_index', limit: `below the applying log index ${batch.log_index}`, value: String(c) };
+    }
+    return null;
+  }
+
+  /** OP_ID_TOO_OLD for an id (not in memory) whose time is the window or more behind log
+   * time, or whose leader check is stale: an outcome applied after the checked index has
+   * left memory since, and it may be this id's. Neither is recorded: the id may have an
+   * archived outcome, which stays what it was. */
+  private tooOld(batch: Batch, cmd: Command): CommandResult | null {
+    const t = cmd.id_time_ms;
+    const w = this.dedup_window_ms;
+    if (t !== undefined && t !== null && batch.time_ms - t >= w) {
+      const detail = `id time ${t} is ${batch.time_ms - t} ms behind log time ${batch.time_ms}, the dedup window is ${w} ms: use a new id, or ask GetOutcome for this one`;
+      return { code: 'OP_ID_TOO_OLD', replay: false, id_time_ms: t, log_time_ms: batch.time_ms, window_ms: w, detail };
+    }
+    const c = cmd.checked_index;
+    if (c !== undefined && c !== null && this.pruned_index > c) {
+      const detail = `the leader checked this id at log index ${c}, and an outcome applied at index ${this.pruned_index} has left memory since: retry`;
+      return { code: 'OP_ID_TOO_OLD', replay: false, id_time_ms: t ?? 0, log_time_ms: batch.time_ms, window_ms: w, detail };
+    }
+    return null;
   }
 
   /** Whether cmd repeats the command recorded under id (a replay). */
@@ -617,20 +688,28 @@ export class Ledger {
     }
   }
 
-  /** Forgets outcomes and final reservations older than the retention window. Everything
+  /** Moves outcomes and final reservations past the retention out of memory: the
+   * reservation is forgotten, the outcome is written to the 'outcomes' sublevel (in this
+   * entry's batch, so it is on disk exactly when it is no longer in 'state'). Everything
    * due goes at once, so which records exist depends only on the log, never on order. */
   private pruneDue(batch: Batch): void {
     for (;;) {
       const e = this.prunes.shiftDue(batch.time_ms);
       if (e === undefined) return;
+      let tied_to: ReservationRecord | null = null;
       if (e.what === 'r') {
         const res = this.reservations.get(e.id);
         if (res === undefined || res.state === 'PENDING') throw new Error(`ledger invariant broken: prune of reservation ${e.id} that is not final`);
+        tied_to = res;
         this.reservations.delete(e.id);
         batch.writes.push({ type: 'del', sublevel: 'state', key: reservationKey(e.id) });
       }
-      if (!this.outcomes.delete(e.id)) throw new Error(`ledger invariant broken: prune of outcome ${e.id} that does not exist`);
-      batch.writes.push({ type: 'del', sublevel: 'state', key: outcomeKey(e.id) });
+      const slot = this.outcomes.find(e.id);
+      if (slot < 0) throw new Error(`ledger invariant broken: prune of outcome ${e.id} that does not exist`);
+      const rec = archivedRecord(this.outcomes.record(slot), tied_to);
+      this.pruned_index = Math.max(this.pruned_index, this.outcomes.atIndex(slot));
+      this.outcomes.delete(e.id);
+      batch.writes.push({ type: 'del', sublevel: 'state', key: outcomeKey(e.id) }, { type: 'put', sublevel: 'outcomes', key: e.id, value: rec });
     }
   }
 
@@ -746,6 +825,7 @@ export class Ledger {
       l.time_ms = m.time_ms;
       l.log_index = m.log_index;
       l.head_hash = m.head_hash;
+      l.pruned_index = m.pruned_index ?? 0;
       l.checkInvariants();
       l.rebuildQueues();
       return l;

@@ -56,15 +56,23 @@ export const EXPIRIES_PER_ENTRY_MAX = 1_000;
 /** Encoded size of one raft entry's ledger payload (under the 4 MiB gRPC message limit). */
 export const ENTRY_BYTES_MAX = 3 * 1024 * 1024;
 
-/** Default time an op outcome (and a final reservation) is kept, in log time. Must be the
- * same on every node of a cluster: pruning is part of the replicated state machine. */
-export const OUTCOME_RETENTION_MS_DEFAULT = 24 * 60 * 60 * 1_000;
-/** Retention may be set from 1 minute to 30 days. */
-export const OUTCOME_RETENTION_MS_MIN = 60 * 1_000;
-export const OUTCOME_RETENTION_MS_MAX = 30 * 24 * 60 * 60 * 1_000;
+/** The dedup window (stockd --dedup-window-ms), in log time: a command whose id time is
+ * this much or more older than the entry's log time is refused (OP_ID_TOO_OLD), and an
+ * outcome leaves memory for the disk once the window (plus ID_TIME_AHEAD_MS_MAX) has
+ * passed since it was applied. Part of the replicated state machine: every node of a
+ * cluster must use the same value. */
+export const DEDUP_WINDOW_MS_DEFAULT = 24 * 60 * 60 * 1_000;
+/** 1 s (tests) .. 30 days. */
+export const DEDUP_WINDOW_MS_MIN = 1_000;
+export const DEDUP_WINDOW_MS_MAX = 30 * 24 * 60 * 60 * 1_000;
+/** How far an id time may be ahead of the entry's log time: clocks of callers and leader
+ * differ by seconds, not minutes. The bound is min(this, the window), so a small test
+ * window keeps outcomes in memory for at most twice the window. Beyond it the command is
+ * refused as INVALID_ARGUMENT (field id_time_ms). */
+export const ID_TIME_AHEAD_MS_MAX = 60 * 1_000;
 
 /** Log time (entry time_ms) is a non-negative safe integer of milliseconds. */
-export const TIME_MS_MAX = Number.MAX_SAFE_INTEGER - TTL_MS_MAX - OUTCOME_RETENTION_MS_MAX;
+export const TIME_MS_MAX = Number.MAX_SAFE_INTEGER - TTL_MS_MAX - DEDUP_WINDOW_MS_MAX - ID_TIME_AHEAD_MS_MAX;
 
 /** Snapshot chunk size bounds (the node uses ~1 MiB, well under the 4 MiB message limit). */
 export const SNAPSHOT_CHUNK_BYTES_MIN = 1_024;

@@ -1,5 +1,5 @@
-// Recorded outcomes in memory. They are kept for the retention window (24 h of log time by
-// default), so at a million ops they are most of the ledger's memory. Each outcome is one
+// Recorded outcomes in memory. They are kept for the dedup window (24 h of log time by
+// default; then they live on in the 'outcomes' sublevel on disk), so at a million ops they are most of the ledger's memory. Each outcome is one
 // slot of fixed-width columns (outcome time, kind, position slot, the position's
 // quantities after the command) plus a 16-byte digest of its fingerprint
 // (fingerprint.ts); the id strings are kept by slot and found through a SlotIndex
@@ -32,6 +32,9 @@ const KIND_POSITION = 1;
 const ON_HAND = 2;
 const RESERVED = 3;
 const SEQ = 4;
+/** Log index of the entry that applied the command (0 for records from before it was kept). */
+const AT_INDEX = 5;
+const COLUMNS = 6;
 const KIND_BITS = 8;
 
 // Kinds. TIED (a flag) marks a successful reserve's outcome, whose content is its
@@ -57,7 +60,7 @@ export class OutcomeTable {
   /** Slots given back by delete(), reused first. Bounded by the slots ever used. */
   private readonly free: number[] = [];
   private used = 0;
-  private readonly nums = new F64Pages(5);
+  private readonly nums = new F64Pages(COLUMNS);
   private readonly fps = new BytePages(FP_DIGEST_BYTES);
   /** ONE_RES: the ReservationView; GENERAL: the CommandResult. */
   private readonly extra = new Map<number, ReservationView | CommandResult>();
@@ -113,6 +116,7 @@ export class OutcomeTable {
     if (kind === GENERAL) this.extra.set(slot, r);
     this.nums.set(slot, KIND_POSITION, Math.max(pslot, 0) * KIND_BITS + (tied ? kind | TIED : kind));
     this.nums.set(slot, AT_MS, rec.at_ms);
+    this.nums.set(slot, AT_INDEX, rec.at_index ?? 0);
     if (digest !== null) this.fps.setBytes(slot, digest, 0);
     else if (tied) {
       // no fingerprint: the content is the reservation
@@ -137,6 +141,10 @@ export class OutcomeTable {
 
   atMs(slot: number): number {
     return this.nums.get(slot, AT_MS);
+  }
+
+  atIndex(slot: number): number {
+    return this.nums.get(slot, AT_INDEX);
   }
 
   /** Whether slot holds a successful reserve's outcome (content: its reservation). */
@@ -178,7 +186,9 @@ export class OutcomeTable {
   /** The stored form (fingerprint as FP_KEY_PREFIX and 32 hex digits). */
   record(slot: number): OutcomeRecord {
     const fp = this.isTied(slot) ? RESERVE_FP : FP_KEY_PREFIX + this.fps.hex(slot);
-    return { result: this.result(slot), fp, at_ms: this.atMs(slot) };
+    const at_index = this.atIndex(slot);
+    const rec: OutcomeRecord = { result: this.result(slot), fp, at_ms: this.atMs(slot) };
+    return at_index === 0 ? rec : { ...rec, at_index };
   }
 
   /** [id, slot] of every outcome, in slot order. */

@@ -28,6 +28,9 @@ export interface OutcomeRecord {
   readonly fp: string;
   /** Log time at which the command was applied. */
   readonly at_ms: number;
+  /** Log index of the entry that applied it; absent in records written before it was
+   * kept (read as 0: such outcomes predate every leader-checked command). */
+  readonly at_index?: number;
 }
 
 export interface MetaRecord {
@@ -35,6 +38,10 @@ export interface MetaRecord {
   readonly time_ms: number;
   readonly log_index: number;
   readonly head_hash: string;
+  /** Highest log index among the outcomes that left memory for the 'outcomes' sublevel
+   * (absent: none yet). A leader-checked command with a lower checked_index is refused:
+   * an outcome applied after its check may have left memory before it applied. */
+  readonly pruned_index?: number;
 }
 
 /** The admin history's chain end, under ADMIN_HEAD_KEY; absent before the first admin
@@ -142,10 +149,13 @@ export function parseReservation(key: string, v: unknown): ReservationRecord {
   };
 }
 
-export function parseOutcome(key: string, v: unknown): OutcomeRecord {
+/** `id_at`: where the op id starts in the key (2 for 'o!<id>' in state, 0 for an
+ * archived outcome in the 'outcomes' sublevel). */
+export function parseOutcome(key: string, v: unknown, id_at = 2): OutcomeRecord {
   if (!isRecord(v)) throw new StateCorruption(key, 'outcome value is not an object');
-  if (!isValidId(key.slice(2))) throw new StateCorruption(key, 'outcome key holds an invalid op id');
+  if (!isValidId(key.slice(id_at))) throw new StateCorruption(key, 'outcome key holds an invalid op id');
   if (typeof v.fp !== 'string' || !isNat(v.at_ms)) throw new StateCorruption(key, 'outcome lacks fp/at_ms');
+  if (v.at_index !== undefined && !isNat(v.at_index)) throw new StateCorruption(key, `outcome at_index ${String(v.at_index)} is not a non-negative integer`);
   if (v.fp.startsWith(FP_KEY_PREFIX) && !FP_KEY.test(v.fp)) throw new StateCorruption(key, `outcome fp ${JSON.stringify(v.fp)} is neither a fingerprint text nor '#' and 32 hex digits`);
   const r = v.result;
   if (!isRecord(r) || typeof r.code !== 'string' || !RESULT_CODE_SET.has(r.code) || r.code === 'INVALID_ARGUMENT') {
@@ -155,14 +165,19 @@ export function parseOutcome(key: string, v: unknown): OutcomeRecord {
   // The result is returned to clients as stored; its inner shape was written by apply.
   // Nothing is detached here: compactOutcome(rec, true) detaches what it keeps of a
   // one-position result (most outcomes); other results are rare and kept as decoded.
-  return { result: r as unknown as CommandResult, fp: v.fp, at_ms: v.at_ms };
+  const rec: OutcomeRecord = { result: r as unknown as CommandResult, fp: v.fp, at_ms: v.at_ms };
+  return v.at_index === undefined ? rec : { ...rec, at_index: v.at_index };
 }
 
 export function parseMeta(key: string, v: unknown): MetaRecord {
   if (!isRecord(v) || v.v !== 1) throw new StateCorruption(key, 'meta is not a version 1 record');
   if (!isNat(v.time_ms) || !isNat(v.log_index)) throw new StateCorruption(key, 'meta lacks time_ms/log_index');
   if (typeof v.head_hash !== 'string' || !HEX64.test(v.head_hash)) throw new StateCorruption(key, 'meta head_hash is not 64 hex digits');
-  return { v: 1, time_ms: v.time_ms, log_index: v.log_index, head_hash: v.head_hash };
+  if (v.pruned_index !== undefined && (!isNat(v.pruned_index) || v.pruned_index > v.log_index)) {
+    throw new StateCorruption(key, `meta pruned_index ${String(v.pruned_index)} is not an integer 0..log_index`);
+  }
+  const m: MetaRecord = { v: 1, time_ms: v.time_ms, log_index: v.log_index, head_hash: v.head_hash };
+  return v.pruned_index === undefined ? m : { ...m, pruned_index: v.pruned_index };
 }
 
 export function parseAdminHead(key: string, v: unknown): AdminHeadRecord {

@@ -1,5 +1,7 @@
 // Self-checking chunk format for ledger snapshots (InstallSnapshot) and backups. A source
-// is a consistent iteration of both ledger sublevels as [sublevel, key, value] records.
+// is a consistent iteration of the ledger sublevels as [sublevel, key, value] records:
+// 'state', 'history' and 'outcomes' (outcomes past the dedup window, archive.ts). A reader
+// from before 'outcomes' existed refuses a backup that holds any, naming the record.
 //
 // Each chunk is msgpack of
 //   { f: 'stockraft-ledger-snapshot', v: 1, i, n, body, prev, hash, end }
@@ -16,7 +18,8 @@ import { createHash } from 'node:crypto';
 import { Packr } from 'msgpackr';
 import { SNAPSHOT_CHUNK_BYTES_MAX, SNAPSHOT_CHUNK_BYTES_MIN } from './limits.js';
 
-export type Sublevel = 'state' | 'history';
+export type Sublevel = 'state' | 'history' | 'outcomes';
+const SUBLEVELS: ReadonlySet<unknown> = new Set<Sublevel>(['state', 'history', 'outcomes']);
 export type SnapshotRecord = readonly [sublevel: Sublevel, key: string, value: unknown];
 
 const FORMAT = 'stockraft-ledger-snapshot';
@@ -65,7 +68,7 @@ export class SnapshotWriter {
   /** Adds one record; returns a finished chunk when the record did not fit the current one. */
   add(sublevel: Sublevel, key: string, value: unknown): Uint8Array | null {
     if (this.done) throw new SnapshotError('add after finish');
-    if (sublevel !== 'state' && sublevel !== 'history') throw new SnapshotError(`unknown sublevel ${String(sublevel)}`);
+    if (!SUBLEVELS.has(sublevel)) throw new SnapshotError(`unknown sublevel ${String(sublevel)}`);
     if (typeof key !== 'string') throw new SnapshotError('record key is not a string');
     const bytes = packr.pack([sublevel, key, value]);
     if (bytes.length > this.body_bytes_max) {
@@ -143,7 +146,7 @@ export class SnapshotReader {
     }
     if (items.length !== n) throw new SnapshotError(`${at}: holds ${items.length} records, header says ${n}`);
     for (const r of items) {
-      if (!Array.isArray(r) || r.length !== 3 || (r[0] !== 'state' && r[0] !== 'history') || typeof r[1] !== 'string') {
+      if (!Array.isArray(r) || r.length !== 3 || !SUBLEVELS.has(r[0]) || typeof r[1] !== 'string') {
         throw new SnapshotError(`${at}: malformed record`);
       }
     }

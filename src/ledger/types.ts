@@ -20,6 +20,13 @@ export type Command =
       readonly reference: string;
       /** Compare-and-set: apply only when on_hand equals this. */
       readonly expected_on_hand?: number;
+      /** Issue time of the id (ms, the caller's clock), the same on every use of the id:
+       * the ledger refuses an id older than the dedup window (OP_ID_TOO_OLD). Absent: the
+       * leader checks the id itself and stamps it (see README "Exactly once"). */
+      readonly id_time_ms?: number;
+      /** Set by the leader for a command it stamped: the applied index at which it found
+       * the id in no outcome, in memory or on disk. */
+      readonly checked_index?: number;
     }
   | {
       readonly kind: 'reserve';
@@ -28,6 +35,8 @@ export type Command =
       readonly lines: readonly Line[];
       readonly ttl_ms: number;
       readonly order_ref: string;
+      readonly id_time_ms?: number;
+      readonly checked_index?: number;
     }
   | {
       readonly kind: 'commit';
@@ -36,9 +45,11 @@ export type Command =
       /** Partial commit: these quantities are sold, the rest returns to available.
        * Absent: everything reserved is sold. */
       readonly lines?: readonly Line[];
+      readonly id_time_ms?: number;
+      readonly checked_index?: number;
     }
-  | { readonly kind: 'release'; readonly op_id: string; readonly reservation_id: string; readonly reason: string }
-  | { readonly kind: 'extend'; readonly op_id: string; readonly reservation_id: string; readonly ttl_ms: number }
+  | { readonly kind: 'release'; readonly op_id: string; readonly reservation_id: string; readonly reason: string; readonly id_time_ms?: number; readonly checked_index?: number }
+  | { readonly kind: 'extend'; readonly op_id: string; readonly reservation_id: string; readonly ttl_ms: number; readonly id_time_ms?: number; readonly checked_index?: number }
   | {
       /** An operator's action on the cluster (membership, leadership, snapshot, roles),
        * recorded in the replicated admin history with who made it. Changes no stock. */
@@ -52,6 +63,8 @@ export type Command =
       readonly target: string;
       /** Free text: request fields, outcome. */
       readonly detail: string;
+      readonly id_time_ms?: number;
+      readonly checked_index?: number;
     };
 
 /** The closed set of admin actions the admin history records. */
@@ -84,6 +97,7 @@ export const RESULT_CODES = [
   'LINE_NOT_RESERVED',
   'QUANTITY_EXCEEDS_RESERVED',
   'BALANCE_LIMIT',
+  'OP_ID_TOO_OLD',
 ] as const;
 export type ResultCode = (typeof RESULT_CODES)[number];
 
@@ -123,7 +137,17 @@ export type CommandResult =
   | { readonly code: 'INSUFFICIENT_STOCK'; readonly replay: boolean; readonly short_lines: readonly ShortLine[] }
   | { readonly code: 'ON_HAND_MISMATCH'; readonly replay: boolean; readonly expected_on_hand: number; readonly on_hand: number }
   | {
-      readonly code: Exclude<ResultCode, 'OK' | 'INVALID_ARGUMENT' | 'INSUFFICIENT_STOCK' | 'ON_HAND_MISMATCH'>;
+      /** The id is older than the dedup window (log time - id time >= window_ms), or the
+       * leader's check of it went stale (detail says which): refused, not recorded. */
+      readonly code: 'OP_ID_TOO_OLD';
+      readonly replay: false;
+      readonly id_time_ms: number;
+      readonly log_time_ms: number;
+      readonly window_ms: number;
+      readonly detail: string;
+    }
+  | {
+      readonly code: Exclude<ResultCode, 'OK' | 'INVALID_ARGUMENT' | 'INSUFFICIENT_STOCK' | 'ON_HAND_MISMATCH' | 'OP_ID_TOO_OLD'>;
       readonly replay: boolean;
       readonly detail: string;
     };
@@ -172,8 +196,12 @@ export interface AdminEvent {
 /** A change to durable state that applying an entry produced. The node writes all of an
  * entry batch's writes and the applied index in one atomic LevelDB batch. */
 export type KvWrite =
-  | { readonly type: 'put'; readonly sublevel: 'state' | 'history'; readonly key: string; readonly value: unknown }
-  | { readonly type: 'del'; readonly sublevel: 'state' | 'history'; readonly key: string };
+  | { readonly type: 'put'; readonly sublevel: LedgerSublevel; readonly key: string; readonly value: unknown }
+  | { readonly type: 'del'; readonly sublevel: LedgerSublevel; readonly key: string };
+
+/** 'state' is loaded into memory at start; 'history' and 'outcomes' (outcomes past the
+ * dedup window, kept for the life of the history) stay on disk. */
+export type LedgerSublevel = 'state' | 'history' | 'outcomes';
 
 export interface ApplyOutput {
   /** One result per command, in order. */

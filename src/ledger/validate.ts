@@ -22,6 +22,7 @@ import {
   SKU_BYTES_MAX,
   SKU_BYTES_MIN,
   TEXT_BYTES_MAX,
+  TIME_MS_MAX,
   TTL_MS_MAX,
   TTL_MS_MIN,
 } from './limits.js';
@@ -137,10 +138,27 @@ function validateLines(lines: unknown, field: string, limit: string): Validation
   return OK;
 }
 
+export const LIMIT_ID_TIME = `absent, or integer 0..${TIME_MS_MAX} (milliseconds)`;
+export const LIMIT_CHECKED_INDEX = 'absent, or a non-negative safe integer';
+
+function isOptionalNat(value: unknown, max: number): boolean {
+  return value === undefined || value === null || (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 && value <= max);
+}
+
 /** Validates one command of any origin (decoded bytes, gRPC request, test input). Returns
  * the first offending field with its limit and value. Fields not named by the command's
- * kind are ignored. */
+ * kind are ignored. The id time is checked here only for its range; how old or how far
+ * ahead it may be depends on the log time (ledger.ts). */
 export function validateCommand(cmd: unknown): Validation {
+  const v = validateKind(cmd);
+  if (!v.ok) return v;
+  const c = cmd as Record<string, unknown>;
+  if (!isOptionalNat(c.id_time_ms, TIME_MS_MAX)) return fail('id_time_ms', LIMIT_ID_TIME, c.id_time_ms);
+  if (!isOptionalNat(c.checked_index, Number.MAX_SAFE_INTEGER)) return fail('checked_index', LIMIT_CHECKED_INDEX, c.checked_index);
+  return OK;
+}
+
+function validateKind(cmd: unknown): Validation {
   if (!isRecord(cmd)) return fail('command', 'object with a kind', cmd);
   switch (cmd.kind) {
     case 'adjust': {

@@ -17,6 +17,7 @@ import type { ReadRounds } from './read-rounds.js';
 import type { WatchHub, KeyedEvent } from './watchers.js';
 import type { EntryClock } from './entry-clock.js';
 import { APPLY_DRAIN_WAITS_MAX, APPLIES_IN_FLIGHT_MAX } from './limits.js';
+import { NodeError } from './node-api.js';
 
 /** A run of committed entries applied in memory whose LevelDB writes are still to come. */
 interface AppliedRun {
@@ -107,6 +108,15 @@ export class Applier {
   async drain(): Promise<void> {
     // Bounded: each await finishes at least the apply that was the tail.
     for (let i = 0; i < APPLY_DRAIN_WAITS_MAX && this.in_flight > 0; i++) await this.apply_tail;
+  }
+
+  /** Resolves once LevelDB holds every run applied in memory up to `index` (the leader's
+   * id check and GetOutcome read the archived outcomes only then: dedup-check.ts). */
+  async storedThrough(index: number): Promise<void> {
+    const s = this.p.state;
+    // Bounded: each await lands at least the run that was the tail.
+    for (let i = 0; i < APPLY_DRAIN_WAITS_MAX && s.applied.index < index && !s.fatal_error; i++) await this.apply_tail;
+    if (s.applied.index < index) throw new NodeError('outcome_unknown', `applied state not stored through ${index}: retry with the same id`);
   }
 
   /** Answers the read barriers whose index the stored state has reached. */

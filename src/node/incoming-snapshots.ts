@@ -65,7 +65,8 @@ export class IncomingSnapshots {
     const t0 = Date.now();
     let ledger: Ledger;
     try {
-      const loader = Ledger.loader();
+      // The same dedup window as the ledger it replaces (part of the state machine).
+      const loader = Ledger.loader(p.state.ledger.options());
       await p.storage.forEachStagedState(staged.generation, loader.add);
       ledger = loader.finish();
       if (ledger.lastLogIndex() > staged.meta.index) throw new Error(`its ledger is at ${ledger.lastLogIndex()}, beyond the snapshot index ${staged.meta.index}`);

@@ -52,9 +52,9 @@ export class Listings {
   async *backupChunks(): AsyncIterable<Uint8Array> {
     const view = await this.storage.openSnapshot();
     const dec = new TextDecoder();
-    async function* records(): AsyncGenerator<readonly ['state' | 'history', string, unknown]> {
+    async function* records(): AsyncGenerator<readonly ['state' | 'history' | 'outcomes', string, unknown]> {
       for await (const [name, k, v] of view.records) {
-        if (name === 'state' || name === 'history') yield [name, dec.decode(k), unpack(v)] as const;
+        if (name === 'state' || name === 'history' || name === 'outcomes') yield [name, dec.decode(k), unpack(v)] as const;
       }
     }
     try {

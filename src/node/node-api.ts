@@ -66,8 +66,9 @@ export interface StockNode {
   readBarrier(deadline_ms: number): Promise<void>;
   getPosition(sku: string, location: string): Position | null;
   getReservation(reservation_id: string): ReservationView | null;
-  /** The recorded result of an applied op id or reservation id, or null if unknown here. */
-  getOutcome(op_id: string): CommandResult | null;
+  /** The recorded result of an applied op id or reservation id at any age (memory, then
+   * the archived outcomes on disk), or null if unknown here. */
+  getOutcome(op_id: string): Promise<CommandResult | null>;
   /** Events of one position with seq > after_seq, at most limit of them, from storage. */
   listEvents(sku: string, location: string, after_seq: number, limit: number): Promise<readonly LedgerEvent[]>;
   /** Calls onEvent for every event applied at log index >= from_index, first from storage,

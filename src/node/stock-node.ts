@@ -40,6 +40,7 @@ import { Proposer } from './proposer.js';
 import { ExpiryTicks } from './expiry-ticks.js';
 import { NodeLoop } from './node-loop.js';
 import { Shutdown } from './shutdown.js';
+import { outcomeOf, proposeChecked, type DedupHost } from './dedup-check.js';
 import { CLOSE_DRAIN_MS_DEFAULT, READ_ROUND_RETRY_TICKS, READS_MAX, waitMs } from './limits.js';
 
 export class StockNodeImpl implements StockNode {
@@ -185,8 +186,24 @@ export class StockNodeImpl implements StockNode {
 
   // ------------------------------------------------------------------ StockNode
 
+  /** Commands without an id time are checked against every outcome (memory and disk)
+   * first: see dedup-check.ts. */
   propose(commands: readonly Command[], deadline_ms: number): Promise<readonly CommandResult[]> {
-    return this.proposer.submit(commands, deadline_ms);
+    // Not leading (or stopping): refused by the proposer, as before the check existed.
+    if (this.state.role !== 'leader' || this.state.refusesWork()) return this.proposer.submit(commands, deadline_ms);
+    return proposeChecked(this.dedupHost(), commands, deadline_ms);
+  }
+
+  private dedupHost(): DedupHost {
+    return {
+      readBarrier: (deadline_ms) => this.readBarrier(deadline_ms),
+      ledger: () => this.state.ledger,
+      memIndex: () => this.state.mem_applied.index,
+      storedThrough: (index) => this.applier.storedThrough(index),
+      archived: (ids) => this.storage.archivedOutcomes(ids),
+      now: () => this.now(),
+      proposeStamped: (commands, deadline_ms) => this.proposer.submit(commands, deadline_ms),
+    };
   }
 
   readBarrier(deadline_ms: number): Promise<void> {
@@ -204,8 +221,8 @@ export class StockNodeImpl implements StockNode {
     return this.state.ledger.getReservation(reservation_id);
   }
 
-  getOutcome(op_id: string): CommandResult | null {
-    return this.state.ledger.getOutcome(op_id);
+  getOutcome(op_id: string): Promise<CommandResult | null> {
+    return outcomeOf(this.dedupHost(), op_id);
   }
 
   headHash(): string {

@@ -7,7 +7,9 @@
 //   events   every applied position event in log order, keyed by (log index, ordinal), so
 //            that watch streams can resume from a log index without scanning every
 //            position; the value points at the event's history record (see eventsFrom)
-// The three ledger sub-levels (the snapshot key spaces) exist in generations: generation
+//   outcomes op outcomes past the dedup window, key = the op id (src/ledger/archive.ts):
+//            never loaded at start, read by GetOutcome and the leader's id check
+// The four ledger sub-levels (the snapshot key spaces) exist in generations: generation
 // 0 under the names above, generation g > 0 under `<name>~<g>`; meta 'generation' names
 // the live one. A received snapshot is written into a fresh generation while the node
 // runs on the live one (staging: meta 'staging/<g>' says it is not live yet), and
@@ -61,8 +63,10 @@ type Sub = AbstractSublevel<Db, Uint8Array | Buffer, Uint8Array, Uint8Array>;
  * (utf8), whichever way an operation is written (see writeOps). */
 type Op = AbstractBatchOperation<Db, string | Uint8Array, string | Uint8Array>;
 
-export type SublevelName = 'state' | 'history' | 'events';
-export const SNAPSHOT_SUBLEVELS: readonly SublevelName[] = ['state', 'history', 'events'];
+export type SublevelName = 'state' | 'history' | 'events' | 'outcomes';
+export const SNAPSHOT_SUBLEVELS: readonly SublevelName[] = ['state', 'history', 'events', 'outcomes'];
+/** Ids looked up in the 'outcomes' sub-level at once (a Submit's worth). */
+export const ARCHIVE_LOOKUP_IDS_MAX = 1_000;
 /** A snapshot key space's sub-level name in one generation (see the file's header). */
 export function generationSublevel(name: SublevelName, generation: number): string {
   return generation === 0 ? name : `${name}~${generation}`;
@@ -205,7 +209,7 @@ function textPrefix(sub: Sub): string {
 }
 
 function prefixesOf(subs: Readonly<Record<SublevelName, Sub>>): Record<SublevelName, string> {
-  return { state: textPrefix(subs.state), history: textPrefix(subs.history), events: textPrefix(subs.events) };
+  return { state: textPrefix(subs.state), history: textPrefix(subs.history), events: textPrefix(subs.events), outcomes: textPrefix(subs.outcomes) };
 }
 
 /** One record of a snapshot: the sub-level, its key and its value bytes. */
@@ -278,7 +282,7 @@ export class LevelStorage {
     this.prefix = prefixesOf(this.live_subs);
   }
 
-  /** The live ledger sub-levels (state, history, events). */
+  /** The live ledger sub-levels (state, history, events, outcomes). */
   get subs(): Readonly<Record<SublevelName, Sub>> {
     return this.live_subs;
   }
@@ -286,7 +290,7 @@ export class LevelStorage {
   private generationSubs(generation: number): Record<SublevelName, Sub> {
     const opt = { keyEncoding: 'view', valueEncoding: 'view' } as const;
     const sub = (name: SublevelName): Sub => this.db.sublevel<Uint8Array, Uint8Array>(generationSublevel(name, generation), opt) as unknown as Sub;
-    return { state: sub('state'), history: sub('history'), events: sub('events') };
+    return { state: sub('state'), history: sub('history'), events: sub('events'), outcomes: sub('outcomes') };
   }
 
   /** Opens (creating if missing) the database in `dir`. Refuses a directory that holds
@@ -678,8 +682,8 @@ export class LevelStorage {
     const seen = new Set<string>();
     for (let i = writes.length - 1; i >= 0; i--) {
       const w = writes[i]!;
-      // The ledger writes its state and history; the log-order copies are this file's.
-      if (w.sublevel !== 'state' && w.sublevel !== 'history') throw new StorageError(`ledger write names unknown sublevel '${String(w.sublevel)}'`);
+      // The ledger writes state, history and outcomes; the log-order copies are this file's.
+      if (w.sublevel !== 'state' && w.sublevel !== 'history' && w.sublevel !== 'outcomes') throw new StorageError(`ledger write names unknown sublevel '${String(w.sublevel)}'`);
       const key = this.prefix[w.sublevel] + w.key;
       if (seen.has(key)) continue;
       seen.add(key);
@@ -876,6 +880,15 @@ export class LevelStorage {
     } finally {
       await snap.close();
     }
+  }
+
+  /** The archived outcome records of `ids` (the 'outcomes' sub-level), undefined where an
+   * id has none. At most ARCHIVE_LOOKUP_IDS_MAX ids. */
+  async archivedOutcomes(ids: readonly string[]): Promise<(unknown | undefined)[]> {
+    if (ids.length > ARCHIVE_LOOKUP_IDS_MAX) throw new StorageError(`archived outcome lookup of ${ids.length} ids, limit ${ARCHIVE_LOOKUP_IDS_MAX}`);
+    if (ids.length === 0) return [];
+    const values = await this.subs.outcomes.getMany(ids.map((id) => enc.encode(id)));
+    return values.map((v) => (v === undefined ? undefined : unpack(v)));
   }
 
   /** Values of the history sub-level in key order within [gte, lte], at most `limit`. */

@@ -34,6 +34,8 @@ export function adminCommand(action: AdminAction, principal: string, target: str
   return {
     kind: 'admin',
     op_id: `adm-${randomUUID()}`,
+    // A fresh id, issued now: the ledger's window covers it without the leader's check.
+    id_time_ms: Date.now(),
     action,
     principal: fitText(principal === '' ? 'unknown' : principal, ADMIN_PRINCIPAL_BYTES_MAX),
     target: fitText(target, ADMIN_TARGET_BYTES_MAX),

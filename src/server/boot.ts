@@ -84,7 +84,7 @@ async function loadLedger(storage: LevelStorage, cfg: StockdConfig, applied: App
   let ledger: Ledger;
   try {
     // Streamed: each record goes into the ledger as it is read (no array of them all).
-    const loader = Ledger.loader();
+    const loader = Ledger.loader({ dedup_window_ms: cfg.dedup_window_ms });
     await storage.forEachLedgerState(loader.add);
     ledger = loader.finish();
   } catch (err) {

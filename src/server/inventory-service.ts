@@ -132,7 +132,7 @@ async function listPositions(node: StockNode, req: W.WireListPositionsRequest, c
 async function getOutcome(node: StockNode, req: W.WireGetOutcomeRequest, ctx: CallContext): Promise<W.WireGetOutcomeResponse> {
   const id = V.checkId('op_id', req.op_id);
   await barrier(node, req.consistency, ctx);
-  const r = node.getOutcome(id);
+  const r = await node.getOutcome(id);
   return { found: r !== null, result: r === null ? null : M.resultToWire(r) };
 }
 

@@ -1,7 +1,7 @@
 // Backups and restores.
 //
 // A backup file is the ledger snapshot format (src/ledger/snapshot.ts: self-checking,
-// hash-chained chunks of the 'state' and 'history' sublevels) with each chunk preceded by
+// hash-chained chunks of the 'state', 'history' and 'outcomes' sublevels) with each chunk preceded by
 // its length as a 4-byte big-endian integer. `stockctl backup` writes it from the Backup
 // stream (StockNode.backupChunks); `stockd --restore FILE` reads it back.
 //
@@ -26,6 +26,7 @@ import { open } from 'node:fs/promises';
 import { Ledger } from '../ledger/ledger.js';
 import { SnapshotReader, type SnapshotRecord } from '../ledger/snapshot.js';
 import { HistoryVerifier } from '../ledger/history.js';
+import { archivedResult } from '../ledger/archive.js';
 import type { LedgerEvent } from '../ledger/types.js';
 import { eventKey, pack, StorageError, type AppliedRecord, type LevelStorage, type SublevelName } from '../node/storage-level.js';
 import type { ConfState, NodeId, SnapshotMeta } from '../raft/types.js';
@@ -162,6 +163,14 @@ export function validateBackup(file: string): BackupSummary {
         }
         continue;
       }
+      if (sublevel === 'outcomes') {
+        try {
+          archivedResult(key, value);
+        } catch (err) {
+          throw new StorageError(`${where}: archived outcome '${key}': ${(err as Error).message}`);
+        }
+        continue;
+      }
       const kb = utf8.encode(key);
       checkKeyOrder(prev_history, kb, where, key);
       prev_history = kb;
@@ -182,7 +191,7 @@ export function validateBackup(file: string): BackupSummary {
   }
 }
 
-/** Pass 2: the storage records of a validated backup (state, history, and the events index
+/** Pass 2: the storage records of a validated backup (state, history, archived outcomes, and the events index
  * in log order: within one log index, events keep the history's key order). */
 function* backupRecords(file: string, validated: BackupSummary): Generator<[SublevelName, Uint8Array, Uint8Array]> {
   const ordinals = new Map<number, number>();

@@ -50,6 +50,8 @@ export interface StockdConfig {
   readonly test_hooks: boolean;
   readonly restore: string | null;
   readonly drain_ms: number;
+  /** The ledger's dedup window (src/ledger/limits.ts DEDUP_WINDOW_MS_*). */
+  readonly dedup_window_ms: number;
   readonly rng_seed: number | null;
   readonly security: SecurityFlags;
 }
@@ -237,7 +239,7 @@ function logClockMode(test_hooks: boolean, env: Env): LogClockMode {
 
 type Limits = Pick<
   StockdConfig,
-  'snapshot_entries' | 'trailing_entries' | 'log_bytes_max' | 'idle_gc_mib' | 'snapshot_chunk_bytes' | 'proposals_max' | 'entry_commands_max' | 'peer_queue_messages_max' | 'drain_ms'
+  'snapshot_entries' | 'trailing_entries' | 'log_bytes_max' | 'idle_gc_mib' | 'snapshot_chunk_bytes' | 'proposals_max' | 'entry_commands_max' | 'peer_queue_messages_max' | 'drain_ms' | 'dedup_window_ms'
 >;
 
 function limitsOf(o: Raw): Limits {
@@ -251,6 +253,7 @@ function limitsOf(o: Raw): Limits {
     entry_commands_max: intOf(o, 'entryCommandsMax'),
     peer_queue_messages_max: intOf(o, 'peerQueueMessagesMax'),
     drain_ms: intOf(o, 'drainMs'),
+    dedup_window_ms: intOf(o, 'dedupWindowMs'),
   };
 }
 

@@ -8,6 +8,7 @@ import { DEFAULT_PRINCIPAL_LIMITS } from './security/index.js';
 import { NODE_ID_BYTES_MAX } from '../wire/names.js';
 import { MEMBERS_MAX } from './limits.js';
 import { MAX_CLOCK_SKEW_MS_DEFAULT, MAX_CLOCK_SKEW_MS_MAX } from '../node/log-clock.js';
+import { DEDUP_WINDOW_MS_DEFAULT, DEDUP_WINDOW_MS_MAX, DEDUP_WINDOW_MS_MIN } from '../ledger/limits.js';
 
 export type FlagKind = 'int' | 'string' | 'bool' | 'address' | 'list' | 'enum';
 
@@ -161,6 +162,10 @@ export const STOCKD_FLAGS = [
   {
     flag: '--drain-ms', arg: '<ms>', key: 'drainMs', kind: 'int', group: 'log', default: 3000, min: 0, max: 600_000, unit: 'ms',
     why: 'On SIGTERM: refuse new work, wait this long for proposals in flight, then close.',
+  },
+  {
+    flag: '--dedup-window-ms', arg: '<ms>', key: 'dedupWindowMs', kind: 'int', group: 'log', default: DEDUP_WINDOW_MS_DEFAULT, min: DEDUP_WINDOW_MS_MIN, max: DEDUP_WINDOW_MS_MAX, unit: 'ms',
+    why: 'How old (in log time) an id may be when a command carries its issue time (`id_time_ms`, which the SDK sends for the ids it makes): an older one is refused with `OP_ID_TOO_OLD`, one more than min(60 s, window) ahead is invalid. Outcomes stay in memory for the window plus that allowance, then move to disk for the life of the history (`GetOutcome` answers at any age). 24 h covers any caller\'s retry loop with room to spare and bounds memory to a day of outcomes. Part of the replicated state machine: every node of a cluster must use the same value. See `src/ledger/README.md`, "Exactly once".',
   },
   // --- operations and observability
   {

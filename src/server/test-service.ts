@@ -106,7 +106,10 @@ const ADMIN_OPS: Readonly<Record<string, AdminOp>> = {
   outcomes: async (node, req) => {
     const ids = Array.isArray(req.ids) ? req.ids.map(String) : [];
     if (ids.length > TEST_ITEMS_MAX) throw new NodeError('invalid', `ids: at most ${TEST_ITEMS_MAX}, got ${ids.length}`);
-    return { outcomes: ids.map((op) => node.getOutcome(op)) };
+    const outcomes: unknown[] = [];
+    // One at a time: an id past the dedup window is a LevelDB read.
+    for (const op of ids) outcomes.push(await node.getOutcome(op));
+    return { outcomes };
   },
   events: (node, req) => collectEvents(node, req),
 };

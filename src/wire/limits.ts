@@ -15,6 +15,7 @@ export {
   TTL_MS_MAX,
   SUBMIT_OPS_MAX,
   TEXT_BYTES_MAX,
+  TIME_MS_MAX,
 } from '../ledger/limits.js';
 
 /** Keys per GetPositions, and events or positions per page. */

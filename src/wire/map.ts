@@ -42,6 +42,9 @@ export function resultToWire(r: CommandResult): WireCommandResult {
     expected_on_hand: 0,
     on_hand: 0,
     detail: '',
+    id_time_ms: 0,
+    log_time_ms: 0,
+    window_ms: 0,
   };
   switch (r.code) {
     case 'OK':
@@ -57,6 +60,12 @@ export function resultToWire(r: CommandResult): WireCommandResult {
     case 'ON_HAND_MISMATCH':
       out.expected_on_hand = r.expected_on_hand;
       out.on_hand = r.on_hand;
+      break;
+    case 'OP_ID_TOO_OLD':
+      out.id_time_ms = r.id_time_ms;
+      out.log_time_ms = r.log_time_ms;
+      out.window_ms = r.window_ms;
+      out.detail = r.detail;
       break;
     default:
       out.detail = r.detail;
@@ -115,6 +124,9 @@ export function resultFromWire(w: WireCommandResult): CommandResult {
       return { code, replay: w.replay, short_lines: w.short_lines.map((s) => ({ ...s })) };
     case 'ON_HAND_MISMATCH':
       return { code, replay: w.replay, expected_on_hand: w.expected_on_hand, on_hand: w.on_hand };
+    case 'OP_ID_TOO_OLD':
+      // Older servers leave the numbers out: absent reads as 0.
+      return { code, replay: false, id_time_ms: w.id_time_ms ?? 0, log_time_ms: w.log_time_ms ?? 0, window_ms: w.window_ms ?? 0, detail: w.detail };
     default:
       return { code, replay: w.replay, detail: w.detail };
   }

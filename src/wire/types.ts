@@ -53,6 +53,11 @@ export interface WireCommandResult {
   expected_on_hand: number;
   on_hand: number;
   detail: string;
+  /** OP_ID_TOO_OLD: the id time, the log time and the dedup window it was judged by
+   * (always filled in by the proto loader; optional for results built by hand). */
+  id_time_ms?: number;
+  log_time_ms?: number;
+  window_ms?: number;
 }
 
 export interface WireAdjust {
@@ -63,6 +68,7 @@ export interface WireAdjust {
   reason: string;
   reference: string;
   expected_on_hand?: number;
+  id_time_ms?: number;
 }
 
 export interface WireReserve {
@@ -70,24 +76,28 @@ export interface WireReserve {
   lines: WireLine[];
   ttl_ms: number;
   order_ref: string;
+  id_time_ms?: number;
 }
 
 export interface WireCommit {
   op_id: string;
   reservation_id: string;
   lines: WireLine[];
+  id_time_ms?: number;
 }
 
 export interface WireRelease {
   op_id: string;
   reservation_id: string;
   reason: string;
+  id_time_ms?: number;
 }
 
 export interface WireExtend {
   op_id: string;
   reservation_id: string;
   ttl_ms: number;
+  id_time_ms?: number;
 }
 
 export interface WireOp {

@@ -123,6 +123,13 @@ export function checkLines(field: string, value: unknown, min: number): Line[] {
   });
 }
 
+/** The command with the request's id time when it carries one (absent: the leader
+ * checks the id itself; see src/ledger/README.md "Exactly once"). */
+function withIdTime(field: string, command: Command, id_time_ms: number | undefined | null): Command {
+  if (id_time_ms === undefined || id_time_ms === null) return command;
+  return { ...command, id_time_ms: checkInt(`${field}id_time_ms`, id_time_ms, 0, L.TIME_MS_MAX) };
+}
+
 export function adjustCommand(field: string, w: WireAdjust): Command {
   const delta = checkInt(`${field}delta`, w.delta, -L.QUANTITY_MAX, L.QUANTITY_MAX);
   if (delta === 0) throw new EdgeError(`${field}delta`, 'must not be zero', '0');
@@ -135,18 +142,19 @@ export function adjustCommand(field: string, w: WireAdjust): Command {
     reason: checkText(`${field}reason`, w.reason),
     reference: checkText(`${field}reference`, w.reference),
   };
-  if (w.expected_on_hand === undefined || w.expected_on_hand === null) return base;
-  return { ...base, expected_on_hand: checkInt(`${field}expected_on_hand`, w.expected_on_hand, 0, L.BALANCE_MAX) };
+  if (w.expected_on_hand === undefined || w.expected_on_hand === null) return withIdTime(field, base, w.id_time_ms);
+  return withIdTime(field, { ...base, expected_on_hand: checkInt(`${field}expected_on_hand`, w.expected_on_hand, 0, L.BALANCE_MAX) }, w.id_time_ms);
 }
 
 export function reserveCommand(field: string, w: WireReserve): Command {
-  return {
+  const command: Command = {
     kind: 'reserve',
     reservation_id: checkId(`${field}reservation_id`, w.reservation_id),
     lines: checkLines(`${field}lines`, w.lines, 1),
     ttl_ms: checkTtl(`${field}ttl_ms`, w.ttl_ms),
     order_ref: checkText(`${field}order_ref`, w.order_ref),
   };
+  return withIdTime(field, command, w.id_time_ms);
 }
 
 export function commitCommand(field: string, w: WireCommit): Command {
@@ -156,25 +164,27 @@ export function commitCommand(field: string, w: WireCommit): Command {
     op_id: checkId(`${field}op_id`, w.op_id),
     reservation_id: checkId(`${field}reservation_id`, w.reservation_id),
   };
-  return lines.length === 0 ? base : { ...base, lines };
+  return withIdTime(field, lines.length === 0 ? base : { ...base, lines }, w.id_time_ms);
 }
 
 export function releaseCommand(field: string, w: WireRelease): Command {
-  return {
+  const command: Command = {
     kind: 'release',
     op_id: checkId(`${field}op_id`, w.op_id),
     reservation_id: checkId(`${field}reservation_id`, w.reservation_id),
     reason: checkText(`${field}reason`, w.reason),
   };
+  return withIdTime(field, command, w.id_time_ms);
 }
 
 export function extendCommand(field: string, w: WireExtend): Command {
-  return {
+  const command: Command = {
     kind: 'extend',
     op_id: checkId(`${field}op_id`, w.op_id),
     reservation_id: checkId(`${field}reservation_id`, w.reservation_id),
     ttl_ms: checkTtl(`${field}ttl_ms`, w.ttl_ms),
   };
+  return withIdTime(field, command, w.id_time_ms);
 }
 
 /** Runs the ledger's own validation over a command the edge built, so the edge refuses

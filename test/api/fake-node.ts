@@ -126,7 +126,7 @@ export class FakeNode implements StockNode {
   getReservation(reservation_id: string): ReservationView | null {
     return this.cluster.ledger.getReservation(reservation_id);
   }
-  getOutcome(op_id: string): CommandResult | null {
+  async getOutcome(op_id: string): Promise<CommandResult | null> {
     return this.cluster.ledger.getOutcome(op_id);
   }
   async listEvents(sku: string, location: string, after_seq: number, limit: number): Promise<readonly LedgerEvent[]> {

@@ -82,7 +82,7 @@ export function okCmd(positions: Position[] = []): OpResult {
   return { kind: 'command', result: { code: 'OK', replay: false, positions, reservation: null } };
 }
 
-export function refused(code: Exclude<ResultCode, 'OK' | 'INVALID_ARGUMENT' | 'INSUFFICIENT_STOCK' | 'ON_HAND_MISMATCH'>): OpResult {
+export function refused(code: Exclude<ResultCode, 'OK' | 'INVALID_ARGUMENT' | 'INSUFFICIENT_STOCK' | 'ON_HAND_MISMATCH' | 'OP_ID_TOO_OLD'>): OpResult {
   return { kind: 'command', result: { code, replay: false, detail: code } };
 }
 

@@ -11,10 +11,12 @@ import type { ApplyOutput, Command, CommandResult, KvWrite, LedgerEvent, Line } 
 export class MemStore {
   readonly state = new Map<string, unknown>();
   readonly history = new Map<string, unknown>();
+  /** Outcomes past the dedup window (the 'outcomes' sublevel). */
+  readonly outcomes = new Map<string, unknown>();
 
   write(writes: readonly KvWrite[]): void {
     for (const w of writes) {
-      const m = w.sublevel === 'state' ? this.state : this.history;
+      const m = w.sublevel === 'state' ? this.state : w.sublevel === 'history' ? this.history : this.outcomes;
       if (w.type === 'put') m.set(w.key, w.value);
       else m.delete(w.key);
     }
@@ -31,7 +33,8 @@ export class MemStore {
     return this.rawStateEntries().map(([k, v]) => {
       if (!k.startsWith(OUTCOME_PREFIX)) return [k, v];
       const o = v as OutcomeRecord;
-      return [k, { result: o.result, fp: o.fp.startsWith('[') ? fingerprintKey(o.fp) : o.fp, at_ms: o.at_ms }];
+      const rec = { result: o.result, fp: o.fp.startsWith('[') ? fingerprintKey(o.fp) : o.fp, at_ms: o.at_ms };
+      return [k, o.at_index === undefined ? rec : { ...rec, at_index: o.at_index }];
     });
   }
 
@@ -39,10 +42,15 @@ export class MemStore {
     return [...this.history].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((e) => e[1] as LedgerEvent);
   }
 
-  /** Both sublevels as snapshot records: state first, then history, each in key order. */
-  records(): [('state' | 'history'), string, unknown][] {
-    const h = [...this.history].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    return [...this.rawStateEntries().map(([k, v]) => ['state', k, v] as ['state', string, unknown]), ...h.map(([k, v]) => ['history', k, v] as ['history', string, unknown])];
+  /** The sublevels as snapshot records: state, history, then archived outcomes, each in
+   * key order. */
+  records(): [('state' | 'history' | 'outcomes'), string, unknown][] {
+    const sorted = (m: Map<string, unknown>): [string, unknown][] => [...m].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    return [
+      ...this.rawStateEntries().map(([k, v]) => ['state', k, v] as ['state', string, unknown]),
+      ...sorted(this.history).map(([k, v]) => ['history', k, v] as ['history', string, unknown]),
+      ...sorted(this.outcomes).map(([k, v]) => ['outcomes', k, v] as ['outcomes', string, unknown]),
+    ];
   }
 }
 

@@ -12,7 +12,7 @@ import type { OutcomeRecord } from '../../src/ledger/records.js';
 import { Driver, adjust, commit, line, reserve } from './helpers.js';
 
 function sampleDriver(): Driver {
-  const d = Driver.withOptions({ outcome_retention_ms: 60_000 });
+  const d = Driver.withOptions({ dedup_window_ms: 30_000 });
   d.entry(1_000, [adjust('a1', 'SKU-1', 'LOC-1', 10), adjust('a2', 'SKU-2', 'LOC-1', 10)]);
   d.entry(2_000, [reserve('r1', [line('SKU-1', 'LOC-1', 4)]), reserve('r2', [line('SKU-1', 'LOC-1', 1), line('SKU-2', 'LOC-1', 2)])]);
   d.entry(3_000, [commit('c1', 'r1'), adjust('a3', 'SKU-9', 'LOC-1', -1)]);
@@ -117,12 +117,12 @@ t.test('prune queue: FIFO in due order, refuses out-of-order pushes (known-bad)'
 t.test('the incremental loader equals load, in any record order, and goes on identically', (t) => {
   const d = sampleDriver();
   const state = d.store.rawStateEntries();
-  const loader = Ledger.loader({ outcome_retention_ms: 60_000 });
+  const loader = Ledger.loader({ dedup_window_ms: 30_000 });
   for (const [k, v] of [...state].reverse()) loader.add(k, v);
   const a = loader.finish();
   t.throws(() => loader.add('m', {}), /after finish/);
   t.throws(() => loader.finish(), /twice/);
-  const b = Ledger.load(state, { outcome_retention_ms: 60_000 });
+  const b = Ledger.load(state, { dedup_window_ms: 30_000 });
   t.equal(a.headHash(), d.ledger.headHash());
   t.same(a.stateEntries(), b.stateEntries());
   // Past the retention window both prune the same records as the ledger that never stopped.
@@ -139,7 +139,7 @@ t.test('the incremental loader equals load, in any record order, and goes on ide
 });
 
 t.test('outcomes stored with the full fingerprint text (the earlier form) load and answer replays', (t) => {
-  const d = Driver.withOptions({ outcome_retention_ms: 60_000 });
+  const d = Driver.withOptions({ dedup_window_ms: 30_000 });
   const cmd = adjust('a1', 'SKU-1', 'LOC-1', 10);
   d.entry(1_000, [cmd, adjust('a2', 'SKU-1', 'LOC-1', 5)]);
   const raw = d.store.rawStateEntries();
@@ -148,7 +148,7 @@ t.test('outcomes stored with the full fingerprint text (the earlier form) load a
   t.equal(stored.fp, fingerprintKey(fingerprint(cmd)));
   // The same state as an older node wrote it: the fingerprint as text.
   const old = raw.map(([k, v]): [string, unknown] => (k === 'o!a1' ? [k, { ...(v as OutcomeRecord), fp: fingerprint(cmd) }] : [k, v]));
-  const l = Ledger.load(old, { outcome_retention_ms: 60_000 });
+  const l = Ledger.load(old, { dedup_window_ms: 30_000 });
   t.same(l.stateEntries(), d.ledger.stateEntries(), 'loads to the same state');
   t.same(l.apply(2, { time_ms: 2_000, commands: [cmd] }).results[0], { ...d.ledger.getOutcome('a1'), replay: true }, 'same content: a replay');
   t.equal(l.apply(3, { time_ms: 2_000, commands: [adjust('a1', 'SKU-1', 'LOC-1', 11)] }).results[0].code, 'ALREADY_EXISTS_DIFFERENT');

@@ -254,7 +254,7 @@ function genEntry(rng: Rng, m: Model, issued: Command[], ids: { n: number; res: 
 }
 
 function agreesWithModel(t: Test, expiries_max: number | undefined): void {
-  const options = { outcome_retention_ms: RETENTION_MS, expiries_per_entry_max: expiries_max };
+  const options = { dedup_window_ms: RETENTION_MS / 2, expiries_per_entry_max: expiries_max };
   let checks = 0;
   let leftDue = 0;
   let replays = 0;

@@ -236,7 +236,7 @@ t.test('getOutcome answers recorded results and unknown ids', (t) => {
 
 t.test('outcomes and final reservations are pruned after the retention window, with deletes', (t) => {
   const retention = 60_000;
-  const d = Driver.withOptions({ outcome_retention_ms: retention });
+  const d = Driver.withOptions({ dedup_window_ms: retention / 2 });
   d.one(1_000, adjust('a1', 'SKU-1', 'LOC-1', 10));
   d.one(1_000, reserve('r1', [line('SKU-1', 'LOC-1', 1)], 5_000));
   d.one(2_000, commit('c1', 'r1'));
@@ -260,6 +260,15 @@ t.test('outcomes and final reservations are pruned after the retention window, w
   t.equal(d.store.state.has('o!a1'), false);
   t.same(d.store.stateEntries(), d.ledger.stateEntries(), 'store built from writes equals live state');
   d.ledger.checkInvariants();
+  t.end();
+});
+
+t.test('an id time the dedup window or more behind log time is refused (test/ledger/exactly-once.test.ts has the rest)', (t) => {
+  const d = Driver.withOptions({ dedup_window_ms: 60_000 });
+  const r = d.one(100_000, { ...adjust('old', 'SKU-1', 'LOC-1', 5), id_time_ms: 40_000 });
+  expectCode(t, r, 'OP_ID_TOO_OLD');
+  t.match(r, { id_time_ms: 40_000, log_time_ms: 100_000, window_ms: 60_000 });
+  t.equal(d.ledger.getPosition('SKU-1', 'LOC-1'), null, 'nothing applied');
   t.end();
 });
 

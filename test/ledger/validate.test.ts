@@ -133,7 +133,7 @@ t.test('apply answers INVALID_ARGUMENT, changes nothing and records nothing', (t
 });
 
 t.test('the ledger refuses a retention outside its bounds', (t) => {
-  t.throws(() => new Ledger({ outcome_retention_ms: 10 }), /outcome_retention_ms/);
-  t.throws(() => new Ledger({ outcome_retention_ms: 1.5e12 }), /outcome_retention_ms/);
+  t.throws(() => new Ledger({ dedup_window_ms: 10 }), /dedup_window_ms/);
+  t.throws(() => new Ledger({ dedup_window_ms: 1.5e12 }), /dedup_window_ms/);
   t.end();
 });

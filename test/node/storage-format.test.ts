@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ClassicLevel } from 'classic-level';
-import { FORMAT_VERSION, LevelStorage, decodeEntryRecord, encodeEntryRecord, eventKey, logKey, pack, unpack, type AppliedRecord } from '../../src/node/storage-level.js';
+import { FORMAT_VERSION, LevelStorage, decodeEntryRecord, encodeEntryRecord, eventKey, logKey, pack, unpack, type AppliedRecord, type SublevelName } from '../../src/node/storage-level.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { historyKey } from '../../src/ledger/keys.js';
 import type { Command, KvWrite, LedgerEvent } from '../../src/ledger/types.js';
@@ -161,7 +161,7 @@ t.test('a snapshot carries pointers and their history: the receiver reads the ev
   const { writes, events } = ledgerRun();
   await from.apply(writes, events, applied(2));
   const view = await from.openSnapshot();
-  const records: [('state' | 'history' | 'events'), Uint8Array, Uint8Array][] = [];
+  const records: [SublevelName, Uint8Array, Uint8Array][] = [];
   for await (const r of view.records) records.push(r);
   await view.close();
   await to.installSnapshot({ index: 2, term: 1, conf_state: conf }, records, view.applied, null);
