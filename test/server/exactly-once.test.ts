@@ -42,7 +42,7 @@ t.test('a retry after more than the window: refused or replayed, never applied t
     writes++;
     await new Promise((r) => setTimeout(r, 200));
   }
-  t.ok(writes >= 10, `${writes} other writes moved log time`);
+  t.ok(writes >= 3, `${writes} other writes moved log time`);
 
   const again = await client.adjust({ op_id: 'eo-stamped', sku: 'eo', location: 'wh', delta: 10, id_time_ms: t0 });
   t.equal(again.code, 'OP_ID_TOO_OLD', 'with its id time: refused');
