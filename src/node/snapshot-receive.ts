@@ -49,108 +49,146 @@ export function refuse(code: grpc.status, details: string): grpc.ServiceError {
 
 /** Receives InstallSnapshot streams, at most one at a time. */
 export class SnapshotReceiving {
-  /** Aborts the stream being received, if any. */
-  private current: ((reason: string) => void) | null = null;
+  /** The stream being received, if any: a newer stream supersedes it. */
+  current: InboundSnapshotStream | null = null;
 
-  constructor(private readonly host: SnapshotReceiveHost) {}
+  constructor(readonly host: SnapshotReceiveHost) {}
 
   /** The gRPC handler of Raft.InstallSnapshot. */
   handle(call: grpc.ServerReadableStream<WireSnapshotChunk, unknown>, callback: grpc.sendUnaryData<SnapshotAck>): void {
-    const host = this.host;
-    let receiver: SnapshotReceiver | null = null;
-    let from = '';
-    let term = 0;
-    let done = false;
-    let busy = false;
-    /** The sender half-closed: a stream paused on its last chunk still ends (Node emits
-     * 'end' once the buffer is empty, paused or not), so 'end' only counts once the chunk
-     * in hand is done. */
-    let ended = false;
-    let expect_seq = 0;
-    let logged_bytes = 0;
-    const t0 = Date.now();
-    const cleanup = (): void => {
-      receiver?.discard((err) => host.log.warn({ from, err: String(err) }, 'could not discard a staged snapshot'));
-      receiver = null;
-      if (this.current === abort) this.current = null;
-    };
-    const fail = (err: grpc.ServiceError): void => {
-      if (done) return;
-      done = true;
-      host.onFailed();
-      host.log.warn({ from, chunks: expect_seq, bytes: receiver?.progress.bytes ?? 0, err: err.details }, 'refused snapshot stream');
-      callback(err);
-      if (!busy) cleanup();
-    };
-    const abort = (reason: string): void => fail(refuse(grpc.status.ABORTED, reason));
-    const begin = async (chunk: WireSnapshotChunk): Promise<SnapshotReceiver> => {
-      const h = chunk.header;
-      if (!h) throw new WireError('first snapshot chunk lacks its header');
-      const err = host.checkSender(h.cluster_id, h.from, call.getPeer());
-      if (err) throw err;
-      if (h.to !== host.self_id) throw new WireError(`snapshot addressed to '${h.to}' arrived at '${host.self_id}'`);
-      if (h.from_address) host.learnAddress(h.from, h.from_address);
-      from = h.from;
-      term = h.term;
-      const meta: SnapshotMeta = snapshotMetaFromWire(h.meta);
-      this.current?.(`superseded by a snapshot stream from ${from} at ${meta.index}/${meta.term}`);
-      this.current = abort;
-      host.log.info({ from, index: meta.index, term: meta.term }, 'receiving snapshot');
-      return SnapshotReceiver.begin(host.staging, meta, from);
-    };
-    const onChunk = async (chunk: WireSnapshotChunk): Promise<void> => {
-      if (chunk.seq !== expect_seq) throw new WireError(`snapshot chunk ${chunk.seq} arrived, expected ${expect_seq}`);
-      expect_seq += 1;
-      if (receiver === null) receiver = await begin(chunk);
-      if (done) return;
-      const records_before = receiver.progress.records;
-      await receiver.add(chunk.data, chunk.last ? new Uint8Array(0) : chunk.sha256);
-      host.onReceived(chunk.data.byteLength, receiver.progress.records - records_before);
-      if (host.hook) await host.hook('receive-chunk', receiver.progress.chunks);
-      const p = receiver.progress;
-      if (p.bytes - logged_bytes >= PROGRESS_LOG_BYTES) {
-        logged_bytes = p.bytes;
-        const s = Math.max(0.001, (Date.now() - t0) / 1000);
-        host.log.info({ from, index: receiver.meta.index, chunks: p.chunks, bytes: p.bytes, records: p.records, mib_per_s: +(p.bytes / 2 ** 20 / s).toFixed(1) }, 'receiving snapshot: progress');
-      }
-      if (!chunk.last) return;
-      const staged = receiver.finish(chunk.sha256);
-      receiver = null;
-      if (host.hook) await host.hook('received', staged.progress.chunks);
-      const ms = Date.now() - t0;
-      host.log.info({ from, index: staged.meta.index, chunks: staged.progress.chunks, bytes: staged.bytes, records: staged.progress.records, ms, mib_per_s: +(staged.bytes / 2 ** 20 / Math.max(0.001, ms / 1000)).toFixed(1) }, 'snapshot received and staged');
-      if (this.current === abort) this.current = null;
-      const ack = await host.onSnapshot(from, term, staged);
-      if (done) return;
-      done = true;
-      callback(null, ack);
-    };
-    call.on('data', (chunk: WireSnapshotChunk) => {
-      if (done) return;
-      busy = true;
-      call.pause();
-      onChunk(chunk).then(
-        () => {
-          busy = false;
-          if (done) cleanup();
-          else if (ended) fail(refuse(grpc.status.INVALID_ARGUMENT, 'snapshot stream ended before its last chunk'));
-          else call.resume();
-        },
-        (e: unknown) => {
-          busy = false;
-          const err = isServiceError(e) ? e : refuse(grpc.status.INVALID_ARGUMENT, e instanceof Error ? e.message : String(e));
-          fail(err);
-          cleanup();
-        },
-      );
-    });
+    new InboundSnapshotStream(this, call, callback).listen();
+  }
+}
+
+/** One InstallSnapshot stream: its chunks are handled one at a time with the stream paused,
+ * so at most one chunk is in memory. */
+class InboundSnapshotStream {
+  private readonly host: SnapshotReceiveHost;
+  private receiver: SnapshotReceiver | null = null;
+  private from = '';
+  private term = 0;
+  private done = false;
+  /** A chunk is being handled (the stream is paused meanwhile). */
+  private busy = false;
+  /** The sender half-closed: a stream paused on its last chunk still ends (Node emits 'end'
+   * once the buffer is empty, paused or not), so 'end' only counts once the chunk in hand
+   * is done. */
+  private ended = false;
+  private expect_seq = 0;
+  private logged_bytes = 0;
+  private readonly t0 = Date.now();
+
+  constructor(
+    private readonly owner: SnapshotReceiving,
+    private readonly call: grpc.ServerReadableStream<WireSnapshotChunk, unknown>,
+    private readonly callback: grpc.sendUnaryData<SnapshotAck>,
+  ) {
+    this.host = owner.host;
+  }
+
+  listen(): void {
+    const call = this.call;
+    call.on('data', (chunk: WireSnapshotChunk) => this.onData(chunk));
     call.on('end', () => {
-      ended = true;
-      if (!done && !busy) fail(refuse(grpc.status.INVALID_ARGUMENT, 'snapshot stream ended before its last chunk'));
+      this.ended = true;
+      if (!this.done && !this.busy) this.fail(refuse(grpc.status.INVALID_ARGUMENT, 'snapshot stream ended before its last chunk'));
     });
     call.on('error', () => {
-      if (!done) fail(refuse(grpc.status.CANCELLED, 'snapshot stream broke'));
+      if (!this.done) this.fail(refuse(grpc.status.CANCELLED, 'snapshot stream broke'));
     });
+  }
+
+  /** Ends this stream with ABORTED (a newer stream supersedes it). */
+  abort(reason: string): void {
+    this.fail(refuse(grpc.status.ABORTED, reason));
+  }
+
+  private onData(chunk: WireSnapshotChunk): void {
+    if (this.done) return;
+    this.busy = true;
+    this.call.pause();
+    this.onChunk(chunk).then(
+      () => {
+        this.busy = false;
+        if (this.done) this.cleanup();
+        else if (this.ended) this.fail(refuse(grpc.status.INVALID_ARGUMENT, 'snapshot stream ended before its last chunk'));
+        else this.call.resume();
+      },
+      (e: unknown) => {
+        this.busy = false;
+        const err = isServiceError(e) ? e : refuse(grpc.status.INVALID_ARGUMENT, e instanceof Error ? e.message : String(e));
+        this.fail(err);
+        this.cleanup();
+      },
+    );
+  }
+
+  private cleanup(): void {
+    this.receiver?.discard((err) => this.host.log.warn({ from: this.from, err: String(err) }, 'could not discard a staged snapshot'));
+    this.receiver = null;
+    if (this.owner.current === this) this.owner.current = null;
+  }
+
+  private fail(err: grpc.ServiceError): void {
+    if (this.done) return;
+    this.done = true;
+    this.host.onFailed();
+    this.host.log.warn({ from: this.from, chunks: this.expect_seq, bytes: this.receiver?.progress.bytes ?? 0, err: err.details }, 'refused snapshot stream');
+    this.callback(err);
+    if (!this.busy) this.cleanup();
+  }
+
+  private async begin(chunk: WireSnapshotChunk): Promise<SnapshotReceiver> {
+    const host = this.host;
+    const h = chunk.header;
+    if (!h) throw new WireError('first snapshot chunk lacks its header');
+    const err = host.checkSender(h.cluster_id, h.from, this.call.getPeer());
+    if (err) throw err;
+    if (h.to !== host.self_id) throw new WireError(`snapshot addressed to '${h.to}' arrived at '${host.self_id}'`);
+    if (h.from_address) host.learnAddress(h.from, h.from_address);
+    this.from = h.from;
+    this.term = h.term;
+    const meta: SnapshotMeta = snapshotMetaFromWire(h.meta);
+    this.owner.current?.abort(`superseded by a snapshot stream from ${this.from} at ${meta.index}/${meta.term}`);
+    this.owner.current = this;
+    host.log.info({ from: this.from, index: meta.index, term: meta.term }, 'receiving snapshot');
+    return SnapshotReceiver.begin(host.staging, meta, this.from);
+  }
+
+  private async onChunk(chunk: WireSnapshotChunk): Promise<void> {
+    if (chunk.seq !== this.expect_seq) throw new WireError(`snapshot chunk ${chunk.seq} arrived, expected ${this.expect_seq}`);
+    this.expect_seq += 1;
+    if (this.receiver === null) this.receiver = await this.begin(chunk);
+    if (this.done) return;
+    const receiver = this.receiver;
+    const records_before = receiver.progress.records;
+    await receiver.add(chunk.data, chunk.last ? new Uint8Array(0) : chunk.sha256);
+    this.host.onReceived(chunk.data.byteLength, receiver.progress.records - records_before);
+    if (this.host.hook) await this.host.hook('receive-chunk', receiver.progress.chunks);
+    this.logProgress(receiver);
+    if (chunk.last) await this.finish(receiver, chunk.sha256);
+  }
+
+  private logProgress(receiver: SnapshotReceiver): void {
+    const p = receiver.progress;
+    if (p.bytes - this.logged_bytes < PROGRESS_LOG_BYTES) return;
+    this.logged_bytes = p.bytes;
+    const s = Math.max(0.001, (Date.now() - this.t0) / 1000);
+    this.host.log.info({ from: this.from, index: receiver.meta.index, chunks: p.chunks, bytes: p.bytes, records: p.records, mib_per_s: +(p.bytes / 2 ** 20 / s).toFixed(1) }, 'receiving snapshot: progress');
+  }
+
+  private async finish(receiver: SnapshotReceiver, sha256: Uint8Array): Promise<void> {
+    const staged = receiver.finish(sha256);
+    this.receiver = null;
+    if (this.host.hook) await this.host.hook('received', staged.progress.chunks);
+    const ms = Date.now() - this.t0;
+    const mib_per_s = +(staged.bytes / 2 ** 20 / Math.max(0.001, ms / 1000)).toFixed(1);
+    this.host.log.info({ from: this.from, index: staged.meta.index, chunks: staged.progress.chunks, bytes: staged.bytes, records: staged.progress.records, ms, mib_per_s }, 'snapshot received and staged');
+    if (this.owner.current === this) this.owner.current = null;
+    const ack = await this.host.onSnapshot(this.from, this.term, staged);
+    if (this.done) return;
+    this.done = true;
+    this.callback(null, ack);
   }
 }
 
