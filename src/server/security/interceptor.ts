@@ -111,103 +111,132 @@ function joinGateNow(source: AccessSource): { readonly admission: JoinAdmission;
 }
 
 export function accessInterceptor(source: AccessSource): grpc.ServerInterceptor {
-  return (method, call) => {
-    const path = method.path;
-    let principal: Principal | null = null;
-    let per_op = false;
-    let refused = false;
-    let release: (() => void) | null = null;
-    let audit = false;
-    let audited_name = 'unauthenticated';
-    let first_message: unknown = null;
-    let join: JoinAdmission | null = null;
-    const reportAudit = (code: grpc.status): void => {
-      if (!audit) return;
-      audit = false; // once per call
-      source.onAudited?.(audited_name, path, first_message, code);
-    };
-    const refuse = (code: grpc.status, details: string): void => {
-      refused = true;
-      release?.();
-      source.onRefused?.(path, code, details, call.getPeer());
-      reportAudit(code);
-      call.sendStatus({ code, details });
-    };
+  return (method, call) => new GuardedCall(source, method.path, call).intercept();
+}
+
+/** The access checks of one call: identity and rights when its metadata arrives, per-op
+ * rights and the join gate on each message, the per-principal slot released and the audit
+ * record written exactly once when it ends. */
+class GuardedCall {
+  private principal: Principal | null = null;
+  private per_op = false;
+  private refused = false;
+  private release: (() => void) | null = null;
+  private audit = false;
+  private audited_name = 'unauthenticated';
+  private first_message: unknown = null;
+  private join: JoinAdmission | null = null;
+
+  constructor(
+    private readonly source: AccessSource,
+    private readonly path: string,
+    private readonly call: grpc.ServerInterceptingCallInterface,
+  ) {}
+
+  intercept(): grpc.ServerInterceptingCall {
     const listener = new grpc.ServerListenerBuilder()
       .withOnReceiveMetadata((metadata, next) => {
-        const raw = call.getAuthContext().sslPeerCertificate?.raw;
-        const forwarded_for = metadata.get(FORWARDED_KEY).length > 0 ? principalOf(metadata) : null;
-        const creds = { cert_der: raw ?? null, authorization: metadata.get('authorization'), forwarded_for };
-        const d = decide(source.state(), path, creds, Date.now(), source.cluster?.() ?? null);
-        // Refused attempts at admin actions by a known caller are audited too; anonymous
-        // refusals only go to the (throttled) refusal log, so they cannot flood the trail.
-        audit = ruleFor(path).audit && (d.ok || d.code === grpc.status.PERMISSION_DENIED);
-        audited_name = d.ok ? d.principal.name : d.principal ?? 'unauthenticated';
-        if (!d.ok) {
-          refuse(d.code, d.details);
-          return;
-        }
-        const p = d.principal;
-        // A forwarded call: handlers see the member under PRINCIPAL_KEY and the caller it
-        // acts for under ON_BEHALF_KEY (records say 'caller via node:nX').
-        const on_behalf = p.kind === 'forwarded' ? p.name : null;
-        if (p.kind === 'forwarded') audited_name = `${p.name} via ${p.by.name}`;
-        const gate = path.startsWith(RAFT_PREFIX) ? joinGateNow(source) : null;
-        if (gate !== null) {
-          const refusal = checkJoinProof(gate.admission, gate.self_id, metadata.get(JOIN_PROOF_KEY));
-          if (refusal !== null) {
-            refuse(grpc.status.PERMISSION_DENIED, `${path}: ${refusal.details}`);
-            return;
-          }
-          join = gate.admission;
-        }
-        // Members are not bounded per principal, nor the callers they forward: the member
-        // that took the call bounded its caller, and the leader's proposal bound applies.
-        // In open mode nobody has a name, so only the node-wide bounds apply.
-        const bounded = p.kind === 'user' || (p.kind === 'anonymous' && !p.open);
-        if (bounded) {
-          const slot = source.limits.acquire(p.name, d.rule.watch_stream ? 'stream' : 'call');
-          if (!slot.ok) {
-            refuse(grpc.status.RESOURCE_EXHAUSTED, `${path}: ${slot.reason}`);
-            return;
-          }
-          release = slot.release;
-        }
-        principal = p;
-        per_op = d.rule.per_op;
-        metadata.remove(PRINCIPAL_KEY);
-        metadata.set(PRINCIPAL_KEY, p.kind === 'forwarded' ? p.by.name : p.name);
-        metadata.remove(ON_BEHALF_KEY);
-        metadata.remove(JOIN_PROOF_KEY);
-        if (on_behalf !== null) metadata.set(ON_BEHALF_KEY, on_behalf);
-        next(metadata);
+        if (this.admit(metadata)) next(metadata);
       })
       .withOnReceiveMessage((message, next) => {
-        if (refused || principal === null) return;
-        if (audit && first_message === null) first_message = message;
-        const bad = checkMessage(path, principal, message, per_op, join);
+        if (this.refused || this.principal === null) return;
+        if (this.audit && this.first_message === null) this.first_message = message;
+        const bad = checkMessage(this.path, this.principal, message, this.per_op, this.join);
         if (bad !== null) {
-          refuse(bad.code, bad.details);
+          this.refuse(bad.code, bad.details);
           return;
         }
         next(message);
       })
       .withOnReceiveHalfClose((next) => {
-        if (!refused) next();
+        if (!this.refused) next();
       })
       .withOnCancel(() => {
-        release?.();
-        reportAudit(grpc.status.CANCELLED);
+        this.release?.();
+        this.reportAudit(grpc.status.CANCELLED);
       })
       .build();
     const responder = new grpc.ResponderBuilder()
       .withStart((next) => next(listener))
       .withSendStatus((status, next) => {
-        release?.();
-        reportAudit(status.code ?? grpc.status.UNKNOWN);
+        this.release?.();
+        this.reportAudit(status.code ?? grpc.status.UNKNOWN);
         next(status);
       })
       .build();
-    return new grpc.ServerInterceptingCall(call, responder);
-  };
+    return new grpc.ServerInterceptingCall(this.call, responder);
+  }
+
+  private reportAudit(code: grpc.status): void {
+    if (!this.audit) return;
+    this.audit = false; // once per call
+    this.source.onAudited?.(this.audited_name, this.path, this.first_message, code);
+  }
+
+  private refuse(code: grpc.status, details: string): void {
+    this.refused = true;
+    this.release?.();
+    this.source.onRefused?.(this.path, code, details, this.call.getPeer());
+    this.reportAudit(code);
+    this.call.sendStatus({ code, details });
+  }
+
+  /** Decides the call from its metadata; false when it was refused. On success the
+   * metadata names the principal (and the caller a forwarded call acts for). */
+  private admit(metadata: grpc.Metadata): boolean {
+    const { source, path } = this;
+    const raw = this.call.getAuthContext().sslPeerCertificate?.raw;
+    const forwarded_for = metadata.get(FORWARDED_KEY).length > 0 ? principalOf(metadata) : null;
+    const creds = { cert_der: raw ?? null, authorization: metadata.get('authorization'), forwarded_for };
+    const d = decide(source.state(), path, creds, Date.now(), source.cluster?.() ?? null);
+    // Refused attempts at admin actions by a known caller are audited too; anonymous
+    // refusals only go to the (throttled) refusal log, so they cannot flood the trail.
+    this.audit = ruleFor(path).audit && (d.ok || d.code === grpc.status.PERMISSION_DENIED);
+    this.audited_name = d.ok ? d.principal.name : d.principal ?? 'unauthenticated';
+    if (!d.ok) {
+      this.refuse(d.code, d.details);
+      return false;
+    }
+    const p = d.principal;
+    // A forwarded call: handlers see the member under PRINCIPAL_KEY and the caller it
+    // acts for under ON_BEHALF_KEY (records say 'caller via node:nX').
+    if (p.kind === 'forwarded') this.audited_name = `${p.name} via ${p.by.name}`;
+    if (!this.passJoinGate(metadata) || !this.takeSlot(p, d.rule.watch_stream)) return false;
+    this.principal = p;
+    this.per_op = d.rule.per_op;
+    metadata.remove(PRINCIPAL_KEY);
+    metadata.set(PRINCIPAL_KEY, p.kind === 'forwarded' ? p.by.name : p.name);
+    metadata.remove(ON_BEHALF_KEY);
+    metadata.remove(JOIN_PROOF_KEY);
+    if (p.kind === 'forwarded') metadata.set(ON_BEHALF_KEY, p.name);
+    return true;
+  }
+
+  /** Peer calls to a node still joining must carry a valid join proof. */
+  private passJoinGate(metadata: grpc.Metadata): boolean {
+    const gate = this.path.startsWith(RAFT_PREFIX) ? joinGateNow(this.source) : null;
+    if (gate === null) return true;
+    const refusal = checkJoinProof(gate.admission, gate.self_id, metadata.get(JOIN_PROOF_KEY));
+    if (refusal !== null) {
+      this.refuse(grpc.status.PERMISSION_DENIED, `${this.path}: ${refusal.details}`);
+      return false;
+    }
+    this.join = gate.admission;
+    return true;
+  }
+
+  /** Members are not bounded per principal, nor the callers they forward: the member that
+   * took the call bounded its caller, and the leader's proposal bound applies. In open mode
+   * nobody has a name, so only the node-wide bounds apply. */
+  private takeSlot(p: Principal, watch_stream: boolean): boolean {
+    const bounded = p.kind === 'user' || (p.kind === 'anonymous' && !p.open);
+    if (!bounded) return true;
+    const slot = this.source.limits.acquire(p.name, watch_stream ? 'stream' : 'call');
+    if (!slot.ok) {
+      this.refuse(grpc.status.RESOURCE_EXHAUSTED, `${this.path}: ${slot.reason}`);
+      return false;
+    }
+    this.release = slot.release;
+    return true;
+  }
 }
