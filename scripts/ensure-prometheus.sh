@@ -2,9 +2,10 @@
 # Makes sure promtool and prometheus (Debian package `prometheus`) are on this machine:
 # the ops tests (test/ops/) check the alert rules with promtool and run a real Prometheus
 # against a stockd cluster. Installs the package when a binary is missing and we are root;
-# otherwise fails with a message saying what to install. Never starts the packaged service:
-# --no-install-recommends keeps prometheus-node-exporter (a second daemon) out, and the
-# tests start their own Prometheus on loopback with a temp data dir.
+# otherwise fails with a message saying what to install. The tests do not use the packaged
+# service (where the machine starts services, it listens on :9090): they start their own
+# Prometheus on a free loopback port with a temp data dir. --no-install-recommends keeps
+# prometheus-node-exporter (another daemon) out.
 set -eu
 
 have_both() {
@@ -26,7 +27,7 @@ if ! command -v apt-get >/dev/null 2>&1; then
 fi
 
 install_pkg() {
-  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends prometheus
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends -o DPkg::Lock::Timeout=120 prometheus
 }
 
 # A fresh machine may have no package lists yet: update once and try again.
