@@ -40,6 +40,11 @@ export class EntryClock {
     this.log_clock.observe(log_time_ms, stamped_here);
   }
 
+  /** The wall clock's offset from the log time, and the most the log clock corrects by. */
+  skew(): { readonly wall_offset_ms: number; readonly max_correction_ms: number } {
+    return { wall_offset_ms: this.log_clock.wallOffsetMs(), max_correction_ms: this.log_clock.maxCorrectionMs() };
+  }
+
   /** The encoded ledger entry for `commands`, stamped with the log clock. Throws
    * (RangeError) when the entry exceeds the ledger's bounds. */
   encode(commands: readonly Command[]): Uint8Array {

@@ -106,6 +106,18 @@ export class LogClock {
     return this.anchor.log_time_ms + Math.floor(elapsed_ms);
   }
 
+  /** This node's wall clock minus its log-time estimate: how far the wall clock is from
+   * the time the log says it is (stockd_clock_skew_seconds). Beyond maxCorrectionMs the
+   * wall clock no longer moves the stamps. */
+  wallOffsetMs(): number {
+    return Math.floor(this.opts.wall_ms()) - this.estimateMs();
+  }
+
+  /** Half the correction window: the most the wall clock may move a stamp off the estimate. */
+  maxCorrectionMs(): number {
+    return Math.floor(this.opts.max_clock_skew_ms / 2);
+  }
+
   /** What a stamp taken now would read (the expiry tick's "due" check), recording nothing. */
   peekMs(): number {
     const wall_ms = Math.floor(this.opts.wall_ms());

@@ -288,6 +288,7 @@ export class NodeLoop {
       this.p.expiry.reset();
     }
     if (leader_changed) {
+      if (ss.leader !== null) this.p.metrics?.health.leader_changes.inc();
       // A read round out to a former leader may never be answered.
       this.p.reads.failRound(new NodeError('no_leader', 'leader changed while waiting for a read index: retry'));
       this.p.onLeaderChanged(ss.leader);

@@ -3,6 +3,7 @@
 
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { NodeHealthMetrics } from './node-health-metrics.js';
 
 export type ProposalOutcome = 'applied' | 'outcome_unknown' | 'overloaded' | 'not_leader' | 'refused' | 'shutting_down';
 
@@ -27,6 +28,8 @@ export class NodeMetrics {
   readonly proposals_pending: Gauge;
   readonly ticks_dropped: Counter;
   readonly peer_messages_sent: Counter<'type'>;
+  /** Leadership, follower lag, drops, snapshot transfers, disk, clock skew (alert rules). */
+  readonly health: NodeHealthMetrics;
   /** Reads the node's figures into the gauges above; called at scrape time (not after
    * every Ready, which under read load is thousands of times a second). */
   private refresh: (() => void) | null = null;
@@ -39,8 +42,9 @@ export class NodeMetrics {
 
   /** `process_metrics`: also the process's own figures (resident memory, V8 heap by space,
    * external memory, GC pauses, open handles), which are per process, so only the node that
-   * owns its process (stockd) asks for them, not nodes that share a test process. */
-  constructor(node_id: string, opts: { process_metrics?: boolean } = {}) {
+   * owns its process (stockd) asks for them, not nodes that share a test process.
+   * `data_dir`: the node's data dir, whose file system's free space is exported. */
+  constructor(node_id: string, opts: { process_metrics?: boolean; data_dir?: string } = {}) {
     this.registry.setDefaultLabels({ node: node_id });
     const r = [this.registry];
     if (opts.process_metrics === true) collectDefaultMetrics({ register: this.registry });
@@ -101,6 +105,7 @@ export class NodeMetrics {
       registers: r,
     });
     this.peer_messages_sent = this.peerMessagesCounter(r);
+    this.health = new NodeHealthMetrics(this.registry, { data_dir: opts.data_dir });
   }
 
   /** Counts peer messages by type from the transport's running counts, at every scrape. */

@@ -60,5 +60,16 @@ export class NodeReport {
     m.snapshot_index.set(this.storage.snapshotIndex);
     m.open_reservations.set(s.ledger.openReservations());
     m.proposals_pending.set(this.proposals.size);
+    m.health.has_leader.set(s.leader !== null ? 1 : 0);
+    m.health.setFollowerLag(s.role === 'leader' ? this.followerLag() : null);
+  }
+
+  /** Entries each other member is behind the leader's last index (leader only). */
+  private followerLag(): Map<NodeId, number> | null {
+    const s = this.raft.status();
+    if (s.progress === null) return null;
+    const lag = new Map<NodeId, number>();
+    for (const [id, p] of Object.entries(s.progress)) if (id !== this.settings.id) lag.set(id, Math.max(0, s.last_index - p.match));
+    return lag;
   }
 }

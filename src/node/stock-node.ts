@@ -113,6 +113,8 @@ export class StockNodeImpl implements StockNode {
       storage.onSync = (ms) => metrics.fsync_seconds.observe(ms / 1000);
       metrics.refreshWith(() => this.report.updateMetrics());
       metrics.peerMessagesFrom(() => this.transport.sent_by_type);
+      metrics.health.transportFrom(() => this.transport.counts());
+      metrics.health.clockSkewFrom(() => this.clock.skew());
     }
   }
 

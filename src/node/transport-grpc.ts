@@ -32,6 +32,7 @@ import {
 import { encodeSnapshotChunks, snapshotHasher, type StagedSnapshot, type StagingStore } from './storage-snapshot.js';
 import type { SnapshotView } from './storage-level.js';
 import { refuse, SnapshotReceiving, type SnapshotAck, type SnapshotTestHook } from './snapshot-receive.js';
+import type { TransportCounts } from './node-health-metrics.js';
 
 const PROTO_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../proto/raft.proto');
 
@@ -306,6 +307,9 @@ export class GrpcTransport {
   /** Messages handed to send(), by type (plain counts: the metrics read them at scrape
    * time, so counting costs nothing per message beyond an increment). */
   readonly sent_by_type = new Map<Message['type'], number>();
+  /** Snapshot transfers by outcome, read by the metrics at scrape time like sent_by_type. */
+  private snapshots_sent = 0;
+  private snapshot_send_failures = 0;
 
   constructor(
     private readonly host: TransportHost,
@@ -363,10 +367,13 @@ export class GrpcTransport {
     void this.streamSnapshot(link, to, term)
       .then((ok) => {
         link.snapshot_in_flight = false;
+        if (ok) this.snapshots_sent += 1;
+        else this.snapshot_send_failures += 1;
         this.host.onSnapshotSent(to, ok);
       })
       .catch((err: unknown) => {
         link.snapshot_in_flight = false;
+        this.snapshot_send_failures += 1;
         this.host.log.warn({ peer: to, err: String(err) }, 'snapshot send failed');
         this.host.onSnapshotSent(to, false);
       });
@@ -445,6 +452,14 @@ export class GrpcTransport {
   close(): void {
     for (const l of this.links.values()) l.close();
     this.links.clear();
+  }
+
+  /** Running counts for the metrics: messages dropped per peer, snapshots sent (failures
+   * received are counted where they are staged: snapshot-receive.ts). */
+  counts(): TransportCounts {
+    const dropped_by_peer = new Map<NodeId, number>();
+    for (const [id, l] of this.links) dropped_by_peer.set(id, l.dropped);
+    return { dropped_by_peer, snapshots_sent: this.snapshots_sent, snapshot_send_failures: this.snapshot_send_failures };
   }
 
   stats(): Record<NodeId, { dropped: number; sent_batches: number; queued: number }> {

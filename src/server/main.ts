@@ -234,7 +234,7 @@ async function main(): Promise<void> {
   const log = pino({ level: cfg.log_level, base: { node: cfg.id } });
   noteMissingRuntimeSettings(log);
   const security = openSecurity(cfg, log);
-  const metrics = new NodeMetrics(cfg.id, { process_metrics: true });
+  const metrics = new NodeMetrics(cfg.id, { process_metrics: true, data_dir: cfg.data_dir });
   const node = await bootOrExit(cfg, log, metrics, security);
   // Membership for the access decision: only current members may forward callers' calls,
   // and a node with no members yet is still joining (join-gate.ts).

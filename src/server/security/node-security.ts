@@ -184,6 +184,19 @@ export class NodeSecurity implements AccessSource {
       registers: [registry],
     });
     const limits = this.limits;
+    const self = this;
+    new Gauge({
+      name: 'stockd_tls_certificate_expiry_timestamp_seconds',
+      help: 'with TLS: notAfter of the serving (--cert) and peer (--peer-cert) certificates, seconds since the epoch; follows SIGHUP reloads',
+      labelNames: ['cert'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        const { client_tls, peer_tls } = self.loaded;
+        if (client_tls !== null) this.set({ cert: 'serving' }, Date.parse(client_tls.cert.validTo) / 1000);
+        if (peer_tls !== null) this.set({ cert: 'peer' }, Date.parse(peer_tls.cert.validTo) / 1000);
+      },
+    });
     new Gauge({
       name: 'stockd_security_principals_active',
       help: 'principals holding at least one call or stream slot on this node',
