@@ -68,7 +68,7 @@ export type Command =
     };
 
 /** The closed set of admin actions the admin history records. */
-export const ADMIN_ACTIONS = ['add_learner', 'promote', 'remove', 'transfer_leadership', 'snapshot', 'roles_reload'] as const;
+export const ADMIN_ACTIONS = ['add_learner', 'promote', 'remove', 'transfer_leadership', 'snapshot', 'roles_reload', 'force_new_cluster'] as const;
 export type AdminAction = (typeof ADMIN_ACTIONS)[number];
 
 export type CommandKind = Command['kind'];

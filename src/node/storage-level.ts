@@ -1,7 +1,8 @@
 // Durable storage of one node: a single classic-level (LevelDB) database with sub-levels
 //   log      raft entries, key = 8-byte big-endian index (so key order is index order),
 //            value = a fixed binary header and the entry's data bytes (see encodeEntryRecord)
-//   meta     identity, hard state, compaction point, bootstrap membership, applied record
+//   meta     identity, hard state, compaction point, bootstrap membership, applied record,
+//            the record a forced new cluster leaves (src/server/force-new-cluster.ts)
 //   state    ledger state (positions, reservations, op outcomes), keys chosen by the ledger
 //   history  ledger history (hash-chained events), keys chosen by the ledger
 //   events   every applied position event in log order, keyed by (log index, ordinal), so
@@ -179,6 +180,7 @@ export function eventKey(log_index: number, ordinal: number): string {
 }
 
 const EMPTY_CONF: ConfState = { voters: [], learners: [] };
+const FORCED_NEW_CLUSTER_KEY = 'forced_new_cluster';
 
 /** Whether bytes start a msgpack map (fixmap, map16 or map32). */
 function isMsgpackMap(v: Uint8Array): boolean {
@@ -500,6 +502,18 @@ export class LevelStorage {
       throw new StorageError(`data dir ${this.dir} belongs to cluster '${raw.cluster_id}', not to '${cluster_id}': refusing to start`);
     }
     return { format: FORMAT_VERSION, node_id: raw.node_id, cluster_id: raw.cluster_id };
+  }
+
+  /** The record `stockd --force-new-cluster` leaves until the next start without the flag
+   * (src/server/force-new-cluster.ts), or undefined. */
+  async forcedNewClusterRecord(): Promise<unknown> {
+    return this.getMeta(FORCED_NEW_CLUSTER_KEY);
+  }
+
+  /** Writes that record, or deletes it (null), synced. */
+  async setForcedNewClusterRecord(record: object | null): Promise<void> {
+    const op: Op = record === null ? { type: 'del', key: this.meta_prefix + FORCED_NEW_CLUSTER_KEY, keyEncoding: 'utf8' } : this.putMeta(FORCED_NEW_CLUSTER_KEY, record);
+    await this.writeOps([op], true);
   }
 
   async identity(): Promise<Identity | null> {

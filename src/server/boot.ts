@@ -20,6 +20,7 @@ import type { StockdConfig } from './stockd-config.js';
 import type { RaftCore } from '../node/raft-core.js';
 import { restoreBackupInto, validateBackup, type BackupSummary } from './restore.js';
 import { snapshotTestHookFromEnv } from './snapshot-test-hook.js';
+import { clearForcedRecord, forceNewCluster, recordForcedWhenLeader, type ForceDone } from './force-new-cluster.js';
 
 const EMPTY_CONF: ConfState = { voters: [], learners: [] };
 
@@ -144,21 +145,33 @@ function nodeSettings(cfg: StockdConfig, cluster_id: string, opts: BootOptions):
   };
 }
 
+function forceOnEmptyDir(dir: string): StorageError {
+  return new StorageError(`--force-new-cluster needs a surviving member's data dir, but ${dir} is empty: nothing to recover`);
+}
+
 export async function bootNode(cfg: StockdConfig, opts: BootOptions): Promise<StockNodeImpl> {
   const t0 = Date.now();
   const restore = cfg.restore === null ? null : prepareRestore(cfg.data_dir, cfg.restore);
+  // Refused before opening, which would create the dir.
+  if (cfg.force_new_cluster && (!existsSync(cfg.data_dir) || readdirSync(cfg.data_dir).length === 0)) throw forceOnEmptyDir(cfg.data_dir);
   const storage = await LevelStorage.open(cfg.data_dir);
   // True from opening a restore's fresh data dir until the restored dir is claimed.
   let restore_pending = restore !== null;
   try {
+    // Checked before the claim, which would otherwise bootstrap an empty dir.
+    if (cfg.force_new_cluster && (await storage.identity()) === null) throw forceOnEmptyDir(cfg.data_dir);
     const cluster_id = await claimDataDir(storage, cfg, restore, opts.log);
     restore_pending = false;
+    let forced: ForceDone | null = null;
+    if (cfg.force_new_cluster) forced = await forceNewCluster(storage, { ...cfg, log: opts.log, peer_credentials: opts.peer_credentials });
+    else await clearForcedRecord(storage);
     const loaded = await storage.load();
     const ledger = await loadLedger(storage, cfg, loaded.applied);
     clearLeftovers(storage, cfg, opts.log);
     const initial = initialState(loaded);
     const core: RaftCore = new RaftNode(raftConfig(cfg), initial);
     const node = new StockNodeImpl(nodeSettings(cfg, cluster_id, opts), core, ledger, loaded.applied, storage, opts.log, opts.metrics);
+    if (forced?.kind === 'rewrite') recordForcedWhenLeader(node, forced, cfg.id);
     if (cfg.log_clock_mode === 'wall') opts.log.warn({ env: 'STOCKRAFT_TEST_WALL_CLOCK_STAMPING' }, 'known-bad wall-clock stamping (tests only): a wall-clock jump on the leader is a log-time jump');
     opts.log.info(
       {

@@ -42,6 +42,11 @@ export const BACKUP_STREAM_CHUNK_BYTES_MAX = 3 * MiB;
  * it, so a larger length is a corrupt file, refused before allocating it. */
 export const BACKUP_FILE_CHUNK_BYTES_MAX = 16 * MiB;
 
+/** How long `--force-new-cluster` tries each member it is about to remove before taking it
+ * as gone: a stopped process refuses at once and grpc-js retries within this, while a live
+ * member on a loaded machine still answers well inside it. Paid once, at that start. */
+export const FORCE_NEW_CLUSTER_PROBE_MS = 2_000;
+
 /** Shortest time given to an admin record's proposal, even when the call's deadline is
  * closer: the action is done, and its record should not be lost to a tight client
  * deadline. */

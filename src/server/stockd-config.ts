@@ -49,6 +49,8 @@ export interface StockdConfig {
   readonly peer_address_overrides: Readonly<Record<string, string>>;
   readonly test_hooks: boolean;
   readonly restore: string | null;
+  /** Rewrite the membership to this node alone before starting (src/server/force-new-cluster.ts). */
+  readonly force_new_cluster: boolean;
   readonly drain_ms: number;
   /** The ledger's dedup window (src/ledger/limits.ts DEDUP_WINDOW_MS_*). */
   readonly dedup_window_ms: number;
@@ -158,6 +160,8 @@ export function resolveConfig(cmd: Command, env: Env = process.env): StockdConfi
     for (const [k, v] of Object.entries(file as Raw)) {
       const key = camel(k);
       if (!known.has(key)) throw new ConfigError(`--config ${opts.config}: unknown setting ${JSON.stringify(k)}`);
+      // A one-off recovery left in a settings file would run again at every start.
+      if (key === 'forceNewCluster') throw new ConfigError(`--config ${opts.config}: force-new-cluster is taken from the command line only (a one-off recovery, see docs/operations.md)`);
       if (!fromCli.has(key)) merged[key] = typeof v === 'number' || typeof v === 'boolean' ? v : String(v);
     }
   }
@@ -181,7 +185,7 @@ function enumOf(o: Raw, key: 'logLevel'): string {
   return v;
 }
 
-function flagOn(o: Raw, key: 'join' | 'testHooks' | 'insecure'): boolean {
+function flagOn(o: Raw, key: 'join' | 'testHooks' | 'insecure' | 'forceNewCluster'): boolean {
   return o[key] === true || o[key] === 'true';
 }
 
@@ -189,7 +193,7 @@ function optionalText(o: Raw, key: FlagKey): string | undefined {
   return o[key] === undefined ? undefined : String(o[key]);
 }
 
-type Identity = Pick<StockdConfig, 'id' | 'listen' | 'advertise' | 'data_dir' | 'initial_cluster' | 'join' | 'cluster_id' | 'restore'>;
+type Identity = Pick<StockdConfig, 'id' | 'listen' | 'advertise' | 'data_dir' | 'initial_cluster' | 'join' | 'cluster_id' | 'restore' | 'force_new_cluster'>;
 
 function identityOf(o: Raw): Identity {
   if (typeof o.id !== 'string') throw new ConfigError('--id is required');
@@ -199,6 +203,8 @@ function identityOf(o: Raw): Identity {
   const initial_cluster = o.initialCluster === undefined ? {} : parseMemberList('--initial-cluster', String(o.initialCluster));
   const join = flagOn(o, 'join');
   const restore = optionalText(o, 'restore') ?? null;
+  const force_new_cluster = flagOn(o, 'forceNewCluster');
+  if (force_new_cluster && (join || restore !== null)) throw new ConfigError(`--force-new-cluster recovers an existing member's data dir: it cannot be combined with ${join ? '--join' : '--restore'}`);
   if (!join && Object.keys(initial_cluster).length > 0 && !(id in initial_cluster)) {
     throw new ConfigError(`--initial-cluster must name this node (${id}) unless --join is given`);
   }
@@ -211,7 +217,7 @@ function identityOf(o: Raw): Identity {
     if (restore !== null) cluster_id = 'r' + cluster_id.slice(1);
   }
   const data_dir = path.resolve(o.data === undefined ? path.join('data', id) : String(o.data));
-  return { id, listen, advertise, data_dir, initial_cluster, join, cluster_id, restore };
+  return { id, listen, advertise, data_dir, initial_cluster, join, cluster_id, restore, force_new_cluster };
 }
 
 type Timing = Pick<StockdConfig, 'tick_ms' | 'max_clock_skew_ms' | 'log_clock_mode' | 'election_ms_min' | 'election_ms_max' | 'rng_seed'>;

@@ -191,6 +191,11 @@ export const STOCKD_FLAGS = [
     why: 'Bootstrap a NEW cluster (new cluster id, starting with `r-`) from a backup (`stockctl backup`). The data dir must be absent or empty.',
     detail: 'The whole file is validated first (every chunk\'s checksum and place, the ledger\'s invariants, every history chain), one chunk at a time, before the data dir is created or opened: a bad file is refused naming the chunk, byte offset and record, and leaves the dir as it was. The restored ledger becomes a snapshot at its last applied log index (term 1): history keeps its log indexes and hashes, the new log continues above it. Give every bootstrap node the same file, or start the others with `--cluster-id` of the restored one so they receive it by InstallSnapshot.',
   },
+  {
+    flag: '--force-new-cluster', key: 'forceNewCluster', kind: 'bool', group: 'operations',
+    why: 'Recovery from a majority lost for good, on a surviving member\'s data dir: rewrite the stored membership so that this node is the only voter, then serve as a one-node cluster that grows again with `stockctl members add-learner`/`promote`. DANGEROUS: acknowledged writes that only the lost members had are gone. Command line only (refused in `--config`); remove it once the node serves. Steps and checks: docs/operations.md.',
+    detail: 'Entries above the highest commit index the node knows are dropped (the lost majority may or may not have committed them); the committed log, the applied ledger and its history stay. The rewrite is refused on an empty data dir, when a member to be removed still answers at its address, and when the data dir was forced before and has grown since (a flag left on the command line); it is recorded in the log and, once the node leads, in the admin history (`force_new_cluster`).',
+  },
   // --- security (docs/security.md)
   {
     flag: '--cert', arg: '<file>', key: 'cert', kind: 'string', group: 'security', default: null, default_text: 'none', form: 'PEM file',
