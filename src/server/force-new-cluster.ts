@@ -92,7 +92,7 @@ export async function forceNewCluster(storage: LevelStorage, ctx: ForceContext):
   }
   const answering = await answeringMembers(plan.removed, loaded.applied.addresses, ctx);
   if (answering.length > 0) {
-    throw new StorageError(`--force-new-cluster on ${ctx.data_dir}: ${answering.join(', ')} answers: the majority may not be lost. Stop every member you give up on (and keep them stopped) before forcing a new cluster`);
+    throw new StorageError(`--force-new-cluster on ${ctx.data_dir}: ${answering.join(', ')} ${answering.length === 1 ? 'answers' : 'answer'}: the majority may not be lost. Stop every member you give up on (and keep them stopped) before forcing a new cluster`);
   }
   await storage.persist(plan.entries, plan.hard_state);
   const record: ForcedRecord = { at_ms: Date.now(), commit_before: plan.commit_before, forced_index: plan.hard_state.commit, removed: plan.removed };
