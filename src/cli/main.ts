@@ -13,6 +13,7 @@ import { addClusterCommands } from './cluster-commands.js';
 import { addVerifyCommand } from './verify.js';
 import { addAdminEventsCommand } from './admin-events.js';
 import { addBackupCommands } from './backup.js';
+import { addHistoryCommands } from './history-commands.js';
 import { io, type Io } from './io.js';
 
 // Output is for people and scripts: Node's deprecation notices (e.g. about TLS server names
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   addVerifyCommand(program);
   addAdminEventsCommand(program);
   addBackupCommands(program);
+  addHistoryCommands(program);
   return program;
 }
 

@@ -188,14 +188,16 @@ function addEventsCommand(program: Command): void {
         let after_seq = parseInteger('--after-seq', o.afterSeq, 0, Number.MAX_SAFE_INTEGER);
         const events: LedgerEvent[] = [];
         let more = true;
+        let pruned = '';
         for (let page = 0; page < MAX_EVENT_PAGES && more; page++) {
           const p = await ctx.client().listEvents(pos.sku, pos.location, { after_seq, limit });
+          if (p.horizon !== undefined) pruned = `(events 1..${p.horizon.seq} were pruned by history retention; the chain continues from hash ${p.horizon.hash})\n`;
           events.push(...p.events);
           after_seq = p.next_after_seq;
           more = p.more;
           if (o.all !== true) break;
         }
-        ctx.out.emit(events, () => eventsTable(events) + (more && o.all !== true ? `\n(more: --after-seq ${after_seq}, or --all)` : ''));
+        ctx.out.emit(events, () => pruned + eventsTable(events) + (more && o.all !== true ? `\n(more: --after-seq ${after_seq}, or --all)` : ''));
       }),
     );
 }

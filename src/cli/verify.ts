@@ -82,6 +82,15 @@ export async function verifyNode(endpoint: string, client: StockraftClient): Pro
       let last_seq = 0;
       for (let ep = 0; ep < EVENT_PAGES_PER_POSITION_MAX; ep++) {
         const evs = await client.listEvents(pos.sku, pos.location, { after_seq, limit: PAGE, consistency: 'SERIALIZABLE' });
+        // Pruned history: the chain continues from the horizon (the last pruned event).
+        if (evs.horizon !== undefined) {
+          if (ep > 0) return { endpoint, ok: false, positions, events, admin_events: null, reason: `${pos.sku}@${pos.location}: history was pruned up to seq ${evs.horizon.seq} while it was read: run verify again` };
+          const failure = v.push(evs.horizon);
+          if (failure !== null && !failure.ok) {
+            return { endpoint, ok: false, positions, events, admin_events: null, reason: `${failure.sku}@${failure.location} seq ${failure.seq}: ${failure.reason}` };
+          }
+          last_seq = evs.horizon.seq;
+        }
         for (const e of evs.events) {
           const failure = v.push(e);
           if (failure !== null && !failure.ok) {

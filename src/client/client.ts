@@ -5,7 +5,7 @@
 // concurrent writes gathered into Submit batches.
 
 import * as grpc from '@grpc/grpc-js';
-import type { AdminAction, AdminEvent, CommandResult, LedgerEvent, Line, Position, ReservationView } from '../ledger/types.js';
+import type { AdminAction, AdminEvent, CommandResult, HistoryHorizon, LedgerEvent, Line, Position, ReservationView } from '../ledger/types.js';
 import { clusterService, inventoryService } from '../wire/protos.js';
 import type * as W from '../wire/types.js';
 import { eventFromWire, positionFromWire, reservationFromWire, resultFromWire } from '../wire/map.js';
@@ -100,6 +100,9 @@ export interface EventPage {
   readonly events: readonly LedgerEvent[];
   readonly next_after_seq: number;
   readonly more: boolean;
+  /** Set when after_seq was below the position's history horizon: events 1..horizon.seq
+   * were pruned (history retention) and the page starts at horizon.seq + 1. */
+  readonly horizon?: HistoryHorizon;
 }
 
 export interface AdminEventPage {
@@ -323,7 +326,9 @@ export class StockraftClient {
   async listEvents(sku: string, location: string, options?: ReadOptions & { after_seq?: number; limit?: number }): Promise<EventPage> {
     const req = { sku, location, after_seq: options?.after_seq ?? 0, limit: options?.limit ?? 0, consistency: options?.consistency ?? 'LINEARIZABLE' };
     const res = (await this.call(this.inv('ListEvents'), req, this.readTarget(options))) as W.WireListEventsResponse;
-    return { events: res.events.map(eventFromWire), next_after_seq: res.next_after_seq, more: res.more };
+    const page = { events: res.events.map(eventFromWire), next_after_seq: res.next_after_seq, more: res.more };
+    const h = res.horizon;
+    return h === undefined || h === null ? page : { ...page, horizon: { kind: 'HORIZON', sku, location, ...h } };
   }
 
   async listPositions(options?: ReadOptions & { after?: { sku: string; location: string } | null; limit?: number }): Promise<{ positions: Position[]; more: boolean }> {
@@ -420,6 +425,13 @@ export class StockraftClient {
     const res = (await this.call(this.clu('ListAdminEvents'), req, this.readTarget(options))) as W.WireListAdminEventsResponse;
     const events = res.events.map((e): AdminEvent => ({ kind: 'ADMIN', ...e, action: e.action as AdminAction }));
     return { events, next_after_seq: res.next_after_seq, more: res.more, head_seq: res.head_seq, head_hash: res.head_hash };
+  }
+
+  /** Records that history through log index `through_index` is archived, so retention
+   * may prune it (admin only); returns the mark after the call. */
+  async markHistoryArchived(through_index: number): Promise<number> {
+    const res = (await this.call(this.clu('MarkHistoryArchived'), { through_index }, 'leader')) as W.WireMarkHistoryArchivedResponse;
+    return res.archived_through_index;
   }
 
   async snapshot(endpoint?: number): Promise<number> {

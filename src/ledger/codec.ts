@@ -1,4 +1,5 @@
-// The bytes of a ledger entry inside a raft entry: msgpack of { time_ms, commands }.
+// The bytes of a ledger entry inside a raft entry: msgpack of { time_ms, commands } and,
+// when the leader prunes history, prune (a list of horizons; see retention.ts).
 // decodeEntry checks the envelope and rebuilds each command with exactly the fields of its
 // kind, so nothing unexpected reaches state. It does not judge field values: a committed
 // entry must apply on every replica, and apply answers bad values with INVALID_ARGUMENT.
@@ -7,7 +8,7 @@
 import { Packr } from 'msgpackr';
 import { ENTRY_BYTES_MAX, ENTRY_COMMANDS_MAX, TIME_MS_MAX } from './limits.js';
 import { detach } from './strings.js';
-import type { Command, LedgerEntry, Line } from './types.js';
+import type { Command, HistoryHorizon, LedgerEntry, Line } from './types.js';
 
 const packr = new Packr({ useRecords: false, mapsAsObjects: true, moreTypes: false });
 
@@ -25,7 +26,7 @@ export function encodeEntry(entry: LedgerEntry): Uint8Array {
   if (entry.commands.length > ENTRY_COMMANDS_MAX) {
     throw new RangeError(`ledger entry holds at most ${ENTRY_COMMANDS_MAX} commands, got ${entry.commands.length}`);
   }
-  const bytes = packr.pack({ time_ms: entry.time_ms, commands: entry.commands });
+  const bytes = packr.pack(entry.prune === undefined || entry.prune.length === 0 ? { time_ms: entry.time_ms, commands: entry.commands } : { time_ms: entry.time_ms, commands: entry.commands, prune: entry.prune });
   if (bytes.length > ENTRY_BYTES_MAX) {
     throw new RangeError(`ledger entry encodes to ${bytes.length} bytes, limit ${ENTRY_BYTES_MAX}`);
   }
@@ -129,5 +130,24 @@ export function decodeEntry(bytes: Uint8Array): LedgerEntry {
     if (!isRecord(c) || typeof c.kind !== 'string') throw new EntryDecodeError(`commands[${i}] is not a map with a string kind`);
     commands[i] = copyCommand(c);
   }
-  return { time_ms: t, commands };
+  if (raw.prune === undefined) return { time_ms: t, commands };
+  if (!Array.isArray(raw.prune)) throw new EntryDecodeError('prune is not an array');
+  // Values are left to apply (retention.ts), which refuses a bad list whole.
+  return { time_ms: t, commands, prune: raw.prune.map(copyHorizon) };
+}
+
+/** Rebuilds a prune item with only a horizon's fields (values unchecked). */
+function copyHorizon(h: unknown): HistoryHorizon {
+  if (!isRecord(h)) return h as HistoryHorizon;
+  return {
+    kind: h.kind,
+    sku: own(h.sku),
+    location: own(h.location),
+    seq: h.seq,
+    log_index: h.log_index,
+    time_ms: h.time_ms,
+    on_hand: h.on_hand,
+    reserved: h.reserved,
+    hash: own(h.hash),
+  } as unknown as HistoryHorizon;
 }

@@ -21,7 +21,7 @@
 import { hash as nodeHash } from 'node:crypto';
 import { BALANCE_MAX } from './limits.js';
 import { positionId } from './keys.js';
-import type { AdminEvent, EventKind, LedgerEvent } from './types.js';
+import type { AdminEvent, EventKind, HistoryHorizon, LedgerEvent } from './types.js';
 import { ADMIN_ACTIONS } from './types.js';
 
 export const EVENT_KINDS: readonly EventKind[] = ['ADJUST', 'RESERVE', 'COMMIT', 'RELEASE', 'EXPIRE', 'EXTEND'];
@@ -136,7 +136,15 @@ export interface PositionHead {
 }
 
 export type VerifyResult =
-  | { readonly ok: true; readonly events: number; readonly positions: number; readonly admin_events: number }
+  | {
+      readonly ok: true;
+      readonly events: number;
+      readonly positions: number;
+      readonly admin_events: number;
+      /** Positions whose chain started at a history horizon (pruned history); absent when
+       * none did. */
+      readonly horizons?: number;
+    }
   | {
       readonly ok: false;
       /** Which chain broke: a position's (sku, location), or the admin history (sku and
@@ -180,12 +188,14 @@ export class HistoryVerifier {
   private count = 0;
   private admin_count = 0;
   private admin_end = { seq: 0, hash: '', log_index: 0, time_ms: 0 };
+  private horizons = 0;
 
   /** Returns the failure once one is found (and keeps returning it), else null. Admin
    * events (kind 'ADMIN') go to the admin chain, wherever they come in the stream. */
-  push(raw: LedgerEvent | AdminEvent): VerifyResult | null {
+  push(raw: LedgerEvent | AdminEvent | HistoryHorizon): VerifyResult | null {
     if (this.failure !== null) return this.failure;
     if ((raw as { kind?: unknown }).kind === 'ADMIN') return this.pushAdmin(raw as AdminEvent);
+    if ((raw as { kind?: unknown }).kind === 'HORIZON') return this.pushHorizon(raw as HistoryHorizon);
     const e = raw as unknown as Record<string, unknown>;
     const sku = typeof e.sku === 'string' ? e.sku : '';
     const location = typeof e.location === 'string' ? e.location : '';
@@ -217,7 +227,7 @@ export class HistoryVerifier {
       this.current = end;
     }
     if (ev.seq !== end.seq + 1) return bad(`seq ${ev.seq} follows seq ${end.seq}: a gap or a repeat`);
-    if (ev.prev_hash !== end.hash) return bad(`prev_hash does not match the hash of seq ${end.seq}`);
+    if (ev.prev_hash !== end.hash) return bad(`prev_hash does not match the hash of seq ${end.seq}${end.seq > 0 && this.horizon_of === end ? ' (the history horizon)' : ''}`);
     if (!HEX64.test(ev.hash)) return bad('hash is not 64 lowercase hex digits');
     if (eventHash(ev) !== ev.hash) return bad('hash does not match the event fields (event altered)');
     if (ev.log_index < end.log_index) return bad(`log_index ${ev.log_index} goes back from ${end.log_index}`);
@@ -238,6 +248,37 @@ export class HistoryVerifier {
     end.log_index = ev.log_index;
     end.time_ms = ev.time_ms;
     this.count++;
+    return null;
+  }
+
+  /** The position whose chain started at a horizon most recently (for the message). */
+  private horizon_of: ChainEnd | null = null;
+
+  /** A position's retained history starts at its horizon (the last pruned event's seq,
+   * hash and quantities): it must come before the position's first event, and the chain
+   * continues from it as from an event. */
+  private pushHorizon(raw: HistoryHorizon): VerifyResult | null {
+    const h = raw as unknown as Record<string, unknown>;
+    const sku = typeof h.sku === 'string' ? h.sku : '';
+    const location = typeof h.location === 'string' ? h.location : '';
+    const seq = typeof h.seq === 'number' ? h.seq : -1;
+    const bad = (reason: string): VerifyResult => (this.failure = { ok: false, sku, location, seq, reason: `horizon: ${reason}` });
+    if (typeof h.sku !== 'string' || typeof h.location !== 'string') return bad('has no sku/location strings');
+    for (const f of ['seq', 'log_index', 'time_ms', 'on_hand', 'reserved'] as const) {
+      if (!isSafeNonNegative(h[f])) return bad(`${f} must be a safe non-negative integer, got ${String(h[f])}`);
+    }
+    if (raw.seq < 1) return bad('seq must be >= 1');
+    if (typeof raw.hash !== 'string' || !HEX64.test(raw.hash)) return bad('hash is not 64 lowercase hex digits');
+    if (raw.reserved > raw.on_hand || raw.on_hand > BALANCE_MAX) return bad('quantities break 0 <= reserved <= on_hand');
+    const id = positionId(sku, location);
+    if (this.ends.has(id)) return bad('comes after events of its position (a horizon starts a chain)');
+    const prev = this.current;
+    if (prev !== null && (prev.sku > sku || (prev.sku === sku && prev.location > location))) return bad(`position out of key order (after ${prev.sku}@${prev.location})`);
+    const end: ChainEnd = { sku, location, seq: raw.seq, hash: raw.hash, on_hand: raw.on_hand, reserved: raw.reserved, log_index: raw.log_index, time_ms: raw.time_ms };
+    this.ends.set(id, end);
+    this.current = end;
+    this.horizon_of = end;
+    this.horizons++;
     return null;
   }
 
@@ -305,7 +346,8 @@ export class HistoryVerifier {
         }
       }
     }
-    return { ok: true, events: this.count, positions: this.ends.size, admin_events: this.admin_count };
+    const ok = { ok: true as const, events: this.count, positions: this.ends.size, admin_events: this.admin_count };
+    return this.horizons > 0 ? { ...ok, horizons: this.horizons } : ok;
   }
 }
 
@@ -314,7 +356,7 @@ export class HistoryVerifier {
  * that every stored position head (and the admin head, when given) matches its chain end.
  * Reports the first break. */
 export function verifyHistory(
-  events: Iterable<LedgerEvent | AdminEvent>,
+  events: Iterable<LedgerEvent | AdminEvent | HistoryHorizon>,
   heads?: Iterable<PositionHead>,
   admin_head?: AdminHead,
 ): VerifyResult {

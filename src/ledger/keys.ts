@@ -9,8 +9,11 @@
 //   o!<op_id>            OutcomeRecord (op ids and reservation ids share one namespace)
 //   m                    MetaRecord (log time, last applied index, head hash)
 //   a                    AdminHeadRecord (admin history's last seq and hash)
+//   h                    HistoryMarkRecord (history archived through this log index)
 // sublevel 'history':
 //   <sku>!<location>!<seq as 16 decimal digits>   LedgerEvent
+//   <sku>!<location>!0000000000000000             HistoryHorizon (seq 0 is never an
+//                                                 event's: only a pruned position has it)
 //   !admin!<seq as 16 decimal digits>             AdminEvent
 // An admin key starts with '!', which no SKU may hold, so it can never be a position's
 // key; it sorts before every position key, so the admin chain comes first in key order.
@@ -21,6 +24,7 @@ export const RESERVATION_PREFIX = 'r!';
 export const OUTCOME_PREFIX = 'o!';
 export const META_KEY = 'm';
 export const ADMIN_HEAD_KEY = 'a';
+export const HISTORY_MARK_KEY = 'h';
 export const ADMIN_HISTORY_PREFIX = '!admin!';
 
 /** 16 digits cover every sequence number below 2^53. */
@@ -52,6 +56,11 @@ export function seqText(seq: number): string {
 
 export function historyKey(sku: string, location: string, seq: number): string {
   return sku + SEP + location + SEP + seqText(seq);
+}
+
+/** Key of a position's history horizon: before its first retained event. */
+export function horizonKey(sku: string, location: string): string {
+  return historyKey(sku, location, 0);
 }
 
 /** First and last possible history keys of one position, for range reads

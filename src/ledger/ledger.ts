@@ -18,6 +18,7 @@ import { fingerprint, fingerprintDigest, FP_KEY_PREFIX } from './fingerprint.js'
 import {
   ADMIN_HEAD_KEY,
   adminHistoryKey,
+  HISTORY_MARK_KEY,
   META_KEY,
   OUTCOME_PREFIX,
   POSITION_PREFIX,
@@ -41,15 +42,18 @@ import { archivedRecord } from './archive.js';
 import { OutcomeTable, RESERVE_FP } from './outcome-store.js';
 import { PositionTable } from './position-table.js';
 import { PruneQueue } from './prune-queue.js';
+import { planPrune, pruneWrites } from './retention.js';
 import {
   assertPosition,
   parseAdminHead,
+  parseHistoryMark,
   parseMeta,
   parseOutcome,
   parsePosition,
   parseReservation,
   StateCorruption,
   type AdminHeadRecord,
+  type HistoryMarkRecord,
   type MetaRecord,
   type OutcomeRecord,
   type PositionRecord,
@@ -61,11 +65,13 @@ import type {
   Command,
   CommandResult,
   EventKind,
+  HistoryHorizon,
   KvWrite,
   LedgerEntry,
   LedgerEvent,
   Line,
   Position,
+  PruneOutcome,
   ReservationView,
   ShortLine,
 } from './types.js';
@@ -144,6 +150,8 @@ export class Ledger {
   private admin_head: AdminHead = { seq: 0, head: '' };
   /** Highest apply index among outcomes that left memory (MetaRecord.pruned_index). */
   private pruned_index = 0;
+  /** History at or below this log index is archived and may be pruned (0: none). */
+  private archived_through_index = 0;
 
   constructor(options: LedgerOptions = {}) {
     const w = options.dedup_window_ms ?? DEDUP_WINDOW_MS_DEFAULT;
@@ -242,6 +250,26 @@ export class Ledger {
     return this.outcomes.size;
   }
 
+  /** The operator's archived mark: history up to this log index may be pruned (0: none
+   * may). Set by the admin action 'history_archived', never lowered. */
+  archivedThroughIndex(): number {
+    return this.archived_through_index;
+  }
+
+  /** Seq of a position's history horizon (0: full history), or -1 when it does not exist. */
+  horizonSeq(sku: string, location: string): number {
+    const slot = this.positions.find(sku, location);
+    return slot < 0 ? -1 : this.positions.horizon(slot);
+  }
+
+  /** The position in slot `slot` (0..positionCount()-1, in creation order) with its latest
+   * seq and horizon: the retention scan walks positions by slot. */
+  positionAt(slot: number): { readonly sku: string; readonly location: string; readonly seq: number; readonly horizon_seq: number } {
+    const P = this.positions;
+    if (!Number.isInteger(slot) || slot < 0 || slot >= P.size) throw new RangeError(`position slot must be 0..${P.size - 1}, got ${slot}`);
+    return { sku: P.sku(slot), location: P.location(slot), seq: P.seq(slot), horizon_seq: P.horizon(slot) };
+  }
+
   /** Every position's chain end, for verifyHistory. */
   *positionHeads(): Iterable<PositionHead> {
     const P = this.positions;
@@ -265,12 +293,17 @@ export class Ledger {
     for (const [id, slot] of this.outcomes.entries()) out.push([outcomeKey(id), this.outcomes.record(slot)]);
     if (this.log_index > 0) out.push([META_KEY, this.meta()]);
     if (this.admin_head.seq > 0) out.push([ADMIN_HEAD_KEY, this.adminHeadRecord()]);
+    if (this.archived_through_index > 0) out.push([HISTORY_MARK_KEY, this.historyMarkRecord()]);
     out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     return out;
   }
 
   private adminHeadRecord(): AdminHeadRecord {
     return { v: 1, seq: this.admin_head.seq, head: this.admin_head.head };
+  }
+
+  private historyMarkRecord(): HistoryMarkRecord {
+    return { v: 1, archived_through_index: this.archived_through_index };
   }
 
   private meta(): MetaRecord {
@@ -298,12 +331,29 @@ export class Ledger {
 
     this.expireDue(batch);
     this.pruneDue(batch);
+    const prune = entry.prune === undefined ? undefined : this.pruneHistory(batch, entry.prune);
     const results: CommandResult[] = new Array<CommandResult>(entry.commands.length);
     for (let i = 0; i < entry.commands.length; i++) results[i] = this.applyCommand(batch, entry.commands[i]);
 
     this.head_hash = advanceHead(this.head_hash, log_index, batch.events, batch.admin_events);
     batch.writes.push({ type: 'put', sublevel: 'state', key: META_KEY, value: this.meta() });
-    return { results, events: batch.events, admin_events: batch.admin_events, writes: batch.writes };
+    const out: ApplyOutput = { results, events: batch.events, admin_events: batch.admin_events, writes: batch.writes };
+    return prune === undefined ? out : { ...out, prune };
+  }
+
+  /** Applies an entry's prune list (retention.ts): all of it, or nothing when any item
+   * breaks a rule. Appends no events; the head hash does not move. */
+  private pruneHistory(batch: Batch, list: readonly HistoryHorizon[]): PruneOutcome {
+    const P = this.positions;
+    const plan = planPrune(P, list, { log_index: batch.log_index, time_ms: batch.time_ms, archived_through_index: this.archived_through_index });
+    if (!plan.ok) return plan;
+    pruneWrites(P, plan, batch.writes);
+    for (let i = 0; i < plan.slots.length; i++) {
+      const slot = plan.slots[i];
+      P.setHorizon(slot, plan.items[i].seq);
+      batch.writes.push({ type: 'put', sublevel: 'state', key: positionKey(P.sku(slot), P.location(slot)), value: P.record(slot) });
+    }
+    return { ok: true, positions: plan.slots.length, events: plan.events };
   }
 
   private applyCommand(batch: Batch, cmd: Command): CommandResult {
@@ -439,7 +489,9 @@ export class Ledger {
       prev_hash,
       hash,
     };
-    const rec: PositionRecord = { sku, location, on_hand, reserved, available: on_hand - reserved, seq, head: hash };
+    const horizon_seq = P.horizon(slot);
+    const plain: PositionRecord = { sku, location, on_hand, reserved, available: on_hand - reserved, seq, head: hash };
+    const rec: PositionRecord = horizon_seq > 0 ? { ...plain, horizon_seq } : plain;
     assertPosition(rec, `log index ${batch.log_index}`);
     P.set(slot, on_hand, reserved, seq, hash);
     batch.events.push(event);
@@ -663,12 +715,22 @@ export class Ledger {
     };
     const event: AdminEvent = { ...fields, hash: adminEventHash(fields) };
     this.admin_head = { seq, head: event.hash };
+    if (cmd.action === 'history_archived') this.markArchived(batch, Number(cmd.target));
     batch.admin_events.push(event);
     batch.writes.push(
       { type: 'put', sublevel: 'state', key: ADMIN_HEAD_KEY, value: this.adminHeadRecord() },
       { type: 'put', sublevel: 'history', key: adminHistoryKey(seq), value: event },
     );
     return { code: 'OK', replay: false, positions: [], reservation: null };
+  }
+
+  /** The operator's archived mark moves up to `through_index` (validate.ts checked the
+   * number), never past the entries before this one, never down. */
+  private markArchived(batch: Batch, through_index: number): void {
+    const mark = Math.min(through_index, batch.log_index - 1);
+    if (mark <= this.archived_through_index) return;
+    this.archived_through_index = mark;
+    batch.writes.push({ type: 'put', sublevel: 'state', key: HISTORY_MARK_KEY, value: this.historyMarkRecord() });
   }
 
   /** Expires PENDING reservations whose deadline is <= the entry's time, in (deadline, id)
@@ -782,6 +844,7 @@ export class Ledger {
         const slot = l.positions.findOrAdd(p.sku, p.location);
         if (l.positions.seq(slot) !== 0) throw new StateCorruption(key, 'position given twice');
         l.positions.set(slot, p.on_hand, p.reserved, p.seq, p.head);
+        if (p.horizon_seq !== undefined) l.positions.setHorizon(slot, p.horizon_seq);
       } else if (key.startsWith(RESERVATION_PREFIX)) {
         const r = parseReservation(key, value);
         l.reservations.set(r.reservation_id, r);
@@ -801,6 +864,8 @@ export class Ledger {
         l.outcomes.add(key.slice(OUTCOME_PREFIX.length), rec, true, null, pslot);
       } else if (key === META_KEY) {
         meta = parseMeta(key, value);
+      } else if (key === HISTORY_MARK_KEY) {
+        l.archived_through_index = parseHistoryMark(key, value).archived_through_index;
       } else if (key === ADMIN_HEAD_KEY) {
         const a = parseAdminHead(key, value);
         l.admin_head = { seq: a.seq, head: a.head };

@@ -83,3 +83,10 @@ export const SNAPSHOT_CHUNK_BYTES_MAX = 4 * 1024 * 1024 - 64 * 1024;
 export const ADMIN_PRINCIPAL_BYTES_MAX = 256;
 export const ADMIN_TARGET_BYTES_MAX = 256;
 export const ADMIN_DETAIL_BYTES_MAX = 1024;
+
+/** History retention (see README "History retention"): one entry prunes at most this many
+ * events in all (each is a delete in the entry's write batch, like an expiry is a few
+ * writes), over at most HISTORY_PRUNE_POSITIONS_PER_ENTRY_MAX positions. A prune list that
+ * asks more is refused whole. Part of the replicated state machine. */
+export const HISTORY_PRUNE_EVENTS_PER_ENTRY_MAX = 10_000;
+export const HISTORY_PRUNE_POSITIONS_PER_ENTRY_MAX = 1_000;

@@ -5,7 +5,7 @@
 // for. Positions are never removed, so slots are dense 0..size-1 in creation order.
 //
 // Bytes per position (1M positions, one location): SKU string ~32, its slot in `skus` 8,
-// its index entry ~12 (slot-index.ts; a Map entry was ~30), numbers 32, head 32: ~116 B (a
+// its index entry ~12 (slot-index.ts; a Map entry was ~30), numbers 40, head 32: ~124 B (a
 // record object with a 64-hex head string and its map key took ~370 B).
 
 import { BytePages, F64Pages, SLOTS_MAX } from './paged.js';
@@ -18,6 +18,8 @@ const ON_HAND = 0;
 const RESERVED = 1;
 const SEQ = 2;
 const LOCATION = 3;
+/** Seq of the position's history horizon (0: full history kept). */
+const HORIZON = 4;
 const HEAD_BYTES = 32;
 
 interface LocationEntry {
@@ -32,7 +34,7 @@ export class PositionTable {
   private readonly skus: string[] = [];
   /** (SKU, location number) -> slot. */
   private readonly index = new SlotIndex();
-  private readonly nums = new F64Pages(4);
+  private readonly nums = new F64Pages(5);
   private readonly heads = new BytePages(HEAD_BYTES);
 
   get size(): number {
@@ -110,6 +112,15 @@ export class PositionTable {
     return this.nums.get(slot, SEQ);
   }
 
+  /** Seq of the last pruned event (the horizon), 0 when the full history is kept. */
+  horizon(slot: number): number {
+    return this.nums.get(slot, HORIZON);
+  }
+
+  setHorizon(slot: number, seq: number): void {
+    this.nums.set(slot, HORIZON, seq);
+  }
+
   /** Hash of the latest event as 64 hex digits ('' before the first event). */
   head(slot: number): string {
     return this.nums.get(slot, SEQ) === 0 ? '' : this.heads.hex(slot);
@@ -128,7 +139,9 @@ export class PositionTable {
   record(slot: number): PositionRecord {
     const on_hand = this.onHand(slot);
     const reserved = this.reserved(slot);
-    return { sku: this.sku(slot), location: this.location(slot), on_hand, reserved, available: on_hand - reserved, seq: this.seq(slot), head: this.head(slot) };
+    const rec = { sku: this.sku(slot), location: this.location(slot), on_hand, reserved, available: on_hand - reserved, seq: this.seq(slot), head: this.head(slot) };
+    const horizon_seq = this.horizon(slot);
+    return horizon_seq > 0 ? { ...rec, horizon_seq } : rec;
   }
 
   /** The read form (no head). */

@@ -13,6 +13,16 @@ import { RESULT_CODES } from './types.js';
 export interface PositionRecord extends Position {
   /** Hash of the position's latest event ('' before the first). */
   readonly head: string;
+  /** Seq of the last pruned event (history retention); absent while the full history is
+   * kept. */
+  readonly horizon_seq?: number;
+}
+
+/** The archived mark under HISTORY_MARK_KEY: history at or below this log index has been
+ * exported by an operator and may be pruned. Absent until the first mark. */
+export interface HistoryMarkRecord {
+  readonly v: 1;
+  readonly archived_through_index: number;
 }
 
 export interface ReservationRecord extends ReservationView {
@@ -106,6 +116,16 @@ export function parsePosition(key: string, v: unknown): PositionRecord {
     seq: v.seq as number,
     head: typeof v.head === 'string' ? detach(v.head) : '',
   };
+  if (v.horizon_seq !== undefined) {
+    if (!isNat(v.horizon_seq) || v.horizon_seq < 1 || !isNat(v.seq) || v.horizon_seq >= v.seq) {
+      throw new StateCorruption(key, `position horizon_seq must be an integer 1..seq-1, got ${String(v.horizon_seq)}`);
+    }
+    return { ...checkedPosition(key, rec), horizon_seq: v.horizon_seq };
+  }
+  return checkedPosition(key, rec);
+}
+
+function checkedPosition(key: string, rec: PositionRecord): PositionRecord {
   if (!HEX64.test(rec.head)) throw new StateCorruption(key, 'position head is not 64 hex digits');
   try {
     assertPosition(rec, 'load');
@@ -185,4 +205,12 @@ export function parseAdminHead(key: string, v: unknown): AdminHeadRecord {
   if (!isNat(v.seq) || v.seq < 1) throw new StateCorruption(key, `admin head seq must be an integer >= 1, got ${String(v.seq)}`);
   if (typeof v.head !== 'string' || !HEX64.test(v.head)) throw new StateCorruption(key, 'admin head hash is not 64 hex digits');
   return { v: 1, seq: v.seq, head: v.head };
+}
+
+export function parseHistoryMark(key: string, v: unknown): HistoryMarkRecord {
+  if (!isRecord(v) || v.v !== 1) throw new StateCorruption(key, 'history mark is not a version 1 record');
+  if (!isNat(v.archived_through_index) || v.archived_through_index < 1) {
+    throw new StateCorruption(key, `archived_through_index must be an integer >= 1, got ${String(v.archived_through_index)}`);
+  }
+  return { v: 1, archived_through_index: v.archived_through_index };
 }

@@ -68,7 +68,7 @@ export type Command =
     };
 
 /** The closed set of admin actions the admin history records. */
-export const ADMIN_ACTIONS = ['add_learner', 'promote', 'remove', 'transfer_leadership', 'snapshot', 'roles_reload', 'force_new_cluster'] as const;
+export const ADMIN_ACTIONS = ['add_learner', 'promote', 'remove', 'transfer_leadership', 'snapshot', 'roles_reload', 'force_new_cluster', 'history_archived'] as const;
 export type AdminAction = (typeof ADMIN_ACTIONS)[number];
 
 export type CommandKind = Command['kind'];
@@ -79,7 +79,31 @@ export type CommandKind = Command['kind'];
 export interface LedgerEntry {
   readonly time_ms: number;
   readonly commands: readonly Command[];
+  /** History to prune (retention): the new horizon of each position, as the leader read
+   * it from its history. Applied after expiries, before the commands; all or nothing. */
+  readonly prune?: readonly HistoryHorizon[];
 }
+
+/** Where a position's retained history starts: the last pruned event's seq, hash and the
+ * quantities and times after it. The next retained event's prev_hash is this hash, so the
+ * chain (and `verify`) continues from here. Stored in the 'history' sublevel under the
+ * position's seq-0 key (keys.ts), so it sorts before the position's events. */
+export interface HistoryHorizon {
+  readonly kind: 'HORIZON';
+  readonly sku: string;
+  readonly location: string;
+  readonly seq: number;
+  readonly log_index: number;
+  readonly time_ms: number;
+  readonly on_hand: number;
+  readonly reserved: number;
+  readonly hash: string;
+}
+
+/** What an entry's prune list did: everything, or nothing and why. */
+export type PruneOutcome =
+  | { readonly ok: true; readonly positions: number; readonly events: number }
+  | { readonly ok: false; readonly reason: string };
 
 /** The closed set of result codes. Business outcomes only: transport problems are gRPC
  * status codes, never these. */
@@ -212,4 +236,6 @@ export interface ApplyOutput {
    * per-position histories never carry them). */
   readonly admin_events: readonly AdminEvent[];
   readonly writes: readonly KvWrite[];
+  /** Present when the entry carried a prune list. */
+  readonly prune?: PruneOutcome;
 }

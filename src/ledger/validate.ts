@@ -52,6 +52,12 @@ export const LIMIT_ADMIN_PRINCIPAL = `string of 1..${ADMIN_PRINCIPAL_BYTES_MAX} 
 export const LIMIT_ADMIN_TARGET = `string of 0..${ADMIN_TARGET_BYTES_MAX} bytes of UTF-8 without control characters`;
 export const LIMIT_ADMIN_DETAIL = `string of 0..${ADMIN_DETAIL_BYTES_MAX} bytes of UTF-8 without control characters`;
 const ADMIN_ACTION_SET: ReadonlySet<string> = new Set(ADMIN_ACTIONS);
+/** The target of 'history_archived': the log index history is archived through. */
+export const LIMIT_ARCHIVED_TARGET = 'a log index in decimal, 1..2^53-1, without leading zeros';
+
+function isLogIndexText(v: unknown): boolean {
+  return typeof v === 'string' && /^[1-9][0-9]{0,15}$/.test(v) && Number.isSafeInteger(Number(v));
+}
 
 /** Renders a value for an error message: JSON where possible, cut to VALUE_CHARS_MAX. */
 export function renderValue(value: unknown): string {
@@ -213,6 +219,7 @@ function validateKind(cmd: unknown): Validation {
       if (typeof cmd.action !== 'string' || !ADMIN_ACTION_SET.has(cmd.action)) return fail('action', LIMIT_ADMIN_ACTION, cmd.action);
       if (cmd.principal === '' || !isValidText(cmd.principal, ADMIN_PRINCIPAL_BYTES_MAX)) return fail('principal', LIMIT_ADMIN_PRINCIPAL, cmd.principal);
       if (!isValidText(cmd.target, ADMIN_TARGET_BYTES_MAX)) return fail('target', LIMIT_ADMIN_TARGET, cmd.target);
+      if (cmd.action === 'history_archived' && !isLogIndexText(cmd.target)) return fail('target', LIMIT_ARCHIVED_TARGET, cmd.target);
       if (!isValidText(cmd.detail, ADMIN_DETAIL_BYTES_MAX)) return fail('detail', LIMIT_ADMIN_DETAIL, cmd.detail);
       return OK;
     }

@@ -179,6 +179,8 @@ export class Applier {
     const s = this.p.state;
     this.p.clock.observe(s.ledger.lastTimeMs(), s.role === 'leader' && e.term === s.term);
     for (const w of out.writes) run.writes.push(w);
+    if (out.prune !== undefined && !out.prune.ok) this.p.log.warn({ index: e.index, reason: out.prune.reason }, 'history prune refused: nothing pruned');
+    else if (out.prune !== undefined) this.p.log.debug({ index: e.index, ...out.prune }, 'history pruned');
     out.events.forEach((event, i) => run.keyed.push({ key: eventKey(e.index, i), event }));
     if (entry.commands.length === 0) run.after.push(() => this.p.proposals.appliedOther(e.index));
     else run.answers.push(() => this.p.proposals.applied(e.index, e.term, out.results));

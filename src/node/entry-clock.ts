@@ -4,7 +4,7 @@
 // clock only within --max-clock-skew-ms). The applier and snapshot installs report the
 // log times they apply, which anchor it.
 
-import type { Command } from '../ledger/types.js';
+import type { Command, HistoryHorizon } from '../ledger/types.js';
 import { encodeEntry } from '../ledger/codec.js';
 import { LogClock, type LogClockMode } from './log-clock.js';
 
@@ -49,5 +49,10 @@ export class EntryClock {
    * (RangeError) when the entry exceeds the ledger's bounds. */
   encode(commands: readonly Command[]): Uint8Array {
     return encodeEntry({ time_ms: this.log_clock.stamp(), commands });
+  }
+
+  /** An entry without commands that prunes history (retention.ts), stamped likewise. */
+  encodePrune(prune: readonly HistoryHorizon[]): Uint8Array {
+    return encodeEntry({ time_ms: this.log_clock.stamp(), commands: [], prune });
   }
 }

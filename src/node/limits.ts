@@ -73,3 +73,14 @@ export const CLOSE_LOOP_POLL_MS = 5;
 export function waitMs(deadline_at_ms: number): number {
   return Math.max(1, Math.min(WAIT_MS_MAX, Math.floor(deadline_at_ms - Date.now())));
 }
+
+/** History retention (history-pruner.ts): a round every second. Each round the leader scans
+ * at most HISTORY_PRUNE_POSITIONS_SCANNED_MAX positions (one small history read each when
+ * nothing is due: a million positions are walked in about 8 minutes) and proposes at most
+ * HISTORY_PRUNE_EVENTS_MAX events to drop in one entry (the ledger's per-entry bound), so
+ * pruning a backlog costs one modest entry a second, never a stall. */
+export const HISTORY_PRUNE_INTERVAL_MS = 1_000;
+export const HISTORY_PRUNE_POSITIONS_SCANNED_MAX = 2_000;
+export const HISTORY_PRUNE_EVENTS_MAX = 10_000;
+/** Watch records dropped per round once the archived mark moves (one write batch). */
+export const WATCH_TRIM_RECORDS_MAX = 10_000;

@@ -1,8 +1,8 @@
 // Paged reads from storage for operators and verifiers: a position's event history, the
 // admin history, the positions themselves, and a consistent backup of the whole ledger.
 
-import type { AdminEvent, LedgerEvent, Position } from '../ledger/types.js';
-import { adminHistoryKey, adminHistoryRangeEnd, historyKey, historyRangeEnd, POSITION_PREFIX } from '../ledger/keys.js';
+import type { AdminEvent, HistoryHorizon, LedgerEvent, Position } from '../ledger/types.js';
+import { adminHistoryKey, adminHistoryRangeEnd, historyKey, historyRangeEnd, horizonKey, POSITION_PREFIX } from '../ledger/keys.js';
 import { snapshotChunksAsync } from '../ledger/snapshot.js';
 import { unpack, type LevelStorage } from './storage-level.js';
 import { NodeError } from './node-api.js';
@@ -13,6 +13,15 @@ export interface AdminListing {
   readonly events: readonly AdminEvent[];
   readonly head: { readonly seq: number; readonly head: string };
 }
+
+/** A page of a position's events; `horizon` is set when after_seq was below it. */
+export interface EventPage {
+  readonly events: readonly LedgerEvent[];
+  readonly horizon: HistoryHorizon | null;
+}
+
+/** Reads of one page that may meet a prune between reading the horizon and the events. */
+const EVENT_PAGE_TRIES_MAX = 3;
 
 export class Listings {
   constructor(
@@ -25,6 +34,29 @@ export class Listings {
     checkLimit(limit);
     const values = await this.storage.historyRange(historyKey(sku, location, after_seq + 1), historyRangeEnd(sku, location), limit);
     return values as LedgerEvent[];
+  }
+
+  /** The position's history horizon (null: full history kept, or no such position). */
+  async historyHorizon(sku: string, location: string): Promise<HistoryHorizon | null> {
+    const key = horizonKey(sku, location);
+    const [h] = await this.storage.historyRange(key, key, 1);
+    return h === undefined ? null : (h as HistoryHorizon);
+  }
+
+  /** Events with seq > after_seq; below the horizon, from the horizon on, naming it. */
+  async listEventsPage(sku: string, location: string, after_seq: number, limit: number): Promise<EventPage> {
+    checkAfterSeq(after_seq);
+    checkLimit(limit);
+    // A prune may land between the two reads: then the events start past the horizon
+    // read first, and the page is read again.
+    for (let i = 0; i < EVENT_PAGE_TRIES_MAX; i++) {
+      const h = await this.historyHorizon(sku, location);
+      const below = h !== null && after_seq < h.seq;
+      const from = below ? h.seq : after_seq;
+      const events = (await this.storage.historyRange(historyKey(sku, location, from + 1), historyRangeEnd(sku, location), limit)) as LedgerEvent[];
+      if (events.length === 0 || events[0]!.seq === from + 1) return { events, horizon: below ? h : null };
+    }
+    throw new NodeError('no_leader', `history of ${sku}@${location} is being pruned: retry`);
   }
 
   async listAdminEvents(after_seq: number, limit: number): Promise<AdminListing> {

@@ -3,7 +3,7 @@
 // Cluster services are written against this interface only.
 
 import type { NodeId, Role } from '../raft/types.js';
-import type { AdminEvent, Command, CommandResult, LedgerEvent, Position, ReservationView } from '../ledger/types.js';
+import type { AdminEvent, Command, CommandResult, HistoryHorizon, LedgerEvent, Position, ReservationView } from '../ledger/types.js';
 
 /** Why a request could not be carried out on this node. The service layer maps these to
  * gRPC status codes (docs/ARCHITECTURE.md "Errors at the edge"). */
@@ -99,4 +99,10 @@ export interface StockNode {
   /** Admin history events with seq > after_seq, at most limit of them, from storage, and
    * the admin chain's applied end. Optional: without it ListAdminEvents is UNIMPLEMENTED. */
   listAdminEvents?(after_seq: number, limit: number): Promise<{ readonly events: readonly AdminEvent[]; readonly head: { readonly seq: number; readonly head: string } }>;
+  /** A page of a position's events that names the history horizon when after_seq is below
+   * it (history retention). Optional: without it ListEvents answers from listEvents. */
+  listEventsPage?(sku: string, location: string, after_seq: number, limit: number): Promise<{ readonly events: readonly LedgerEvent[]; readonly horizon: HistoryHorizon | null }>;
+  /** Records that history up to `through_index` is archived (the admin action
+   * 'history_archived', through the leader); resolves with the mark after it. */
+  markHistoryArchived?(through_index: number, principal: string, deadline_ms: number): Promise<number>;
 }

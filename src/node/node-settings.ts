@@ -6,6 +6,7 @@ import type { ProposalLimits } from './proposals.js';
 import type { TransportLimits } from './transport-grpc.js';
 import type { LogClockMode } from './log-clock.js';
 import type { SnapshotTestHook } from './snapshot-receive.js';
+import type { RetentionPolicy } from './history-scan.js';
 
 export interface NodeLog {
   info(obj: object, msg: string): void;
@@ -38,5 +39,7 @@ export interface NodeSettings {
   readonly transport_limits: TransportLimits;
   /** Test hook at the steps of a snapshot's receive and install (--test-hooks only). */
   readonly snapshot_hook?: SnapshotTestHook | null;
+  /** History retention this node applies when it leads (history-scan.ts); absent: none. */
+  readonly history_retention?: RetentionPolicy;
   readonly channel_credentials?: (id: NodeId) => ChannelCredentials;
 }

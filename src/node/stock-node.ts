@@ -5,6 +5,7 @@
 //   node-loop.ts         the loop and Ready handling (the only caller of the core)
 //   proposer.ts          client proposals into entries; entry-clock.ts stamps them
 //   expiry-ticks.ts      empty entries that let reservations expire
+//   history-pruner.ts    history retention: prune entries (leader), Watch record trimming
 //   applier.ts           committed entries into the ledger and LevelDB
 //   compaction.ts        log compaction, snapshot(), trimLog()
 //   incoming-snapshots.ts snapshots received from the leader, and their install
@@ -14,8 +15,9 @@
 //   shutdown.ts          close()
 // Limits and tuning constants are in limits.ts.
 
+import { randomUUID } from 'node:crypto';
 import type { NodeId, RaftStatus } from '../raft/types.js';
-import type { AdminEvent, Command, CommandResult, LedgerEvent, Position, ReservationView } from '../ledger/types.js';
+import type { AdminEvent, Command, CommandResult, HistoryHorizon, LedgerEvent, Position, ReservationView } from '../ledger/types.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { AppliedRecord, LevelStorage, SnapshotView } from './storage-level.js';
 import { GrpcTransport, type TransportHost } from './transport-grpc.js';
@@ -38,6 +40,7 @@ import { Listings } from './listings.js';
 import { NodeReport } from './node-status.js';
 import { Proposer } from './proposer.js';
 import { ExpiryTicks } from './expiry-ticks.js';
+import { HistoryPruner } from './history-pruner.js';
 import { NodeLoop } from './node-loop.js';
 import { Shutdown } from './shutdown.js';
 import { outcomeOf, proposeChecked, type DedupHost } from './dedup-check.js';
@@ -61,6 +64,7 @@ export class StockNodeImpl implements StockNode {
   private readonly report: NodeReport;
   private readonly proposer: Proposer;
   private readonly expiry: ExpiryTicks;
+  private readonly pruner: HistoryPruner;
   private readonly loop: NodeLoop;
   private readonly shutdown: Shutdown;
   private readonly leader_listeners = new Set<(leader_id: NodeId | null) => void>();
@@ -106,6 +110,8 @@ export class StockNodeImpl implements StockNode {
     this.report = new NodeReport(settings, state, raft, storage, this.addresses, proposals, metrics);
     this.proposer = new Proposer(state, raft, proposals, this.clock, this.refusals, metrics, kick);
     this.expiry = new ExpiryTicks(state, raft, this.clock, queueOp);
+    const policy = settings.history_retention ?? { retain_ms: null, retain_events: null };
+    this.pruner = new HistoryPruner({ state, raft, clock: this.clock, storage, log, policy, queueOp });
     const { transport, refusals, addresses, applier, compaction, snapshots, proposer, expiry } = this;
     this.loop = new NodeLoop({ settings, state, raft, storage, transport, proposals, reads, refusals, addresses, applier, compaction, snapshots, membership, proposer, expiry, log, metrics, onLeaderChanged: (leader_id) => this.notifyLeader(leader_id) });
     this.shutdown = new Shutdown({ state, loop: this.loop, storage, transport, proposals, reads, watch_hub, applier, snapshots, membership });
@@ -145,6 +151,7 @@ export class StockNodeImpl implements StockNode {
   /** Starts ticking. */
   start(): void {
     if (!this.loop.startTicking()) return;
+    this.pruner.start();
     this.report.updateMetrics();
     this.loop.kick();
   }
@@ -235,6 +242,22 @@ export class StockNodeImpl implements StockNode {
     return this.listings.listEvents(sku, location, after_seq, limit);
   }
 
+  listEventsPage(sku: string, location: string, after_seq: number, limit: number): Promise<{ readonly events: readonly LedgerEvent[]; readonly horizon: HistoryHorizon | null }> {
+    return this.listings.listEventsPage(sku, location, after_seq, limit);
+  }
+
+  /** Proposes the admin action 'history_archived' (this node must lead) and resolves with
+   * the mark once applied. */
+  async markHistoryArchived(through_index: number, principal: string, deadline_ms: number): Promise<number> {
+    if (!Number.isSafeInteger(through_index) || through_index < 1) throw new NodeError('invalid', `through_index must be an integer >= 1, got ${through_index}`);
+    const applied = this.state.applied.index;
+    if (through_index > applied) throw new NodeError('invalid', `through_index ${through_index} is above the applied log index ${applied}`);
+    const cmd: Command = { kind: 'admin', op_id: `adm-${randomUUID()}`, action: 'history_archived', principal, target: String(through_index), detail: `history archived through log index ${through_index}` };
+    const [r] = await this.proposer.submit([cmd], deadline_ms);
+    if (r?.code !== 'OK') throw new NodeError('invalid', `the ledger refused the mark: ${r?.code ?? 'no result'}${r?.code === 'INVALID_ARGUMENT' ? ` (${r.field}: ${r.limit})` : ''}`);
+    return this.state.ledger.archivedThroughIndex();
+  }
+
   listAdminEvents(after_seq: number, limit: number): Promise<{ readonly events: readonly AdminEvent[]; readonly head: { readonly seq: number; readonly head: string } }> {
     return this.listings.listAdminEvents(after_seq, limit);
   }
@@ -249,6 +272,9 @@ export class StockNodeImpl implements StockNode {
 
   watch(from_index: number, onEvent: (event: LedgerEvent) => void, onEnd: (err: Error | null) => void): WatchHandle {
     if (this.state.refusesWork()) throw shuttingDownError();
+    // History up to the archived mark may be pruned, and its Watch records are dropped.
+    const mark = this.state.ledger.archivedThroughIndex();
+    if (from_index <= mark) throw new NodeError('invalid', `from_index ${from_index} is at or below log index ${mark}, through which history is archived and may be pruned: watch from ${mark + 1} or later`);
     try {
       return this.watch_hub.watch(from_index, onEvent, onEnd);
     } catch (err) {
@@ -302,6 +328,7 @@ export class StockNodeImpl implements StockNode {
 
   /** Drains: refuses new work, waits (bounded) for proposals in flight, then stops. */
   close(drain_ms = CLOSE_DRAIN_MS_DEFAULT): Promise<void> {
+    this.pruner.stop();
     return this.shutdown.close(drain_ms);
   }
 }

@@ -905,6 +905,16 @@ export class LevelStorage {
     return values.map((v) => (v === undefined ? undefined : unpack(v)));
   }
 
+  /** Deletes Watch records (the events sub-level) of log index <= through_index, at most
+   * `limit` of them; returns how many went. History retention drops history up to the
+   * archived mark, so records there may point at nothing (see history-pruner.ts). */
+  async trimEvents(through_index: number, limit: number): Promise<number> {
+    const keys = await this.subs.events.keys({ lt: enc.encode(eventKey(through_index + 1, 0)), limit }).all();
+    if (keys.length === 0) return 0;
+    await this.writeOps(keys.map((k): Op => ({ type: 'del', key: this.prefix.events + dec.decode(k), keyEncoding: 'utf8' })), false);
+    return keys.length;
+  }
+
   /** Values of the history sub-level in key order within [gte, lte], at most `limit`. */
   async historyRange(gte: string, lte: string, limit: number): Promise<unknown[]> {
     const out: unknown[] = [];

@@ -141,6 +141,7 @@ function nodeSettings(cfg: StockdConfig, cluster_id: string, opts: BootOptions):
     proposal_limits: { callers_max: cfg.proposals_max, entry_commands_max: cfg.entry_commands_max },
     transport_limits: { ...DEFAULT_TRANSPORT_LIMITS, queue_messages_max: cfg.peer_queue_messages_max, snapshot_chunk_bytes_max: cfg.snapshot_chunk_bytes },
     snapshot_hook: cfg.test_hooks ? snapshotTestHookFromEnv(process.env) : null,
+    history_retention: { retain_ms: cfg.history_retain_ms, retain_events: cfg.history_retain_events },
     channel_credentials: opts.peer_credentials,
   };
 }

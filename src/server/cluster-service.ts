@@ -17,7 +17,8 @@ import * as V from '../wire/validate.js';
 import { statusToWire } from './status-wire.js';
 import type * as W from '../wire/types.js';
 import { actingPrincipalOf } from './security/interceptor.js';
-import { recordAdminEvent } from './admin-history.js';
+import { fitText, recordAdminEvent } from './admin-history.js';
+import { ADMIN_PRINCIPAL_BYTES_MAX } from '../ledger/limits.js';
 import { EdgeStatusError } from './edge.js';
 import type { AdminAction } from '../ledger/types.js';
 import { BACKUP_STREAM_CHUNK_BYTES_MAX } from './limits.js';
@@ -133,6 +134,13 @@ async function listAdminEvents(node: StockNode, req: W.WireListAdminEventsReques
   };
 }
 
+async function markHistoryArchived(node: StockNode, req: W.WireMarkHistoryArchivedRequest, ctx: CallContext): Promise<W.WireMarkHistoryArchivedResponse> {
+  if (node.markHistoryArchived === undefined) throw new EdgeStatusError(grpc.status.UNIMPLEMENTED, 'this node does not take an archived mark');
+  const through_index = V.checkInt('through_index', req.through_index, 1, Number.MAX_SAFE_INTEGER);
+  const principal = fitText(actingPrincipalOf(ctx.metadata) || 'unknown', ADMIN_PRINCIPAL_BYTES_MAX);
+  return { archived_through_index: await node.markHistoryArchived(through_index, principal, ctx.deadline_at_ms) };
+}
+
 async function backup(node: StockNode, out: StreamOut<W.WireBackupChunk>): Promise<void> {
   for await (const chunk of node.backupChunks()) {
     if (out.cancelled()) return;
@@ -162,6 +170,10 @@ export function clusterHandlers(edge: Edge): grpc.UntypedServiceImplementation {
     ListAdminEvents: edge.unary<W.WireListAdminEventsRequest, W.WireListAdminEventsResponse>('Cluster/ListAdminEvents', def('ListAdminEvents'), {
       route: 'local',
       handle: (req, ctx) => listAdminEvents(node, req, ctx),
+    }) as grpc.UntypedHandleCall,
+    MarkHistoryArchived: edge.unary<W.WireMarkHistoryArchivedRequest, W.WireMarkHistoryArchivedResponse>('Cluster/MarkHistoryArchived', def('MarkHistoryArchived'), {
+      route: 'leader',
+      handle: (req, ctx) => markHistoryArchived(node, req, ctx),
     }) as grpc.UntypedHandleCall,
     Backup: edge.stream<W.Empty, W.WireBackupChunk>('Cluster/Backup', { handle: (_req, _ctx, out) => backup(node, out) }) as grpc.UntypedHandleCall,
   };

@@ -110,10 +110,15 @@ async function listEvents(node: StockNode, req: W.WireListEventsRequest, ctx: Ca
   const after_seq = V.checkInt('after_seq', req.after_seq, 0, Number.MAX_SAFE_INTEGER);
   const limit = V.checkPageLimit('limit', req.limit);
   await barrier(node, req.consistency, ctx);
-  const events: readonly LedgerEvent[] = await node.listEvents(sku, location, after_seq, limit);
+  const page = node.listEventsPage === undefined ? { events: await node.listEvents(sku, location, after_seq, limit), horizon: null } : await node.listEventsPage(sku, location, after_seq, limit);
+  const events: readonly LedgerEvent[] = page.events;
   if (events.length > limit) throw new Error(`node returned ${events.length} events for limit ${limit}`);
   const last = events[events.length - 1];
-  return { events: events.map(M.eventToWire), next_after_seq: last === undefined ? after_seq : last.seq, more: events.length === limit };
+  const h = page.horizon;
+  // Below the horizon the page names it, and paging continues after it even when empty.
+  const next_after_seq = last !== undefined ? last.seq : h !== null ? h.seq : after_seq;
+  const res = { events: events.map(M.eventToWire), next_after_seq, more: events.length === limit };
+  return h === null ? res : { ...res, horizon: { seq: h.seq, log_index: h.log_index, time_ms: h.time_ms, on_hand: h.on_hand, reserved: h.reserved, hash: h.hash } };
 }
 
 async function listPositions(node: StockNode, req: W.WireListPositionsRequest, ctx: CallContext): Promise<W.WireListPositionsResponse> {

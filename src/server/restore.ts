@@ -200,9 +200,10 @@ function* backupRecords(file: string, validated: BackupSummary): Generator<[Subl
   for (; !step.done; step = it.next()) {
     const [sublevel, key, value] = step.value.record;
     yield [sublevel, utf8.encode(key), pack(value)];
-    const e = value as LedgerEvent | { kind: 'ADMIN' };
-    // Admin events are not position events: Watch never carries them, so they stay out of the index.
-    if (sublevel !== 'history' || e.kind === 'ADMIN') continue;
+    const e = value as LedgerEvent | { kind: 'ADMIN' } | { kind: 'HORIZON' };
+    // Admin events and history horizons are not position events: Watch never carries them,
+    // so they stay out of the index.
+    if (sublevel !== 'history' || e.kind === 'ADMIN' || e.kind === 'HORIZON') continue;
     const ev = e as LedgerEvent;
     const ord = ordinals.get(ev.log_index) ?? 0;
     ordinals.set(ev.log_index, ord + 1);

@@ -54,6 +54,9 @@ export interface StockdConfig {
   readonly drain_ms: number;
   /** The ledger's dedup window (src/ledger/limits.ts DEDUP_WINDOW_MS_*). */
   readonly dedup_window_ms: number;
+  /** History retention (src/node/history-scan.ts); both null: full history. */
+  readonly history_retain_ms: number | null;
+  readonly history_retain_events: number | null;
   readonly rng_seed: number | null;
   readonly security: SecurityFlags;
 }
@@ -245,7 +248,7 @@ function logClockMode(test_hooks: boolean, env: Env): LogClockMode {
 
 type Limits = Pick<
   StockdConfig,
-  'snapshot_entries' | 'trailing_entries' | 'log_bytes_max' | 'idle_gc_mib' | 'snapshot_chunk_bytes' | 'proposals_max' | 'entry_commands_max' | 'peer_queue_messages_max' | 'drain_ms' | 'dedup_window_ms'
+  'snapshot_entries' | 'trailing_entries' | 'log_bytes_max' | 'idle_gc_mib' | 'snapshot_chunk_bytes' | 'proposals_max' | 'entry_commands_max' | 'peer_queue_messages_max' | 'drain_ms' | 'dedup_window_ms' | 'history_retain_ms' | 'history_retain_events'
 >;
 
 function limitsOf(o: Raw): Limits {
@@ -260,6 +263,8 @@ function limitsOf(o: Raw): Limits {
     peer_queue_messages_max: intOf(o, 'peerQueueMessagesMax'),
     drain_ms: intOf(o, 'drainMs'),
     dedup_window_ms: intOf(o, 'dedupWindowMs'),
+    history_retain_ms: optionalIntOf(o, 'historyRetainMs'),
+    history_retain_events: optionalIntOf(o, 'historyRetainEvents'),
   };
 }
 

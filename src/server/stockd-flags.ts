@@ -167,6 +167,15 @@ export const STOCKD_FLAGS = [
     flag: '--dedup-window-ms', arg: '<ms>', key: 'dedupWindowMs', kind: 'int', group: 'log', default: DEDUP_WINDOW_MS_DEFAULT, min: DEDUP_WINDOW_MS_MIN, max: DEDUP_WINDOW_MS_MAX, unit: 'ms',
     why: 'How old (in log time) an id may be when a command carries its issue time (`id_time_ms`, which the SDK sends for the ids it makes): an older one is refused with `OP_ID_TOO_OLD`, one more than min(60 s, window) ahead is invalid. Outcomes stay in memory for the window plus that allowance, then move to disk for the life of the history (`GetOutcome` answers at any age). 24 h covers any caller\'s retry loop with room to spare and bounds memory to a day of outcomes. Part of the replicated state machine: every node of a cluster must use the same value. See `src/ledger/README.md`, "Exactly once".',
   },
+  {
+    flag: '--history-retain-ms', arg: '<ms>', key: 'historyRetainMs', kind: 'int', group: 'log', default: null, default_text: 'off (full history)', min: 60_000, max: Number.MAX_SAFE_INTEGER, unit: 'ms',
+    why: 'History retention by age: when this node leads, it prunes position events older than this (log time), but only those at or below the archived mark an operator sets after exporting them (`stockctl history export`, `stockctl history mark-archived`); nothing is pruned before a mark. Off by default: history is the audit trail, and dropping it is an operator\'s decision.',
+    detail: 'Pruning is replicated: the leader proposes prune lists (at most 10,000 events per entry) and every replica deletes the same events, keeping per position a horizon (the last pruned event\'s seq and hash) from which `stockctl verify` continues the chain. The latest event of a position is always kept. Set the same value on every node (a new leader applies its own). See `src/ledger/README.md`, "History retention".',
+  },
+  {
+    flag: '--history-retain-events', arg: '<n>', key: 'historyRetainEvents', kind: 'int', group: 'log', default: null, default_text: 'off (full history)', min: 1, max: Number.MAX_SAFE_INTEGER, unit: 'events',
+    why: 'History retention by count: keep at least the latest this many events of each position; older ones go once archived (as for `--history-retain-ms`; with both set an event goes when either allows it).',
+  },
   // --- operations and observability
   {
     flag: '--metrics-listen', arg: '<host:port>', key: 'metricsListen', kind: 'address', group: 'operations', default: null, default_text: 'off',

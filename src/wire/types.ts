@@ -176,6 +176,24 @@ export interface WireListEventsResponse {
   events: WireEvent[];
   next_after_seq: number;
   more: boolean;
+  horizon?: WireHistoryHorizon | null;
+}
+
+export interface WireHistoryHorizon {
+  seq: number;
+  log_index: number;
+  time_ms: number;
+  on_hand: number;
+  reserved: number;
+  hash: string;
+}
+
+export interface WireMarkHistoryArchivedRequest {
+  through_index: number;
+}
+
+export interface WireMarkHistoryArchivedResponse {
+  archived_through_index: number;
 }
 
 export interface WireListPositionsRequest {

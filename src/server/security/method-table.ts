@@ -57,6 +57,8 @@ export const METHOD_RULES: ReadonlyMap<string, MethodRule> = new Map<string, Met
   [CLU + 'Backup', rule(['admin'], { watch_stream: true, audit: true })],
   // Reads the admin history (who changed the cluster): operators only.
   [CLU + 'ListAdminEvents', rule(['admin'])],
+  // Allows retention to prune history up to a log index: operators only, audited.
+  [CLU + 'MarkHistoryArchived', rule(['admin'], AUDITED)],
   [RAFT + 'Stream', rule(['peer'])],
   [RAFT + 'InstallSnapshot', rule(['peer'])],
   // Served only with --test-hooks; it can propose anything and change membership.
