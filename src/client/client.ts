@@ -244,7 +244,7 @@ export class StockraftClient {
         result = await this.batcher.add(id, wire, JSON.stringify(wire).length + 16);
       } catch (err) {
         // The batch failed as a whole: report it under this op's own id.
-        if (err instanceof StockraftError) throw new StockraftError(err.code, err.details, err.outcome_unknown, err.attempts, id);
+        if (err instanceof StockraftError) throw new StockraftError(err.code, err.details, err.outcome_unknown, err.attempts, id, err.status_details);
         if (err instanceof BatchQueueFull) throw new StockraftError(grpc.status.RESOURCE_EXHAUSTED, err.message, false, 0, id);
         throw err;
       }
