@@ -1,4 +1,4 @@
-// A thin raw client for stockraft.v1.Inventory and Cluster, loaded from proto/inventory.proto
+// A thin raw client for stockraft.v1.Inventory and Cluster, loaded from proto/stockraft/v1/inventory.proto
 // the way any order system would: no SDK logic, one call per request.
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { channelOptions, deadlineIn } from './channels.js';
 
 /** This file compiles to dist/bench/targets/; the proto stays in proto/. */
-export const INVENTORY_PROTO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../proto/inventory.proto');
+export const INVENTORY_PROTO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../proto/stockraft/v1/inventory.proto');
 
 export interface WireLine {
   sku: string;
@@ -92,7 +92,7 @@ export class InventoryClient {
   submit(ops: WireOp[]): Promise<{ results: WireResult[] }> {
     return call(this.inv, this.inv.Submit, { ops }, this.deadline_ms);
   }
-  getPosition(sku: string, location: string, consistency: 'LINEARIZABLE' | 'SERIALIZABLE' = 'LINEARIZABLE') {
+  getPosition(sku: string, location: string, consistency: 'CONSISTENCY_LINEARIZABLE' | 'CONSISTENCY_SERIALIZABLE' = 'CONSISTENCY_LINEARIZABLE') {
     return call(this.inv, this.inv.GetPosition, { sku, location, consistency }, this.deadline_ms);
   }
   status(): Promise<WireStatus> {

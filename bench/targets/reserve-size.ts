@@ -6,7 +6,7 @@ import type { EchoSizes } from '../load/spec.js';
 import { INVENTORY_PROTO } from './inventory-client.js';
 import { BENCH_TTL_MS } from './stockraft-session.js';
 
-/** Used when proto/inventory.proto is not there (measured from it on an earlier run). */
+/** Used when proto/stockraft/v1/inventory.proto is not there (measured from it on an earlier run). */
 export const FALLBACK_ECHO_SIZES: EchoSizes = { request_bytes: 55, response_bytes: 108 };
 
 export function reserveSizes(): EchoSizes {

@@ -27,7 +27,7 @@ function leaderHint(err: unknown): string | null {
 }
 
 function check(r: WireResult, what: string): void {
-  if (r.code !== 'OK') throw new Refusal(`${what}: ${r.code} ${r.detail}`);
+  if (r.code !== 'RESULT_CODE_OK') throw new Refusal(`${what}: ${r.code} ${r.detail}`);
 }
 
 export function stockraftSession(spec: PointSpec): Session {
@@ -99,7 +99,7 @@ export function stockraftSession(spec: PointSpec): Session {
     const res = await c.submit(ops);
     if (res.results.length !== ops.length) throw new Error(`submit: ${res.results.length} results for ${ops.length} ops`);
     let ok = 0;
-    for (const r of res.results) if (r.code === 'OK') ok++;
+    for (const r of res.results) if (r.code === 'RESULT_CODE_OK') ok++;
     if (ok === 0) throw new Refusal(`submit: no reserve succeeded (${res.results[0]?.code})`);
     return ok;
   }

@@ -8,7 +8,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { AdminAction, AdminEvent, CommandResult, HistoryHorizon, LedgerEvent, Line, Position, ReservationView } from '../ledger/types.js';
 import { clusterService, inventoryService } from '../wire/protos.js';
 import type * as W from '../wire/types.js';
-import { eventFromWire, positionFromWire, reservationFromWire, resultFromWire } from '../wire/map.js';
+import { consistencyToWire, eventFromWire, positionFromWire, reservationFromWire, resultFromWire } from '../wire/map.js';
 import { Endpoints, type Target } from './endpoints.js';
 import { Batcher, BatchQueueFull, type BatchingOptions } from './batcher.js';
 import { OpIdGenerator } from './ids.js';
@@ -247,7 +247,7 @@ export class StockraftClient {
         result = await this.batcher.add(id, wire, JSON.stringify(wire).length + 16);
       } catch (err) {
         // The batch failed as a whole: report it under this op's own id.
-        if (err instanceof StockraftError) throw new StockraftError(err.code, err.details, err.outcome_unknown, err.attempts, id);
+        if (err instanceof StockraftError) throw new StockraftError(err.code, err.details, err.outcome_unknown, err.attempts, id, err.status_details);
         if (err instanceof BatchQueueFull) throw new StockraftError(grpc.status.RESOURCE_EXHAUSTED, err.message, false, 0, id);
         throw err;
       }
@@ -309,22 +309,22 @@ export class StockraftClient {
   }
 
   async getPosition(sku: string, location: string, options?: ReadOptions): Promise<Position | null> {
-    const res = (await this.call(this.inv('GetPosition'), { sku, location, consistency: options?.consistency ?? 'LINEARIZABLE' }, this.readTarget(options))) as W.WireGetPositionResponse;
+    const res = (await this.call(this.inv('GetPosition'), { sku, location, consistency: consistencyToWire(options?.consistency) }, this.readTarget(options))) as W.WireGetPositionResponse;
     return res.found && res.position !== null ? positionFromWire(res.position) : null;
   }
 
   async getPositions(keys: readonly { sku: string; location: string }[], options?: ReadOptions): Promise<(Position | null)[]> {
-    const res = (await this.call(this.inv('GetPositions'), { keys, consistency: options?.consistency ?? 'LINEARIZABLE' }, this.readTarget(options))) as W.WireGetPositionsResponse;
+    const res = (await this.call(this.inv('GetPositions'), { keys, consistency: consistencyToWire(options?.consistency) }, this.readTarget(options))) as W.WireGetPositionsResponse;
     return res.positions.map((p) => (p.found && p.position !== null ? positionFromWire(p.position) : null));
   }
 
   async getReservation(reservation_id: string, options?: ReadOptions): Promise<ReservationView | null> {
-    const res = (await this.call(this.inv('GetReservation'), { reservation_id, consistency: options?.consistency ?? 'LINEARIZABLE' }, this.readTarget(options))) as W.WireGetReservationResponse;
+    const res = (await this.call(this.inv('GetReservation'), { reservation_id, consistency: consistencyToWire(options?.consistency) }, this.readTarget(options))) as W.WireGetReservationResponse;
     return res.found && res.reservation !== null ? reservationFromWire(res.reservation) : null;
   }
 
   async listEvents(sku: string, location: string, options?: ReadOptions & { after_seq?: number; limit?: number }): Promise<EventPage> {
-    const req = { sku, location, after_seq: options?.after_seq ?? 0, limit: options?.limit ?? 0, consistency: options?.consistency ?? 'LINEARIZABLE' };
+    const req = { sku, location, after_seq: options?.after_seq ?? 0, limit: options?.limit ?? 0, consistency: consistencyToWire(options?.consistency) };
     const res = (await this.call(this.inv('ListEvents'), req, this.readTarget(options))) as W.WireListEventsResponse;
     const page = { events: res.events.map(eventFromWire), next_after_seq: res.next_after_seq, more: res.more };
     const h = res.horizon;
@@ -336,14 +336,14 @@ export class StockraftClient {
       after_sku: options?.after?.sku ?? '',
       after_location: options?.after?.location ?? '',
       limit: options?.limit ?? 0,
-      consistency: options?.consistency ?? 'LINEARIZABLE',
+      consistency: consistencyToWire(options?.consistency),
     };
     const res = (await this.call(this.inv('ListPositions'), req, this.readTarget(options))) as W.WireListPositionsResponse;
     return { positions: res.positions.map(positionFromWire), more: res.more };
   }
 
   async getOutcome(op_id: string, options?: ReadOptions): Promise<CommandResult | null> {
-    const res = (await this.call(this.inv('GetOutcome'), { op_id, consistency: options?.consistency ?? 'LINEARIZABLE' }, this.readTarget(options))) as W.WireGetOutcomeResponse;
+    const res = (await this.call(this.inv('GetOutcome'), { op_id, consistency: consistencyToWire(options?.consistency) }, this.readTarget(options))) as W.WireGetOutcomeResponse;
     return res.found && res.result !== null ? resultFromWire(res.result) : null;
   }
 
@@ -421,7 +421,7 @@ export class StockraftClient {
   /** A page of the replicated admin history (membership changes, leader transfers,
    * snapshots, role reloads, with who made them). Admin only. */
   async listAdminEvents(options?: ReadOptions & { after_seq?: number; limit?: number }): Promise<AdminEventPage> {
-    const req = { after_seq: options?.after_seq ?? 0, limit: options?.limit ?? 0, consistency: options?.consistency ?? 'LINEARIZABLE' };
+    const req = { after_seq: options?.after_seq ?? 0, limit: options?.limit ?? 0, consistency: consistencyToWire(options?.consistency) };
     const res = (await this.call(this.clu('ListAdminEvents'), req, this.readTarget(options))) as W.WireListAdminEventsResponse;
     const events = res.events.map((e): AdminEvent => ({ kind: 'ADMIN', ...e, action: e.action as AdminAction }));
     return { events, next_after_seq: res.next_after_seq, more: res.more, head_seq: res.head_seq, head_hash: res.head_hash };

@@ -6,6 +6,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { GRPC_MESSAGE_BYTES_MAX } from '../wire/protos.js';
 import { LEADER_ADDRESS_KEY, OUTCOME_UNKNOWN_KEY } from '../wire/metadata.js';
+import { STATUS_DETAILS_KEY, StatusDetailsCodec, type StatusDetails } from '../wire/status-details.js';
 import { addressProblem } from '../wire/names.js';
 import { StockraftError, isServiceError } from './errors.js';
 
@@ -29,9 +30,18 @@ export interface CallPolicy {
 /** Asks a node who leads; the Endpoints object uses it to find the leader's endpoint. */
 export type LeaderProbe = (endpoint: number, deadline: Date) => Promise<string | null>;
 
-function retryable(err: grpc.ServiceError): boolean {
+// A server's refusal is read from its google.rpc.ErrorInfo reason (src/wire/status-details.ts);
+// the message text is matched only when the trailer is absent (servers before v1 details).
+
+/** Reasons of refusals given before anything is proposed: the write certainly did not apply. */
+const NOT_PROPOSED_REASONS: ReadonlySet<string> = new Set(['NO_LEADER', 'NOT_LEADER', 'SHUTTING_DOWN', 'OVERLOADED']);
+/** Reasons of a node that is up and answering, only not able to carry the call out now. */
+const LIVE_REASONS: ReadonlySet<string> = new Set(['NO_LEADER', 'NOT_LEADER', 'OVERLOADED']);
+
+function retryable(err: grpc.ServiceError, reason: string | null): boolean {
   if (err.code === grpc.status.UNAVAILABLE || err.code === grpc.status.DEADLINE_EXCEEDED) return true;
   // Overload passes; a message that is too large does not.
+  if (reason !== null) return err.code === grpc.status.RESOURCE_EXHAUSTED && reason === 'OVERLOADED';
   return err.code === grpc.status.RESOURCE_EXHAUSTED && err.details.startsWith('overloaded');
 }
 
@@ -45,21 +55,31 @@ const LIVE_REFUSAL = /^(no leader yet|not the leader|overloaded)/;
 
 const SHUTTING_DOWN = /^node is shutting down/;
 
-function answered(err: grpc.ServiceError): boolean {
-  return (err.code === grpc.status.UNAVAILABLE || err.code === grpc.status.RESOURCE_EXHAUSTED) && LIVE_REFUSAL.test(err.details);
+function answered(err: grpc.ServiceError, reason: string | null): boolean {
+  const live = reason !== null ? LIVE_REASONS.has(reason) : LIVE_REFUSAL.test(err.details);
+  return (err.code === grpc.status.UNAVAILABLE || err.code === grpc.status.RESOURCE_EXHAUSTED) && live;
 }
 
 /** Whether a failed write attempt may still have been applied (so the final error says
  * "outcome unknown"): a timeout, an explicit unknown outcome, or a connection lost while
  * the call was in flight. */
-function mayHaveApplied(err: grpc.ServiceError): boolean {
+function mayHaveApplied(err: grpc.ServiceError, reason: string | null): boolean {
   if (err.code === grpc.status.DEADLINE_EXCEEDED) return true;
-  if ((err.metadata?.get(OUTCOME_UNKNOWN_KEY).length ?? 0) > 0) return true;
-  return err.code === grpc.status.UNAVAILABLE && !NOT_PROPOSED.test(err.details);
+  if (reason === 'OUTCOME_UNKNOWN' || (err.metadata?.get(OUTCOME_UNKNOWN_KEY).length ?? 0) > 0) return true;
+  const not_proposed = reason !== null ? NOT_PROPOSED_REASONS.has(reason) : NOT_PROPOSED.test(err.details);
+  return err.code === grpc.status.UNAVAILABLE && !not_proposed;
 }
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The leader address a refusal names: ErrorInfo's leader_address, else the older metadata key. */
+export function leaderHint(err: grpc.ServiceError, details: StatusDetails | null): string | null {
+  const from_info = details?.metadata['leader_address'];
+  if (typeof from_info === 'string' && from_info !== '') return from_info;
+  const v = err.metadata?.get(LEADER_ADDRESS_KEY)[0];
+  return typeof v === 'string' && v !== '' ? v : null;
 }
 
 export class Endpoints {
@@ -73,6 +93,7 @@ export class Endpoints {
   private closed = false;
   /** When each endpoint last failed (Date.now() ms), for FAILED_QUARANTINE_MS. */
   private readonly failed_at: number[];
+  private readonly details_codec = new StatusDetailsCodec();
 
   constructor(
     addresses: readonly string[],
@@ -158,11 +179,13 @@ export class Endpoints {
   /** Records a failed attempt at endpoint i. Only an endpoint that is down itself (no
    * connection, or shutting down) or let the deadline pass is quarantined. A live node that refused (no leader yet, not the leader, overloaded) or
    * whose forwarded call failed is not: it is often the next leader. */
-  private failed(i: number, err: grpc.ServiceError): void {
-    const down = err.code === grpc.status.UNAVAILABLE && !answered(err) && (SHUTTING_DOWN.test(err.details) || !this.connected(i));
+  private failed(i: number, err: grpc.ServiceError, details: StatusDetails | null): void {
+    const reason = details?.reason ?? null;
+    const shutting_down = reason !== null ? reason === 'SHUTTING_DOWN' : SHUTTING_DOWN.test(err.details);
+    const down = err.code === grpc.status.UNAVAILABLE && !answered(err, reason) && (shutting_down || !this.connected(i));
     if (down || err.code === grpc.status.DEADLINE_EXCEEDED) this.failed_at[i] = Date.now();
-    const hint = err.metadata?.get(LEADER_ADDRESS_KEY)[0];
-    const hinted = typeof hint === 'string' ? this.indexOf(hint) : null;
+    const hint = leaderHint(err, details);
+    const hinted = hint !== null ? this.indexOf(hint) : null;
     if (this.leader === i) this.leader = null;
     if (hinted !== null && hinted !== i && !this.quarantined(hinted)) this.leader = hinted;
     if (this.current === i) this.current = this.nextHealthy(i);
@@ -183,6 +206,7 @@ export class Endpoints {
     if (this.closed) throw new Error('StockraftClient is closed');
     const deadline_at_ms = Date.now() + policy.deadline_ms;
     let last: grpc.ServiceError | null = null;
+    let last_details: StatusDetails | null = null;
     let unknown = false;
     let attempt = 0;
     while (attempt < policy.attempts_max) {
@@ -198,16 +222,25 @@ export class Endpoints {
       } catch (err) {
         if (!isServiceError(err)) throw err;
         last = err;
-        if (mayHaveApplied(err)) unknown = true;
-        if (!retryable(err)) throw new StockraftError(err.code, err.details, false, attempt, policy.id ?? null);
-        this.failed(i, err);
+        const details = this.statusDetails(err);
+        last_details = details;
+        const reason = details?.reason ?? null;
+        if (mayHaveApplied(err, reason)) unknown = true;
+        if (!retryable(err, reason)) throw new StockraftError(err.code, err.details, false, attempt, policy.id ?? null, details);
+        this.failed(i, err, details);
         const backoff = Math.min(BACKOFF_MS_MAX, BACKOFF_MS_MIN * 2 ** (attempt - 1));
         if (attempt < policy.attempts_max && Date.now() + backoff < deadline_at_ms) await sleep(backoff);
       }
     }
     const code = last?.code ?? grpc.status.DEADLINE_EXCEEDED;
     const details = last?.details ?? `no answer within ${policy.deadline_ms} ms`;
-    throw new StockraftError(code, details, unknown && policy.id !== undefined && policy.id !== null, attempt, policy.id ?? null);
+    throw new StockraftError(code, details, unknown && policy.id !== undefined && policy.id !== null, attempt, policy.id ?? null, last_details);
+  }
+
+  /** The google.rpc details of a failed call (null when the server sent none). */
+  statusDetails(err: grpc.ServiceError): StatusDetails | null {
+    const raw = err.metadata?.get(STATUS_DETAILS_KEY)[0];
+    return raw instanceof Uint8Array ? this.details_codec.decode(raw) : null;
   }
 
   once<Req, Res>(i: number, def: grpc.MethodDefinition<Req, Res>, request: Req, deadline: Date): Promise<Res> {

@@ -2,6 +2,7 @@
 // they come back as result codes. A StockraftError means the call itself failed.
 
 import * as grpc from '@grpc/grpc-js';
+import type { StatusDetails } from '../wire/status-details.js';
 
 export class StockraftError extends Error {
   constructor(
@@ -15,6 +16,9 @@ export class StockraftError extends Error {
     readonly attempts: number,
     /** The id of the write, when the call was one. */
     readonly id: string | null = null,
+    /** The google.rpc details the server attached (field violations with the exact value,
+     * ErrorInfo reason and leader, RetryInfo delay); null from servers that send none. */
+    readonly status_details: StatusDetails | null = null,
   ) {
     super(`${grpc.status[code] ?? code}: ${details}${attempts > 1 ? ` (after ${attempts} attempts)` : ''}`);
     this.name = 'StockraftError';

@@ -1,4 +1,4 @@
-// Translation between the core's Message values and the wire shapes of proto/raft.proto
+// Translation between the core's Message values and the wire shapes of proto/stockraft/raft/raft.proto
 // (as @grpc/proto-loader presents them with keepCase, longs: Number, defaults, oneofs).
 // Kept apart from the gRPC plumbing so the framing can be tested without sockets.
 

@@ -1,4 +1,4 @@
-// The peer transport: raft messages between nodes over gRPC (proto/raft.proto).
+// The peer transport: raft messages between nodes over gRPC (proto/stockraft/raft/raft.proto).
 //
 // Outbound, each peer has one long-lived client stream (Raft.Stream) carrying batches in
 // order. Its queue is bounded (messages and bytes): when full, the message is dropped and
@@ -34,7 +34,7 @@ import type { SnapshotView } from './storage-level.js';
 import { refuse, SnapshotReceiving, type SnapshotAck, type SnapshotTestHook } from './snapshot-receive.js';
 import type { TransportCounts } from './node-health-metrics.js';
 
-const PROTO_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../proto/raft.proto');
+const PROTO_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../proto/stockraft/raft/raft.proto');
 
 export const GRPC_PEER_MESSAGE_BYTES_MAX = 4 * 1024 * 1024;
 

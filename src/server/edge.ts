@@ -13,6 +13,7 @@ import { EdgeError } from '../wire/validate.js';
 import type { EdgeMetrics } from './edge-metrics.js';
 import type { ForwardPool } from './forward-pool.js';
 import { FORWARDED_KEY, LEADER_ADDRESS_KEY, LEADER_ID_KEY, OUTCOME_UNKNOWN_KEY } from '../wire/metadata.js';
+import { ERROR_DOMAIN, STATUS_DETAILS_KEY, StatusDetailsCodec } from '../wire/status-details.js';
 import { LeaderRoute } from './leader-route.js';
 import { LeaderSignal } from './leader-signal.js';
 import { OUTCOME_UNKNOWN_ADVICE, OutcomeUnknownError } from './outcome-unknown.js';
@@ -86,7 +87,21 @@ export interface EdgeOptions {
   readonly streams_max: number;
 }
 
+/** RetryInfo's delay for UNAVAILABLE (no leader or not the leader: an election settles in
+ * a few election timeouts) and RESOURCE_EXHAUSTED (a queue drains in a few apply rounds). */
+export const UNAVAILABLE_RETRY_DELAY_MS = 100;
+export const OVERLOADED_RETRY_DELAY_MS = 200;
+
+/** ErrorInfo's reason: the NodeError kind upper-cased where there is one. */
+function reasonOf(err: unknown, out: StatusOut): string {
+  if (err instanceof EdgeError) return 'INVALID_ARGUMENT';
+  if (err instanceof OutcomeUnknownError || out.metadata.get(OUTCOME_UNKNOWN_KEY).length > 0) return 'OUTCOME_UNKNOWN';
+  if (err instanceof NodeError) return err.kind === 'invalid' ? 'INVALID_ARGUMENT' : err.kind.toUpperCase();
+  return grpc.status[out.code] ?? 'UNKNOWN';
+}
+
 export class Edge {
+  private readonly details_codec = new StatusDetailsCodec();
   private inflight = 0;
   private streams = 0;
   private readonly leader_route: LeaderRoute;
@@ -250,8 +265,33 @@ export class Edge {
     return this.leader_route.run({ def, request, ctx, idempotent: spec.idempotent === true, local: () => spec.handle(request, ctx) });
   }
 
-  /** The gRPC status for a failed call. */
+  /** The gRPC status for a failed call, with its google.rpc details in the trailer
+   * (src/wire/status-details.ts) beside the older x-stockraft-* metadata keys. A leader's
+   * answer passed through keeps the leader's own trailer. */
   statusOf(err: unknown, ctx: CallContext): StatusOut {
+    const out = this.bareStatusOf(err, ctx);
+    if (isServiceError(err) || out.metadata.get(STATUS_DETAILS_KEY).length > 0) return out;
+    const reason = reasonOf(err, out);
+    const info: Record<string, string> = {};
+    const leader_id = out.metadata.get(LEADER_ID_KEY)[0];
+    const leader_address = out.metadata.get(LEADER_ADDRESS_KEY)[0];
+    if (typeof leader_id === 'string') info['leader_id'] = leader_id;
+    if (typeof leader_address === 'string') info['leader_address'] = leader_address;
+    const retry = out.code === grpc.status.UNAVAILABLE || out.code === grpc.status.RESOURCE_EXHAUSTED;
+    const bytes = this.details_codec.encode({
+      code: out.code,
+      message: out.details,
+      field_violations: err instanceof EdgeError ? [{ field: err.field, description: `${err.limit}, got ${err.value}` }] : [],
+      reason,
+      domain: ERROR_DOMAIN,
+      metadata: info,
+      retry_delay_ms: retry ? (out.code === grpc.status.RESOURCE_EXHAUSTED ? OVERLOADED_RETRY_DELAY_MS : UNAVAILABLE_RETRY_DELAY_MS) : null,
+    });
+    out.metadata.set(STATUS_DETAILS_KEY, bytes);
+    return out;
+  }
+
+  private bareStatusOf(err: unknown, ctx: CallContext): StatusOut {
     const metadata = new grpc.Metadata();
     if (err instanceof EdgeError) {
       return { code: grpc.status.INVALID_ARGUMENT, details: err.message, metadata };

@@ -1,4 +1,4 @@
-// The StockTest gRPC service (proto/raft.proto), served only with --test-hooks: lets the
+// The StockTest gRPC service (proto/stockraft/raft/raft.proto), served only with --test-hooks: lets the
 // multi-process tests drive a node through StockNode without the client API. Requests and
 // replies are JSON text; a refusal comes back as {"error": {kind, message, leader_id,
 // leader_address}} so tests can follow the leader.

@@ -1,5 +1,8 @@
 // Conversions between the ledger's and node's plain values and the wire messages of
-// proto/inventory.proto, in both directions (the SDK uses the wire -> domain half).
+// proto/stockraft/v1/inventory.proto, in both directions (the SDK uses the wire -> domain
+// half). Only the enum names differ: the wire prefixes them with their enum's name
+// (RESULT_CODE_OK, RESERVATION_STATE_PENDING, EVENT_KIND_ADJUST, CONSISTENCY_SERIALIZABLE)
+// as buf lint asks, the domain keeps the short names ('OK').
 
 import type { CommandResult, EventKind, LedgerEvent, Line, Position, ReservationState, ReservationView, ResultCode } from '../ledger/types.js';
 import { RESULT_CODES } from '../ledger/types.js';
@@ -10,6 +13,18 @@ import type {
   WirePosition,
   WireReservation,
 } from './types.js';
+
+export const RESULT_CODE_PREFIX = 'RESULT_CODE_';
+export const RESERVATION_STATE_PREFIX = 'RESERVATION_STATE_';
+export const EVENT_KIND_PREFIX = 'EVENT_KIND_';
+export const CONSISTENCY_PREFIX = 'CONSISTENCY_';
+
+export type DomainConsistency = 'LINEARIZABLE' | 'SERIALIZABLE';
+
+/** The wire name the SDK sends for a read's consistency (absent: the default, linearizable). */
+export function consistencyToWire(c: DomainConsistency | undefined): string {
+  return CONSISTENCY_PREFIX + (c ?? 'LINEARIZABLE');
+}
 
 export function lineToWire(l: Line): WireLine {
   return { sku: l.sku, location: l.location, quantity: l.quantity };
@@ -22,7 +37,7 @@ export function positionToWire(p: Position): WirePosition {
 export function reservationToWire(r: ReservationView): WireReservation {
   return {
     reservation_id: r.reservation_id,
-    state: r.state,
+    state: RESERVATION_STATE_PREFIX + r.state,
     lines: r.lines.map(lineToWire),
     order_ref: r.order_ref,
     created_ms: r.created_ms,
@@ -33,7 +48,7 @@ export function reservationToWire(r: ReservationView): WireReservation {
 
 export function resultToWire(r: CommandResult): WireCommandResult {
   const out: WireCommandResult = {
-    code: r.code,
+    code: RESULT_CODE_PREFIX + r.code,
     replay: r.replay,
     positions: [],
     reservation: null,
@@ -74,17 +89,22 @@ export function resultToWire(r: CommandResult): WireCommandResult {
 }
 
 export function eventToWire(e: LedgerEvent): WireEvent {
-  return { ...e };
+  return { ...e, kind: EVENT_KIND_PREFIX + e.kind };
 }
 
 
 // ---- wire -> domain (used by the SDK on replies) ----
 
-const RESERVATION_STATES: readonly ReservationState[] = ['PENDING', 'COMMITTED', 'RELEASED', 'EXPIRED'];
-const EVENT_KINDS: readonly EventKind[] = ['ADJUST', 'RESERVE', 'COMMIT', 'RELEASE', 'EXPIRE', 'EXTEND'];
+export const RESERVATION_STATES: readonly ReservationState[] = ['PENDING', 'COMMITTED', 'RELEASED', 'EXPIRED'];
+export const EVENT_KINDS: readonly EventKind[] = ['ADJUST', 'RESERVE', 'COMMIT', 'RELEASE', 'EXPIRE', 'EXTEND'];
 
-function oneOf<T extends string>(what: string, allowed: readonly T[], value: unknown): T {
-  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+/** The domain name of a prefixed wire enum value; anything else (UNSPECIFIED, a number the
+ * loader could not name, a name without the prefix) is a broken reply. */
+function oneOf<T extends string>(what: string, prefix: string, allowed: readonly T[], value: unknown): T {
+  if (typeof value === 'string' && value.startsWith(prefix)) {
+    const name = value.slice(prefix.length);
+    if ((allowed as readonly string[]).includes(name)) return name as T;
+  }
   throw new Error(`reply carries an unknown ${what}: ${String(value)}`);
 }
 
@@ -99,7 +119,7 @@ export function positionFromWire(p: WirePosition): Position {
 export function reservationFromWire(r: WireReservation): ReservationView {
   return {
     reservation_id: r.reservation_id,
-    state: oneOf('reservation state', RESERVATION_STATES, r.state),
+    state: oneOf('reservation state', RESERVATION_STATE_PREFIX, RESERVATION_STATES, r.state),
     lines: r.lines.map(lineFromWire),
     order_ref: r.order_ref,
     created_ms: r.created_ms,
@@ -109,7 +129,7 @@ export function reservationFromWire(r: WireReservation): ReservationView {
 }
 
 export function resultFromWire(w: WireCommandResult): CommandResult {
-  const code: ResultCode = oneOf('result code', RESULT_CODES, w.code);
+  const code: ResultCode = oneOf('result code', RESULT_CODE_PREFIX, RESULT_CODES, w.code);
   switch (code) {
     case 'OK':
       return {
@@ -133,5 +153,5 @@ export function resultFromWire(w: WireCommandResult): CommandResult {
 }
 
 export function eventFromWire(w: WireEvent): LedgerEvent {
-  return { ...w, kind: oneOf('event kind', EVENT_KINDS, w.kind) };
+  return { ...w, kind: oneOf('event kind', EVENT_KIND_PREFIX, EVENT_KINDS, w.kind) };
 }

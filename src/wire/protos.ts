@@ -1,4 +1,5 @@
-// Loads the client-facing wire contracts (proto/inventory.proto, proto/health.proto) once.
+// Loads the client-facing wire contracts (proto/stockraft/v1/inventory.proto,
+// proto/grpc/health/v1/health.proto) once.
 // Conversion options are chosen so handlers see plain JS values: int64 as Number (values
 // beyond the limits of src/wire/limits.ts are rejected at the edge, all far below 2^53), enums as
 // their names (an unknown enum number stays a number and is refused), defaults filled in
@@ -40,11 +41,11 @@ function definition(file: string): protoLoader.PackageDefinition {
 }
 
 export function loadHealthProto(): grpc.GrpcObject {
-  return grpc.loadPackageDefinition(definition('health.proto'));
+  return grpc.loadPackageDefinition(definition('grpc/health/v1/health.proto'));
 }
 
 export function loadInventoryProto(): grpc.GrpcObject {
-  return grpc.loadPackageDefinition(definition('inventory.proto'));
+  return grpc.loadPackageDefinition(definition('stockraft/v1/inventory.proto'));
 }
 
 /** Walks a dotted name (e.g. 'grpc.health.v1.Health') through a loaded package. */

@@ -1,4 +1,4 @@
-// The shapes of proto/inventory.proto messages as @grpc/proto-loader hands them over with
+// The shapes of proto/stockraft/v1/inventory.proto messages as @grpc/proto-loader hands them over with
 // PROTO_LOADER_OPTIONS (keepCase, longs as Number, enums as names, defaults filled in).
 // Incoming values are typed loosely on purpose (enum fields may carry an unknown number,
 // messages may be null): the edge validation turns them into ledger commands or refuses.

@@ -245,10 +245,13 @@ export function submitCommands(ops: unknown): Command[] {
 
 export type Consistency = 'LINEARIZABLE' | 'SERIALIZABLE';
 
+/** UNSPECIFIED (absent, 0) is the default, linearizable; a number the loader could not
+ * name (a newer or broken client) is refused. The numbers are those of the proto. */
 export function checkConsistency(field: string, value: WireEnum | undefined): Consistency {
-  if (value === undefined || value === 'LINEARIZABLE' || value === 0) return 'LINEARIZABLE';
-  if (value === 'SERIALIZABLE' || value === 1) return 'SERIALIZABLE';
-  throw new EdgeError(field, 'must be LINEARIZABLE or SERIALIZABLE', shown(value));
+  if (value === undefined || value === 'CONSISTENCY_UNSPECIFIED' || value === 0) return 'LINEARIZABLE';
+  if (value === 'CONSISTENCY_LINEARIZABLE' || value === 2) return 'LINEARIZABLE';
+  if (value === 'CONSISTENCY_SERIALIZABLE' || value === 1) return 'SERIALIZABLE';
+  throw new EdgeError(field, 'must be CONSISTENCY_UNSPECIFIED, CONSISTENCY_LINEARIZABLE or CONSISTENCY_SERIALIZABLE', shown(value));
 }
 
 export function checkPageLimit(field: string, value: unknown): number {

@@ -6,7 +6,7 @@ import { OpIdGenerator } from '../../src/client/ids.js';
 import type { WireCommandResult, WireOp } from '../../src/wire/types.js';
 
 function ok(): WireCommandResult {
-  return { code: 'OK', replay: false, positions: [], reservation: null, invalid: null, short_lines: [], expected_on_hand: 0, on_hand: 0, detail: '' };
+  return { code: 'RESULT_CODE_OK', replay: false, positions: [], reservation: null, invalid: null, short_lines: [], expected_on_hand: 0, on_hand: 0, detail: '' };
 }
 const op = (id: string): WireOp => ({ release: { op_id: id, reservation_id: 'r', reason: '' } });
 

@@ -49,7 +49,7 @@ t.test('a write forwarded to a paused leader is cut and sent to the new leader, 
   c.leader = 'n3';
   const r = await call;
   t.equal(r.err, null, 'the write succeeded');
-  t.match(r.reply, { code: 'OK', replay: false });
+  t.match(r.reply, { code: 'RESULT_CODE_OK', replay: false });
   t.ok(r.ms < 2000, `answered in ${r.ms} ms, well before the 3 s deadline`);
   t.equal(n3.proposals, 1, 'the new leader proposed it');
   resume();

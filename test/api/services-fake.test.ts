@@ -7,6 +7,8 @@ import { fakeCluster } from './fake-node.js';
 import { StockraftClient, StockraftError } from '../../src/client/index.js';
 import { inventoryService } from '../../src/wire/protos.js';
 import { FORWARD_ATTEMPTS_MAX } from '../../src/server/limits.js';
+import { StatusDetailsCodec } from '../../src/wire/status-details.js';
+import { leaderHint } from '../../src/client/endpoints.js';
 
 t.test('every call through the SDK, writes forwarded from a follower', async (t) => {
   const c = await fakeCluster(3);
@@ -209,7 +211,7 @@ t.test('malformed bytes and unknown enum values answer INVALID_ARGUMENT', async 
   // consistency = 7 (field 3, varint): no such enum value.
   const badEnum = await call('/stockraft.v1.Inventory/GetPosition', Buffer.from([0x0a, 0x01, 0x61, 0x12, 0x01, 0x62, 0x18, 0x07]));
   t.equal(badEnum?.code, grpc.status.INVALID_ARGUMENT);
-  t.match(badEnum?.details, /consistency.*LINEARIZABLE or SERIALIZABLE.*7/);
+  t.match(badEnum?.details, /consistency.*CONSISTENCY_LINEARIZABLE or CONSISTENCY_SERIALIZABLE.*7/);
   const empty = await call('/stockraft.v1.Inventory/Reserve', Buffer.alloc(0));
   t.equal(empty?.code, grpc.status.INVALID_ARGUMENT);
   const def = inventoryService().service['Submit'] as grpc.MethodDefinition<unknown, unknown>;
@@ -229,6 +231,7 @@ t.test('NodeError kinds map to gRPC codes; the SDK retries what is safe', async 
     once.close();
     await c.close();
   });
+  const REASONS = { no_leader: 'NO_LEADER', outcome_unknown: 'OUTCOME_UNKNOWN', overloaded: 'OVERLOADED', invalid: 'INVALID_ARGUMENT', shutting_down: 'SHUTTING_DOWN' } as const;
   const expect = async (kind: Parameters<typeof setFail>[0], code: grpc.status, pattern: RegExp): Promise<void> => {
     setFail(kind);
     const err = await once.adjust({ op_id: `e-${kind}`, sku: 's', location: 'w', delta: 1 }).then(
@@ -240,6 +243,10 @@ t.test('NodeError kinds map to gRPC codes; the SDK retries what is safe', async 
       t.equal(err.code, code, `${kind} -> ${grpc.status[code]}`);
       t.match(err.details, pattern);
       t.equal(err.id, `e-${kind}`);
+      t.equal(err.status_details?.reason, REASONS[kind], `${kind}: ErrorInfo reason`);
+      t.equal(err.status_details?.domain, 'stockraft.v1', `${kind}: ErrorInfo domain`);
+      const retry = code === grpc.status.UNAVAILABLE || code === grpc.status.RESOURCE_EXHAUSTED;
+      t.equal(err.status_details?.retry_delay_ms, retry ? (code === grpc.status.UNAVAILABLE ? 100 : 200) : null, `${kind}: RetryInfo`);
     }
   };
   function setFail(kind: 'no_leader' | 'outcome_unknown' | 'overloaded' | 'invalid' | 'shutting_down'): void {
@@ -476,4 +483,42 @@ t.test('failover: a write rides out followers still naming a dead leader', async
   const r = await client.adjust({ op_id: 'q-2', sku: 'q', location: 'w', delta: 1 });
   t.equal(r.code, 'OK');
   t.equal(client.endpoints.leader === 0, false, 'the dead node is no longer taken for the leader');
+});
+
+t.test('INVALID_ARGUMENT carries a google.rpc BadRequest naming the field and the value', async (t) => {
+  const c = await fakeCluster(1);
+  const address = (c.nodes[0] as { address: string }).address;
+  const client = new StockraftClient({ endpoints: [address], deadline_ms: 3000, attempts_max: 1 });
+  t.teardown(async () => {
+    client.close();
+    await c.close();
+  });
+  const err = await client.reserve({ reservation_id: 'bad-ttl', lines: [{ sku: 's', location: 'w', quantity: 1 }], ttl_ms: 5 }).then(
+    () => null,
+    (e: unknown) => e,
+  );
+  t.ok(err instanceof StockraftError);
+  if (!(err instanceof StockraftError)) return;
+  t.equal(err.code, grpc.status.INVALID_ARGUMENT);
+  t.equal(err.status_details?.reason, 'INVALID_ARGUMENT');
+  t.same(err.status_details?.field_violations.map((v) => v.field), ['ttl_ms'], 'one violation, naming the field');
+  t.match(err.status_details?.field_violations[0]?.description, /, got 5$/, 'the description ends with the exact value');
+  t.equal(err.status_details?.retry_delay_ms, null, 'no RetryInfo on a refusal a retry cannot cure');
+  t.equal(c.log_index, 0, 'nothing proposed');
+});
+
+t.test('the SDK reads the leader hint from ErrorInfo, else from the older metadata key', async (t) => {
+  const codec = new StatusDetailsCodec();
+  const bytes = codec.encode({ code: grpc.status.UNAVAILABLE, message: 'not the leader', field_violations: [], reason: 'NOT_LEADER', domain: 'stockraft.v1', metadata: { leader_id: 'n3', leader_address: '127.0.0.1:7003' }, retry_delay_ms: 100 });
+  const md = new grpc.Metadata();
+  md.set('grpc-status-details-bin', bytes);
+  const err = Object.assign(new Error('x'), { code: grpc.status.UNAVAILABLE, details: 'not the leader', metadata: md }) as grpc.ServiceError;
+  const decoded = codec.decode(bytes);
+  t.same(decoded?.metadata, { leader_id: 'n3', leader_address: '127.0.0.1:7003' });
+  t.equal(leaderHint(err, decoded), '127.0.0.1:7003', 'hint from ErrorInfo');
+  t.equal(leaderHint(err, null), null, 'no hint without details or the old key');
+  const old = new grpc.Metadata();
+  old.set('x-stockraft-leader-address', '127.0.0.1:7002');
+  t.equal(leaderHint({ ...err, metadata: old }, null), '127.0.0.1:7002', 'older servers: the metadata key');
+  t.equal(codec.decode(Buffer.from([0xff, 0xff])), null, 'a broken trailer decodes to null');
 });

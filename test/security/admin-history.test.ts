@@ -59,7 +59,7 @@ async function callRetry(c: grpc.Client, method: string, req: unknown, token = f
 /** One node's own admin history once it holds `count` events (at most 100 polls, 100 ms apart). */
 async function adminEventsOf(c: grpc.Client, count: number): Promise<{ events: AdminEvent[]; head_seq: number; head_hash: string } | null> {
   for (let i = 0; i < 100; i++) {
-    const r = await call(c, 'ListAdminEvents', { after_seq: 0, limit: 100, consistency: 'SERIALIZABLE' });
+    const r = await call(c, 'ListAdminEvents', { after_seq: 0, limit: 100, consistency: 'CONSISTENCY_SERIALIZABLE' });
     const events = (r.res?.['events'] as Omit<AdminEvent, 'kind'>[] | undefined) ?? [];
     if (r.code === 0 && events.length >= count) {
       return { events: events.map((e) => ({ kind: 'ADMIN', ...e })), head_seq: Number(r.res?.['head_seq']), head_hash: String(r.res?.['head_hash']) };

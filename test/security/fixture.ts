@@ -42,7 +42,7 @@ export const QUIET = { info: () => {}, warn: () => {}, error: () => {} };
 const LOADER: protoLoader.Options = { keepCase: true, longs: Number, enums: String, defaults: true, arrays: true, oneofs: true };
 
 export function loadProtos(): grpc.GrpcObject {
-  const def = protoLoader.loadSync(['inventory.proto', 'raft.proto', 'health.proto'].map((f) => path.join(ROOT, 'proto', f)), LOADER);
+  const def = protoLoader.loadSync(['stockraft/v1/inventory.proto', 'stockraft/raft/raft.proto', 'grpc/health/v1/health.proto'].map((f) => path.join(ROOT, 'proto', f)), LOADER);
   return grpc.loadPackageDefinition(def);
 }
 

@@ -82,7 +82,7 @@ t.test('per-principal limits refuse beyond the bound and free slots once', (t) =
 
 t.test('every rpc in the protos has an entry in the method table', (t) => {
   const found: string[] = [];
-  for (const file of ['inventory.proto', 'raft.proto', 'health.proto']) {
+  for (const file of ['stockraft/v1/inventory.proto', 'stockraft/raft/raft.proto', 'grpc/health/v1/health.proto']) {
     let text: string;
     try {
       text = readFileSync(path.join(ROOT, 'proto', file), 'utf8');

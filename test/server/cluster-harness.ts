@@ -9,7 +9,7 @@
 //   await c.close();                     // kills everything it started, removes the dirs
 //
 // Every node runs with --insecure --test-hooks so the StockTest service (JSON over gRPC,
-// see proto/raft.proto) is available; c.client(id) wraps it. Processes are killed by pid
+// see proto/stockraft/raft/raft.proto) is available; c.client(id) wraps it. Processes are killed by pid
 // only, and a process 'exit' hook kills whatever is left if a test dies early.
 
 import { freePort } from '../../src/util/free-port.js';

@@ -49,7 +49,7 @@ t.test('writes through both followers follow a paused leader to the new one, wit
     const path = f === view.leader_id ? 'carried out there' : `forwarded to ${String(view.leader_id)}`;
     t.comment(`write through ${f} (${path}) with leader ${leader} paused: answered in ${r.ms} ms (deadline ${DEADLINE_MS} ms)`);
     t.equal(r.err, null, `write through ${f} succeeded: ${r.err === null ? 'ok' : `${r.err.code} ${r.err.details}`}`);
-    t.match(r.reply, { code: 'OK', replay: false });
+    t.match(r.reply, { code: 'RESULT_CODE_OK', replay: false });
   });
 
   paused();
