@@ -26,12 +26,6 @@ export const WATCH_BUFFER_EVENTS_MAX = 10_000;
  * commands of up to 100 lines each, and this is twice that. */
 export const WATCH_SKIP_EVENTS_MAX = 200_000;
 
-// --- grpc.health.v1.Health
-
-/** How often a health Watch stream re-reads the node's status: a change (a leader found or
- * lost) reaches watchers within a second without a listener on the raft loop. */
-export const HEALTH_WATCH_POLL_MS = 1000;
-
 // --- backups and admin history
 
 /** Largest chunk the Backup stream passes on: under the 4 MiB gRPC message limit with

@@ -65,6 +65,11 @@ export function loadHealthProto(): grpc.GrpcObject {
   return grpc.loadPackageDefinition(definition(HEALTH_PROTO_FILE));
 }
 
+/** The loaded inventory contract (for server reflection). */
+export function inventoryDefinition(): protoLoader.PackageDefinition {
+  return definition(INVENTORY_PROTO_FILE);
+}
+
 export function loadInventoryProto(): grpc.GrpcObject {
   return grpc.loadPackageDefinition(definition(INVENTORY_PROTO_FILE));
 }
