@@ -1,4 +1,5 @@
-// Loads the client-facing wire contracts (proto/inventory.proto, proto/health.proto) once.
+// Loads the client-facing wire contract (proto/inventory.proto) once; the health service's
+// contract comes with grpc-health-check.
 // The same file runs in the repository (dist/src/wire/) and inside the @stockraft/client
 // package (dist/wire/, with the protos copied to the package's proto/), so the proto
 // directory is found by looking upwards for the nearest `proto/` holding the contract.
@@ -16,7 +17,6 @@ import path from 'node:path';
 /** The client-facing contracts, relative to the proto directory: the one list to change
  * when the protos move (packages/client/scripts/build.mjs copies the whole proto/ tree). */
 export const INVENTORY_PROTO_FILE = 'inventory.proto';
-export const HEALTH_PROTO_FILE = 'health.proto';
 
 /** Directories above this file searched for proto/: 3 reach the repository root from
  * dist/src/wire/, 2 the package root from dist/wire/; one more for slack, no further. */
@@ -59,10 +59,6 @@ function definition(file: string): protoLoader.PackageDefinition {
     cache.set(file, def);
   }
   return def;
-}
-
-export function loadHealthProto(): grpc.GrpcObject {
-  return grpc.loadPackageDefinition(definition(HEALTH_PROTO_FILE));
 }
 
 /** The loaded inventory contract (for server reflection). */
