@@ -26,6 +26,13 @@ export const WATCH_BUFFER_EVENTS_MAX = 10_000;
  * commands of up to 100 lines each, and this is twice that. */
 export const WATCH_SKIP_EVENTS_MAX = 200_000;
 
+// --- grpc.health.v1.Health
+
+/** How often the health service re-reads the node's status for Watch streams: a change (a
+ * leader found or lost) reaches watchers within a second without a listener on the raft
+ * loop. Check always reads the status of the moment. */
+export const HEALTH_WATCH_POLL_MS = 1000;
+
 // --- backups and admin history
 
 /** Largest chunk the Backup stream passes on: under the 4 MiB gRPC message limit with
