@@ -28,8 +28,9 @@ export const WATCH_SKIP_EVENTS_MAX = 200_000;
 
 // --- grpc.health.v1.Health
 
-/** How often a health Watch stream re-reads the node's status: a change (a leader found or
- * lost) reaches watchers within a second without a listener on the raft loop. */
+/** How often the health service re-reads the node's status for Watch streams: a change (a
+ * leader found or lost) reaches watchers within a second without a listener on the raft
+ * loop. Check always reads the status of the moment. */
 export const HEALTH_WATCH_POLL_MS = 1000;
 
 // --- backups and admin history

@@ -1,5 +1,8 @@
-// Loads the client-facing wire contracts (proto/stockraft/v1/inventory.proto,
-// proto/grpc/health/v1/health.proto) once.
+// Loads the client-facing wire contract (proto/stockraft/v1/inventory.proto) once; the health service's
+// contract comes with grpc-health-check.
+// The same file runs in the repository (dist/src/wire/) and inside the @stockraft/client
+// package (dist/wire/, with the protos copied to the package's proto/), so the proto
+// directory is found by looking upwards for the nearest `proto/` holding the contract.
 // Conversion options are chosen so handlers see plain JS values: int64 as Number (values
 // beyond the limits of src/wire/limits.ts are rejected at the edge, all far below 2^53), enums as
 // their names (an unknown enum number stays a number and is refused), defaults filled in
@@ -7,11 +10,29 @@
 
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
-/** Repository root: this file compiles to dist/src/server/, the protos live in proto/. */
-const PROTO_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../proto');
+/** The client-facing contracts, relative to the proto directory: the one list to change
+ * when the protos move (packages/client/scripts/build.mjs copies the whole proto/ tree). */
+export const INVENTORY_PROTO_FILE = 'stockraft/v1/inventory.proto';
+
+/** Directories above this file searched for proto/: 3 reach the repository root from
+ * dist/src/wire/, 2 the package root from dist/wire/; one more for slack, no further. */
+const PROTO_DIR_LEVELS_MAX = 4;
+
+function findProtoDir(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  for (let up = 1; up <= PROTO_DIR_LEVELS_MAX; up++) {
+    const candidate = path.resolve(here, '../'.repeat(up), 'proto');
+    if (existsSync(path.join(candidate, INVENTORY_PROTO_FILE))) return candidate;
+  }
+  throw new Error(`proto: no proto/${INVENTORY_PROTO_FILE} within ${PROTO_DIR_LEVELS_MAX} directories above ${here}`);
+}
+
+/** Found once at load: the layout does not change while the process runs. */
+const PROTO_DIR = findProtoDir();
 
 export const PROTO_LOADER_OPTIONS: protoLoader.Options = {
   keepCase: true,
@@ -40,12 +61,13 @@ function definition(file: string): protoLoader.PackageDefinition {
   return def;
 }
 
-export function loadHealthProto(): grpc.GrpcObject {
-  return grpc.loadPackageDefinition(definition('grpc/health/v1/health.proto'));
+/** The loaded inventory contract (for server reflection). */
+export function inventoryDefinition(): protoLoader.PackageDefinition {
+  return definition(INVENTORY_PROTO_FILE);
 }
 
 export function loadInventoryProto(): grpc.GrpcObject {
-  return grpc.loadPackageDefinition(definition('stockraft/v1/inventory.proto'));
+  return grpc.loadPackageDefinition(definition(INVENTORY_PROTO_FILE));
 }
 
 /** Walks a dotted name (e.g. 'grpc.health.v1.Health') through a loaded package. */

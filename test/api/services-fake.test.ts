@@ -380,8 +380,10 @@ t.test('Watch delivers every event once, resuming from a cursor', async (t) => {
 t.test('grpc.health.v1 answers SERVING with a leader, NOT_SERVING without', async (t) => {
   const c = await fakeCluster(1);
   const address = (c.nodes[0] as { address: string }).address;
-  const { loadHealthProto, serviceOf } = await import('../../src/wire/protos.js');
-  const Health = serviceOf(loadHealthProto(), 'grpc.health.v1.Health');
+  const { serviceOf } = await import('../../src/wire/protos.js');
+  const { protoPath } = await import('grpc-health-check');
+  const protoLoader = await import('@grpc/proto-loader');
+  const Health = serviceOf(grpc.loadPackageDefinition(protoLoader.loadSync(protoPath, { keepCase: true, enums: String })), 'grpc.health.v1.Health');
   const h = new Health(address, grpc.credentials.createInsecure());
   t.teardown(async () => {
     h.close();
