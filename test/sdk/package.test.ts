@@ -79,7 +79,7 @@ t.test('npm pack of packages/client installs into a scratch project and reserves
   const manifest = JSON.parse(manifest_text) as { name: string; scripts?: Record<string, string>; dependencies?: Record<string, string> };
   t.equal(manifest.name, '@stockraft/client');
   for (const hook of ['preinstall', 'install', 'postinstall']) t.equal(manifest.scripts?.[hook], undefined, `no ${hook} script`);
-  t.same(Object.keys(manifest.dependencies ?? {}).sort(), ['@grpc/grpc-js', '@grpc/proto-loader'], 'only the gRPC libraries as dependencies');
+  t.same(Object.keys(manifest.dependencies ?? {}).sort(), ['@grpc/grpc-js', '@grpc/proto-loader', 'google-proto-files', 'protobufjs'], 'only the gRPC libraries and the google.rpc error-detail codec as dependencies');
 
   const scratch = path.join(tmp, 'order-system');
   mkdirSync(scratch);

@@ -23,7 +23,7 @@ export const RULES: Readonly<Record<string, Rule>> = {
   // msgpackr encodes membership changes inside entries, deterministically.
   raft: { layers: ['util'], packages: ['msgpackr'] },
   ledger: { layers: ['util'], packages: PURE },
-  wire: { layers: ['ledger'], packages: ['@grpc/grpc-js', '@grpc/proto-loader', 'node:fs', 'node:path', 'node:url'] },
+  wire: { layers: ['ledger'], packages: ['@grpc/grpc-js', '@grpc/proto-loader', 'node:fs', 'node:path', 'node:url', 'protobufjs', 'node:module'] },
   client: { layers: ['wire', 'ledger'], packages: ['@grpc/grpc-js', 'node:crypto', 'node:fs'] },
   node: { layers: ['raft', 'ledger', 'wire', 'util'], packages: null },
   server: { layers: ['node', 'raft', 'ledger', 'wire', 'util', 'client'], packages: null },

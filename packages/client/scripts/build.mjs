@@ -29,7 +29,8 @@ function copyProtos() {
   // is, so a move to proto/stockraft/v1/ needs no change here.
   cpSync(from, path.join(PACKAGE_DIR, 'proto'), {
     recursive: true,
-    filter: (src) => !src.includes(`${path.sep}.`) && (src.endsWith('.proto') || statSync(src).isDirectory()),
+    // The peer protocol (stockraft/raft) is the nodes' own business: clients never load it.
+    filter: (src) => !src.includes(`${path.sep}.`) && !src.includes(`${path.sep}raft`) && (src.endsWith('.proto') || statSync(src).isDirectory()),
   });
 }
 
