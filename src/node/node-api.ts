@@ -49,6 +49,9 @@ export interface NodeStatus {
   readonly snapshot_index: number;
   readonly members: readonly MemberStatus[];
   readonly head_hash: string;
+  /** Set once the node has stopped on a fatal error (it exits right after): what broke.
+   * Health then answers NOT_SERVING. */
+  readonly fatal_error?: string | null;
 }
 
 export interface WatchHandle {

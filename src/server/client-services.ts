@@ -38,8 +38,10 @@ const HEALTH_SERVICES = new Set(['', 'stockraft.v1.Inventory', 'stockraft.v1.Clu
 function healthOf(node: StockNode, service: string): ServingStatus {
   if (!HEALTH_SERVICES.has(service)) return 'SERVICE_UNKNOWN';
   // A node serves once it knows a leader: before that every write and linearizable read
-  // would answer UNAVAILABLE.
-  return node.status().leader_id !== null ? 'SERVING' : 'NOT_SERVING';
+  // would answer UNAVAILABLE. A node stopped on a fatal error never serves again.
+  const s = node.status();
+  if (s.fatal_error) return 'NOT_SERVING';
+  return s.leader_id !== null ? 'SERVING' : 'NOT_SERVING';
 }
 
 function registerHealth(server: grpc.Server, node: StockNode): void {
