@@ -13,7 +13,8 @@ export type NodeErrorKind =
   | 'outcome_unknown' // DEADLINE_EXCEEDED or UNAVAILABLE: retry with the same id
   | 'overloaded' // RESOURCE_EXHAUSTED
   | 'invalid' // INVALID_ARGUMENT
-  | 'shutting_down'; // UNAVAILABLE
+  | 'shutting_down' // UNAVAILABLE
+  | 'disk_full'; // RESOURCE_EXHAUSTED "disk full": the data dir is below its reserve (disk-guard.ts)
 
 export class NodeError extends Error {
   constructor(

@@ -39,6 +39,7 @@ import { IncomingSnapshots } from './incoming-snapshots.js';
 import { Listings } from './listings.js';
 import { NodeReport } from './node-status.js';
 import { Proposer } from './proposer.js';
+import { DiskGuard } from './disk-guard.js';
 import { ExpiryTicks } from './expiry-ticks.js';
 import { HistoryPruner } from './history-pruner.js';
 import { NodeLoop } from './node-loop.js';
@@ -73,6 +74,7 @@ export class StockNodeImpl implements StockNode {
   private readonly listings: Listings;
   private readonly report: NodeReport;
   private readonly proposer: Proposer;
+  private readonly disk_guard: DiskGuard;
   private readonly expiry: ExpiryTicks;
   private readonly pruner: HistoryPruner;
   private readonly loop: NodeLoop;
@@ -116,7 +118,8 @@ export class StockNodeImpl implements StockNode {
     this.snapshots = new IncomingSnapshots({ self_id: this.id, state, storage, proposals, refusals: this.refusals, watch_hub, clock: this.clock, log, metrics, hook, deliver: (m) => this.loop.deliver(m) });
     this.listings = new Listings(state, storage);
     this.report = new NodeReport(settings, state, raft, storage, this.addresses, proposals, metrics);
-    this.proposer = new Proposer(state, raft, proposals, this.clock, this.refusals, metrics, kick);
+    this.disk_guard = new DiskGuard(storage.dir, settings.disk_reserve_bytes ?? 0, log, metrics?.faults ?? null);
+    this.proposer = new Proposer(state, raft, proposals, this.clock, this.refusals, metrics, kick, () => this.disk_guard.refusal());
     this.expiry = new ExpiryTicks(state, raft, this.clock, queueOp);
     const policy = settings.history_retention ?? { retain_ms: null, retain_events: null };
     this.pruner = new HistoryPruner({ state, raft, clock: this.clock, storage, log, policy, queueOp });
@@ -160,6 +163,7 @@ export class StockNodeImpl implements StockNode {
   start(): void {
     if (!this.loop.startTicking()) return;
     this.pruner.start();
+    this.disk_guard.start();
     this.report.updateMetrics();
     this.loop.kick();
   }
@@ -347,6 +351,7 @@ export class StockNodeImpl implements StockNode {
   /** Drains: refuses new work, waits (bounded) for proposals in flight, then stops. */
   close(drain_ms = CLOSE_DRAIN_MS_DEFAULT): Promise<void> {
     this.pruner.stop();
+    this.disk_guard.stop();
     return this.shutdown.close(drain_ms);
   }
 }

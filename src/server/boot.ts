@@ -143,6 +143,7 @@ function nodeSettings(cfg: StockdConfig, cluster_id: string, opts: BootOptions):
     snapshot_hook: cfg.test_hooks ? snapshotTestHookFromEnv(process.env) : null,
     history_retention: { retain_ms: cfg.history_retain_ms, retain_events: cfg.history_retain_events },
     channel_credentials: opts.peer_credentials,
+    disk_reserve_bytes: cfg.disk_reserve_mib * 1024 * 1024,
   };
 }
 
