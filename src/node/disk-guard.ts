@@ -77,7 +77,6 @@ export class DiskGuard {
       else this.log.info(fields, 'disk space back above the reserve: accepting writes again');
     }
     this.refusing = refusing;
-    this.metrics?.disk_free_bytes.set(free_bytes);
     this.metrics?.disk_writes_refused.set(refusing ? 1 : 0);
   }
 

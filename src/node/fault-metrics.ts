@@ -1,13 +1,13 @@
 // Metrics of the faults that stop a node or hold its writes back: fatal errors by kind
-// (fatal.ts) and the disk guard's view of the data dir's free space (disk-guard.ts).
-// Part of NodeMetrics (same registry, same `node` label).
+// (fatal.ts) and whether the disk guard refuses writes (disk-guard.ts; the free space
+// itself is node-health-metrics.ts's stockd_data_dir_free_bytes). Part of NodeMetrics
+// (same registry, same `node` label).
 
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { FATAL_KINDS, type FatalKind } from './fatal.js';
 
 export class FaultMetrics {
   readonly fatal_errors: Counter<'kind'>;
-  readonly disk_free_bytes: Gauge;
   readonly disk_writes_refused: Gauge;
 
   constructor(registry: Registry) {
@@ -20,11 +20,6 @@ export class FaultMetrics {
     });
     // Every kind from the start at 0, so a rate or an alert sees the series before it moves.
     for (const kind of FATAL_KINDS) this.fatal_errors.inc({ kind }, 0);
-    this.disk_free_bytes = new Gauge({
-      name: 'stockd_disk_free_bytes',
-      help: 'bytes available to stockd on the file system of the data dir, as the disk guard last read them (statfs)',
-      registers,
-    });
     this.disk_writes_refused = new Gauge({
       name: 'stockd_disk_writes_refused',
       help: '1 while free space is below --disk-reserve-mib and new writes are refused RESOURCE_EXHAUSTED "disk full", else 0',

@@ -21,13 +21,13 @@ function guard(reserve_bytes: number, readings: (number | Error)[]): { g: DiskGu
   return { g, warns, metrics };
 }
 
-const gauge = async (m: NodeMetrics, name: 'disk_free_bytes' | 'disk_writes_refused'): Promise<number | undefined> => (await m.faults[name].get()).values[0]?.value;
+const gauge = async (m: NodeMetrics, name: 'disk_writes_refused'): Promise<number | undefined> => (await m.faults[name].get()).values[0]?.value;
 
 t.test('below the reserve writes are refused disk_full; above it they pass again', async (t) => {
   const { g, warns, metrics } = guard(64 * MiB, [100 * MiB, 10 * MiB, new Error('EIO'), 200 * MiB]);
   await g.poll();
   t.equal(g.refusal(), null, 'plenty of space: no refusal');
-  t.equal(await gauge(metrics, 'disk_free_bytes'), 100 * MiB);
+  t.equal(await gauge(metrics, 'disk_writes_refused'), 0);
   await g.poll();
   const r = g.refusal();
   t.equal(r?.kind, 'disk_full');
