@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LinkProxy, type LinkMode } from './proxy.js';
 import { linkName } from './topology.js';
+import { mountTmpfs, unmount } from './disk-faults.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const STOCKD_MAIN = path.join(REPO_ROOT, 'dist', 'src', 'server', 'main.js');
@@ -34,6 +35,13 @@ export interface NodeProc {
   starts: number;
   /** Set when the process exited without being told to: a crash the report must show. */
   unexpected_exit: string | null;
+  /** A fault expects this process to stop by itself (a refused start, a fatal disk-full
+   * error): its exit is recorded in `exits`, not counted as a crash. */
+  exit_expected: boolean;
+  /** The last exit seen while expected (code, signal), until the next start. */
+  last_exit: { code: number | null; signal: string | null } | null;
+  /** Started empty with --join (after a wipe), instead of bootstrapping. */
+  joining: boolean;
 }
 
 export interface ClusterOptions {
@@ -45,6 +53,8 @@ export interface ClusterOptions {
   readonly extra_args?: readonly string[];
   /** Extra environment for every stockd (known-bad switches, see known-bad.ts). */
   readonly env?: Readonly<Record<string, string>>;
+  /** A node whose data dir is a tmpfs of this size (the disk-full fault; needs root). */
+  readonly tmpfs?: { readonly id: string; readonly size_mib: number };
   readonly log: (line: string) => void;
 }
 
@@ -54,6 +64,8 @@ export class Cluster {
   /** Every exit nobody asked for, in order. */
   readonly crashes: { id: string; detail: string }[] = [];
   private stopping = false;
+  /** The mounted tmpfs data dir, if any (unmounted by stop()). */
+  tmpfs_dir: string | null = null;
 
   private constructor(private readonly options: ClusterOptions) {}
 
@@ -73,7 +85,14 @@ export class Cluster {
         paused: false,
         starts: 0,
         unexpected_exit: null,
+        exit_expected: false,
+        last_exit: null,
+        joining: false,
       });
+    }
+    if (options.tmpfs !== undefined) {
+      mountTmpfs(c.proc(options.tmpfs.id).spec.data_dir, options.tmpfs.size_mib);
+      c.tmpfs_dir = c.proc(options.tmpfs.id).spec.data_dir;
     }
     for (const a of c.procs) {
       for (const b of c.procs) {
@@ -106,7 +125,7 @@ export class Cluster {
 
   private args(p: NodeProc): string[] {
     const s = p.spec;
-    const initial = this.procs.map((q) => `${q.spec.id}=127.0.0.1:${q.spec.port}`).join(',');
+    const initial = this.procs.filter((q) => !p.joining || q !== p).map((q) => `${q.spec.id}=127.0.0.1:${q.spec.port}`).join(',');
     const overrides = this.procs
       .filter((q) => q !== p)
       .map((q) => `${q.spec.id}=127.0.0.1:${this.proxies.get(linkName(s.id, q.spec.id))!.port}`)
@@ -118,6 +137,7 @@ export class Cluster {
       '--data', s.data_dir,
       '--cluster-id', this.options.cluster_id,
       '--initial-cluster', initial,
+      ...(p.joining ? ['--join'] : []),
       '--peer-address-override', overrides,
       '--metrics-listen', `127.0.0.1:${s.metrics_port}`,
       '--test-hooks',
@@ -141,10 +161,14 @@ export class Cluster {
     p.paused = false;
     p.starts++;
     p.unexpected_exit = null;
+    p.last_exit = null;
     child.on('exit', (code, signal) => {
       if (p.child === child) {
         p.child = null;
-        if (!this.stopping && signal !== 'SIGKILL') {
+        if (p.exit_expected) {
+          p.last_exit = { code, signal };
+          this.options.log(`node ${id} exited as a fault expected: code ${code} signal ${signal}`);
+        } else if (!this.stopping && signal !== 'SIGKILL') {
           p.unexpected_exit = `exited with code ${code} signal ${signal}`;
           this.crashes.push({ id, detail: `${p.unexpected_exit} (start #${p.starts}, log ${p.spec.log_file})` });
           this.options.log(`node ${id} exited unexpectedly: code ${code} signal ${signal} (see ${p.spec.log_file})`);
@@ -216,6 +240,22 @@ export class Cluster {
     this.stopping = true;
     await Promise.all(this.procs.map((p) => this.kill(p.spec.id)));
     await Promise.all([...this.proxies.values()].map((px) => px.close()));
+    if (this.tmpfs_dir !== null) unmount(this.tmpfs_dir);
+    this.tmpfs_dir = null;
+  }
+
+  /** Empties a stopped node's data dir (a tmpfs mount point stays, emptied). */
+  wipe(id: string): void {
+    const p = this.proc(id);
+    if (p.child !== null) throw new Error(`cluster: cannot wipe ${id} while it runs (pid ${p.child.pid})`);
+    for (const f of fs.readdirSync(p.spec.data_dir)) fs.rmSync(path.join(p.spec.data_dir, f), { recursive: true, force: true });
+  }
+
+  /** The last `lines` lines of a node's log file matching `re`. */
+  logLines(id: string, re: RegExp, lines = 3): string[] {
+    const text = fs.readFileSync(this.proc(id).spec.log_file, 'utf8');
+    const start = text.lastIndexOf('\n==== start #');
+    return text.slice(Math.max(0, start)).split('\n').filter((l) => re.test(l)).slice(-lines);
   }
 
   /** Synchronous last resort for process exit handlers. */
@@ -231,5 +271,6 @@ export class Cluster {
         }
       }
     }
+    if (this.tmpfs_dir !== null) unmount(this.tmpfs_dir);
   }
 }

@@ -9,6 +9,7 @@ import type { Recorder } from './recorder.js';
 import { describeJump, planClockFault } from './clock-plan.js';
 import type { Rng } from './rng.js';
 import { cutsFor, majorityConnected, ringCuts, type FaultState } from './topology.js';
+import { DiskFaults } from './disk-nemesis.js';
 
 export const NEMESES = [
   'partition-one',
@@ -26,6 +27,9 @@ export const NEMESES = [
   'clock',
   'slow-disk',
   'slow-net',
+  'bitflip',
+  'truncate',
+  'disk-full',
 ] as const;
 export type NemesisName = (typeof NEMESES)[number];
 
@@ -40,6 +44,10 @@ const FAMILIES: Record<string, readonly NemesisName[]> = {
   clock: ['clock'],
   'slow-disk': ['slow-disk'],
   'slow-net': ['slow-net'],
+  bitflip: ['bitflip'],
+  truncate: ['truncate'],
+  'disk-full': ['disk-full'],
+  disk: ['bitflip', 'truncate', 'disk-full'],
   none: [],
 };
 
@@ -89,6 +97,7 @@ export class Nemesis {
   private readonly clocked = new Set<string>();
   private active: ActiveFault | null = null;
   faults_started = 0;
+  private readonly disk: DiskFaults;
 
   constructor(
     private readonly cluster: Cluster,
@@ -100,6 +109,17 @@ export class Nemesis {
     private readonly log: (line: string) => void,
   ) {
     this.voters = new Set(cluster.ids);
+    this.disk = new DiskFaults(cluster, admin, rng, {
+      down: this.down,
+      waitServing: (id) => this.waitServing(id),
+      retry: (what, f) => this.retry(what, f),
+      members: () => this.members(),
+      rejoin: async (v) => {
+        this.removed.add(v);
+        await this.refreshVoters().catch(() => this.voters.delete(v));
+        return this.readd(v);
+      },
+    });
   }
 
   state(): FaultState {
@@ -293,6 +313,15 @@ export class Nemesis {
         const ms = this.rng.range(50, 300);
         const detail = await this.tryHook(v, `/test/fsync-delay?ms=${ms}`);
         return this.begin(name, `fsync of ${v} +${ms} ms${detail}`, async () => `fsync of ${v} normal${await this.tryHook(v, '/test/fsync-delay?ms=0')}`);
+      }
+      case 'bitflip':
+      case 'truncate': {
+        const f = await this.disk.damage(name, await this.pickTarget(this.rng.chance(0.3)));
+        return this.begin(name, f.detail, f.end);
+      }
+      case 'disk-full': {
+        const f = await this.disk.fill();
+        return this.begin(name, f.detail, f.end);
       }
       case 'slow-net': {
         const v = await this.pickTarget(this.rng.chance(0.5));

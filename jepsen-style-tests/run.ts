@@ -51,6 +51,9 @@ export const RUN_DEFAULTS = {
 };
 
 const STARTUP_BOUND_MS = 30_000;
+/** The disk-full node's tmpfs: room for a minute or more of the workloads' data (their
+ * dirs stay below ~60 MiB) above stockd's default 64 MiB reserve. */
+const DISK_FULL_TMPFS_MIB = 256;
 const CONVERGE_BOUND_MS = 60_000;
 const PROGRESS_EVERY_MS = 5_000;
 /** Beyond the longest TTL and the skew bound: the leader's expiry tick and its commit. */
@@ -83,7 +86,9 @@ export async function runTest(o: RunOptions): Promise<RunOutcome> {
   const knownBad = o.known_bad ?? [];
   log(`run ${dir}: workload ${o.workload}, nemesis ${o.nemesis_label}, ${o.nodes} nodes, concurrency ${o.concurrency}, ${o.time_limit_s}s, seed ${o.seed}${knownBad.length > 0 ? `, KNOWN BAD: ${knownBad.join(',')}` : ''}`);
   const rng = new Rng(o.seed);
-  const cluster = await Cluster.create({ nodes: o.nodes, store_dir: dir, cluster_id: `jepsen-${o.seed}`, seed: o.seed, extra_args: o.extra_args, env: knownBadEnv(knownBad), log });
+  // disk-full fills one node's data dir, a small tmpfs of its own (mounting needs root).
+  const tmpfs = o.nemeses.includes('disk-full') ? { id: `n${o.nodes}`, size_mib: DISK_FULL_TMPFS_MIB } : undefined;
+  const cluster = await Cluster.create({ nodes: o.nodes, store_dir: dir, cluster_id: `jepsen-${o.seed}`, seed: o.seed, extra_args: o.extra_args, env: knownBadEnv(knownBad), tmpfs, log });
   const onExit = (): void => cluster.killAllSync();
   process.once('exit', onExit);
   const recorder = new Recorder(path.join(dir, 'history.jsonl'));

@@ -13,7 +13,8 @@ export type NodeErrorKind =
   | 'outcome_unknown' // DEADLINE_EXCEEDED or UNAVAILABLE: retry with the same id
   | 'overloaded' // RESOURCE_EXHAUSTED
   | 'invalid' // INVALID_ARGUMENT
-  | 'shutting_down'; // UNAVAILABLE
+  | 'shutting_down' // UNAVAILABLE
+  | 'disk_full'; // RESOURCE_EXHAUSTED "disk full": the data dir is below its reserve (disk-guard.ts)
 
 export class NodeError extends Error {
   constructor(
@@ -49,6 +50,9 @@ export interface NodeStatus {
   readonly snapshot_index: number;
   readonly members: readonly MemberStatus[];
   readonly head_hash: string;
+  /** Set once the node has stopped on a fatal error (it exits right after): what broke.
+   * Health then answers NOT_SERVING. */
+  readonly fatal_error?: string | null;
 }
 
 export interface WatchHandle {

@@ -21,6 +21,8 @@
 
 import type { Message, NodeId, Ready, SoftState } from '../raft/types.js';
 import { NodeError } from './node-api.js';
+import { RaftMessageError } from '../raft/invariant.js';
+import { violationWhileStepping } from './fatal.js';
 import type { NodeState } from './node-state.js';
 import type { NodeLog, NodeSettings } from './node-settings.js';
 import type { NodeMetrics } from './node-metrics.js';
@@ -198,7 +200,10 @@ export class NodeLoop {
   }
 
   /** Steps a bounded prefix of the inbox (see INBOX_*_PER_ROUND_MAX); the rest stays, in
-   * order, for the next round. */
+   * order, for the next round. A message the core's shape checks refuse is dropped with a
+   * warning (nothing changed); anything else the core throws is a broken invariant (say an
+   * append conflicting at or below the commit index: durable data was lost somewhere) and
+   * stops the node, naming the message. */
   private stepInbox(): void {
     let n = 0;
     let bytes = 0;
@@ -214,7 +219,8 @@ export class NodeLoop {
         if (m.type === 'snapshot') this.p.snapshots.pin(m.snapshot.index);
         this.p.raft.step(m);
       } catch (err) {
-        this.p.log.warn({ from: m.from, type: m.type, err: String(err) }, 'core refused a peer message');
+        if (!(err instanceof RaftMessageError)) throw violationWhileStepping(m, this.p.settings.id, err);
+        this.p.log.warn({ from: m.from, type: m.type, err: err.message }, 'core refused a malformed peer message');
       }
     }
   }

@@ -4,6 +4,7 @@
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { NodeHealthMetrics } from './node-health-metrics.js';
+import { FaultMetrics } from './fault-metrics.js';
 
 export type ProposalOutcome = 'applied' | 'outcome_unknown' | 'overloaded' | 'not_leader' | 'refused' | 'shutting_down';
 
@@ -30,6 +31,8 @@ export class NodeMetrics {
   readonly peer_messages_sent: Counter<'type'>;
   /** Leadership, follower lag, drops, snapshot transfers, disk, clock skew (alert rules). */
   readonly health: NodeHealthMetrics;
+  /** Fatal errors by kind, free disk and refused writes (fault-metrics.ts). */
+  readonly faults = new FaultMetrics(this.registry);
   /** Reads the node's figures into the gauges above; called at scrape time (not after
    * every Ready, which under read load is thousands of times a second). */
   private refresh: (() => void) | null = null;

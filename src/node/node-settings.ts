@@ -41,5 +41,7 @@ export interface NodeSettings {
   readonly snapshot_hook?: SnapshotTestHook | null;
   /** History retention this node applies when it leads (history-scan.ts); absent: none. */
   readonly history_retention?: RetentionPolicy;
+  /** Free bytes below which new writes are refused (disk-guard.ts); 0 or absent: off. */
+  readonly disk_reserve_bytes?: number;
   readonly channel_credentials?: (id: NodeId) => ChannelCredentials;
 }

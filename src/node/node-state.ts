@@ -6,6 +6,7 @@ import type { NodeId, RaftStatus, Role } from '../raft/types.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { AppliedRecord } from './storage-level.js';
 import { NodeError } from './node-api.js';
+import { fatalKind, type FatalKind } from './fatal.js';
 
 export class NodeState {
   ledger: Ledger;
@@ -24,6 +25,9 @@ export class NodeState {
   /** close() has begun: new work is refused, work in flight drains. */
   closing = false;
   fatal_error: Error | null = null;
+  fatal_kind: FatalKind | null = null;
+  /** Counts the first fatal error by kind (stockd_fatal_errors_total), before onFatal. */
+  countFatal: (kind: FatalKind) => void = () => {};
   /** Called once, on the first fatal error (StockNodeImpl.onFatal). */
   onFatal: (err: Error) => void = () => {};
 
@@ -47,7 +51,9 @@ export class NodeState {
   fail(err: unknown): void {
     if (this.fatal_error) return;
     this.fatal_error = err instanceof Error ? err : new Error(String(err));
+    this.fatal_kind = fatalKind(err);
     this.stopped = true;
+    this.countFatal(this.fatal_kind);
     this.onFatal(this.fatal_error);
   }
 }

@@ -45,6 +45,7 @@ export class NodeReport {
       snapshot_index: this.storage.snapshotIndex,
       members,
       head_hash: this.state.ledger.headHash(),
+      fatal_error: this.state.fatal_error?.message ?? null,
     };
   }
 

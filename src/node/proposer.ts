@@ -25,6 +25,8 @@ export class Proposer {
     private readonly metrics: NodeMetrics | null,
     /** Wakes the node loop. */
     private readonly kick: () => void,
+    /** Why new writes are refused now (disk nearly full), or null. */
+    private readonly diskRefusal: () => NodeError | null = () => null,
   ) {}
 
   /** StockNode.propose: queues the commands and waits for their entry to apply. */
@@ -33,6 +35,11 @@ export class Proposer {
     if (this.state.role !== 'leader') {
       this.metrics?.proposals.inc({ outcome: 'not_leader' });
       throw this.refusals.notLeader();
+    }
+    const disk = this.diskRefusal();
+    if (disk) {
+      this.metrics?.proposals.inc({ outcome: 'refused' });
+      throw disk;
     }
     const p = this.proposals.enqueue(commands, deadline_ms);
     this.kick();

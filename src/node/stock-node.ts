@@ -39,12 +39,23 @@ import { IncomingSnapshots } from './incoming-snapshots.js';
 import { Listings } from './listings.js';
 import { NodeReport } from './node-status.js';
 import { Proposer } from './proposer.js';
+import { DiskGuard } from './disk-guard.js';
 import { ExpiryTicks } from './expiry-ticks.js';
 import { HistoryPruner } from './history-pruner.js';
 import { NodeLoop } from './node-loop.js';
 import { Shutdown } from './shutdown.js';
 import { outcomeOf, proposeChecked, type DedupHost } from './dedup-check.js';
-import { CLOSE_DRAIN_MS_DEFAULT, READ_ROUND_RETRY_TICKS, READS_MAX, waitMs } from './limits.js';
+import { CLOSE_DRAIN_MS_DEFAULT, FATAL_EXIT_DELAY_MS, READ_ROUND_RETRY_TICKS, READS_MAX, waitMs } from './limits.js';
+
+/** The default onFatal: logs and prints what broke, then exits with code 1 after
+ * FATAL_EXIT_DELAY_MS (the node is stopped meanwhile and health answers NOT_SERVING). */
+function exitOnFatal(err: Error, state: NodeState, log: NodeLog): void {
+  const kind = state.fatal_kind ?? 'other';
+  const hint = kind === 'disk_full' ? ' (free space on the data dir\'s file system, then start it again)' : kind === 'safety' || kind === 'corruption' ? ' (see docs/operations.md "A node with a corrupt data dir")' : '';
+  log.error({ kind, err: err.stack ?? String(err) }, 'fatal: stopping the node');
+  process.stderr.write(`stockd: fatal (${kind}): ${err.message}${hint}\n`);
+  setTimeout(() => process.exit(1), FATAL_EXIT_DELAY_MS);
+}
 
 export class StockNodeImpl implements StockNode {
   readonly id: NodeId;
@@ -63,6 +74,7 @@ export class StockNodeImpl implements StockNode {
   private readonly listings: Listings;
   private readonly report: NodeReport;
   private readonly proposer: Proposer;
+  private readonly disk_guard: DiskGuard;
   private readonly expiry: ExpiryTicks;
   private readonly pruner: HistoryPruner;
   private readonly loop: NodeLoop;
@@ -82,10 +94,8 @@ export class StockNodeImpl implements StockNode {
     this.clock = new EntryClock(settings, ledger.lastTimeMs());
     const state = new NodeState(ledger, applied, raft.status());
     this.state = state;
-    state.onFatal = (err) => {
-      this.log.error({ err: err.stack ?? String(err) }, 'fatal: stopping the node');
-      process.exit(1);
-    };
+    state.countFatal = (kind) => metrics?.faults.countFatal(kind);
+    state.onFatal = (err) => exitOnFatal(err, state, this.log);
     this.addresses = new PeerAddresses(settings, state, raft);
     this.refusals = new Refusals(this.id, state, this.addresses);
     this.proposals = new ProposalTable(settings.proposal_limits);
@@ -108,7 +118,8 @@ export class StockNodeImpl implements StockNode {
     this.snapshots = new IncomingSnapshots({ self_id: this.id, state, storage, proposals, refusals: this.refusals, watch_hub, clock: this.clock, log, metrics, hook, deliver: (m) => this.loop.deliver(m) });
     this.listings = new Listings(state, storage);
     this.report = new NodeReport(settings, state, raft, storage, this.addresses, proposals, metrics);
-    this.proposer = new Proposer(state, raft, proposals, this.clock, this.refusals, metrics, kick);
+    this.disk_guard = new DiskGuard(storage.dir, settings.disk_reserve_bytes ?? 0, log, metrics?.faults ?? null);
+    this.proposer = new Proposer(state, raft, proposals, this.clock, this.refusals, metrics, kick, () => this.disk_guard.refusal());
     this.expiry = new ExpiryTicks(state, raft, this.clock, queueOp);
     const policy = settings.history_retention ?? { retain_ms: null, retain_events: null };
     this.pruner = new HistoryPruner({ state, raft, clock: this.clock, storage, log, policy, queueOp });
@@ -152,6 +163,7 @@ export class StockNodeImpl implements StockNode {
   start(): void {
     if (!this.loop.startTicking()) return;
     this.pruner.start();
+    this.disk_guard.start();
     this.report.updateMetrics();
     this.loop.kick();
   }
@@ -222,16 +234,26 @@ export class StockNodeImpl implements StockNode {
     return p;
   }
 
+  // Local reads stop with the node: after a fatal error the ledger may be what broke.
+
   getPosition(sku: string, location: string): Position | null {
+    this.refuseIfFailed();
     return this.state.ledger.getPosition(sku, location);
   }
 
   getReservation(reservation_id: string): ReservationView | null {
+    this.refuseIfFailed();
     return this.state.ledger.getReservation(reservation_id);
   }
 
   getOutcome(op_id: string): Promise<CommandResult | null> {
+    this.refuseIfFailed();
     return outcomeOf(this.dedupHost(), op_id);
+  }
+
+  private refuseIfFailed(): void {
+    const err = this.state.fatal_error;
+    if (err) throw new NodeError('shutting_down', `node ${this.id} stopped on a fatal error: ${err.message}`);
   }
 
   headHash(): string {
@@ -329,6 +351,7 @@ export class StockNodeImpl implements StockNode {
   /** Drains: refuses new work, waits (bounded) for proposals in flight, then stops. */
   close(drain_ms = CLOSE_DRAIN_MS_DEFAULT): Promise<void> {
     this.pruner.stop();
+    this.disk_guard.stop();
     return this.shutdown.close(drain_ms);
   }
 }

@@ -1,8 +1,10 @@
 // Durable storage of one node: a single classic-level (LevelDB) database with sub-levels
 //   log      raft entries, key = 8-byte big-endian index (so key order is index order),
-//            value = a fixed binary header and the entry's data bytes (see encodeEntryRecord)
+//            value = a fixed binary header, a CRC-32 and the entry's data bytes
+//            (storage-records.ts)
 //   meta     identity, hard state, compaction point, bootstrap membership, applied record,
-//            the record a forced new cluster leaves (src/server/force-new-cluster.ts)
+//            the record a forced new cluster leaves (src/server/force-new-cluster.ts), each
+//            msgpack behind a CRC-32 of key and value (storage-records.ts)
 //   state    ledger state (positions, reservations, op outcomes), keys chosen by the ledger
 //   history  ledger history (hash-chained events), keys chosen by the ledger
 //   events   every applied position event in log order, keyed by (log index, ordinal), so
@@ -28,19 +30,21 @@
 
 import { ClassicLevel } from 'classic-level';
 import type { AbstractBatchOperation, AbstractSublevel } from 'abstract-level';
-import { Packr } from 'msgpackr';
 import { existsSync, readdirSync } from 'node:fs';
 import { openFailureMessage } from './storage-open-error.js';
+import { checkOpenedForDamage, refuseIfMarkedDamaged } from './storage-damage.js';
+import { migrateFormat2, type AfterBatch } from './storage-migrate.js';
+import { readWitness, Witness } from './storage-witness.js';
 import type { ConfState, Entry, HardState, NodeId, SnapshotMeta } from '../raft/types.js';
 import type { KvWrite, LedgerEvent } from '../ledger/types.js';
+import { asBuffer, decodeEntryRecord, decodeMetaRecord, encodeEntryRecord, encodeMetaRecord, isMetaRecord, pack, readU64, StorageError, unpack, writeU64 } from './storage-records.js';
 
-const packr = new Packr({ useRecords: false, moreTypes: false });
-export const pack = (v: unknown): Uint8Array => packr.pack(v);
-export const unpack = (b: Uint8Array): unknown => packr.unpack(b);
+export { pack, unpack, StorageError, encodeEntryRecord, decodeEntryRecord };
 
-/** Version 2: raft entries as a binary header and data (not msgpack), Watch copies of
- * events as pointers to their history records. */
-export const FORMAT_VERSION = 2;
+/** Version 3: every raft entry and meta record carries a CRC-32 (storage-records.ts).
+ * Version 2 (entries as a binary header and data, Watch copies of events as pointers to
+ * their history records) is migrated at start (storage-migrate.ts). */
+export const FORMAT_VERSION = 3;
 /** Records fetched per iterator call when reading a whole sub-level. */
 const READ_BATCH = 1000;
 const enc = new TextEncoder();
@@ -55,7 +59,7 @@ interface NativeBatchOps {
 }
 
 type Db = ClassicLevel<Uint8Array, Uint8Array>;
-type Sub = AbstractSublevel<Db, Uint8Array | Buffer, Uint8Array, Uint8Array>;
+export type Sub = AbstractSublevel<Db, Uint8Array | Buffer, Uint8Array, Uint8Array>;
 /** An operation on the root database, its key already carrying the sub-level prefix.
  * String keys and values say so (utf8): LevelDB takes them as they are, where a small
  * Uint8Array key (the sub-level's own prefixing makes one per operation) lives on the V8
@@ -78,13 +82,6 @@ const GENERATION_MAX = 2 ** 40;
 const CLEAR_BATCH = 1000;
 const STAGING_META_PREFIX = 'staging/';
 const RETIRED_META_PREFIX = 'retired/';
-
-export class StorageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'StorageError';
-  }
-}
 
 export interface Identity {
   readonly format: number;
@@ -115,20 +112,6 @@ export interface StorageStats {
   synced_batches_ms_total: number;
 }
 
-const TWO_32 = 2 ** 32;
-
-/** Writes a safe non-negative integer as 8 bytes big-endian (no BigInt on the hot path). */
-function writeU64(b: Buffer, n: number, at: number): void {
-  b.writeUInt32BE(Math.floor(n / TWO_32), at);
-  b.writeUInt32BE(n >>> 0, at + 4);
-}
-
-function readU64(b: Buffer, at: number): number {
-  return b.readUInt32BE(at) * TWO_32 + b.readUInt32BE(at + 4);
-}
-
-const asBuffer = (v: Uint8Array): Buffer => (Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength));
-
 /** Key of a raft entry within the log sub-level. */
 export function logKey(index: number): Uint8Array {
   const b = Buffer.allocUnsafe(8);
@@ -136,43 +119,9 @@ export function logKey(index: number): Uint8Array {
   return b;
 }
 
-function logKeyIndex(key: Uint8Array): number {
+export function logKeyIndex(key: Uint8Array): number {
   if (key.byteLength !== 8) throw new StorageError(`corrupt data dir: raft log key of ${key.byteLength} bytes`);
   return readU64(asBuffer(key), 0);
-}
-
-// A raft entry's record: [ENTRY_RECORD_TAG, type, index (8 bytes BE), term (8 bytes BE),
-// data...]. The entry's bytes are copied after a fixed header instead of being packed
-// into a map: persist then costs one copy per entry. The index repeats the key's, so a
-// record filed under the wrong key is caught on load.
-const ENTRY_RECORD_TAG = 0xe2;
-const ENTRY_HEADER_BYTES = 18;
-const ENTRY_TYPE_CODE = { normal: 0, conf_change: 1 } as const;
-
-export function encodeEntryRecord(e: Entry): Uint8Array {
-  // allocUnsafe: every byte is written below. Records under 4 KiB come from Node's shared
-  // pool rather than a fresh allocation each.
-  const code: number | undefined = ENTRY_TYPE_CODE[e.type];
-  if (code === undefined) throw new StorageError(`entry ${e.index} has unknown type '${String(e.type)}'`);
-  const b = Buffer.allocUnsafe(ENTRY_HEADER_BYTES + e.data.byteLength);
-  b[0] = ENTRY_RECORD_TAG;
-  b[1] = code;
-  writeU64(b, e.index, 2);
-  writeU64(b, e.term, 10);
-  b.set(e.data, ENTRY_HEADER_BYTES);
-  return b;
-}
-
-export function decodeEntryRecord(v: Uint8Array, index: number): Entry {
-  const b = asBuffer(v);
-  if (b.byteLength < ENTRY_HEADER_BYTES || b[0] !== ENTRY_RECORD_TAG) throw new StorageError(`corrupt data dir: raft entry ${index} is not an entry record`);
-  const type = b[1] === ENTRY_TYPE_CODE.normal ? ('normal' as const) : b[1] === ENTRY_TYPE_CODE.conf_change ? ('conf_change' as const) : null;
-  if (type === null) throw new StorageError(`corrupt data dir: raft entry ${index} has type code ${String(b[1])}`);
-  const stored = readU64(b, 2);
-  const term = readU64(b, 10);
-  if (!Number.isSafeInteger(stored) || !Number.isSafeInteger(term)) throw new StorageError(`corrupt data dir: raft entry ${index} has an index or term beyond 2^53`);
-  if (stored !== index) throw new StorageError(`corrupt data dir: entry stored under index ${index} says ${stored}`);
-  return { index, term, type, data: b.subarray(ENTRY_HEADER_BYTES) };
 }
 
 export function eventKey(log_index: number, ordinal: number): string {
@@ -254,6 +203,11 @@ export class LevelStorage {
   durable_applied = 0;
   /** Test hook: extra delay before every synced write. */
   fsync_delay_ms = 0;
+  /** Sequence number of the last synced write (meta 'write_seq', see storage-witness.ts). */
+  private write_seq = 0;
+  private witness: Witness | null = null;
+  /** Test hook: called after each batch of a format migration. */
+  migration_after_batch: AfterBatch | null = null;
   readonly stats: StorageStats = { fsyncs: 0, synced_batches_ms_total: 0 };
   onSync: ((ms: number) => void) | null = null;
   /** Root-database key prefixes of the sub-levels, taken from abstract-level itself so
@@ -315,6 +269,7 @@ export class LevelStorage {
     } catch (err) {
       throw new StorageError(openFailureMessage(dir, err));
     }
+    await LevelStorage.refuseDamaged(dir, db);
     const opt = { keyEncoding: 'view', valueEncoding: 'view' } as const;
     const sub = (name: string): Sub => db.sublevel<Uint8Array, Uint8Array>(name, opt) as unknown as Sub;
     const storage = new LevelStorage(dir, db, sub('log'), sub('meta'));
@@ -408,7 +363,21 @@ export class LevelStorage {
     await this.writeOps([{ type: 'del', key: this.meta_prefix + meta_key, keyEncoding: 'utf8' }], false);
   }
 
+  /** Refuses a dir that LevelDB found damaged while opening it, now or at an earlier
+   * open (storage-damage.ts). */
+  private static async refuseDamaged(dir: string, db: Db): Promise<void> {
+    try {
+      refuseIfMarkedDamaged(dir);
+      checkOpenedForDamage(dir);
+    } catch (err) {
+      await db.close();
+      throw err;
+    }
+  }
+
   async close(): Promise<void> {
+    this.witness?.close();
+    this.witness = null;
     this.closing = true;
     await Promise.all([...this.clearing]);
     await this.db.close();
@@ -421,19 +390,24 @@ export class LevelStorage {
   async reopen(): Promise<void> {
     await this.db.close();
     await this.db.open();
+    checkOpenedForDamage(this.dir);
     for (const sub of [this.log, this.meta, ...Object.values(this.live_subs)]) await sub.open();
   }
 
   private async getMeta(key: string): Promise<unknown> {
     const v = await this.meta.get(enc.encode(key));
-    return v === undefined ? undefined : unpack(v);
+    if (v === undefined) return undefined;
+    // The identity record says the format, so it is read in either: format 2 wrote bare
+    // msgpack (never a 0xc1 first byte), claim() migrates such a dir.
+    if (key === 'identity' && !isMetaRecord(v)) return unpack(v);
+    return decodeMetaRecord(key, v);
   }
 
   // Operations carry keys prefixed here, on the root database: cheaper than the
   // per-operation sublevel option when a batch holds thousands of them.
 
   private putMeta(key: string, value: unknown): Op {
-    return { type: 'put', key: this.meta_prefix + key, keyEncoding: 'utf8', value: pack(value) };
+    return { type: 'put', key: this.meta_prefix + key, keyEncoding: 'utf8', value: encodeMetaRecord(key, value) };
   }
 
   /** Writes operations on the root database as one atomic LevelDB batch, synced or not.
@@ -496,10 +470,17 @@ export class LevelStorage {
     if (!isRecord(raw) || typeof raw.node_id !== 'string' || typeof raw.cluster_id !== 'string') {
       throw new StorageError(`data dir ${this.dir} is corrupt: its identity record is unreadable`);
     }
-    if (raw.format !== FORMAT_VERSION) throw new StorageError(`data dir ${this.dir} has format ${String(raw.format)}, this stockd reads format ${FORMAT_VERSION}`);
+    if (raw.format !== 2 && raw.format !== FORMAT_VERSION) {
+      throw new StorageError(`data dir ${this.dir} has format ${String(raw.format)}, this stockd reads format ${FORMAT_VERSION} and migrates format 2`);
+    }
     if (raw.node_id !== node_id) throw new StorageError(`data dir ${this.dir} belongs to node '${raw.node_id}', not to '${node_id}': refusing to start`);
     if (cluster_id !== null && raw.cluster_id !== cluster_id) {
       throw new StorageError(`data dir ${this.dir} belongs to cluster '${raw.cluster_id}', not to '${cluster_id}': refusing to start`);
+    }
+    if (raw.format === 2) {
+      const identity: Identity = { format: FORMAT_VERSION, node_id: raw.node_id, cluster_id: raw.cluster_id };
+      const writeIdentity = (): Promise<void> => this.writeOps([this.putMeta('identity', identity)], true);
+      this.migrated = await migrateFormat2(this.log, this.meta, logKeyIndex, writeIdentity, this.migration_after_batch);
     }
     return { format: FORMAT_VERSION, node_id: raw.node_id, cluster_id: raw.cluster_id };
   }
@@ -515,6 +496,9 @@ export class LevelStorage {
     const op: Op = record === null ? { type: 'del', key: this.meta_prefix + FORCED_NEW_CLUSTER_KEY, keyEncoding: 'utf8' } : this.putMeta(FORCED_NEW_CLUSTER_KEY, record);
     await this.writeOps([op], true);
   }
+
+  /** What a format migration at claim() rewrote, or null when none ran. */
+  migrated: { readonly entries_rewritten: number; readonly meta_rewritten: number } | null = null;
 
   async identity(): Promise<Identity | null> {
     const raw = await this.getMeta('identity');
@@ -570,8 +554,30 @@ export class LevelStorage {
     this.log_bytes = this.sizes.reduce((a, b) => a + b, 0);
     this.applied_written = applied.index;
     this.durable_applied = applied.index;
+    await this.checkWitness();
     return { identity, hard_state, snapshot, bootstrap_conf, entries, applied };
   }
+
+  /** Refuses a database that lost synced writes the witness saw complete, then keeps
+   * the witness from here on (storage-witness.ts). */
+  private async checkWitness(): Promise<void> {
+    const seq_raw = await this.getMeta('write_seq');
+    this.write_seq = seq_raw === undefined ? 0 : assertInt(seq_raw, 'synced write sequence');
+    const w = readWitness(this.dir);
+    if (w.kind === 'seq' && w.seq > this.write_seq) {
+      throw new StorageError(
+        `corrupt data dir ${this.dir}: it lost its newest writes (LevelDB holds synced write #${this.write_seq}, but write #${w.seq} had completed: ` +
+          'a truncated or rolled-back file); acknowledged entries or votes may be missing, so this node will not start on it: wipe the data dir and re-add the node (docs/operations.md "A node with a corrupt data dir")',
+      );
+    }
+    this.witness?.close();
+    this.witness = new Witness(this.dir);
+    if (w.kind === 'torn') this.torn_witness_bytes = w.bytes;
+    this.witness.record(this.write_seq);
+  }
+
+  /** Bytes of a witness file found torn at load (reported by the caller), else null. */
+  torn_witness_bytes: number | null = null;
 
   /** Every key/value of the ledger state sub-level, for Ledger.load. Read in batches
    * (nextv): per-record async iteration costs several times more at a million records. */
@@ -632,8 +638,12 @@ export class LevelStorage {
   private async syncedWrite(ops: Op[]): Promise<void> {
     if (this.fsync_delay_ms > 0) await new Promise((r) => setTimeout(r, this.fsync_delay_ms));
     const applied_before = this.applied_written;
+    const seq = this.write_seq + 1;
+    ops.push(this.putMeta('write_seq', seq));
     const t0 = performance.now();
     await this.writeOps(ops, true);
+    this.write_seq = seq;
+    this.witness?.record(seq);
     const ms = performance.now() - t0;
     this.stats.fsyncs += 1;
     this.stats.synced_batches_ms_total += ms;
@@ -843,7 +853,13 @@ export class LevelStorage {
       await snap.close();
       throw new StorageError('no applied record yet: nothing to snapshot');
     }
-    const applied = unpack(raw) as AppliedRecord;
+    let applied: AppliedRecord;
+    try {
+      applied = decodeMetaRecord('applied', raw) as AppliedRecord;
+    } catch (err) {
+      await snap.close();
+      throw err;
+    }
     const subs = this.subs;
     async function* records(): AsyncGenerator<[SublevelName, Uint8Array, Uint8Array]> {
       for (const name of SNAPSHOT_SUBLEVELS) {

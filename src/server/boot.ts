@@ -143,6 +143,7 @@ function nodeSettings(cfg: StockdConfig, cluster_id: string, opts: BootOptions):
     snapshot_hook: cfg.test_hooks ? snapshotTestHookFromEnv(process.env) : null,
     history_retention: { retain_ms: cfg.history_retain_ms, retain_events: cfg.history_retain_events },
     channel_credentials: opts.peer_credentials,
+    disk_reserve_bytes: cfg.disk_reserve_mib * 1024 * 1024,
   };
 }
 
@@ -167,6 +168,8 @@ export async function bootNode(cfg: StockdConfig, opts: BootOptions): Promise<St
     if (cfg.force_new_cluster) forced = await forceNewCluster(storage, { ...cfg, log: opts.log, peer_credentials: opts.peer_credentials });
     else await clearForcedRecord(storage);
     const loaded = await storage.load();
+    if (storage.migrated) opts.log.info({ ...storage.migrated }, 'data dir migrated to the current format');
+    if (storage.torn_witness_bytes !== null) opts.log.warn({ bytes: storage.torn_witness_bytes }, 'the write witness was torn (a power loss?): lost newest writes could not be checked at this start');
     const ledger = await loadLedger(storage, cfg, loaded.applied);
     clearLeftovers(storage, cfg, opts.log);
     const initial = initialState(loaded);

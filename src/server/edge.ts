@@ -325,6 +325,8 @@ export class Edge {
         }
         case 'overloaded':
           return { code: grpc.status.RESOURCE_EXHAUSTED, details: `overloaded: ${err.message}`, metadata };
+        case 'disk_full':
+          return { code: grpc.status.RESOURCE_EXHAUSTED, details: `disk full: ${err.message}`, metadata };
         case 'invalid':
           return { code: grpc.status.INVALID_ARGUMENT, details: err.message, metadata };
         case 'shutting_down':

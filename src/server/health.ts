@@ -19,7 +19,9 @@ export function registerHealth(server: grpc.Server, node: StockNode): () => void
   const health = new HealthImplementation();
   let last: ServingStatus | null = null;
   const refresh = (): void => {
-    const status: ServingStatus = node.status().leader_id !== null ? 'SERVING' : 'NOT_SERVING';
+    // A node serves once it knows a leader; a node stopped on a fatal error never serves again.
+    const s = node.status();
+    const status: ServingStatus = !s.fatal_error && s.leader_id !== null ? 'SERVING' : 'NOT_SERVING';
     // Watchers hear changes only: a new leader after an election is still SERVING.
     if (status === last) return;
     last = status;

@@ -57,6 +57,8 @@ export interface StockdConfig {
   /** History retention (src/node/history-scan.ts); both null: full history. */
   readonly history_retain_ms: number | null;
   readonly history_retain_events: number | null;
+  /** Free MiB of the data dir below which new writes are refused (disk-guard.ts). */
+  readonly disk_reserve_mib: number;
   readonly rng_seed: number | null;
   readonly security: SecurityFlags;
 }
@@ -248,7 +250,7 @@ function logClockMode(test_hooks: boolean, env: Env): LogClockMode {
 
 type Limits = Pick<
   StockdConfig,
-  'snapshot_entries' | 'trailing_entries' | 'log_bytes_max' | 'idle_gc_mib' | 'snapshot_chunk_bytes' | 'proposals_max' | 'entry_commands_max' | 'peer_queue_messages_max' | 'drain_ms' | 'dedup_window_ms' | 'history_retain_ms' | 'history_retain_events'
+  'snapshot_entries' | 'trailing_entries' | 'log_bytes_max' | 'idle_gc_mib' | 'snapshot_chunk_bytes' | 'proposals_max' | 'entry_commands_max' | 'peer_queue_messages_max' | 'drain_ms' | 'dedup_window_ms' | 'history_retain_ms' | 'history_retain_events' | 'disk_reserve_mib'
 >;
 
 function limitsOf(o: Raw): Limits {
@@ -265,6 +267,7 @@ function limitsOf(o: Raw): Limits {
     dedup_window_ms: intOf(o, 'dedupWindowMs'),
     history_retain_ms: optionalIntOf(o, 'historyRetainMs'),
     history_retain_events: optionalIntOf(o, 'historyRetainEvents'),
+    disk_reserve_mib: intOf(o, 'diskReserveMib'),
   };
 }
 

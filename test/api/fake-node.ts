@@ -180,6 +180,8 @@ export class FakeNode implements StockNode {
   leaderListeners(): number {
     return this.leader_listeners.size;
   }
+  /** What a fatal error would report (health then answers NOT_SERVING). */
+  fatal_error: string | null = null;
   status(): NodeStatus {
     const leader = this.viewedLeader();
     return {
@@ -195,6 +197,7 @@ export class FakeNode implements StockNode {
       snapshot_index: 0,
       members: this.cluster.nodes.map((n) => ({ id: n.id, address: n.address, role: 'voter' as const, match_index: null, lag_entries: null })),
       head_hash: this.cluster.ledger.headHash(),
+      fatal_error: this.fatal_error,
     };
   }
   membership: string[] = [];

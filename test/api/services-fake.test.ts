@@ -400,6 +400,11 @@ t.test('grpc.health.v1 answers SERVING with a leader, NOT_SERVING without', asyn
   t.same(await check('nope'), { code: grpc.status.NOT_FOUND });
   c.leader = null;
   t.same(await check(''), { status: 'NOT_SERVING' });
+  c.leader = 'n1';
+  t.same(await check(''), { status: 'SERVING' });
+  (c.nodes[0] as { fatal_error: string | null }).fatal_error = 'safety violation on node n1';
+  t.same(await check(''), { status: 'NOT_SERVING' }, 'a node stopped on a fatal error does not serve, leader or not');
+  t.same(await check('stockraft.v1.Cluster'), { status: 'NOT_SERVING' });
 });
 
 t.test('batching: an invalid op fails alone, the others in its batch apply', async (t) => {

@@ -1,6 +1,6 @@
-// The on-disk layout of LevelStorage (format 2): raft entries as a binary header and their
-// data, log-order event records that point at history records, and a data dir of another
-// format refused by name.
+// The on-disk layout of LevelStorage (format 3): raft entries as a binary header, a CRC-32
+// and their data, log-order event records that point at history records, and a data dir of
+// another format refused by name. Checksums, damage and migration: storage-integrity.test.ts.
 
 import t from 'tap';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -64,7 +64,7 @@ t.test('entry records round-trip and refuse what is not theirs', async (t) => {
   t.throws(() => decodeEntryRecord(pack({ index: 5, term: 1, type: 'normal', data }), 5), /not an entry record/, 'a format 1 (msgpack) record is refused');
   const bad_type = Uint8Array.from(rec);
   bad_type[1] = 9;
-  t.throws(() => decodeEntryRecord(bad_type, 5), /type code 9/);
+  t.throws(() => decodeEntryRecord(bad_type, 5), /raft entry 5 \(log key 0000000000000005\) fails its checksum/, 'a changed type byte fails the checksum');
   t.throws(() => decodeEntryRecord(rec.subarray(0, 10), 5), /not an entry record/, 'a truncated header is refused');
   t.same([...logKey(2 ** 40 + 1)], [0, 0, 1, 0, 0, 0, 0, 1], 'log keys are 8 bytes big-endian');
 });
@@ -84,7 +84,7 @@ t.test('persisted entries are stored as header + data under the log sub-level an
   const db = await rawDb(dir);
   const raw = await db.sublevel<Uint8Array, Uint8Array>('log', { keyEncoding: 'view', valueEncoding: 'view' }).get(logKey(3));
   await db.close();
-  t.equal(raw?.byteLength, 18 + 5000, 'an entry costs an 18-byte header beside its data');
+  t.equal(raw?.byteLength, 22 + 5000, 'an entry costs an 18-byte header and a 4-byte checksum beside its data');
   const s2 = await LevelStorage.open(dir);
   const l = await s2.load();
   t.same(l.entries.map((e) => [e.index, e.term, e.type, e.data.byteLength]), [[1, 1, 'conf_change', 2], [2, 1, 'normal', 0], [3, 2, 'normal', 5000]]);
@@ -100,8 +100,8 @@ t.test('a data dir of another format is refused by name', async (t) => {
   await db.close();
   const s = await LevelStorage.open(dir);
   t.teardown(() => s.close());
-  t.equal(FORMAT_VERSION, 2);
-  await t.rejects(s.claim('a', 'c'), { name: 'StorageError', message: /has format 1, this stockd reads format 2/ });
+  t.equal(FORMAT_VERSION, 3);
+  await t.rejects(s.claim('a', 'c'), { name: 'StorageError', message: /has format 1, this stockd reads format 3 and migrates format 2/ });
 });
 
 t.test('log-order event records point at history records and read back as the events', async (t) => {

@@ -6,6 +6,7 @@ import { defaultRaftConfig, validateRaftConfig } from '../../src/raft/config.js'
 import { seededRng } from '../../src/raft/rng.js';
 import { RaftLog } from '../../src/raft/raft-log.js';
 import type { Entry, InitialState } from '../../src/raft/types.js';
+import { RaftInvariantError, RaftMessageError } from '../../src/raft/invariant.js';
 
 const conf_state = { voters: ['a', 'b', 'c'], learners: [] };
 const entry = (index: number, term: number): Entry => ({ index, term, type: 'normal', data: new Uint8Array([index]) });
@@ -69,5 +70,15 @@ t.test('a malformed append is refused whole, before anything changes', (t) => {
   t.throws(() => n.step({ type: 'append', from: 'b', to: 'a', term: 2, prev_index: 1, prev_term: 1, entries: [entry(2, 3)], commit: 1 }), /outside/);
   t.throws(() => n.step({ type: 'heartbeat', from: 'b', to: 'a', term: -1, commit: 0, context: '' }), /term/);
   t.same(n.status(), before, 'state untouched');
+  t.end();
+});
+
+t.test('a refused peer message and a broken invariant are told apart by class', (t) => {
+  const n = node({ hard_state: { term: 1, vote: null, commit: 1 }, entries: [entry(1, 1)], applied: 1 });
+  t.throws(() => n.step({ type: 'heartbeat', from: 'b', to: 'a', term: -1, commit: 0, context: '' }), RaftMessageError, 'shape check: RaftMessageError');
+  t.throws(() => n.step({ type: 'heartbeat', from: 'b', to: 'x', term: 1, commit: 0, context: '' }), RaftMessageError, 'misdelivered: RaftMessageError');
+  const log = new RaftLog({ index: 0, term: 0, conf_state }, [entry(1, 1), entry(2, 2)], 2, 2);
+  t.throws(() => log.maybeAppend(0, 0, [entry(1, 1), entry(2, 3)]), RaftInvariantError, 'a conflict at or below commit: RaftInvariantError');
+  t.throws(() => log.maybeAppend(0, 0, [entry(1, 1), entry(2, 3)]), /append conflicts at index 2 \(term 2 vs 3\) at or below commit 2/);
   t.end();
 });
