@@ -84,6 +84,7 @@ export const HISTORY_PRUNE_POSITIONS_SCANNED_MAX = 2_000;
 export const HISTORY_PRUNE_EVENTS_MAX = 10_000;
 /** Watch records dropped per round once the archived mark moves (one write batch). */
 export const WATCH_TRIM_RECORDS_MAX = 10_000;
+
 /** Between a fatal error and the process exit: one health Watch poll (1 s) sees
  * NOT_SERVING and the log line leaves. The node is stopped meanwhile: no raft rounds, no
  * writes, and every call is refused. */
