@@ -30,6 +30,7 @@ import type { NodeMetrics } from './node-metrics.js';
 import type { NodeLog, NodeSettings } from './node-settings.js';
 import { NodeState, shuttingDownError } from './node-state.js';
 import { EntryClock } from './entry-clock.js';
+import { PEER_PROTOCOL_MAJOR, PEER_PROTOCOL_MINOR, type PeerVersion } from './peer-version.js';
 import { PeerAddresses } from './peer-addresses.js';
 import { Refusals } from './refusals.js';
 import { Membership } from './membership.js';
@@ -91,7 +92,7 @@ export class StockNodeImpl implements StockNode {
     private readonly metrics: NodeMetrics | null,
   ) {
     this.id = settings.id;
-    this.clock = new EntryClock(settings, ledger.lastTimeMs());
+    this.clock = new EntryClock(settings, ledger.lastTimeMs(), () => this.state.ledger.clusterVersion());
     const state = new NodeState(ledger, applied, raft.status());
     this.state = state;
     state.countFatal = (kind) => metrics?.faults.countFatal(kind);
@@ -135,6 +136,13 @@ export class StockNodeImpl implements StockNode {
     }
   }
 
+  /** What this node announces to peers: its protocol and the rules versions its ledger
+   * applies (a snapshot's ledger is made with the same options, so this holds). */
+  private selfVersion(): PeerVersion {
+    const { min, max } = this.state.ledger.rules_range;
+    return { protocol_major: PEER_PROTOCOL_MAJOR, protocol_minor: PEER_PROTOCOL_MINOR, rules_version_min: min, rules_version_max: max };
+  }
+
   private transportHost(): TransportHost {
     return {
       cluster_id: this.settings.cluster_id,
@@ -142,6 +150,7 @@ export class StockNodeImpl implements StockNode {
       self_address: this.settings.advertise,
       staging: this.storage,
       snapshot_hook: this.settings.snapshot_hook ?? null,
+      self_version: this.selfVersion(),
       log: this.log,
       addressOf: (id) => this.addressOf(id),
       isKnownSender: (id) => this.addresses.isKnownSender(id),
