@@ -4,6 +4,7 @@
 
 import type { NodeId, Role } from '../raft/types.js';
 import type { AdminEvent, Command, CommandResult, HistoryHorizon, LedgerEvent, Position, ReservationView } from '../ledger/types.js';
+import type { PeerVersion } from './peer-version.js';
 
 /** Why a request could not be carried out on this node. The service layer maps these to
  * gRPC status codes (docs/ARCHITECTURE.md "Errors at the edge"). */
@@ -35,6 +36,9 @@ export interface MemberStatus {
   /** Filled in from the leader's view where known. */
   readonly match_index: number | null;
   readonly lag_entries: number | null;
+  /** What the member announced on its open peer stream to this node (this node's own for
+   * itself); null when no stream from it is open. */
+  readonly version: PeerVersion | null;
 }
 
 export interface NodeStatus {
@@ -53,6 +57,10 @@ export interface NodeStatus {
   /** Set once the node has stopped on a fatal error (it exits right after): what broke.
    * Health then answers NOT_SERVING. */
   readonly fatal_error?: string | null;
+  /** This node's protocol and rules versions (peer-version.ts). */
+  readonly version: PeerVersion;
+  /** The cluster version this node's ledger has applied (src/ledger/rules.ts). */
+  readonly cluster_version: number;
 }
 
 export interface WatchHandle {

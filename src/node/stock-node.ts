@@ -118,7 +118,7 @@ export class StockNodeImpl implements StockNode {
     const hook = settings.snapshot_hook ?? null;
     this.snapshots = new IncomingSnapshots({ self_id: this.id, state, storage, proposals, refusals: this.refusals, watch_hub, clock: this.clock, log, metrics, hook, deliver: (m) => this.loop.deliver(m) });
     this.listings = new Listings(state, storage);
-    this.report = new NodeReport(settings, state, raft, storage, this.addresses, proposals, metrics);
+    this.report = new NodeReport(settings, state, raft, storage, this.addresses, proposals, metrics, { self: this.selfVersion(), peer: (id) => this.transport.peer_versions.get(id) });
     this.disk_guard = new DiskGuard(storage.dir, settings.disk_reserve_bytes ?? 0, log, metrics?.faults ?? null);
     this.proposer = new Proposer(state, raft, proposals, this.clock, this.refusals, metrics, kick, () => this.disk_guard.refusal());
     this.expiry = new ExpiryTicks(state, raft, this.clock, queueOp);

@@ -1,6 +1,7 @@
-// stockraft.v1.Cluster: what operators call. Membership changes and leadership transfer
-// are carried out by the leader (followers forward them); Status, Snapshot, Backup and
-// ListAdminEvents are answered by the node that was called.
+// stockraft.v1.Cluster: what operators call. Membership changes, leadership transfer and
+// SetClusterVersion (cluster-version.ts) are carried out by the leader (followers forward
+// them); Status, Snapshot, Backup and ListAdminEvents are answered by the node that was
+// called.
 //
 // Admin history: the leader records every membership change once it succeeded, and a
 // leadership transfer just before it starts (afterwards this node no longer leads and
@@ -22,6 +23,7 @@ import { ADMIN_PRINCIPAL_BYTES_MAX } from '../ledger/limits.js';
 import { EdgeStatusError } from './edge.js';
 import type { AdminAction } from '../ledger/types.js';
 import { BACKUP_STREAM_CHUNK_BYTES_MAX } from './limits.js';
+import { setClusterVersion } from './cluster-version.js';
 
 type Def = <Req, Res>(name: string) => grpc.MethodDefinition<Req, Res>;
 
@@ -174,6 +176,10 @@ export function clusterHandlers(edge: Edge): grpc.UntypedServiceImplementation {
     MarkHistoryArchived: edge.unary<W.WireMarkHistoryArchivedRequest, W.WireMarkHistoryArchivedResponse>('Cluster/MarkHistoryArchived', def('MarkHistoryArchived'), {
       route: 'leader',
       handle: (req, ctx) => markHistoryArchived(node, req, ctx),
+    }) as grpc.UntypedHandleCall,
+    SetClusterVersion: edge.unary<W.WireSetClusterVersionRequest, W.WireSetClusterVersionResponse>('Cluster/SetClusterVersion', def('SetClusterVersion'), {
+      route: 'leader',
+      handle: (req, ctx) => setClusterVersion(node, req, actingPrincipalOf(ctx.metadata), ctx.deadline_at_ms),
     }) as grpc.UntypedHandleCall,
     Backup: edge.stream<W.Empty, W.WireBackupChunk>('Cluster/Backup', { handle: (_req, _ctx, out) => backup(node, out) }) as grpc.UntypedHandleCall,
   };
