@@ -63,6 +63,33 @@ export interface NodeStatus {
   readonly cluster_version: number;
 }
 
+/** How a backup was taken (the caller took a read barrier first, or not). */
+export interface BackupInfo {
+  readonly read_barrier: boolean;
+}
+
+export const BACKUP_HEADER_KIND = 'stockraft-backup';
+
+/** What a backup states about itself, in its first chunk (ledger snapshot header). */
+export type BackupHeader = {
+  readonly kind: typeof BACKUP_HEADER_KIND;
+  readonly node_id: string;
+  readonly cluster_id: string;
+  /** The raft index the copy holds everything up to (the view's applied record). */
+  readonly applied_index: number;
+  /** The last ledger entry in it (<= applied_index: no-op and membership entries change
+   * no ledger state) and its log time. */
+  readonly ledger_index: number;
+  readonly log_time_ms: number;
+  /** The commit index this node knew when the copy was taken. */
+  readonly commit_index: number;
+  /** 1 when the node took a read barrier first: the copy holds at least everything
+   * committed when the call arrived. */
+  readonly read_barrier: 0 | 1;
+  /** The node's wall clock when the copy was taken. */
+  readonly taken_at_ms: number;
+};
+
 export interface WatchHandle {
   close(): void;
 }
@@ -103,7 +130,7 @@ export interface StockNode {
   addressOf(id: NodeId): string | null;
   /** A consistent copy of the ledger (state and history) as self-checking chunks in the
    * ledger snapshot format, for `stockctl backup`; `stockd --restore FILE` reads it back. */
-  backupChunks(): AsyncIterable<Uint8Array>;
+  backupChunks(info: BackupInfo): AsyncIterable<Uint8Array>;
   /** Positions in (sku, location) order strictly after `after` (null: from the start), at
    * most limit of them, from local state. Lets `stockctl verify` enumerate every history.
    * Optional: a node without it answers ListPositions with UNIMPLEMENTED. */

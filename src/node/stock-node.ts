@@ -21,7 +21,7 @@ import type { AdminEvent, Command, CommandResult, HistoryHorizon, LedgerEvent, P
 import type { Ledger } from '../ledger/ledger.js';
 import type { AppliedRecord, LevelStorage, SnapshotView } from './storage-level.js';
 import { GrpcTransport, type TransportHost } from './transport-grpc.js';
-import { NodeError, type NodeStatus, type StockNode, type WatchHandle } from './node-api.js';
+import { NodeError, type BackupInfo, type NodeStatus, type StockNode, type WatchHandle } from './node-api.js';
 import { ReadRounds } from './read-rounds.js';
 import { ProposalTable } from './proposals.js';
 import { WatchHub } from './watchers.js';
@@ -117,7 +117,7 @@ export class StockNodeImpl implements StockNode {
     this.compaction = new Compaction(settings, state, raft, storage, log, metrics, (op) => this.loop.inLoop(op));
     const hook = settings.snapshot_hook ?? null;
     this.snapshots = new IncomingSnapshots({ self_id: this.id, state, storage, proposals, refusals: this.refusals, watch_hub, clock: this.clock, log, metrics, hook, deliver: (m) => this.loop.deliver(m) });
-    this.listings = new Listings(state, storage);
+    this.listings = new Listings(state, storage, { node_id: settings.id, cluster_id: settings.cluster_id });
     this.report = new NodeReport(settings, state, raft, storage, this.addresses, proposals, metrics, { self: this.selfVersion(), peer: (id) => this.transport.peer_versions.get(id) });
     this.disk_guard = new DiskGuard(storage.dir, settings.disk_reserve_bytes ?? 0, log, metrics?.faults ?? null);
     this.proposer = new Proposer(state, raft, proposals, this.clock, this.refusals, metrics, kick, () => this.disk_guard.refusal());
@@ -297,8 +297,8 @@ export class StockNodeImpl implements StockNode {
     return this.listings.listPositions(after, limit);
   }
 
-  backupChunks(): AsyncIterable<Uint8Array> {
-    return this.listings.backupChunks();
+  backupChunks(info: BackupInfo): AsyncIterable<Uint8Array> {
+    return this.listings.backupChunks(info);
   }
 
   watch(from_index: number, onEvent: (event: LedgerEvent) => void, onEnd: (err: Error | null) => void): WatchHandle {

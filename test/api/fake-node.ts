@@ -6,7 +6,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import type { AdminEvent, Command, CommandResult, LedgerEvent, Position, ReservationView } from '../../src/ledger/types.js';
-import { NodeError, type NodeErrorKind, type NodeStatus, type StockNode, type WatchHandle } from '../../src/node/node-api.js';
+import { NodeError, type BackupInfo, type NodeErrorKind, type NodeStatus, type StockNode, type WatchHandle } from '../../src/node/node-api.js';
 import { registerClientServices, type ClientServices } from '../../src/server/client-services.js';
 import { Registry } from 'prom-client';
 import type { PeerVersion } from '../../src/node/peer-version.js';
@@ -233,7 +233,10 @@ export class FakeNode implements StockNode {
   addressOf(id: string): string | null {
     return this.cluster.nodes.find((n) => n.id === id)?.address ?? null;
   }
-  async *backupChunks(): AsyncIterable<Uint8Array> {
+  /** What the last backup was asked with. */
+  backup_info: BackupInfo | null = null;
+  async *backupChunks(info: BackupInfo): AsyncIterable<Uint8Array> {
+    this.backup_info = info;
     yield new TextEncoder().encode('chunk-1');
     yield new TextEncoder().encode('chunk-2');
   }
