@@ -1,27 +1,32 @@
-// stockctl's cluster commands: status, members, leader transfer, snapshot.
+// stockctl's cluster commands: status, members, leader transfer, snapshot, cluster version.
 
 import type { Command } from 'commander';
 import type { EndpointStatus, Status } from '../client/index.js';
-import { Exit, EXIT_CALL_FAILED } from './context.js';
+import { Exit, EXIT_CALL_FAILED, EXIT_USAGE } from './context.js';
 import { table } from './output.js';
 import { run } from './stock-commands.js';
 
 function statusTable(all: readonly EndpointStatus[]): string {
   return table(
-    ['ENDPOINT', 'ID', 'ROLE', 'TERM', 'LEADER', 'COMMIT', 'APPLIED', 'SNAPSHOT', 'HEAD_HASH', 'ERROR'],
+    ['ENDPOINT', 'ID', 'ROLE', 'TERM', 'LEADER', 'COMMIT', 'APPLIED', 'SNAPSHOT', 'HEAD_HASH', 'RULES', 'CLUSTER_VERSION', 'ERROR'],
     all.map((e) =>
       e.status === null
-        ? [e.endpoint, null, 'unreachable', null, null, null, null, null, null, e.error]
-        : [e.endpoint, e.status.id, e.status.role, e.status.term, e.status.leader_id || null, e.status.commit_index, e.status.applied_index, e.status.snapshot_index, e.status.head_hash.slice(0, 16), null],
+        ? [e.endpoint, null, 'unreachable', null, null, null, null, null, null, null, null, e.error]
+        : [e.endpoint, e.status.id, e.status.role, e.status.term, e.status.leader_id || null, e.status.commit_index, e.status.applied_index, e.status.snapshot_index, e.status.head_hash.slice(0, 16), rulesText(e.status.rules_version_min, e.status.rules_version_max), e.status.cluster_version || null, null],
     ),
   );
 }
 
 function membersTable(s: Status): string {
   return table(
-    ['ID', 'ADDRESS', 'ROLE', 'MATCH_INDEX', 'LAG'],
-    s.members.map((m) => [m.id, m.address, m.role + (m.id === s.leader_id ? ' (leader)' : ''), m.has_match_index ? m.match_index : null, m.has_match_index ? m.lag_entries : null]),
+    ['ID', 'ADDRESS', 'ROLE', 'MATCH_INDEX', 'LAG', 'PROTOCOL', 'RULES'],
+    s.members.map((m) => [m.id, m.address, m.role + (m.id === s.leader_id ? ' (leader)' : ''), m.has_match_index ? m.match_index : null, m.has_match_index ? m.lag_entries : null, m.protocol_version || null, rulesText(m.rules_version_min, m.rules_version_max)]),
   );
+}
+
+/** A rules range, or null when unknown (0: no announcement, or a node of an older build). */
+function rulesText(min: number, max: number): string | null {
+  return max === 0 ? null : `${min}..${max}`;
 }
 
 /** The leader's status if an endpoint is the leader, else any answering one. */
@@ -118,7 +123,31 @@ function addSnapshotCommand(program: Command): void {
     );
 }
 
+function addClusterVersionCommands(program: Command): void {
+  const cv = program.command('cluster-version').description('the ledger rules version the cluster proposes under (docs/operations.md "Versions")');
+  cv.command('show')
+    .description("the cluster version and every member's supported rules versions, as the leader sees them")
+    .action(
+      run(async (ctx) => {
+        const best = bestStatus(await ctx.client().statusAll());
+        const view = { cluster_version: best.cluster_version, members: best.members };
+        ctx.out.emit(view, () => `cluster version ${best.cluster_version || 1} (as ${best.id} applied it)\n${membersTable(best)}`);
+      }),
+    );
+  cv.command('set <version>')
+    .description('raise the cluster version; the leader refuses unless every member runs a build that supports it')
+    .action(
+      run(async (ctx, version) => {
+        const n = Number(version);
+        if (!/^[0-9]+$/.test(version as string) || !Number.isSafeInteger(n)) throw new Exit(EXIT_USAGE, `cluster-version set: version must be a positive integer, got ${JSON.stringify(version)}`);
+        const r = await ctx.client().setClusterVersion(n);
+        ctx.out.emit(r, () => (r.previous === r.cluster_version ? `cluster version is already ${r.cluster_version}` : `cluster version raised from ${r.previous} to ${r.cluster_version}`));
+      }),
+    );
+}
+
 export function addClusterCommands(program: Command): void {
   addStatusCommand(program);
   addSnapshotCommand(program);
+  addClusterVersionCommands(program);
 }

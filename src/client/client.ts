@@ -434,6 +434,12 @@ export class StockraftClient {
     return res.archived_through_index;
   }
 
+  /** Raises the cluster version (through the leader); FAILED_PRECONDITION names a member
+   * that lacks the version. Resolves with the version after and before the call. */
+  async setClusterVersion(version: number): Promise<W.WireSetClusterVersionResponse> {
+    return (await this.call(this.clu('SetClusterVersion'), { version }, 'leader')) as W.WireSetClusterVersionResponse;
+  }
+
   async snapshot(endpoint?: number): Promise<number> {
     return ((await this.call(this.clu('Snapshot'), {}, endpoint === undefined ? 'any' : { endpoint })) as W.WireSnapshotResponse).index;
   }

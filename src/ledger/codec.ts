@@ -1,5 +1,7 @@
-// The bytes of a ledger entry inside a raft entry: msgpack of { time_ms, commands } and,
-// when the leader prunes history, prune (a list of horizons; see retention.ts).
+// The bytes of a ledger entry inside a raft entry: msgpack of
+// { time_ms, commands, rules_version?, prune? }: prune when the leader prunes history (a
+// list of horizons; see retention.ts). An entry without rules_version (written before
+// entries carried it) decodes as it was written and applies as version 1 (rules.ts).
 // decodeEntry checks the envelope and rebuilds each command with exactly the fields of its
 // kind, so nothing unexpected reaches state. It does not judge field values: a committed
 // entry must apply on every replica, and apply answers bad values with INVALID_ARGUMENT.
@@ -8,6 +10,7 @@
 import { Packr } from 'msgpackr';
 import { ENTRY_BYTES_MAX, ENTRY_COMMANDS_MAX, TIME_MS_MAX } from './limits.js';
 import { detach } from './strings.js';
+import { isRulesVersionField, RULES_VERSION_FIELD_MAX } from './rules.js';
 import type { Command, HistoryHorizon, LedgerEntry, Line } from './types.js';
 
 const packr = new Packr({ useRecords: false, mapsAsObjects: true, moreTypes: false });
@@ -26,7 +29,14 @@ export function encodeEntry(entry: LedgerEntry): Uint8Array {
   if (entry.commands.length > ENTRY_COMMANDS_MAX) {
     throw new RangeError(`ledger entry holds at most ${ENTRY_COMMANDS_MAX} commands, got ${entry.commands.length}`);
   }
-  const bytes = packr.pack(entry.prune === undefined || entry.prune.length === 0 ? { time_ms: entry.time_ms, commands: entry.commands } : { time_ms: entry.time_ms, commands: entry.commands, prune: entry.prune });
+  const rv = entry.rules_version;
+  if (rv !== undefined && !isRulesVersionField(rv)) {
+    throw new RangeError(`ledger entry rules_version must be an integer 1..${RULES_VERSION_FIELD_MAX}, got ${String(rv)}`);
+  }
+  const out: Record<string, unknown> = { time_ms: entry.time_ms, commands: entry.commands };
+  if (rv !== undefined) out.rules_version = rv;
+  if (entry.prune !== undefined && entry.prune.length > 0) out.prune = entry.prune;
+  const bytes = packr.pack(out);
   if (bytes.length > ENTRY_BYTES_MAX) {
     throw new RangeError(`ledger entry encodes to ${bytes.length} bytes, limit ${ENTRY_BYTES_MAX}`);
   }
@@ -130,10 +140,13 @@ export function decodeEntry(bytes: Uint8Array): LedgerEntry {
     if (!isRecord(c) || typeof c.kind !== 'string') throw new EntryDecodeError(`commands[${i}] is not a map with a string kind`);
     commands[i] = copyCommand(c);
   }
-  if (raw.prune === undefined) return { time_ms: t, commands };
+  const rv = raw.rules_version;
+  if (rv !== undefined && !isRulesVersionField(rv)) throw new EntryDecodeError(`rules_version must be an integer 1..${RULES_VERSION_FIELD_MAX}, got ${String(rv)}`);
+  const versioned = rv === undefined ? {} : { rules_version: rv };
+  if (raw.prune === undefined) return { time_ms: t, commands, ...versioned };
   if (!Array.isArray(raw.prune)) throw new EntryDecodeError('prune is not an array');
   // Values are left to apply (retention.ts), which refuses a bad list whole.
-  return { time_ms: t, commands, prune: raw.prune.map(copyHorizon) };
+  return { time_ms: t, commands, ...versioned, prune: raw.prune.map(copyHorizon) };
 }
 
 /** Rebuilds a prune item with only a horizon's fields (values unchecked). */

@@ -18,3 +18,15 @@ export {
 } from './snapshot.js';
 export { historyKey, historyRangeEnd, positionKey, outcomeKey, reservationKey, META_KEY } from './keys.js';
 export { StateCorruption } from './records.js';
+export {
+  RULES_VERSION_MIN,
+  RULES_VERSION_MAX,
+  RULES_VERSION_FIELD_MAX,
+  CLUSTER_VERSION_INITIAL,
+  RulesVersionError,
+  ledgerRules,
+  supportedRange,
+  parseClusterVersionTarget,
+  type LedgerRules,
+  type RulesRange,
+} from './rules.js';

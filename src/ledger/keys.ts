@@ -10,6 +10,7 @@
 //   m                    MetaRecord (log time, last applied index, head hash)
 //   a                    AdminHeadRecord (admin history's last seq and hash)
 //   h                    HistoryMarkRecord (history archived through this log index)
+//   v                    ClusterVersionRecord (absent while the cluster version is 1)
 // sublevel 'history':
 //   <sku>!<location>!<seq as 16 decimal digits>   LedgerEvent
 //   <sku>!<location>!0000000000000000             HistoryHorizon (seq 0 is never an
@@ -25,6 +26,7 @@ export const OUTCOME_PREFIX = 'o!';
 export const META_KEY = 'm';
 export const ADMIN_HEAD_KEY = 'a';
 export const HISTORY_MARK_KEY = 'h';
+export const CLUSTER_VERSION_KEY = 'v';
 export const ADMIN_HISTORY_PREFIX = '!admin!';
 
 /** 16 digits cover every sequence number below 2^53. */

@@ -19,6 +19,7 @@ import {
   ADMIN_HEAD_KEY,
   adminHistoryKey,
   HISTORY_MARK_KEY,
+  CLUSTER_VERSION_KEY,
   META_KEY,
   OUTCOME_PREFIX,
   POSITION_PREFIX,
@@ -47,6 +48,7 @@ import {
   assertPosition,
   parseAdminHead,
   parseHistoryMark,
+  parseClusterVersion,
   parseMeta,
   parseOutcome,
   parsePosition,
@@ -54,6 +56,7 @@ import {
   StateCorruption,
   type AdminHeadRecord,
   type HistoryMarkRecord,
+  type ClusterVersionRecord,
   type MetaRecord,
   type OutcomeRecord,
   type PositionRecord,
@@ -76,6 +79,7 @@ import type {
   ShortLine,
 } from './types.js';
 import { validateCommand } from './validate.js';
+import { CLUSTER_VERSION_INITIAL, ledgerRules, parseClusterVersionTarget, RulesVersionError, supportedRange, type LedgerRules, type RulesRange } from './rules.js';
 
 export interface LedgerOptions {
   /** The dedup window in log time (DEDUP_WINDOW_MS_DEFAULT, stockd --dedup-window-ms): an
@@ -87,6 +91,9 @@ export interface LedgerOptions {
    * replicated state machine like the retention; only tests set it, to reach the bound
    * with few reservations. */
   readonly expiries_per_entry_max?: number;
+  /** The newest rules version this replica applies (rules.ts; default RULES_VERSION_MAX).
+   * Only a test hook lowers it, to stand for a replica that runs an older build. */
+  readonly rules_version_max?: number;
 }
 
 type AdjustCmd = Extract<Command, { kind: 'adjust' }>;
@@ -100,6 +107,8 @@ type AdminCmd = Extract<Command, { kind: 'admin' }>;
 interface Batch {
   readonly log_index: number;
   readonly time_ms: number;
+  /** The rules of the entry's version. */
+  readonly rules: LedgerRules;
   readonly events: LedgerEvent[];
   readonly admin_events: AdminEvent[];
   readonly writes: KvWrite[];
@@ -135,6 +144,8 @@ export class Ledger {
    * plus id_time_ahead_ms, so an id is refused as too old before it leaves memory. */
   readonly outcome_retention_ms: number;
   readonly expiries_per_entry_max: number;
+  /** The rules versions this replica applies. */
+  readonly rules_range: RulesRange;
   /** Positions as columns by slot (position-table.ts). */
   private readonly positions = new PositionTable();
   private readonly reservations = new Map<string, ReservationRecord>();
@@ -152,6 +163,10 @@ export class Ledger {
   private pruned_index = 0;
   /** History at or below this log index is archived and may be pruned (0: none). */
   private archived_through_index = 0;
+  /** The highest rules version entries may carry (rules.ts), and the entry that raised it
+   * (0 while never raised). */
+  private cluster_version = CLUSTER_VERSION_INITIAL;
+  private cluster_version_index = 0;
 
   constructor(options: LedgerOptions = {}) {
     const w = options.dedup_window_ms ?? DEDUP_WINDOW_MS_DEFAULT;
@@ -166,11 +181,17 @@ export class Ledger {
       throw new RangeError(`expiries_per_entry_max must be an integer 1..${EXPIRIES_PER_ENTRY_MAX}, got ${String(e)}`);
     }
     this.expiries_per_entry_max = e;
+    this.rules_range = supportedRange(options.rules_version_max);
+  }
+
+  /** The cluster version: the rules version the leader proposes entries under. */
+  clusterVersion(): number {
+    return this.cluster_version;
   }
 
   /** The options this ledger was made with (a snapshot install loads with the same). */
   options(): LedgerOptions {
-    return { dedup_window_ms: this.dedup_window_ms, expiries_per_entry_max: this.expiries_per_entry_max };
+    return { dedup_window_ms: this.dedup_window_ms, expiries_per_entry_max: this.expiries_per_entry_max, rules_version_max: this.rules_range.max };
   }
 
   // ---------------------------------------------------------------- reads
@@ -294,6 +315,7 @@ export class Ledger {
     if (this.log_index > 0) out.push([META_KEY, this.meta()]);
     if (this.admin_head.seq > 0) out.push([ADMIN_HEAD_KEY, this.adminHeadRecord()]);
     if (this.archived_through_index > 0) out.push([HISTORY_MARK_KEY, this.historyMarkRecord()]);
+    if (this.cluster_version_index > 0) out.push([CLUSTER_VERSION_KEY, this.clusterVersionRecord()]);
     out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     return out;
   }
@@ -304,6 +326,10 @@ export class Ledger {
 
   private historyMarkRecord(): HistoryMarkRecord {
     return { v: 1, archived_through_index: this.archived_through_index };
+  }
+
+  private clusterVersionRecord(): ClusterVersionRecord {
+    return { v: 1, version: this.cluster_version, log_index: this.cluster_version_index };
   }
 
   private meta(): MetaRecord {
@@ -324,8 +350,9 @@ export class Ledger {
     if (!Array.isArray(entry.commands) || entry.commands.length > ENTRY_COMMANDS_MAX) {
       throw new Error(`ledger apply: an entry holds 0..${ENTRY_COMMANDS_MAX} commands`);
     }
+    const rules = this.entryRules(log_index, entry);
     const time_ms = t > this.time_ms ? t : this.time_ms;
-    const batch: Batch = { log_index, time_ms, events: [], admin_events: [], writes: [] };
+    const batch: Batch = { log_index, time_ms, rules, events: [], admin_events: [], writes: [] };
     this.time_ms = time_ms;
     this.log_index = log_index;
 
@@ -356,6 +383,32 @@ export class Ledger {
     return { ok: true, positions: plan.slots.length, events: plan.events };
   }
 
+  /** The rules the entry applies under. Throws RulesVersionError, before anything
+   * changes, for an entry this replica must not apply: proposed under a version it does
+   * not know, above the cluster version (a leader never proposes so), or raising the
+   * cluster version beyond what it knows. */
+  private entryRules(log_index: number, entry: LedgerEntry): LedgerRules {
+    const { min, max } = this.rules_range;
+    const v = entry.rules_version ?? CLUSTER_VERSION_INITIAL;
+    if (v < min || v > max) {
+      throw new RulesVersionError(`entry ${log_index} was proposed under ledger rules version ${v}; this node applies versions ${min}..${max} (cluster version ${this.cluster_version}): run a build that supports version ${v}`);
+    }
+    if (v > this.cluster_version) {
+      throw new RulesVersionError(`entry ${log_index} was proposed under ledger rules version ${v}, above the cluster version ${this.cluster_version}: no leader proposes so`);
+    }
+    for (const c of entry.commands as readonly unknown[]) {
+      // Commands are unchecked here (validation answers for bad ones later).
+      if (typeof c !== 'object' || c === null) continue;
+      const { kind, action, target } = c as Record<string, unknown>;
+      if (kind !== 'admin' || action !== 'cluster_version' || typeof target !== 'string') continue;
+      const to = parseClusterVersionTarget(target);
+      if (to !== null && to > this.cluster_version && to > max) {
+        throw new RulesVersionError(`entry ${log_index} raises the cluster version from ${this.cluster_version} to ${to}; this node applies ledger rules versions ${min}..${max}: run a build that supports version ${to}`);
+      }
+    }
+    return ledgerRules(v);
+  }
+
   private applyCommand(batch: Batch, cmd: Command): CommandResult {
     const v = validateCommand(cmd);
     if (!v.ok) return { code: 'INVALID_ARGUMENT', replay: false, field: v.field, limit: v.limit, value: v.value };
@@ -366,6 +419,11 @@ export class Ledger {
     if (replay !== null) return replay;
     const too_old = this.tooOld(batch, cmd);
     if (too_old !== null) return too_old;
+    // Judged against state, so after the replay check (a retried raise replays its OK),
+    // and like every INVALID_ARGUMENT not recorded.
+    if (cmd.kind === 'admin' && cmd.action === 'cluster_version' && !this.raisesClusterVersion(cmd.target)) {
+      return { code: 'INVALID_ARGUMENT', replay: false, field: 'target', limit: `a decimal rules version above the cluster version ${this.cluster_version}`, value: cmd.target };
+    }
     let result: CommandResult;
     let tied = false;
     switch (cmd.kind) {
@@ -698,8 +756,21 @@ export class Ledger {
     return { code: 'OK', replay: false, positions, reservation };
   }
 
-  /** Appends one event to the admin history. Changes no stock; always OK once valid. */
+  private raisesClusterVersion(target: string): boolean {
+    const to = parseClusterVersionTarget(target);
+    return to !== null && to > this.cluster_version;
+  }
+
+  /** Appends one event to the admin history. Changes no stock; always OK once valid. A
+   * cluster_version command (its target checked in applyCommand) also raises the cluster
+   * version. */
   private admin(batch: Batch, cmd: AdminCmd): CommandResult {
+    if (cmd.action === 'cluster_version') {
+      // entryRules refused a target above this replica's range before anything changed.
+      this.cluster_version = parseClusterVersionTarget(cmd.target)!;
+      this.cluster_version_index = batch.log_index;
+      batch.writes.push({ type: 'put', sublevel: 'state', key: CLUSTER_VERSION_KEY, value: this.clusterVersionRecord() });
+    }
     const seq = this.admin_head.seq + 1;
     const fields = {
       kind: 'ADMIN' as const,
@@ -739,7 +810,8 @@ export class Ledger {
    * reservation pushes at most one per Extend, so the loop ends. */
   private expireDue(batch: Batch): void {
     let expired = 0;
-    while (expired < this.expiries_per_entry_max) {
+    const cap = Math.min(this.expiries_per_entry_max, batch.rules.expiries_per_entry_max);
+    while (expired < cap) {
       const top = this.expiries.peek();
       if (top === undefined || top.deadline_ms > batch.time_ms) return;
       this.expiries.pop();
@@ -869,6 +941,10 @@ export class Ledger {
       } else if (key === ADMIN_HEAD_KEY) {
         const a = parseAdminHead(key, value);
         l.admin_head = { seq: a.seq, head: a.head };
+      } else if (key === CLUSTER_VERSION_KEY) {
+        const c = parseClusterVersion(key, value);
+        l.cluster_version = c.version;
+        l.cluster_version_index = c.log_index;
       } else {
         throw new StateCorruption(key, 'unknown key in ledger state');
       }
@@ -884,13 +960,17 @@ export class Ledger {
       }
       const m = meta as MetaRecord | null;
       if (m === null) {
-        if (l.positions.size + l.reservations.size + l.outcomes.size + l.admin_head.seq > 0) throw new StateCorruption(META_KEY, 'state has records but no meta');
+        if (l.positions.size + l.reservations.size + l.outcomes.size + l.admin_head.seq + l.cluster_version_index > 0) throw new StateCorruption(META_KEY, 'state has records but no meta');
         return l;
       }
       l.time_ms = m.time_ms;
       l.log_index = m.log_index;
       l.head_hash = m.head_hash;
       l.pruned_index = m.pruned_index ?? 0;
+      if (l.cluster_version > l.rules_range.max) {
+        throw new RulesVersionError(`the ledger state (applied index ${m.log_index}) is at cluster version ${l.cluster_version}, raised at entry ${l.cluster_version_index}; this node applies ledger rules versions ${l.rules_range.min}..${l.rules_range.max}: run a build that supports version ${l.cluster_version} (a cluster version is never lowered)`);
+      }
+      if (l.cluster_version_index > m.log_index) throw new StateCorruption(CLUSTER_VERSION_KEY, `raised at entry ${l.cluster_version_index}, beyond the applied index ${m.log_index}`);
       l.checkInvariants();
       l.rebuildQueues();
       return l;

@@ -5,6 +5,7 @@
 
 import { FP_KEY_PREFIX } from './fingerprint.js';
 import { BALANCE_MAX, TTL_MS_MAX } from './limits.js';
+import { isRulesVersionField, RULES_VERSION_FIELD_MAX } from './rules.js';
 import { detach } from './strings.js';
 import { isValidId, isValidLocation, isValidQuantity, isValidSku, isValidText } from './validate.js';
 import type { CommandResult, Line, Position, ReservationState, ReservationView } from './types.js';
@@ -52,6 +53,14 @@ export interface MetaRecord {
    * (absent: none yet). A leader-checked command with a lower checked_index is refused:
    * an outcome applied after its check may have left memory before it applied. */
   readonly pruned_index?: number;
+}
+
+/** The cluster version (rules.ts), under CLUSTER_VERSION_KEY; absent while it was never
+ * raised (version 1). `log_index` is the entry that raised it. */
+export interface ClusterVersionRecord {
+  readonly v: 1;
+  readonly version: number;
+  readonly log_index: number;
 }
 
 /** The admin history's chain end, under ADMIN_HEAD_KEY; absent before the first admin
@@ -213,4 +222,11 @@ export function parseHistoryMark(key: string, v: unknown): HistoryMarkRecord {
     throw new StateCorruption(key, `archived_through_index must be an integer >= 1, got ${String(v.archived_through_index)}`);
   }
   return { v: 1, archived_through_index: v.archived_through_index };
+}
+
+export function parseClusterVersion(key: string, v: unknown): ClusterVersionRecord {
+  if (!isRecord(v) || v.v !== 1) throw new StateCorruption(key, 'cluster version is not a version 1 record');
+  if (!isRulesVersionField(v.version) || v.version < 2) throw new StateCorruption(key, `cluster version must be an integer 2..${RULES_VERSION_FIELD_MAX}, got ${String(v.version)}`);
+  if (!isNat(v.log_index) || v.log_index < 1) throw new StateCorruption(key, `cluster version log_index must be an integer >= 1, got ${String(v.log_index)}`);
+  return { v: 1, version: v.version, log_index: v.log_index };
 }

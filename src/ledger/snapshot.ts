@@ -9,6 +9,9 @@
 // the previous chunk's hash ('' for the first), end is null except on the last chunk,
 // where it is { records, chunks } for the whole snapshot, and hash is SHA-256 over
 // `stockraft-snapshot-v1\n<i>\n<n>\n<prev>\n<end as JSON>\n` followed by the body.
+// The first chunk may also carry a header `h` (a flat map of strings and integers: what a
+// backup states about itself, e.g. the applied index it captured); its hash then also
+// covers `h <header as JSON>\n` before the body. Without a header the hash is as before.
 // The chain refuses altered, reordered, repeated or foreign chunks at the chunk where it
 // happens, and a stream that stops before the chunk with `end` is refused as truncated.
 // Records of a chunk are handed out only after that chunk checked out; a consumer must
@@ -26,6 +29,26 @@ const FORMAT = 'stockraft-ledger-snapshot';
 const VERSION = 1;
 /** Room kept in a chunk for the envelope around the body. */
 const ENVELOPE_BYTES = 512;
+/** A header's fields and its JSON text are bounded (it travels in the first chunk). */
+export const SNAPSHOT_HEADER_FIELDS_MAX = 16;
+export const SNAPSHOT_HEADER_BYTES_MAX = 1024;
+
+/** What a snapshot states about itself, in its first chunk. */
+export type SnapshotHeader = Readonly<Record<string, string | number>>;
+
+/** Throws SnapshotError unless `h` is a flat map of at most SNAPSHOT_HEADER_FIELDS_MAX
+ * strings and safe integers whose JSON fits SNAPSHOT_HEADER_BYTES_MAX. */
+export function checkSnapshotHeader(h: unknown): SnapshotHeader {
+  if (!isRecordObject(h)) throw new SnapshotError('header is not a map');
+  const entries = Object.entries(h);
+  if (entries.length > SNAPSHOT_HEADER_FIELDS_MAX) throw new SnapshotError(`header has ${entries.length} fields, limit ${SNAPSHOT_HEADER_FIELDS_MAX}`);
+  for (const [k, v] of entries) {
+    if (typeof v !== 'string' && !(typeof v === 'number' && Number.isSafeInteger(v))) throw new SnapshotError(`header field ${k} is neither text nor an integer`);
+  }
+  const bytes = Buffer.byteLength(JSON.stringify(h));
+  if (bytes > SNAPSHOT_HEADER_BYTES_MAX) throw new SnapshotError(`header is ${bytes} bytes of JSON, limit ${SNAPSHOT_HEADER_BYTES_MAX}`);
+  return h as SnapshotHeader;
+}
 
 const packr = new Packr({ useRecords: false, mapsAsObjects: true, moreTypes: false });
 
@@ -41,9 +64,10 @@ interface End {
   readonly chunks: number;
 }
 
-function chunkHash(i: number, n: number, prev: string, end: End | null, body: Uint8Array): string {
+function chunkHash(i: number, n: number, prev: string, end: End | null, body: Uint8Array, header: SnapshotHeader | null): string {
   const h = createHash('sha256');
   h.update(`stockraft-snapshot-v1\n${i}\n${n}\n${prev}\n${JSON.stringify(end)}\n`);
+  if (header !== null) h.update(`h ${JSON.stringify(header)}\n`);
   h.update(body);
   return h.digest('hex');
 }
@@ -57,12 +81,19 @@ export class SnapshotWriter {
   private prev = '';
   private records = 0;
   private done = false;
+  private readonly header: SnapshotHeader | null;
 
-  constructor(readonly chunk_bytes_max: number) {
+  constructor(
+    readonly chunk_bytes_max: number,
+    header: SnapshotHeader | null = null,
+  ) {
+    this.header = header === null ? null : checkSnapshotHeader(header);
     if (!Number.isSafeInteger(chunk_bytes_max) || chunk_bytes_max < SNAPSHOT_CHUNK_BYTES_MIN || chunk_bytes_max > SNAPSHOT_CHUNK_BYTES_MAX) {
       throw new RangeError(`chunk_bytes_max must be an integer ${SNAPSHOT_CHUNK_BYTES_MIN}..${SNAPSHOT_CHUNK_BYTES_MAX}, got ${String(chunk_bytes_max)}`);
     }
-    this.body_bytes_max = chunk_bytes_max - ENVELOPE_BYTES;
+    // With a header, every chunk keeps room for it (only the first carries it).
+    this.body_bytes_max = chunk_bytes_max - ENVELOPE_BYTES - (this.header === null ? 0 : SNAPSHOT_HEADER_BYTES_MAX);
+    if (this.body_bytes_max < ENVELOPE_BYTES) throw new RangeError(`chunk_bytes_max ${chunk_bytes_max} leaves no room for records beside a header`);
   }
 
   /** Adds one record; returns a finished chunk when the record did not fit the current one. */
@@ -93,8 +124,9 @@ export class SnapshotWriter {
     const body = Buffer.concat(this.parts, this.part_bytes);
     const n = this.parts.length;
     const i = this.index;
-    const hash = chunkHash(i, n, this.prev, end, body);
-    const chunk = packr.pack({ f: FORMAT, v: VERSION, i, n, body, prev: this.prev, hash, end });
+    const header = i === 0 ? this.header : null;
+    const hash = chunkHash(i, n, this.prev, end, body, header);
+    const chunk = packr.pack(header === null ? { f: FORMAT, v: VERSION, i, n, body, prev: this.prev, hash, end } : { f: FORMAT, v: VERSION, i, n, body, prev: this.prev, hash, end, h: header });
     this.prev = hash;
     this.index++;
     this.parts = [];
@@ -113,6 +145,8 @@ export class SnapshotReader {
   private prev = '';
   private records = 0;
   private end: End | null = null;
+  /** The first chunk's header, once it arrived (null: none). */
+  header: SnapshotHeader | null = null;
 
   push(chunk: Uint8Array): SnapshotRecord[] {
     const at = `chunk ${this.index}`;
@@ -135,7 +169,9 @@ export class SnapshotReader {
       throw new SnapshotError(`${at}: malformed end marker`);
     }
     const endRec = end === null ? null : { records: end.records as number, chunks: end.chunks as number };
-    if (typeof hash !== 'string' || chunkHash(this.index, n, this.prev, endRec, body) !== hash) {
+    if (raw.h !== undefined && this.index !== 0) throw new SnapshotError(`${at}: only the first chunk carries a header`);
+    const header = raw.h === undefined ? null : checkSnapshotHeader(raw.h);
+    if (typeof hash !== 'string' || chunkHash(this.index, n, this.prev, endRec, body, header) !== hash) {
       throw new SnapshotError(`${at}: checksum mismatch (chunk altered)`);
     }
     let items: unknown[];
@@ -151,6 +187,7 @@ export class SnapshotReader {
       }
     }
     this.records += n;
+    if (this.index === 0) this.header = header;
     this.index++;
     this.prev = hash;
     if (endRec !== null) {
@@ -181,8 +218,9 @@ export function* snapshotChunks(source: Iterable<SnapshotRecord>, chunk_bytes_ma
 export async function* snapshotChunksAsync(
   source: AsyncIterable<SnapshotRecord> | Iterable<SnapshotRecord>,
   chunk_bytes_max: number,
+  header: SnapshotHeader | null = null,
 ): AsyncGenerator<Uint8Array> {
-  const w = new SnapshotWriter(chunk_bytes_max);
+  const w = new SnapshotWriter(chunk_bytes_max, header);
   for await (const [sublevel, key, value] of source) {
     const c = w.add(sublevel, key, value);
     if (c !== null) yield c;

@@ -67,8 +67,10 @@ export type Command =
       readonly checked_index?: number;
     };
 
-/** The closed set of admin actions the admin history records. */
-export const ADMIN_ACTIONS = ['add_learner', 'promote', 'remove', 'transfer_leadership', 'snapshot', 'roles_reload', 'force_new_cluster', 'history_archived'] as const;
+/** The closed set of admin actions the admin history records. All but one only record:
+ * 'cluster_version' (target: the new version in decimal) also raises the cluster version
+ * (rules.ts), the gate for the rules version of later entries. */
+export const ADMIN_ACTIONS = ['add_learner', 'promote', 'remove', 'transfer_leadership', 'snapshot', 'roles_reload', 'force_new_cluster', 'history_archived', 'cluster_version'] as const;
 export type AdminAction = (typeof ADMIN_ACTIONS)[number];
 
 export type CommandKind = Command['kind'];
@@ -82,6 +84,9 @@ export interface LedgerEntry {
   /** History to prune (retention): the new horizon of each position, as the leader read
    * it from its history. Applied after expiries, before the commands; all or nothing. */
   readonly prune?: readonly HistoryHorizon[];
+  /** The ledger rules version the entry was proposed under (rules.ts); absent means 1
+   * (entries written before entries carried it). */
+  readonly rules_version?: number;
 }
 
 /** Where a position's retained history starts: the last pruned event's seq, hash and the

@@ -2,7 +2,9 @@
 // commands, and the empty tick entries that let reservations expire) is stamped here, by
 // the log clock (log-clock.ts: monotonic time anchored to the log, corrected by the wall
 // clock only within --max-clock-skew-ms). The applier and snapshot installs report the
-// log times they apply, which anchor it.
+// log times they apply, which anchor it. Each entry also names the ledger rules version
+// it is proposed under: the cluster version the ledger has applied, never above
+// (src/ledger/rules.ts).
 
 import type { Command, HistoryHorizon } from '../ledger/types.js';
 import { encodeEntry } from '../ledger/codec.js';
@@ -18,8 +20,13 @@ export class EntryClock {
   offset_ms = 0;
   private readonly log_clock: LogClock;
 
-  /** `log_time_ms`: the ledger's log time at start (0 for a new cluster). */
-  constructor(settings: EntryClockSettings, log_time_ms: number) {
+  /** `log_time_ms`: the ledger's log time at start (0 for a new cluster);
+   * `rules_version`: the cluster version as applied here when an entry is stamped. */
+  constructor(
+    settings: EntryClockSettings,
+    log_time_ms: number,
+    private readonly rules_version: () => number,
+  ) {
     this.log_clock = new LogClock({
       max_clock_skew_ms: settings.max_clock_skew_ms,
       wall_ms: () => Date.now() + this.offset_ms,
@@ -45,10 +52,11 @@ export class EntryClock {
     return { wall_offset_ms: this.log_clock.wallOffsetMs(), max_correction_ms: this.log_clock.maxCorrectionMs() };
   }
 
-  /** The encoded ledger entry for `commands`, stamped with the log clock. Throws
+  /** The encoded ledger entry for `commands`, stamped with the log clock and the cluster
+   * version. Throws
    * (RangeError) when the entry exceeds the ledger's bounds. */
   encode(commands: readonly Command[]): Uint8Array {
-    return encodeEntry({ time_ms: this.log_clock.stamp(), commands });
+    return encodeEntry({ time_ms: this.log_clock.stamp(), commands, rules_version: this.rules_version() });
   }
 
   /** An entry without commands that prunes history (retention.ts), stamped likewise. */

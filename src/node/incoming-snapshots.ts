@@ -11,6 +11,7 @@
 
 import type { Entry, HardState, Message, NodeId, SnapshotMeta } from '../raft/types.js';
 import { Ledger } from '../ledger/ledger.js';
+import { RulesVersionError } from '../ledger/rules.js';
 import type { AppliedRecord, LevelStorage } from './storage-level.js';
 import type { StagedSnapshot } from './storage-snapshot.js';
 import type { SnapshotAck, SnapshotTestHook } from './snapshot-receive.js';
@@ -65,7 +66,7 @@ export class IncomingSnapshots {
     const t0 = Date.now();
     let ledger: Ledger;
     try {
-      // The same dedup window as the ledger it replaces (part of the state machine).
+      // Made like the ledger it replaces (dedup window, supported rules versions).
       const loader = Ledger.loader(p.state.ledger.options());
       await p.storage.forEachStagedState(staged.generation, loader.add);
       ledger = loader.finish();
@@ -75,6 +76,10 @@ export class IncomingSnapshots {
       p.metrics?.snapshot_failures.inc({ stage: 'check' });
       const detail = `snapshot at ${staged.meta.index} refused: ${err instanceof Error ? err.message : String(err)}`;
       p.log.warn({ from, index: staged.meta.index }, detail);
+      // A snapshot at a cluster version beyond this node's rules versions is no bad
+      // snapshot: every later one will be too, and the log above it holds entries this
+      // node must not apply. It stops, naming the versions, and waits for an upgrade.
+      if (err instanceof RulesVersionError) p.state.fail(new RulesVersionError(`snapshot at ${staged.meta.index} from ${from}: ${err.message}`));
       return { accepted: false, detail };
     }
     if (p.state.stopped) {

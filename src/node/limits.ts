@@ -44,6 +44,9 @@ export const WAIT_MS_MAX = 600_000;
 /** Chunk size of backups (ledger snapshot format); well under the backup stream's
  * message bound (cluster-service.ts BACKUP_CHUNK_BYTES_MAX). */
 export const BACKUP_CHUNK_BYTES = 1024 * 1024;
+/** Records read ahead of a backup's first chunk to find the ledger's meta record (at most
+ * the third state record: listings.ts peekMeta). */
+export const BACKUP_META_PEEK_MAX = 4;
 /** Staged, checked incoming snapshots kept at once: the one being installed and a newer
  * one that arrived meanwhile; older ones are superseded. Each holds its loaded ledger in
  * memory until it is installed or superseded. */

@@ -2,12 +2,40 @@
 // admin history, the positions themselves, and a consistent backup of the whole ledger.
 
 import type { AdminEvent, HistoryHorizon, LedgerEvent, Position } from '../ledger/types.js';
-import { adminHistoryKey, adminHistoryRangeEnd, historyKey, historyRangeEnd, horizonKey, POSITION_PREFIX } from '../ledger/keys.js';
-import { snapshotChunksAsync } from '../ledger/snapshot.js';
-import { unpack, type LevelStorage } from './storage-level.js';
-import { NodeError } from './node-api.js';
+import { adminHistoryKey, adminHistoryRangeEnd, historyKey, historyRangeEnd, horizonKey, META_KEY, POSITION_PREFIX } from '../ledger/keys.js';
+import { snapshotChunksAsync, type SnapshotRecord } from '../ledger/snapshot.js';
+import { unpack, type LevelStorage, type SnapshotView } from './storage-level.js';
+import { BACKUP_HEADER_KIND, NodeError, type BackupHeader, type BackupInfo } from './node-api.js';
 import type { NodeState } from './node-state.js';
-import { BACKUP_CHUNK_BYTES, LISTING_ROWS_MAX } from './limits.js';
+import { BACKUP_CHUNK_BYTES, BACKUP_META_PEEK_MAX, LISTING_ROWS_MAX } from './limits.js';
+
+/** The 'state', 'history' and 'outcomes' records of a view, decoded, in key order. */
+async function* ledgerRecords(view: SnapshotView): AsyncGenerator<SnapshotRecord> {
+  const dec = new TextDecoder();
+  for await (const [name, k, v] of view.records) {
+    if (name === 'state' || name === 'history' || name === 'outcomes') yield [name, dec.decode(k), unpack(v)] as const;
+  }
+}
+
+/** Reads records up to the ledger's meta record: state keys come first, in key order, and
+ * only single-letter keys ('a' admin head, 'h' history mark) sort before the meta key 'm'
+ * (keys.ts), so this reads at most BACKUP_META_PEEK_MAX records. Returns what it read (to
+ * be passed on first). */
+async function peekMeta(records: AsyncIterator<SnapshotRecord>): Promise<{ peeked: SnapshotRecord[]; meta: { log_index: number; time_ms: number } | null }> {
+  const peeked: SnapshotRecord[] = [];
+  while (peeked.length < BACKUP_META_PEEK_MAX) {
+    const r = await records.next();
+    if (r.done === true) break;
+    peeked.push(r.value);
+    const [sublevel, key, value] = r.value;
+    if (sublevel === 'state' && key === META_KEY) {
+      const m = value as { log_index: number; time_ms: number };
+      return { peeked, meta: { log_index: m.log_index, time_ms: m.time_ms } };
+    }
+    if (sublevel !== 'state' || key > META_KEY) break;
+  }
+  return { peeked, meta: null };
+}
 
 export interface AdminListing {
   readonly events: readonly AdminEvent[];
@@ -27,6 +55,8 @@ export class Listings {
   constructor(
     private readonly state: NodeState,
     private readonly storage: LevelStorage,
+    /** Named in every backup's header. */
+    private readonly ids: { readonly node_id: string; readonly cluster_id: string },
   ) {}
 
   async listEvents(sku: string, location: string, after_seq: number, limit: number): Promise<readonly LedgerEvent[]> {
@@ -80,17 +110,36 @@ export class Listings {
   }
 
   /** The ledger's state and history from one consistent LevelDB view, in the ledger
-   * snapshot format (self-checking chunks); see restore.ts for the file around them. */
-  async *backupChunks(): AsyncIterable<Uint8Array> {
+   * snapshot format (self-checking chunks) whose first chunk carries a BackupHeader; see
+   * restore.ts for the file around them. Records are read from LevelDB as chunks are
+   * taken: memory holds one chunk, whatever the ledger's size. */
+  async *backupChunks(info: BackupInfo): AsyncIterable<Uint8Array> {
+    const commit_index = this.state.commit;
     const view = await this.storage.openSnapshot();
-    const dec = new TextDecoder();
-    async function* records(): AsyncGenerator<readonly ['state' | 'history' | 'outcomes', string, unknown]> {
-      for await (const [name, k, v] of view.records) {
-        if (name === 'state' || name === 'history' || name === 'outcomes') yield [name, dec.decode(k), unpack(v)] as const;
-      }
-    }
     try {
-      yield* snapshotChunksAsync(records(), BACKUP_CHUNK_BYTES);
+      const records = ledgerRecords(view)[Symbol.asyncIterator]();
+      const { peeked, meta } = await peekMeta(records);
+      const header: BackupHeader = {
+        kind: BACKUP_HEADER_KIND,
+        node_id: this.ids.node_id,
+        cluster_id: this.ids.cluster_id,
+        applied_index: view.applied.index,
+        ledger_index: meta?.log_index ?? 0,
+        log_time_ms: meta?.time_ms ?? 0,
+        commit_index,
+        read_barrier: info.read_barrier ? 1 : 0,
+        taken_at_ms: Date.now(),
+      };
+      async function* all(): AsyncGenerator<SnapshotRecord> {
+        yield* peeked;
+        // Bounded by the view's records.
+        for (;;) {
+          const r = await records.next();
+          if (r.done === true) return;
+          yield r.value;
+        }
+      }
+      yield* snapshotChunksAsync(all(), BACKUP_CHUNK_BYTES, header);
     } finally {
       await view.close();
     }

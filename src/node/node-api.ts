@@ -4,6 +4,7 @@
 
 import type { NodeId, Role } from '../raft/types.js';
 import type { AdminEvent, Command, CommandResult, HistoryHorizon, LedgerEvent, Position, ReservationView } from '../ledger/types.js';
+import type { PeerVersion } from './peer-version.js';
 
 /** Why a request could not be carried out on this node. The service layer maps these to
  * gRPC status codes (docs/ARCHITECTURE.md "Errors at the edge"). */
@@ -35,6 +36,9 @@ export interface MemberStatus {
   /** Filled in from the leader's view where known. */
   readonly match_index: number | null;
   readonly lag_entries: number | null;
+  /** What the member announced on its open peer stream to this node (this node's own for
+   * itself); null when no stream from it is open. */
+  readonly version: PeerVersion | null;
 }
 
 export interface NodeStatus {
@@ -53,7 +57,38 @@ export interface NodeStatus {
   /** Set once the node has stopped on a fatal error (it exits right after): what broke.
    * Health then answers NOT_SERVING. */
   readonly fatal_error?: string | null;
+  /** This node's protocol and rules versions (peer-version.ts). */
+  readonly version: PeerVersion;
+  /** The cluster version this node's ledger has applied (src/ledger/rules.ts). */
+  readonly cluster_version: number;
 }
+
+/** How a backup was taken (the caller took a read barrier first, or not). */
+export interface BackupInfo {
+  readonly read_barrier: boolean;
+}
+
+export const BACKUP_HEADER_KIND = 'stockraft-backup';
+
+/** What a backup states about itself, in its first chunk (ledger snapshot header). */
+export type BackupHeader = {
+  readonly kind: typeof BACKUP_HEADER_KIND;
+  readonly node_id: string;
+  readonly cluster_id: string;
+  /** The raft index the copy holds everything up to (the view's applied record). */
+  readonly applied_index: number;
+  /** The last ledger entry in it (<= applied_index: no-op and membership entries change
+   * no ledger state) and its log time. */
+  readonly ledger_index: number;
+  readonly log_time_ms: number;
+  /** The commit index this node knew when the copy was taken. */
+  readonly commit_index: number;
+  /** 1 when the node took a read barrier first: the copy holds at least everything
+   * committed when the call arrived. */
+  readonly read_barrier: 0 | 1;
+  /** The node's wall clock when the copy was taken. */
+  readonly taken_at_ms: number;
+};
 
 export interface WatchHandle {
   close(): void;
@@ -95,7 +130,7 @@ export interface StockNode {
   addressOf(id: NodeId): string | null;
   /** A consistent copy of the ledger (state and history) as self-checking chunks in the
    * ledger snapshot format, for `stockctl backup`; `stockd --restore FILE` reads it back. */
-  backupChunks(): AsyncIterable<Uint8Array>;
+  backupChunks(info: BackupInfo): AsyncIterable<Uint8Array>;
   /** Positions in (sku, location) order strictly after `after` (null: from the start), at
    * most limit of them, from local state. Lets `stockctl verify` enumerate every history.
    * Optional: a node without it answers ListPositions with UNIMPLEMENTED. */

@@ -10,6 +10,7 @@ import type { NodeMetrics } from './node-metrics.js';
 import type { PeerAddresses } from './peer-addresses.js';
 import type { ProposalTable } from './proposals.js';
 import type { RaftCore } from './raft-core.js';
+import type { PeerVersion } from './peer-version.js';
 
 export class NodeReport {
   constructor(
@@ -20,6 +21,8 @@ export class NodeReport {
     private readonly addresses: PeerAddresses,
     private readonly proposals: ProposalTable,
     private readonly metrics: NodeMetrics | null,
+    /** This node's announcement, and what peers with an open stream announced. */
+    private readonly versions: { readonly self: PeerVersion; readonly peer: (id: NodeId) => PeerVersion | null },
   ) {}
 
   status(): NodeStatus {
@@ -28,7 +31,8 @@ export class NodeReport {
     const add = (id: NodeId, role: 'voter' | 'learner'): void => {
       const p = s.progress?.[id];
       const match = id === this.settings.id && s.role === 'leader' ? s.last_index : p ? p.match : null;
-      members.push({ id, address: this.addresses.addressOf(id) ?? '', role, match_index: match, lag_entries: match === null ? null : Math.max(0, s.last_index - match) });
+      const version = id === this.settings.id ? this.versions.self : this.versions.peer(id);
+      members.push({ id, address: this.addresses.addressOf(id) ?? '', role, match_index: match, lag_entries: match === null ? null : Math.max(0, s.last_index - match), version });
     };
     for (const id of s.conf_state.voters) add(id, 'voter');
     for (const id of s.conf_state.learners) add(id, 'learner');
@@ -46,6 +50,8 @@ export class NodeReport {
       members,
       head_hash: this.state.ledger.headHash(),
       fatal_error: this.state.fatal_error?.message ?? null,
+      version: this.versions.self,
+      cluster_version: this.state.ledger.clusterVersion(),
     };
   }
 

@@ -9,6 +9,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { NodeId, SnapshotMeta } from '../raft/types.js';
 import { snapshotMetaFromWire, WireError, type WireSnapshotChunk } from './transport-codec.js';
 import { SnapshotReceiver, type StagedSnapshot, type StagingStore } from './storage-snapshot.js';
+import type { WirePeerVersion } from './peer-version.js';
 
 /** Steps of a snapshot's receive and install at which a test hook may act (see
  * SnapshotTestHook). */
@@ -30,6 +31,8 @@ export interface SnapshotReceiveHost {
   readonly hook: SnapshotTestHook | null;
   /** Refusal of a sender that is not a member of this cluster, or null. */
   checkSender(cluster_id: string, from: string, peer: string): grpc.ServiceError | null;
+  /** Refusal of a sender's announced version (another protocol major), or null. */
+  checkVersion(from: NodeId, version: WirePeerVersion | null | undefined): grpc.ServiceError | null;
   learnAddress(id: NodeId, address: string): void;
   /** A complete, verified snapshot is staged: hand it to the node (which loads and checks
    * its ledger, then steps it into the core) and answer with its verdict. */
@@ -145,6 +148,8 @@ class InboundSnapshotStream {
     const err = host.checkSender(h.cluster_id, h.from, this.call.getPeer());
     if (err) throw err;
     if (h.to !== host.self_id) throw new WireError(`snapshot addressed to '${h.to}' arrived at '${host.self_id}'`);
+    const verr = host.checkVersion(h.from, h.version);
+    if (verr) throw verr;
     if (h.from_address) host.learnAddress(h.from, h.from_address);
     this.from = h.from;
     this.term = h.term;

@@ -21,7 +21,7 @@ import type { AdminEvent, Command, CommandResult, HistoryHorizon, LedgerEvent, P
 import type { Ledger } from '../ledger/ledger.js';
 import type { AppliedRecord, LevelStorage, SnapshotView } from './storage-level.js';
 import { GrpcTransport, type TransportHost } from './transport-grpc.js';
-import { NodeError, type NodeStatus, type StockNode, type WatchHandle } from './node-api.js';
+import { NodeError, type BackupInfo, type NodeStatus, type StockNode, type WatchHandle } from './node-api.js';
 import { ReadRounds } from './read-rounds.js';
 import { ProposalTable } from './proposals.js';
 import { WatchHub } from './watchers.js';
@@ -30,6 +30,7 @@ import type { NodeMetrics } from './node-metrics.js';
 import type { NodeLog, NodeSettings } from './node-settings.js';
 import { NodeState, shuttingDownError } from './node-state.js';
 import { EntryClock } from './entry-clock.js';
+import { PEER_PROTOCOL_MAJOR, PEER_PROTOCOL_MINOR, type PeerVersion } from './peer-version.js';
 import { PeerAddresses } from './peer-addresses.js';
 import { Refusals } from './refusals.js';
 import { Membership } from './membership.js';
@@ -91,7 +92,7 @@ export class StockNodeImpl implements StockNode {
     private readonly metrics: NodeMetrics | null,
   ) {
     this.id = settings.id;
-    this.clock = new EntryClock(settings, ledger.lastTimeMs());
+    this.clock = new EntryClock(settings, ledger.lastTimeMs(), () => this.state.ledger.clusterVersion());
     const state = new NodeState(ledger, applied, raft.status());
     this.state = state;
     state.countFatal = (kind) => metrics?.faults.countFatal(kind);
@@ -116,8 +117,8 @@ export class StockNodeImpl implements StockNode {
     this.compaction = new Compaction(settings, state, raft, storage, log, metrics, (op) => this.loop.inLoop(op));
     const hook = settings.snapshot_hook ?? null;
     this.snapshots = new IncomingSnapshots({ self_id: this.id, state, storage, proposals, refusals: this.refusals, watch_hub, clock: this.clock, log, metrics, hook, deliver: (m) => this.loop.deliver(m) });
-    this.listings = new Listings(state, storage);
-    this.report = new NodeReport(settings, state, raft, storage, this.addresses, proposals, metrics);
+    this.listings = new Listings(state, storage, { node_id: settings.id, cluster_id: settings.cluster_id });
+    this.report = new NodeReport(settings, state, raft, storage, this.addresses, proposals, metrics, { self: this.selfVersion(), peer: (id) => this.transport.peer_versions.get(id) });
     this.disk_guard = new DiskGuard(storage.dir, settings.disk_reserve_bytes ?? 0, log, metrics?.faults ?? null);
     this.proposer = new Proposer(state, raft, proposals, this.clock, this.refusals, metrics, kick, () => this.disk_guard.refusal());
     this.expiry = new ExpiryTicks(state, raft, this.clock, queueOp);
@@ -135,6 +136,13 @@ export class StockNodeImpl implements StockNode {
     }
   }
 
+  /** What this node announces to peers: its protocol and the rules versions its ledger
+   * applies (a snapshot's ledger is made with the same options, so this holds). */
+  private selfVersion(): PeerVersion {
+    const { min, max } = this.state.ledger.rules_range;
+    return { protocol_major: PEER_PROTOCOL_MAJOR, protocol_minor: PEER_PROTOCOL_MINOR, rules_version_min: min, rules_version_max: max };
+  }
+
   private transportHost(): TransportHost {
     return {
       cluster_id: this.settings.cluster_id,
@@ -142,6 +150,7 @@ export class StockNodeImpl implements StockNode {
       self_address: this.settings.advertise,
       staging: this.storage,
       snapshot_hook: this.settings.snapshot_hook ?? null,
+      self_version: this.selfVersion(),
       log: this.log,
       addressOf: (id) => this.addressOf(id),
       isKnownSender: (id) => this.addresses.isKnownSender(id),
@@ -288,8 +297,8 @@ export class StockNodeImpl implements StockNode {
     return this.listings.listPositions(after, limit);
   }
 
-  backupChunks(): AsyncIterable<Uint8Array> {
-    return this.listings.backupChunks();
+  backupChunks(info: BackupInfo): AsyncIterable<Uint8Array> {
+    return this.listings.backupChunks(info);
   }
 
   watch(from_index: number, onEvent: (event: LedgerEvent) => void, onEnd: (err: Error | null) => void): WatchHandle {

@@ -3,6 +3,7 @@
 // Kept apart from the gRPC plumbing so the framing can be tested without sockets.
 
 import type { ConfState, Entry, Message, NodeId, SnapshotMeta } from '../raft/types.js';
+import type { WirePeerVersion } from './peer-version.js';
 
 export interface WireEntry {
   index: number;
@@ -46,6 +47,8 @@ export interface WireBatch {
   from: string;
   from_address: string;
   messages: WireMessage[];
+  /** The sender's announcement (peer-version.ts), on a stream's first batch. */
+  version?: WirePeerVersion | null;
 }
 
 export interface WireSnapshotHeader {
@@ -55,6 +58,7 @@ export interface WireSnapshotHeader {
   to: string;
   term: number;
   meta: WireSnapshotMeta | null;
+  version?: WirePeerVersion | null;
 }
 
 export interface WireSnapshotChunk {

@@ -8,6 +8,9 @@
 //
 // Inbound, every batch is checked: its cluster id must be ours and its sender a node we
 // know; otherwise the stream is refused with PERMISSION_DENIED and the refusal is logged.
+// The first batch of every stream (and every snapshot header) carries the sender's
+// PeerVersion (peer-version.ts): a sender of another protocol major version is refused
+// with FAILED_PRECONDITION; what connected peers announced is kept in `peer_versions`.
 //
 // Snapshots travel on their own client stream (Raft.InstallSnapshot) in bounded chunks read
 // from a consistent LevelDB view (an iterator over a LevelDB snapshot, waiting for the
@@ -33,6 +36,7 @@ import { encodeSnapshotChunks, snapshotHasher, type StagedSnapshot, type Staging
 import type { SnapshotView } from './storage-level.js';
 import { refuse, SnapshotReceiving, type SnapshotAck, type SnapshotTestHook } from './snapshot-receive.js';
 import type { TransportCounts } from './node-health-metrics.js';
+import { PeerVersionError, PeerVersions, peerVersionFromWire, peerVersionRefusal, peerVersionText, type PeerVersion, type WirePeerVersion } from './peer-version.js';
 
 const PROTO_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../proto/stockraft/raft/raft.proto');
 
@@ -110,6 +114,8 @@ export interface TransportHost {
   readonly cluster_id: string;
   readonly self_id: NodeId;
   readonly self_address: string;
+  /** What this node announces to its peers. */
+  readonly self_version: PeerVersion;
   /** The address to reach a peer at, or null if unknown. */
   addressOf(id: NodeId): string | null;
   /** Whether traffic from this sender is accepted. */
@@ -142,6 +148,8 @@ class PeerLink {
   private client: grpc.Client | null = null;
   private client_address: string | null = null;
   private waiting_drain = false;
+  /** The open call has carried this node's PeerVersion (its first batch did). */
+  private announced = false;
   private backoff_ms: number;
   private backoff_until = 0;
   private backoff_timer: NodeJS.Timeout | null = null;
@@ -208,7 +216,9 @@ class PeerLink {
       messages.push(messageToWire(m));
       bytes += size;
     }
-    return { cluster_id: this.host.cluster_id, from: this.host.self_id, from_address: this.host.self_address, messages };
+    const version = this.announced ? null : (this.host.self_version as WirePeerVersion);
+    this.announced = true;
+    return { cluster_id: this.host.cluster_id, from: this.host.self_id, from_address: this.host.self_address, messages, version };
   }
 
   private armBackoffTimer(): void {
@@ -252,6 +262,7 @@ class PeerLink {
     });
     this.call = call;
     this.waiting_drain = false;
+    this.announced = false;
     return true;
   }
 
@@ -261,7 +272,7 @@ class PeerLink {
     this.waiting_drain = false;
     if (this.closed) return;
     if (err) {
-      if (err.code === grpc.status.PERMISSION_DENIED) this.host.log.warn({ peer: this.id, detail: err.details }, 'peer refused our stream');
+      if (err.code === grpc.status.PERMISSION_DENIED || err.code === grpc.status.FAILED_PRECONDITION) this.host.log.warn({ peer: this.id, detail: err.details }, 'peer refused our stream');
       else this.host.log.debug({ peer: this.id, code: err.code, detail: err.details }, 'peer stream broke');
       this.dropQueue();
       this.host.onUnreachable(this.id);
@@ -304,6 +315,8 @@ export class GrpcTransport {
   private flush_scheduled = false;
   refused = 0;
   private readonly receiving: SnapshotReceiving;
+  /** What peers with an inbound stream open announced. */
+  readonly peer_versions = new PeerVersions();
   /** Messages handed to send(), by type (plain counts: the metrics read them at scrape
    * time, so counting costs nothing per message beyond an increment). */
   readonly sent_by_type = new Map<Message['type'], number>();
@@ -323,6 +336,7 @@ export class GrpcTransport {
       log: host.log,
       hook: host.snapshot_hook,
       checkSender: (cluster_id, from, peer) => this.checkSender(cluster_id, from, peer),
+      checkVersion: (from, version) => this.checkVersion(from, version),
       learnAddress: (id, address) => host.learnAddress(id, address),
       onSnapshot: (from, term, staged) => host.onSnapshot(from, term, staged),
       onReceived: (bytes, records) => host.onSnapshotReceived(bytes, records),
@@ -413,6 +427,7 @@ export class GrpcTransport {
         to,
         term,
         meta: snapshotMetaToWire(meta),
+        version: this.host.self_version as WirePeerVersion,
       };
       const write = async (data: Uint8Array, last: boolean): Promise<void> => {
         // Every chunk carries the digest of all chunk bytes so far (each chunk is hashed
@@ -493,9 +508,12 @@ export class GrpcTransport {
   /** Raft.Stream: batches of peer messages from one sender, handed to the node. */
   private serveStream(call: grpc.ServerReadableStream<WireBatch, unknown>, callback: grpc.sendUnaryData<unknown>): void {
     let done = false;
+    /** The sender, once its first batch was accepted (its announcement is recorded). */
+    let sender: NodeId | null = null;
     const finish = (err: grpc.ServiceError | null): void => {
       if (done) return;
       done = true;
+      if (sender !== null) this.peer_versions.closed(sender);
       if (err) callback(err);
       else callback(null, {});
     };
@@ -503,6 +521,14 @@ export class GrpcTransport {
       if (done) return;
       const err = this.checkSender(batch.cluster_id, batch.from, call.getPeer());
       if (err) return finish(err);
+      if (sender === null) {
+        const refused = this.checkVersion(batch.from, batch.version);
+        if (refused) return finish(refused);
+        this.recordVersion(batch.from, peerVersionFromWire(batch.version));
+        sender = batch.from;
+      } else if (batch.from !== sender) {
+        return finish(refuse(grpc.status.INVALID_ARGUMENT, `stream of '${sender}' carries a batch from '${batch.from}'`));
+      }
       if (batch.from_address) this.host.learnAddress(batch.from, batch.from_address);
       this.links.get(batch.from)?.heard();
       const out: Message[] = [];
@@ -520,5 +546,26 @@ export class GrpcTransport {
     });
     call.on('end', () => finish(null));
     call.on('error', () => finish(null));
+  }
+
+  /** The refusal of a peer's announcement (malformed, or another protocol major), or
+   * null when this node speaks with it. */
+  private checkVersion(from: NodeId, wire: WirePeerVersion | null | undefined): grpc.ServiceError | null {
+    let v: PeerVersion;
+    try {
+      v = peerVersionFromWire(wire);
+    } catch (e) {
+      this.host.log.warn({ from, err: String(e) }, 'refused a malformed peer version');
+      return refuse(grpc.status.INVALID_ARGUMENT, e instanceof PeerVersionError ? e.message : String(e));
+    }
+    const refusal = peerVersionRefusal(from, v);
+    if (refusal === null) return null;
+    this.refused += 1;
+    this.host.log.warn({ from, version: peerVersionText(v) }, 'refused a peer of another protocol major version');
+    return refuse(grpc.status.FAILED_PRECONDITION, refusal);
+  }
+
+  private recordVersion(from: NodeId, v: PeerVersion): void {
+    if (this.peer_versions.opened(from, v)) this.host.log.info({ from, version: peerVersionText(v) }, 'peer version');
   }
 }

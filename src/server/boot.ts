@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { Ledger } from '../ledger/ledger.js';
+import { RULES_VERSION_MAX, RULES_VERSION_MIN, RulesVersionError } from '../ledger/rules.js';
 import { RaftNode } from '../raft/raft-node.js';
 import { defaultRaftConfig } from '../raft/config.js';
 import { seededRng } from '../raft/rng.js';
@@ -16,7 +17,7 @@ import type { ChannelCredentials } from '@grpc/grpc-js';
 import { StockNodeImpl } from '../node/stock-node.js';
 import type { NodeLog, NodeSettings } from '../node/node-settings.js';
 import type { NodeMetrics } from '../node/node-metrics.js';
-import type { StockdConfig } from './stockd-config.js';
+import { RULES_VERSION_MAX_ENV, type StockdConfig } from './stockd-config.js';
 import type { RaftCore } from '../node/raft-core.js';
 import { restoreBackupInto, validateBackup, type BackupSummary } from './restore.js';
 import { snapshotTestHookFromEnv } from './snapshot-test-hook.js';
@@ -85,10 +86,12 @@ async function loadLedger(storage: LevelStorage, cfg: StockdConfig, applied: App
   let ledger: Ledger;
   try {
     // Streamed: each record goes into the ledger as it is read (no array of them all).
-    const loader = Ledger.loader({ dedup_window_ms: cfg.dedup_window_ms });
+    const loader = Ledger.loader({ dedup_window_ms: cfg.dedup_window_ms, rules_version_max: cfg.rules_version_max });
     await storage.forEachLedgerState(loader.add);
     ledger = loader.finish();
   } catch (err) {
+    // Not corrupt: written by a newer build (rolling back past a raised cluster version).
+    if (err instanceof RulesVersionError) throw new StorageError(`data dir ${cfg.data_dir}: ${err.message}`);
     throw new StorageError(`data dir ${cfg.data_dir} holds a corrupt ledger: ${err instanceof Error ? err.message : String(err)}`);
   }
   // The load read every table file through LevelDB's mappings: let them go.
@@ -176,6 +179,7 @@ export async function bootNode(cfg: StockdConfig, opts: BootOptions): Promise<St
     const core: RaftCore = new RaftNode(raftConfig(cfg), initial);
     const node = new StockNodeImpl(nodeSettings(cfg, cluster_id, opts), core, ledger, loaded.applied, storage, opts.log, opts.metrics);
     if (forced?.kind === 'rewrite') recordForcedWhenLeader(node, forced, cfg.id);
+    if (cfg.rules_version_max !== RULES_VERSION_MAX) opts.log.warn({ env: RULES_VERSION_MAX_ENV, rules_version_max: cfg.rules_version_max }, 'test hook: this node applies fewer ledger rules versions than its build');
     if (cfg.log_clock_mode === 'wall') opts.log.warn({ env: 'STOCKRAFT_TEST_WALL_CLOCK_STAMPING' }, 'known-bad wall-clock stamping (tests only): a wall-clock jump on the leader is a log-time jump');
     opts.log.info(
       {
@@ -187,6 +191,8 @@ export async function bootNode(cfg: StockdConfig, opts: BootOptions): Promise<St
         log_entries: loaded.entries.length,
         positions: ledger.positionCount(),
         members: initial.conf_state,
+        cluster_version: ledger.clusterVersion(),
+        rules_versions: `${RULES_VERSION_MIN}..${cfg.rules_version_max}`,
         load_ms: Date.now() - t0,
       },
       'data dir loaded',

@@ -1,6 +1,7 @@
-// stockraft.v1.Cluster: what operators call. Membership changes and leadership transfer
-// are carried out by the leader (followers forward them); Status, Snapshot, Backup and
-// ListAdminEvents are answered by the node that was called.
+// stockraft.v1.Cluster: what operators call. Membership changes, leadership transfer and
+// SetClusterVersion (cluster-version.ts) are carried out by the leader (followers forward
+// them); Status, Snapshot, Backup and ListAdminEvents are answered by the node that was
+// called.
 //
 // Admin history: the leader records every membership change once it succeeded, and a
 // leadership transfer just before it starts (afterwards this node no longer leads and
@@ -21,7 +22,8 @@ import { fitText, recordAdminEvent } from './admin-history.js';
 import { ADMIN_PRINCIPAL_BYTES_MAX } from '../ledger/limits.js';
 import { EdgeStatusError } from './edge.js';
 import type { AdminAction } from '../ledger/types.js';
-import { BACKUP_STREAM_CHUNK_BYTES_MAX } from './limits.js';
+import { BACKUP_BARRIER_TIMEOUT_MS, BACKUP_STREAM_CHUNK_BYTES_MAX } from './limits.js';
+import { setClusterVersion } from './cluster-version.js';
 
 type Def = <Req, Res>(name: string) => grpc.MethodDefinition<Req, Res>;
 
@@ -141,8 +143,12 @@ async function markHistoryArchived(node: StockNode, req: W.WireMarkHistoryArchiv
   return { archived_through_index: await node.markHistoryArchived(through_index, principal, ctx.deadline_at_ms) };
 }
 
-async function backup(node: StockNode, out: StreamOut<W.WireBackupChunk>): Promise<void> {
-  for await (const chunk of node.backupChunks()) {
+/** A backup that cannot be stale: the node first takes a read barrier (ReadIndex through
+ * the leader), so the copy holds at least everything committed when the call arrived; its
+ * first chunk's header says which applied index and log time it captured. */
+async function backup(node: StockNode, ctx: CallContext, out: StreamOut<W.WireBackupChunk>): Promise<void> {
+  await node.readBarrier(Math.min(ctx.deadline_at_ms, Date.now() + BACKUP_BARRIER_TIMEOUT_MS));
+  for await (const chunk of node.backupChunks({ read_barrier: true })) {
     if (out.cancelled()) return;
     // Chunks are the ledger snapshot format's own self-checking units: never split
     // them, refuse one that cannot travel.
@@ -175,6 +181,10 @@ export function clusterHandlers(edge: Edge): grpc.UntypedServiceImplementation {
       route: 'leader',
       handle: (req, ctx) => markHistoryArchived(node, req, ctx),
     }) as grpc.UntypedHandleCall,
-    Backup: edge.stream<W.Empty, W.WireBackupChunk>('Cluster/Backup', { handle: (_req, _ctx, out) => backup(node, out) }) as grpc.UntypedHandleCall,
+    SetClusterVersion: edge.unary<W.WireSetClusterVersionRequest, W.WireSetClusterVersionResponse>('Cluster/SetClusterVersion', def('SetClusterVersion'), {
+      route: 'leader',
+      handle: (req, ctx) => setClusterVersion(node, req, actingPrincipalOf(ctx.metadata), ctx.deadline_at_ms),
+    }) as grpc.UntypedHandleCall,
+    Backup: edge.stream<W.Empty, W.WireBackupChunk>('Cluster/Backup', { handle: (_req, ctx, out) => backup(node, ctx, out) }) as grpc.UntypedHandleCall,
   };
 }

@@ -39,6 +39,10 @@ export const HEALTH_WATCH_POLL_MS = 1000;
  * room for framing (the node's chunks are about 1 MiB). */
 export const BACKUP_STREAM_CHUNK_BYTES_MAX = 3 * MiB;
 
+/** Longest wait for the read barrier a backup takes before it starts (a backup stream
+ * itself may run far longer than any unary deadline). */
+export const BACKUP_BARRIER_TIMEOUT_MS = 10_000;
+
 /** Largest chunk read from a backup file by --restore: the format bounds chunks far below
  * it, so a larger length is a corrupt file, refused before allocating it. */
 export const BACKUP_FILE_CHUNK_BYTES_MAX = 16 * MiB;

@@ -10,10 +10,16 @@ import path from 'node:path';
 import type { SecurityFlags } from './security/index.js';
 import { addressProblem, nameProblem } from '../wire/names.js';
 import type { LogClockMode } from '../node/log-clock.js';
+import { RULES_VERSION_MAX, RULES_VERSION_MIN } from '../ledger/rules.js';
 
 /** Environment variable that, with --test-hooks, turns on the known-bad wall-clock stamping
  * (src/node/log-clock.ts) so fault-injection checkers can show they catch early expiry. */
 export const WALL_CLOCK_STAMPING_ENV = 'STOCKRAFT_TEST_WALL_CLOCK_STAMPING';
+
+/** Environment variable that, with --test-hooks, lowers the newest ledger rules version
+ * this node applies (src/ledger/rules.ts), so a test can stand for a node of an older
+ * build: it refuses a cluster version raise, and stops at an entry it does not know. */
+export const RULES_VERSION_MAX_ENV = 'STOCKRAFT_TEST_RULES_VERSION_MAX';
 
 type Env = Readonly<Record<string, string | undefined>>;
 import { CONFIG_FILE_BYTES_MAX, MEMBERS_MAX } from './limits.js';
@@ -48,6 +54,8 @@ export interface StockdConfig {
   readonly log_level: string;
   readonly peer_address_overrides: Readonly<Record<string, string>>;
   readonly test_hooks: boolean;
+  /** RULES_VERSION_MAX, or lower with --test-hooks and STOCKRAFT_TEST_RULES_VERSION_MAX. */
+  readonly rules_version_max: number;
   readonly restore: string | null;
   /** Rewrite the membership to this node alone before starting (src/server/force-new-cluster.ts). */
   readonly force_new_cluster: boolean;
@@ -299,6 +307,18 @@ function securityOf(o: Raw): SecurityFlags {
   };
 }
 
+function rulesVersionMax(test_hooks: boolean, env: Env): number {
+  const v = env[RULES_VERSION_MAX_ENV];
+  if (v === undefined || v === '') return RULES_VERSION_MAX;
+  if (!test_hooks) throw new ConfigError(`${RULES_VERSION_MAX_ENV} (a node that stands for an older build) is for tests only: it needs --test-hooks`);
+  const n = Number(v);
+  if (!/^[0-9]+$/.test(v) || n < RULES_VERSION_MIN || n > RULES_VERSION_MAX) {
+    throw new ConfigError(`${RULES_VERSION_MAX_ENV} must be an integer ${RULES_VERSION_MIN}..${RULES_VERSION_MAX}, got ${JSON.stringify(v)}`);
+  }
+  return n;
+}
+
 function validate(o: Raw, env: Env): StockdConfig {
-  return { ...identityOf(o), ...timingOf(o, env), ...limitsOf(o), ...operationsOf(o), security: securityOf(o) };
+  const rules_version_max = rulesVersionMax(flagOn(o, 'testHooks'), env);
+  return { ...identityOf(o), ...timingOf(o, env), ...limitsOf(o), ...operationsOf(o), rules_version_max, security: securityOf(o) };
 }

@@ -47,7 +47,8 @@ async function writeBackup(node: StockNodeImpl, req: Json): Promise<unknown> {
   const out = await open(file, 'w');
   let chunks = 0;
   try {
-    for await (const c of node.backupChunks()) {
+    await node.readBarrier(Date.now() + TEST_CALL_TIMEOUT_MS);
+    for await (const c of node.backupChunks({ read_barrier: true })) {
       await out.write(frameBackupChunk(c));
       chunks++;
     }

@@ -235,6 +235,9 @@ export interface WireMember {
   has_match_index: boolean;
   match_index: number;
   lag_entries: number;
+  protocol_version: string;
+  rules_version_min: number;
+  rules_version_max: number;
 }
 
 export interface WireStatusResponse {
@@ -250,6 +253,19 @@ export interface WireStatusResponse {
   snapshot_index: number;
   members: WireMember[];
   head_hash: string;
+  rules_version_min: number;
+  rules_version_max: number;
+  cluster_version: number;
+  protocol_version: string;
+}
+
+export interface WireSetClusterVersionRequest {
+  version: number;
+}
+
+export interface WireSetClusterVersionResponse {
+  cluster_version: number;
+  previous: number;
 }
 
 export interface WireAddLearnerRequest {

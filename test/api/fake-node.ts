@@ -5,22 +5,29 @@
 
 import * as grpc from '@grpc/grpc-js';
 import { Ledger } from '../../src/ledger/ledger.js';
-import type { Command, CommandResult, LedgerEvent, Position, ReservationView } from '../../src/ledger/types.js';
-import { NodeError, type NodeErrorKind, type NodeStatus, type StockNode, type WatchHandle } from '../../src/node/node-api.js';
+import type { AdminEvent, Command, CommandResult, LedgerEvent, Position, ReservationView } from '../../src/ledger/types.js';
+import { NodeError, type BackupInfo, type NodeErrorKind, type NodeStatus, type StockNode, type WatchHandle } from '../../src/node/node-api.js';
 import { registerClientServices, type ClientServices } from '../../src/server/client-services.js';
 import { Registry } from 'prom-client';
+import type { PeerVersion } from '../../src/node/peer-version.js';
+
+export const FAKE_VERSION: PeerVersion = { protocol_major: 1, protocol_minor: 1, rules_version_min: 1, rules_version_max: 2 };
 
 export class FakeCluster {
   readonly ledger = new Ledger();
   readonly events: LedgerEvent[] = [];
+  readonly admin_events: AdminEvent[] = [];
   readonly nodes: FakeNode[] = [];
   private leader_id: string | null = null;
   log_index = 0;
+  /** What each node announces in status (absent: FAKE_VERSION; null: no stream open). */
+  readonly versions = new Map<string, PeerVersion | null>();
   private readonly watchers = new Set<(e: LedgerEvent) => void>();
 
   apply(commands: readonly Command[]): readonly CommandResult[] {
     this.log_index++;
     const out = this.ledger.apply(this.log_index, { time_ms: Date.now(), commands });
+    this.admin_events.push(...out.admin_events);
     for (const e of out.events) {
       this.events.push(e);
       for (const w of this.watchers) w(e);
@@ -195,9 +202,11 @@ export class FakeNode implements StockNode {
       commit_index: this.cluster.log_index,
       applied_index: this.cluster.log_index,
       snapshot_index: 0,
-      members: this.cluster.nodes.map((n) => ({ id: n.id, address: n.address, role: 'voter' as const, match_index: null, lag_entries: null })),
+      members: this.cluster.nodes.map((n) => ({ id: n.id, address: n.address, role: 'voter' as const, match_index: null, lag_entries: null, version: this.cluster.versions.has(n.id) ? this.cluster.versions.get(n.id)! : FAKE_VERSION })),
       head_hash: this.cluster.ledger.headHash(),
       fatal_error: this.fatal_error,
+      version: FAKE_VERSION,
+      cluster_version: this.cluster.ledger.clusterVersion(),
     };
   }
   membership: string[] = [];
@@ -224,7 +233,10 @@ export class FakeNode implements StockNode {
   addressOf(id: string): string | null {
     return this.cluster.nodes.find((n) => n.id === id)?.address ?? null;
   }
-  async *backupChunks(): AsyncIterable<Uint8Array> {
+  /** What the last backup was asked with. */
+  backup_info: BackupInfo | null = null;
+  async *backupChunks(info: BackupInfo): AsyncIterable<Uint8Array> {
+    this.backup_info = info;
     yield new TextEncoder().encode('chunk-1');
     yield new TextEncoder().encode('chunk-2');
   }

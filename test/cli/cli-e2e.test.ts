@@ -140,8 +140,14 @@ t.test('verify, snapshot, backup and verify-backup', async (t) => {
   t.match(v, /head hashes agree at applied index \d+/);
   t.match(await ok(t, ['snapshot']), /SNAPSHOT_INDEX/);
   const file = path.join(tmp, 'cli.backup');
-  const summary = JSON.parse(await ok(t, ['--json', 'backup', '--out', file])) as { head_hash: string; positions: number };
+  const run = await ctl(['--json', 'backup', '--out', file]);
+  t.equal(run.code, 0, `backup -> 0 ${run.stderr}`);
+  const summary = JSON.parse(run.stdout) as { head_hash: string; positions: number; cluster_commit_index: number; header: { read_barrier: number; applied_index: number; node_id: string } };
   t.ok(summary.positions >= 2);
+  t.equal(summary.header.read_barrier, 1, 'the header says a read barrier was taken');
+  t.ok(summary.header.applied_index >= summary.cluster_commit_index, `the copy holds the commit index seen before it (${summary.header.applied_index} >= ${summary.cluster_commit_index})`);
+  t.match(run.stderr, /backup: \d+ chunks, \d+ records, \d+ bytes received/, 'progress on stderr');
+  t.match(await ok(t, ['backup', '--out', file, '--node', c.address('n3')]), /taken from n3 at applied index \d+, log time .* after a read barrier/);
   t.match(await ok(t, ['verify-backup', file]), new RegExp(summary.head_hash));
   const bytes = readFileSync(file);
   const cut = path.join(tmp, 'cut.backup');

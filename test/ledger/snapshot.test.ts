@@ -134,3 +134,35 @@ t.test('a restored history with a doctored event fails verification', (t) => {
   t.equal(verifyHistory(events, d.ledger.positionHeads()).ok, false);
   t.end();
 });
+
+t.test('a header rides in the first chunk, covered by its hash', async (t) => {
+  const { checkSnapshotHeader, SnapshotReader: Reader } = await import('../../src/ledger/snapshot.js');
+  const { pack: mpack, unpack: munpack } = await import('msgpackr');
+  const records: SnapshotRecord[] = Array.from({ length: 200 }, (_, i) => ['state', `k${String(i).padStart(4, '0')}`, { v: i, pad: 'x'.repeat(40) }]);
+  const header = { kind: 'stockraft-backup', applied_index: 812, log_time_ms: 1_700_000_000_000 };
+  const chunks = [...snapshotChunks(records, 4096)];
+  const headed: Uint8Array[] = [];
+  for await (const c of snapshotChunksAsync(records, 4096, header)) headed.push(c);
+  t.ok(headed.length > 2, 'several chunks');
+  const r = new Reader();
+  const got: SnapshotRecord[] = [];
+  for (const c of headed) got.push(...r.push(c));
+  r.finish();
+  t.same(r.header, header, 'the reader hands out the header');
+  t.same(got, records, 'and every record');
+  const plain = new Reader();
+  for (const c of chunks) plain.push(c);
+  t.equal(plain.header, null, 'no header: null, and chunks as before');
+  // Altering the header breaks the first chunk's hash.
+  const first = munpack(headed[0]!) as Record<string, unknown>;
+  const forged = mpack({ ...first, h: { ...header, applied_index: 999 } });
+  t.throws(() => new Reader().push(forged), /chunk 0: checksum mismatch/);
+  // A header on a later chunk is refused.
+  const second = munpack(headed[1]!) as Record<string, unknown>;
+  const r2 = new Reader();
+  r2.push(headed[0]!);
+  t.throws(() => r2.push(mpack({ ...second, h: header })), /chunk 1: only the first chunk carries a header/);
+  t.throws(() => checkSnapshotHeader({ a: 1.5 }), /header field a is neither text nor an integer/);
+  t.throws(() => checkSnapshotHeader(Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`f${i}`, i]))), /17 fields, limit 16/);
+  t.throws(() => checkSnapshotHeader({ a: 'x'.repeat(2000) }), /bytes of JSON, limit 1024/);
+});

@@ -192,6 +192,7 @@ async function side(t: Teardown, id: string, addresses: Map<string, string>, chu
     cluster_id: 'c1',
     self_id: id,
     self_address: '',
+    self_version: { protocol_major: 1, protocol_minor: 1, rules_version_min: 1, rules_version_max: 2 },
     staging: storage,
     snapshot_hook: null,
     log: { info: () => undefined, debug: () => undefined, warn: () => undefined },

@@ -7,6 +7,7 @@ import * as grpc from '@grpc/grpc-js';
 import { messageFromWire, messageToWire, WireError, type WireBatch } from '../../src/node/transport-codec.js';
 import { DEFAULT_TRANSPORT_LIMITS, GrpcTransport, raftServiceClient, type TransportHost } from '../../src/node/transport-grpc.js';
 import type { Message } from '../../src/raft/types.js';
+import { PEER_PROTOCOL_MAJOR, PEER_PROTOCOL_MINOR, peerVersionFromWire, UNANNOUNCED, type PeerVersion } from '../../src/node/peer-version.js';
 
 const data = new Uint8Array([1, 2, 3, 250]);
 const env = { from: 'a', to: 'b', term: 7 };
@@ -58,19 +59,24 @@ interface Peer {
   got: Message[];
   unreachable: string[];
   warnings: string[];
+  infos: [object, string][];
 }
 
-async function peer(id: string, cluster_id: string, addresses: Map<string, string>, queue_messages_max = 4096): Promise<Peer> {
+const V11: PeerVersion = { protocol_major: PEER_PROTOCOL_MAJOR, protocol_minor: PEER_PROTOCOL_MINOR, rules_version_min: 1, rules_version_max: 2 };
+
+async function peer(id: string, cluster_id: string, addresses: Map<string, string>, queue_messages_max = 4096, self_version: PeerVersion = V11): Promise<Peer> {
   const got: Message[] = [];
   const unreachable: string[] = [];
   const warnings: string[] = [];
+  const infos: [object, string][] = [];
   const host: TransportHost = {
     cluster_id,
     self_id: id,
     self_address: '',
     staging: { beginStaging: () => Promise.reject(new Error('not in this test')), stageRecords: () => Promise.resolve(), discardStaging: () => undefined },
     snapshot_hook: null,
-    log: { info: () => undefined, debug: () => undefined, warn: (_o, m) => warnings.push(m) },
+    self_version,
+    log: { info: (o, m) => infos.push([o, m]), debug: () => undefined, warn: (_o, m) => warnings.push(m) },
     addressOf: (x) => addresses.get(x) ?? null,
     isKnownSender: (x) => addresses.has(x),
     learnAddress: () => undefined,
@@ -87,7 +93,7 @@ async function peer(id: string, cluster_id: string, addresses: Map<string, strin
   server.addService(raftServiceClient('Raft').service, transport.service());
   const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))));
   addresses.set(id, `127.0.0.1:${port}`);
-  return { transport, server, port, got, unreachable, warnings };
+  return { transport, server, port, got, unreachable, warnings, infos };
 }
 
 async function until(what: string, f: () => boolean): Promise<void> {
@@ -142,4 +148,46 @@ t.test('a dead peer costs a bounded queue, not memory', async (t) => {
   t.ok((a.transport.stats().dead?.queued ?? 0) <= 32, 'still at most 32 queued after the failure');
   await until('the queue to be dropped', () => a.transport.stats().dead?.queued === 0);
   t.pass('nothing is kept for a dead peer');
+});
+
+t.test('peers announce their version: recorded and logged, another major refused', async (t) => {
+  const addrs = new Map<string, string>();
+  const a = await peer('a', 'c1', addrs);
+  const b = await peer('b', 'c1', addrs);
+  const future = await peer('f', 'c1', addrs, 4096, { ...V11, protocol_major: 2, protocol_minor: 0 });
+  t.teardown(() => {
+    for (const p of [a, b, future]) {
+      p.transport.close();
+      p.server.forceShutdown();
+    }
+  });
+  t.equal(b.transport.peer_versions.get('a'), null, 'nothing known before a stream');
+  a.transport.send([{ from: 'a', to: 'b', term: 1, type: 'heartbeat', commit: 1, context: '' }]);
+  a.transport.send([{ from: 'a', to: 'b', term: 1, type: 'heartbeat', commit: 2, context: '' }]);
+  await until('2 messages at b', () => b.got.length === 2);
+  t.same(b.transport.peer_versions.get('a'), V11, 'b knows what a announced');
+  t.same(
+    b.infos.filter(([, m]) => m === 'peer version'),
+    [[{ from: 'a', version: 'protocol 1.1, ledger rules 1..2' }, 'peer version']],
+    'logged once per stream, with the version',
+  );
+
+  future.transport.send([{ from: 'f', to: 'b', term: 1, type: 'heartbeat', commit: 0, context: '' }]);
+  await until('f to notice the refusal', () => future.unreachable.includes('b'));
+  t.equal(b.got.length, 2, 'nothing from a peer of protocol 2 was delivered');
+  t.ok(b.warnings.includes('refused a peer of another protocol major version'), 'b logged the refusal');
+  t.ok(future.warnings.includes('peer refused our stream'), 'f logged that it was refused');
+  t.equal(b.transport.peer_versions.get('f'), null, 'a refused peer is not recorded');
+
+  a.transport.close();
+  await until('the stream from a to close', () => b.transport.peer_versions.get('a') === null);
+  t.pass('a closed stream forgets the announcement');
+});
+
+t.test('peer version announcements are bounded and checked', async (t) => {
+  t.same(peerVersionFromWire(null), UNANNOUNCED, 'absent: a build before announcements');
+  t.same(UNANNOUNCED, { protocol_major: 1, protocol_minor: 0, rules_version_min: 1, rules_version_max: 1 });
+  t.throws(() => peerVersionFromWire({ protocol_major: 1, protocol_minor: 1, rules_version_min: 0, rules_version_max: 2 }), /ledger rules 0\.\.2: not a range/);
+  t.throws(() => peerVersionFromWire({ protocol_major: 1, protocol_minor: 1, rules_version_min: 3, rules_version_max: 2 }), /ledger rules 3\.\.2/);
+  t.throws(() => peerVersionFromWire({ protocol_major: 70_000, protocol_minor: 1, rules_version_min: 1, rules_version_max: 2 }), /protocol_major must be an integer 0\.\.65535, got 70000/);
 });

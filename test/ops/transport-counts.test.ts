@@ -20,6 +20,7 @@ async function peer(id: string, addresses: Map<string, string>, queue_messages_m
     cluster_id: 'c1',
     self_id: id,
     self_address: '',
+    self_version: { protocol_major: 1, protocol_minor: 1, rules_version_min: 1, rules_version_max: 2 },
     staging: { beginStaging: () => Promise.reject(new Error('not in this test')), stageRecords: () => Promise.resolve(), discardStaging: quiet },
     snapshot_hook: null,
     log: { info: quiet, debug: quiet, warn: quiet },

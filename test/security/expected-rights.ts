@@ -6,7 +6,7 @@ const CLU = '/stockraft.v1.Cluster/';
 export const READS = ['GetPosition', 'GetPositions', 'GetReservation', 'ListEvents', 'ListPositions', 'GetOutcome', 'Watch'].map((m) => INV + m).concat([CLU + 'Status']);
 export const ORDER = ['Reserve', 'Commit', 'Release', 'Extend', 'Submit'].map((m) => INV + m);
 export const STOCK = [INV + 'Adjust', INV + 'Submit'];
-export const ADMIN_ONLY = ['AddLearner', 'Promote', 'Remove', 'TransferLeadership', 'Snapshot', 'Backup', 'ListAdminEvents', 'MarkHistoryArchived'].map((m) => CLU + m);
+export const ADMIN_ONLY = ['AddLearner', 'Promote', 'Remove', 'TransferLeadership', 'Snapshot', 'Backup', 'ListAdminEvents', 'MarkHistoryArchived', 'SetClusterVersion'].map((m) => CLU + m);
 export const TEST_HOOKS = ['Propose', 'Status', 'GetPosition', 'Admin'].map((m) => '/stockraft.raft.StockTest/' + m);
 export const PEER_ONLY = ['/stockraft.raft.Raft/Stream', '/stockraft.raft.Raft/InstallSnapshot'];
 export const PUBLIC = ['/grpc.health.v1.Health/Check', '/grpc.health.v1.Health/Watch'];

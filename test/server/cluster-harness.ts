@@ -122,6 +122,8 @@ export interface ClusterOptions {
    * cluster-scripts/gen-certs.sh made in certs_dir (nodes/<id>.*, clients/admin.*,
    * roles.txt); the harness's own calls use the admin client certificate. */
   readonly tls?: { readonly certs_dir: string };
+  /** Extra environment per node id (e.g. a test hook's variable). */
+  readonly node_env?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 export interface ManagedNode {
@@ -174,7 +176,7 @@ export class StockdCluster {
   private async define(id: string): Promise<ManagedNode> {
     const port = await freePort();
     const metrics_port = this.opts.metrics ? await freePort() : null;
-    const n: ManagedNode = { id, port, metrics_port, data_dir: path.join(this.root, id), args: [], env: {}, proc: null, exited: null, output: [], log_file: null };
+    const n: ManagedNode = { id, port, metrics_port, data_dir: path.join(this.root, id), args: [], env: { ...(this.opts.node_env?.[id] ?? {}) }, proc: null, exited: null, output: [], log_file: null };
     this.nodes.set(id, n);
     return n;
   }

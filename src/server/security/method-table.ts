@@ -59,6 +59,7 @@ export const METHOD_RULES: ReadonlyMap<string, MethodRule> = new Map<string, Met
   [CLU + 'ListAdminEvents', rule(['admin'])],
   // Allows retention to prune history up to a log index: operators only, audited.
   [CLU + 'MarkHistoryArchived', rule(['admin'], AUDITED)],
+  [CLU + 'SetClusterVersion', rule(['admin'], AUDITED)],
   [RAFT + 'Stream', rule(['peer'])],
   [RAFT + 'InstallSnapshot', rule(['peer'])],
   // Served only with --test-hooks; it can propose anything and change membership.
