@@ -6,13 +6,16 @@
 import type { Message } from '../raft/types.js';
 import { RaftInvariantError } from '../raft/invariant.js';
 import { StorageError } from './storage-records.js';
+import { RulesVersionError } from '../ledger/rules.js';
 
 /** safety: a raft invariant broke (e.g. an append conflicting at or below the commit
  * index: durable data was lost somewhere). corruption: a stored record failed its checks.
  * disk_full: a durable write failed for want of space (restartable once space returns).
- * storage: any other failed read or write of the data dir. other: anything else. */
-export type FatalKind = 'safety' | 'corruption' | 'disk_full' | 'storage' | 'other';
-export const FATAL_KINDS: readonly FatalKind[] = ['safety', 'corruption', 'disk_full', 'storage', 'other'];
+ * storage: any other failed read or write of the data dir. version: an entry or snapshot
+ * under a ledger rules version this node does not apply (src/ledger/rules.ts; restartable
+ * with a build that applies it). other: anything else. */
+export type FatalKind = 'safety' | 'corruption' | 'disk_full' | 'storage' | 'version' | 'other';
+export const FATAL_KINDS: readonly FatalKind[] = ['safety', 'corruption', 'disk_full', 'storage', 'version', 'other'];
 
 /** A broken invariant met while the core handled a peer's message, with the message
  * named (type, sender, term, indexes). */
@@ -35,6 +38,7 @@ export function isDiskFull(err: unknown): boolean {
 export function fatalKind(err: unknown): FatalKind {
   if (err instanceof SafetyViolation || err instanceof RaftInvariantError) return 'safety';
   if (isDiskFull(err)) return 'disk_full';
+  if (err instanceof RulesVersionError) return 'version';
   if (err instanceof StorageError) return /corrupt/i.test(err.message) ? 'corruption' : 'storage';
   const code = (err as { code?: unknown } | null)?.code;
   if (code === 'LEVEL_CORRUPTION') return 'corruption';
