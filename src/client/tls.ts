@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 /** Certificate and key files are small; a larger file is a wrong path, not a PEM. */
 export const PEM_FILE_BYTES_MAX = 1024 * 1024;
 
-function readPem(file: string, flag: string): Buffer {
+/** Reads one certificate, key or CA file; errors name the flag, the file and the limit. */
+export function readPem(file: string, flag: string): Buffer {
   let buf: Buffer;
   try {
     buf = readFileSync(file);

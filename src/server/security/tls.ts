@@ -5,11 +5,10 @@
 
 import * as grpc from '@grpc/grpc-js';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { PeerCertificate } from 'node:tls';
 import { identityOfCert, parsePemBundle } from './identity.js';
+import { readPem } from '../../client/tls.js';
 
-export const PEM_FILE_BYTES_MAX = 1024 * 1024;
 
 export interface TlsFiles {
   readonly cert: string;
@@ -26,17 +25,6 @@ export interface TlsMaterial {
   readonly ca_certs: readonly X509Certificate[];
 }
 
-function readPem(file: string, flag: string): Buffer {
-  let buf: Buffer;
-  try {
-    buf = readFileSync(file);
-  } catch (err) {
-    throw new Error(`${flag} ${file}: cannot read: ${(err as Error).message}`);
-  }
-  if (buf.length === 0) throw new Error(`${flag} ${file}: file is empty`);
-  if (buf.length > PEM_FILE_BYTES_MAX) throw new Error(`${flag} ${file}: ${buf.length} bytes, limit ${PEM_FILE_BYTES_MAX}`);
-  return buf;
-}
 
 /** Reads and checks a cert/key/CA triple; `flags` names the options for error messages. */
 export function loadTlsMaterial(files: TlsFiles, flags: { cert: string; key: string; ca: string }, now_ms = Date.now()): TlsMaterial {
