@@ -82,7 +82,7 @@ t.test('TLS cluster: clients checked end to end; rogue nodes cannot join or dist
   const stock = client(Inventory, `127.0.0.1:${p2}`, '.', 'stock');
   const adj = await callRetry(stock, 'Adjust', { op_id: 'sec-1', sku: 'SKU-1', location: 'L1', delta: 10, reason: 'receive', reference: 'po-1' });
   t.equal(adj.code, 0, 'stock adjusts');
-  t.equal(adj.res?.['code'], 'OK');
+  t.equal(adj.res?.['code'], 'RESULT_CODE_OK');
   const reader = client(Inventory, `127.0.0.1:${p3}`, '.', 'reader');
   const denied = await call(reader, 'Adjust', { op_id: 'sec-2', sku: 'SKU-1', location: 'L1', delta: 5, reason: 'x', reference: 'y' });
   t.equal(denied.code, grpc.status.PERMISSION_DENIED, 'reader may not adjust');
