@@ -1,0 +1,214 @@
+// Longevity: what a store that has run for a long time costs. Builds the data dirs of a
+// 3-node cluster with N applied events over P positions (longevity-build.ts, no network),
+// then measures on real stockd processes:
+//   - restart to serving: start all three on their dirs, time until n1 answers a
+//     linearizable read; RSS of each node once serving (and 5 s later);
+//   - snapshot to a new learner: start n4 (--join), add it as a learner, time until it has
+//     applied the leader's index; peak RSS of the sender (leader) and receiver (n4),
+//     sampled every 100 ms;
+//   - backup: `stockctl backup` from the leader, wall time and file size.
+// Prints a table (or one JSON object with --json), with the load average, which matters:
+// the machine may be shared. Asserts nothing.
+//
+//   npm run bench:longevity -- [--events 200000] [--positions 20000] [--json]
+//   big targets: --events 20000000 --positions 1000000 (about an hour to build here)
+
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { StockraftClient } from '../src/client/index.js';
+import { STOCKD_NODE_ENV, STOCKD_NODE_FLAGS } from '../src/server/node-flags.js';
+import { freePorts, sleep, startProc, stopAll, stopProc, type Proc } from './lib/procs.js';
+import { rssMib } from './lib/rss.js';
+import { benchSku, buildCluster, CLUSTER_ID, LONGEVITY_LOCATION } from './longevity-build.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const STOCKD_JS = path.resolve(HERE, '../src/server/main.js');
+const STOCKCTL_JS = path.resolve(HERE, '../src/cli/main.js');
+const EVENTS_MAX = 100_000_000;
+const SERVE_TIMEOUT_MS = 300_000;
+const CATCH_UP_TIMEOUT_MS = 1_800_000;
+const SAMPLE_MS = 100;
+
+interface Args {
+  events: number;
+  positions: number;
+  json: boolean;
+}
+
+function intArg(name: string, v: string, lo: number, hi: number): number {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < lo || n > hi) throw new RangeError(`--${name} must be an integer ${lo}..${hi}, got '${v}'`);
+  return n;
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  const a: Args = { events: 200_000, positions: 20_000, json: false };
+  for (let i = 0; i < argv.length; i++) {
+    const k = argv[i];
+    if (k === '--json') a.json = true;
+    else if (k === '--events') a.events = intArg('events', argv[++i] ?? '', 1_000, EVENTS_MAX);
+    else if (k === '--positions') a.positions = intArg('positions', argv[++i] ?? '', 1, 10_000_000);
+    else throw new RangeError(`unknown argument '${k}' (--events N --positions P --json)`);
+  }
+  if (a.positions > a.events) throw new RangeError(`--positions ${a.positions} exceeds --events ${a.events}`);
+  return a;
+}
+
+function startNode(root: string, id: string, address: string, dir: string, extra: readonly string[]): Proc {
+  const args = [...STOCKD_NODE_FLAGS, STOCKD_JS, '--id', id, '--listen', address, '--data', dir, '--insecure', '--log-level', 'warn', ...extra];
+  return startProc(`stockd ${id}`, process.execPath, args, { log_file: path.join(root, `${id}.log`), env: { ...process.env, ...STOCKD_NODE_ENV } });
+}
+
+/** Polls until fn returns a value (bounded by timeout_ms). */
+async function until<T>(what: string, timeout_ms: number, fn: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeout_ms;
+  // Bounded by the deadline.
+  while (Date.now() < deadline) {
+    try {
+      const v = await fn();
+      if (v !== undefined) return v;
+    } catch (err) {
+      // Not yet, unless a process died.
+      if (err instanceof Error && / exited:/.test(err.message)) throw err;
+    }
+    await sleep(50);
+  }
+  throw new Error(`${what}: not within ${timeout_ms} ms`);
+}
+
+/** Samples the peak RSS of processes until stopped. */
+function peakRss(pids: readonly number[]): { stop(): number[] } {
+  const peaks = pids.map(() => 0);
+  const timer = setInterval(() => pids.forEach((pid, i) => (peaks[i] = Math.max(peaks[i]!, rssMib(pid)))), SAMPLE_MS);
+  return { stop: () => (clearInterval(timer), peaks) };
+}
+
+interface Figures {
+  restart_to_serving_ms: number;
+  rss_mib_serving: number[];
+  rss_mib_5s_later: number[];
+  snapshot_to_learner_ms: number;
+  snapshot_peak_rss_mib: { sender: number; receiver: number };
+  backup_ms: number;
+  backup_bytes: number;
+}
+
+async function measureRestart(root: string, dirs: Record<string, string>, addr: Record<string, string>, initial: string): Promise<{ procs: Record<string, Proc>; ms: number; rss: number[]; rss_later: number[] }> {
+  const t0 = performance.now();
+  const procs: Record<string, Proc> = {};
+  for (const id of ['n1', 'n2', 'n3']) procs[id] = startNode(root, id, addr[id]!, dirs[id]!, ['--initial-cluster', initial, '--cluster-id', CLUSTER_ID]);
+  const probe = new StockraftClient({ endpoints: [addr.n1!], deadline_ms: 2_000 });
+  try {
+    await until('n1 to answer a linearizable read', SERVE_TIMEOUT_MS, async () => {
+      for (const p of Object.values(procs)) if (p.exited()) throw new Error(`${p.name} exited:\n${p.tail()}`);
+      return (await probe.getPosition(benchSku(0), LONGEVITY_LOCATION)) !== null ? true : undefined;
+    });
+  } catch (err) {
+    throw new Error(`${err instanceof Error ? err.message : String(err)}\n${Object.values(procs).map((p) => `--- ${p.name}:\n${p.tail()}`).join('\n')}`);
+  } finally {
+    probe.close();
+  }
+  const ms = performance.now() - t0;
+  const rss = ['n1', 'n2', 'n3'].map((id) => Math.round(rssMib(procs[id]!.pid)));
+  await sleep(5_000);
+  const rss_later = ['n1', 'n2', 'n3'].map((id) => Math.round(rssMib(procs[id]!.pid)));
+  return { procs, ms, rss, rss_later };
+}
+
+async function measureLearner(root: string, procs: Record<string, Proc>, addr: Record<string, string>, initial: string, client: StockraftClient): Promise<{ ms: number; sender: number; receiver: number }> {
+  const leader_id = await until('a leader', 60_000, async () => (await client.status()).leader_id ?? undefined);
+  const target = (await client.status()).applied_index;
+  procs.n4 = startNode(root, 'n4', addr.n4!, path.join(root, 'n4'), ['--join', '--cluster-id', CLUSTER_ID, '--initial-cluster', initial]);
+  await procs.n4.waitForLine(/stockd serving/, 60_000).catch(() => undefined);
+  const sampler = peakRss([procs[leader_id]!.pid, procs.n4.pid]);
+  const t0 = performance.now();
+  await client.addLearner('n4', addr.n4!);
+  const n4 = new StockraftClient({ endpoints: [addr.n4!], deadline_ms: 2_000 });
+  try {
+    await until('n4 to catch up', CATCH_UP_TIMEOUT_MS, async () => ((await n4.status()).applied_index >= target ? true : undefined));
+  } finally {
+    n4.close();
+  }
+  const ms = performance.now() - t0;
+  const [sender, receiver] = sampler.stop();
+  return { ms, sender: Math.round(sender!), receiver: Math.round(receiver!) };
+}
+
+async function measureBackup(root: string, leader_address: string): Promise<{ ms: number; bytes: number }> {
+  const file = path.join(root, 'backup.bin');
+  const t0 = performance.now();
+  await promisify(execFile)(process.execPath, [STOCKCTL_JS, '--endpoints', leader_address, '--deadline-ms', '600000', 'backup', '--out', file], { maxBuffer: 1 << 20 });
+  return { ms: performance.now() - t0, bytes: statSync(file).size };
+}
+
+async function run(args: Args, log: (s: string) => void): Promise<Figures & { build_ms: number; applied_index: number }> {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'stockd-longevity-'));
+  try {
+    const ports = await freePorts(4);
+    const addr: Record<string, string> = { n1: `127.0.0.1:${ports[0]}`, n2: `127.0.0.1:${ports[1]}`, n3: `127.0.0.1:${ports[2]}`, n4: `127.0.0.1:${ports[3]}` };
+    const members = { n1: addr.n1!, n2: addr.n2!, n3: addr.n3! };
+    const initial = Object.entries(members).map(([id, a]) => `${id}=${a}`).join(',');
+    const built = await buildCluster(root, args.events, args.positions, members, (done) => log(`  built ${done.toLocaleString('en-US')} events`));
+    log(`built ${args.events.toLocaleString('en-US')} events over ${args.positions.toLocaleString('en-US')} positions in ${(built.build_ms / 1000).toFixed(1)} s`);
+    const r = await measureRestart(root, built.dirs, addr, initial);
+    log(`restart to serving ${r.ms.toFixed(0)} ms; RSS ${r.rss.join(' / ')} MiB`);
+    const client = new StockraftClient({ endpoints: Object.values(members), deadline_ms: 30_000 });
+    try {
+      const l = await measureLearner(root, r.procs, addr, initial, client);
+      log(`snapshot to learner ${l.ms.toFixed(0)} ms; peak RSS sender ${l.sender} MiB, receiver ${l.receiver} MiB`);
+      const leader_id = (await client.status()).leader_id ?? 'n1';
+      const b = await measureBackup(root, addr[leader_id]!);
+      log(`backup ${b.ms.toFixed(0)} ms, ${b.bytes} bytes`);
+      return {
+        build_ms: built.build_ms,
+        applied_index: built.applied_index,
+        restart_to_serving_ms: Math.round(r.ms),
+        rss_mib_serving: r.rss,
+        rss_mib_5s_later: r.rss_later,
+        snapshot_to_learner_ms: Math.round(l.ms),
+        snapshot_peak_rss_mib: { sender: l.sender, receiver: l.receiver },
+        backup_ms: Math.round(b.ms),
+        backup_bytes: b.bytes,
+      };
+    } finally {
+      client.close();
+      for (const p of Object.values(r.procs)) await stopProc(p);
+    }
+  } finally {
+    await stopAll();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const log = (s: string): void => void (args.json ? process.stderr.write(s + '\n') : console.log(s));
+  const load_before = os.loadavg().map((x) => Number(x.toFixed(2)));
+  const f = await run(args, log);
+  const load_after = os.loadavg().map((x) => Number(x.toFixed(2)));
+  const out = { events: args.events, positions: args.positions, node: process.version, cpus: os.cpus().length, loadavg_before: load_before, loadavg_after: load_after, ...f };
+  if (args.json) {
+    console.log(JSON.stringify(out));
+    return;
+  }
+  const rows: [string, string][] = [
+    ['events / positions', `${args.events.toLocaleString('en-US')} / ${args.positions.toLocaleString('en-US')}`],
+    ['restart to serving (linearizable read on n1)', `${f.restart_to_serving_ms} ms`],
+    ['RSS per node once serving / 5 s later', `${f.rss_mib_serving.join(' / ')} MiB  |  ${f.rss_mib_5s_later.join(' / ')} MiB`],
+    ['snapshot to a new learner (caught up)', `${f.snapshot_to_learner_ms} ms`],
+    ['peak RSS during it: sender / receiver', `${f.snapshot_peak_rss_mib.sender} / ${f.snapshot_peak_rss_mib.receiver} MiB`],
+    ['stockctl backup', `${f.backup_ms} ms, ${(f.backup_bytes / 2 ** 20).toFixed(1)} MiB`],
+    ['load average (1/5/15 min) before / after', `${load_before.join(' ')} / ${load_after.join(' ')}`],
+  ];
+  for (const [k, v] of rows) console.log(`${k.padEnd(46)} ${v}`);
+}
+
+main().catch(async (err: unknown) => {
+  console.error(err);
+  await stopAll();
+  process.exit(1);
+});
