@@ -14,6 +14,8 @@ import { encodeEntry } from '../src/ledger/codec.js';
 
 const COMMANDS_PER_ENTRY = 1000;
 const ENTRIES_PER_APPLY = 10;
+/** Outcomes within the dedup window at the end of the build (the live state besides positions). */
+const WINDOW_OUTCOMES = 50_000;
 export const LONGEVITY_LOCATION = 'WH-1:A/07';
 export const CLUSTER_ID = 'bench-longevity';
 
@@ -33,7 +35,10 @@ async function buildOne(dir: string, events: number, positions: number, addresse
   await storage.claim('n1', CLUSTER_ID, { conf: conf_state, addresses });
   await storage.load();
   const ledger = new Ledger();
-  // One entry a second of log time: a long-lived store, outcomes leaving the window.
+  // Log time steps so that about WINDOW_OUTCOMES outcomes stay within the dedup window, as
+  // in a store that has run for a long time: live state is the positions and that window,
+  // whatever the history.
+  const step_ms = Math.max(1, Math.floor((ledger.dedup_window_ms * COMMANDS_PER_ENTRY) / WINDOW_OUTCOMES));
   let time_ms = 1_700_000_000_000;
   let index = 0;
   let done = 0;
@@ -47,7 +52,7 @@ async function buildOne(dir: string, events: number, positions: number, addresse
       for (let c = 0; c < COMMANDS_PER_ENTRY && done < events; c++, done++) {
         cmds.push({ kind: 'adjust', op_id: `adj-${done}`, sku: benchSku(done % positions), location: LONGEVITY_LOCATION, delta: 1, reason: 'receive', reference: 'po-1' });
       }
-      time_ms += 1_000;
+      time_ms += step_ms;
       index += 1;
       const entry = { time_ms, commands: cmds };
       entries.push({ index, term: 1, type: 'normal' as const, data: encodeEntry(entry) });
