@@ -78,8 +78,8 @@ import type {
   ReservationView,
   ShortLine,
 } from './types.js';
-import { validateCommand } from './validate.js';
-import { CLUSTER_VERSION_INITIAL, ledgerRules, parseClusterVersionTarget, RulesVersionError, supportedRange, type LedgerRules, type RulesRange } from './rules.js';
+import { renderValue, validateCommand } from './validate.js';
+import { CLUSTER_VERSION_INITIAL, HISTORY_RETENTION_RULES_VERSION, ledgerRules, parseClusterVersionTarget, RulesVersionError, supportedRange, type LedgerRules, type RulesRange } from './rules.js';
 
 export interface LedgerOptions {
   /** The dedup window in log time (DEDUP_WINDOW_MS_DEFAULT, stockd --dedup-window-ms): an
@@ -358,7 +358,7 @@ export class Ledger {
 
     this.expireDue(batch);
     this.pruneDue(batch);
-    const prune = entry.prune === undefined ? undefined : this.pruneHistory(batch, entry.prune);
+    const prune = entry.prune === undefined ? undefined : batch.rules.history_retention ? this.pruneHistory(batch, entry.prune) : { ok: false as const, reason: `a prune list needs ledger rules version ${HISTORY_RETENTION_RULES_VERSION}; the entry is under version ${batch.rules.version}` };
     const results: CommandResult[] = new Array<CommandResult>(entry.commands.length);
     for (let i = 0; i < entry.commands.length; i++) results[i] = this.applyCommand(batch, entry.commands[i]);
 
@@ -412,6 +412,10 @@ export class Ledger {
   private applyCommand(batch: Batch, cmd: Command): CommandResult {
     const v = validateCommand(cmd);
     if (!v.ok) return { code: 'INVALID_ARGUMENT', replay: false, field: v.field, limit: v.limit, value: v.value };
+    // Before rules version 3 the action does not exist (rules.ts).
+    if (cmd.kind === 'admin' && cmd.action === 'history_archived' && !batch.rules.history_retention) {
+      return { code: 'INVALID_ARGUMENT', replay: false, field: 'action', limit: `an action of ledger rules version ${batch.rules.version}: history_archived needs version ${HISTORY_RETENTION_RULES_VERSION}`, value: renderValue(cmd.action) };
+    }
     const id = cmd.kind === 'reserve' ? cmd.reservation_id : cmd.op_id;
     const bad_stamp = this.stampInvalid(batch, cmd);
     if (bad_stamp !== null) return bad_stamp;

@@ -13,6 +13,10 @@
 //      that meets one are in place before a rule change needs them. The next change of a
 //      replicated rule (for example EXPIRIES_PER_ENTRY_MAX) becomes version 3, and a build
 //      that supports 3 still applies 1 and 2 as they were.
+//   3  history retention (retention.ts): an entry may carry a prune list, and the admin
+//      action 'history_archived' sets the archived mark. Under 1 and 2 a prune list is
+//      refused whole and 'history_archived' is an unknown action (INVALID_ARGUMENT), as a
+//      build without retention treats them, so replicas of both builds agree.
 
 import { EXPIRIES_PER_ENTRY_MAX } from './limits.js';
 
@@ -20,7 +24,7 @@ import { EXPIRIES_PER_ENTRY_MAX } from './limits.js';
  * once no log or snapshot of a supported cluster can hold them. */
 export const RULES_VERSION_MIN = 1;
 /** The newest rules version this build applies. */
-export const RULES_VERSION_MAX = 2;
+export const RULES_VERSION_MAX = 3;
 /** Bound on the version field of an entry or of the cluster version on the wire and in
  * state: a larger value is malformed, not merely unknown. */
 export const RULES_VERSION_FIELD_MAX = 65_535;
@@ -32,11 +36,17 @@ export interface LedgerRules {
   readonly version: number;
   /** See EXPIRIES_PER_ENTRY_MAX. */
   readonly expiries_per_entry_max: number;
+  /** Prune lists and the archived mark (version 3 on). */
+  readonly history_retention: boolean;
 }
 
+/** The first rules version with history retention. */
+export const HISTORY_RETENTION_RULES_VERSION = 3;
+
 const RULES: Readonly<Record<number, LedgerRules>> = {
-  1: { version: 1, expiries_per_entry_max: EXPIRIES_PER_ENTRY_MAX },
-  2: { version: 2, expiries_per_entry_max: EXPIRIES_PER_ENTRY_MAX },
+  1: { version: 1, expiries_per_entry_max: EXPIRIES_PER_ENTRY_MAX, history_retention: false },
+  2: { version: 2, expiries_per_entry_max: EXPIRIES_PER_ENTRY_MAX, history_retention: false },
+  3: { version: 3, expiries_per_entry_max: EXPIRIES_PER_ENTRY_MAX, history_retention: true },
 };
 
 /** The rules of a version this build supports; throws for any other. */

@@ -61,6 +61,6 @@ export class EntryClock {
 
   /** An entry without commands that prunes history (retention.ts), stamped likewise. */
   encodePrune(prune: readonly HistoryHorizon[]): Uint8Array {
-    return encodeEntry({ time_ms: this.log_clock.stamp(), commands: [], prune });
+    return encodeEntry({ time_ms: this.log_clock.stamp(), commands: [], prune, rules_version: this.rules_version() });
   }
 }

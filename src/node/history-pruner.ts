@@ -14,6 +14,7 @@ import type { EntryClock } from './entry-clock.js';
 import type { NodeLog } from './node-settings.js';
 import type { LedgerEvent } from '../ledger/types.js';
 import { historyKey, historyRangeEnd } from '../ledger/keys.js';
+import { HISTORY_RETENTION_RULES_VERSION } from '../ledger/rules.js';
 import { retentionEnabled, scanForPrune, type RetentionPolicy } from './history-scan.js';
 import { HISTORY_PRUNE_EVENTS_MAX, HISTORY_PRUNE_INTERVAL_MS, HISTORY_PRUNE_POSITIONS_SCANNED_MAX, WATCH_TRIM_RECORDS_MAX } from './limits.js';
 
@@ -73,7 +74,9 @@ export class HistoryPruner {
 
   private async proposePrune(): Promise<void> {
     const s = this.p.state;
-    if (!retentionEnabled(this.p.policy) || s.role !== 'leader' || this.prune_index > s.applied.index) {
+    // Prune lists exist from ledger rules version 3 on (rules.ts): below it, nothing.
+    const rules_ok = s.ledger.clusterVersion() >= HISTORY_RETENTION_RULES_VERSION;
+    if (!retentionEnabled(this.p.policy) || !rules_ok || s.role !== 'leader' || this.prune_index > s.applied.index) {
       if (s.role !== 'leader') this.prune_index = 0;
       return;
     }

@@ -43,6 +43,7 @@ import { Proposer } from './proposer.js';
 import { DiskGuard } from './disk-guard.js';
 import { ExpiryTicks } from './expiry-ticks.js';
 import { HistoryPruner } from './history-pruner.js';
+import { HISTORY_RETENTION_RULES_VERSION } from '../ledger/rules.js';
 import { NodeLoop } from './node-loop.js';
 import { Shutdown } from './shutdown.js';
 import { outcomeOf, proposeChecked, type DedupHost } from './dedup-check.js';
@@ -281,6 +282,8 @@ export class StockNodeImpl implements StockNode {
    * the mark once applied. */
   async markHistoryArchived(through_index: number, principal: string, deadline_ms: number): Promise<number> {
     if (!Number.isSafeInteger(through_index) || through_index < 1) throw new NodeError('invalid', `through_index must be an integer >= 1, got ${through_index}`);
+    const version = this.state.ledger.clusterVersion();
+    if (version < HISTORY_RETENTION_RULES_VERSION) throw new NodeError('invalid', `history retention needs cluster version ${HISTORY_RETENTION_RULES_VERSION} (ledger rules), the cluster is at ${version}: raise it with stockctl cluster-version set ${HISTORY_RETENTION_RULES_VERSION} once every member supports it`);
     const applied = this.state.applied.index;
     if (through_index > applied) throw new NodeError('invalid', `through_index ${through_index} is above the applied log index ${applied}`);
     const cmd: Command = { kind: 'admin', op_id: `adm-${randomUUID()}`, action: 'history_archived', principal, target: String(through_index), detail: `history archived through log index ${through_index}` };

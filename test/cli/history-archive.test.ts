@@ -8,16 +8,19 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ArchiveWriter, archiveFileName, ARCHIVE_FILE_RECORDS_MAX, MANIFEST_FILE, verifyArchive } from '../../src/cli/history-archive.js';
 import type { HistoryHorizon, LedgerEvent } from '../../src/ledger/types.js';
-import { Driver, adjust } from '../ledger/helpers.js';
+import { Driver, adjust, raise3 } from '../ledger/helpers.js';
 
 /** Two positions; SKU-1 pruned through seq 3 (its horizon first), `n` events each. */
 function history(n: number): (LedgerEvent | HistoryHorizon)[] {
   const d = new Driver();
-  for (let i = 1; i <= n; i++) d.entry(i * 1_000, [adjust(`a${i}`, 'SKU-1', 'L', 1), adjust(`b${i}`, 'SKU-2', 'L', 2)]);
+  for (let i = 1; i <= n; i++) {
+    d.entry(i * 1_000, [...(i === 1 ? [raise3] : []), adjust(`a${i}`, 'SKU-1', 'L', 1), adjust(`b${i}`, 'SKU-2', 'L', 2)]);
+    d.rules_version = 3;
+  }
   d.one(n * 1_000 + 1, { kind: 'admin', op_id: 'mark', action: 'history_archived', principal: 'ops', target: '3', detail: '' });
   const e3 = d.store.historyEvents().find((e) => e.sku === 'SKU-1' && e.seq === 3) as LedgerEvent;
   const h: HistoryHorizon = { kind: 'HORIZON', sku: 'SKU-1', location: 'L', seq: 3, log_index: e3.log_index, time_ms: e3.time_ms, on_hand: e3.on_hand, reserved: 0, hash: e3.hash };
-  const out = d.ledger.apply(++d.log_index, { time_ms: n * 1_000 + 2, commands: [], prune: [h] });
+  const out = d.ledger.apply(++d.log_index, { time_ms: n * 1_000 + 2, commands: [], prune: [h], rules_version: 3 });
   d.store.write(out.writes);
   t.same(out.prune, { ok: true, positions: 1, events: 3 });
   return d.store.historyEvents().filter((e) => (e as { kind: string }).kind !== 'ADMIN') as (LedgerEvent | HistoryHorizon)[];

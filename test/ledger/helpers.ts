@@ -58,6 +58,8 @@ export class MemStore {
 export class Driver {
   readonly store = new MemStore();
   log_index = 0;
+  /** Rules version the next entries name (undefined: none, i.e. version 1). */
+  rules_version: number | undefined = undefined;
   constructor(public ledger: Ledger = new Ledger()) {
     this.log_index = ledger.lastLogIndex();
   }
@@ -67,7 +69,8 @@ export class Driver {
   }
 
   entry(time_ms: number, commands: readonly Command[]): ApplyOutput {
-    const out = this.ledger.apply(++this.log_index, { time_ms, commands });
+    const entry = this.rules_version === undefined ? { time_ms, commands } : { time_ms, commands, rules_version: this.rules_version };
+    const out = this.ledger.apply(++this.log_index, entry);
     this.store.write(out.writes);
     return out;
   }
@@ -76,6 +79,9 @@ export class Driver {
     return this.entry(time_ms, [command]).results[0];
   }
 }
+
+/** Raises the cluster version to 3 (history retention, rules.ts). */
+export const raise3: Command = { kind: 'admin', op_id: 'cv-3', action: 'cluster_version', principal: 'ops', target: '3', detail: '' };
 
 export const line = (sku: string, location: string, quantity: number): Line => ({ sku, location, quantity });
 

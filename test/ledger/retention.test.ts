@@ -9,7 +9,7 @@ import { historyKey, horizonKey } from '../../src/ledger/keys.js';
 import { HISTORY_PRUNE_EVENTS_PER_ENTRY_MAX } from '../../src/ledger/limits.js';
 import type { Command, HistoryHorizon, LedgerEntry, LedgerEvent } from '../../src/ledger/types.js';
 import { scanForPrune, type RetentionPolicy } from '../../src/node/history-scan.js';
-import { Driver, adjust, type MemStore } from './helpers.js';
+import { Driver, adjust, raise3, type MemStore } from './helpers.js';
 
 const mark = (n: number, op_id = `m${n}`): Command => ({ kind: 'admin', op_id, action: 'history_archived', principal: 'ops', target: String(n), detail: '' });
 
@@ -26,10 +26,14 @@ function reader(store: MemStore) {
   };
 }
 
-/** Two positions with `n` events each, one entry per event pair, time 1000 * i. */
+/** Two positions with `n` events each, one entry per event pair, time 1000 * i; the first
+ * entry raises the cluster version to 3, the rest are proposed under it. */
 function busy(n: number): Driver {
   const d = new Driver();
-  for (let i = 1; i <= n; i++) d.entry(i * 1_000, [adjust(`a${i}`, 'SKU-1', 'L', 1), adjust(`b${i}`, 'SKU-2', 'L', 2)]);
+  for (let i = 1; i <= n; i++) {
+    d.entry(i * 1_000, [...(i === 1 ? [raise3] : []), adjust(`a${i}`, 'SKU-1', 'L', 1), adjust(`b${i}`, 'SKU-2', 'L', 2)]);
+    d.rules_version = 3;
+  }
   return d;
 }
 
@@ -43,7 +47,7 @@ async function prune(d: Driver, policy: RetentionPolicy, events_max = 1_000): Pr
 }
 
 function applyPrune(d: Driver, time_ms: number, list: readonly HistoryHorizon[]) {
-  const out = d.ledger.apply(++d.log_index, { time_ms, commands: [], prune: list });
+  const out = d.ledger.apply(++d.log_index, { time_ms, commands: [], prune: list, rules_version: d.rules_version });
   d.store.write(out.writes);
   return out;
 }
@@ -86,7 +90,7 @@ t.test('pruning keeps a horizon, verify passes from it, and replicas agree', asy
   const list = await prune(a, { retain_ms: 15_000, retain_events: null });
   // Log time 31 s: events older than 16 s go, up to the mark (index 20).
   t.same(list.map((h) => h.seq), [15, 15]);
-  const entry: LedgerEntry = { time_ms: 32_000, commands: [], prune: list };
+  const entry: LedgerEntry = { time_ms: 32_000, commands: [], prune: list, rules_version: 3 };
   // The list travels in the entry: both replicas decode and apply the same bytes.
   const bytes = encodeEntry(entry);
   for (const d of [a, b]) {
@@ -101,7 +105,7 @@ t.test('pruning keeps a horizon, verify passes from it, and replicas agree', asy
   t.same(a.store.history.get(horizonKey('SKU-1', 'L')), { kind: 'HORIZON', sku: 'SKU-1', location: 'L', seq: 15, log_index: 15, time_ms: 15_000, on_hand: 15, reserved: 0, hash: e15.hash });
   t.equal(a.store.history.get(historyKey('SKU-1', 'L', 15)), undefined, 'pruned events are deleted');
   t.ok(a.store.history.get(historyKey('SKU-1', 'L', 16)), 'the next is kept');
-  t.same(verifyHistory(a.store.historyEvents(), a.ledger.positionHeads()), { ok: true, events: 30, positions: 2, admin_events: 1, horizons: 2 });
+  t.same(verifyHistory(a.store.historyEvents(), a.ledger.positionHeads()), { ok: true, events: 30, positions: 2, admin_events: 2, horizons: 2 });
   // The horizon survives a restart, and the position keeps working.
   const loaded = Ledger.load(a.store.rawStateEntries());
   t.equal(loaded.horizonSeq('SKU-1', 'L'), 15);
@@ -109,7 +113,7 @@ t.test('pruning keeps a horizon, verify passes from it, and replicas agree', asy
   a.ledger = loaded;
   a.one(33_000, adjust('late', 'SKU-1', 'L', 1));
   t.equal((a.store.state.get('p!SKU-1!L') as { horizon_seq?: number }).horizon_seq, 15, 'a later change keeps the horizon in the record');
-  t.same(verifyHistory(a.store.historyEvents(), a.ledger.positionHeads()), { ok: true, events: 31, positions: 2, admin_events: 1, horizons: 2 });
+  t.same(verifyHistory(a.store.historyEvents(), a.ledger.positionHeads()), { ok: true, events: 31, positions: 2, admin_events: 2, horizons: 2 });
   // Pruning again continues from the horizon; the same list twice is refused the second time.
   const again = await prune(a, { retain_ms: null, retain_events: 1 });
   t.same(again.map((h) => h.seq), [20, 20], 'count rule, capped by the mark');
@@ -136,7 +140,7 @@ t.test('verify fails on a tampered horizon or event (known-bad)', async (t) => {
   moved.splice(hz + 2, 0, h);
   t.match(verifyHistory(moved as never, heads), { ok: false, sku: 'SKU-1', seq: 10, reason: /seq 10 follows seq 0/ });
   const late = new HistoryVerifier();
-  const full = busy(2).store.historyEvents();
+  const full = positionEvents(busy(2).store, 'SKU-1');
   t.equal(late.push(full[0]), null);
   t.match(late.push(good[hz] as never), { ok: false, sku: 'SKU-1', reason: /horizon: comes after events of its position/ });
   const e5 = busy(12).store.history.get(historyKey('SKU-1', 'L', 5));
@@ -149,6 +153,8 @@ t.test('verify fails on a tampered horizon or event (known-bad)', async (t) => {
 
 t.test('one entry prunes at most HISTORY_PRUNE_EVENTS_PER_ENTRY_MAX events (known-bad list refused)', async (t) => {
   const d = new Driver();
+  d.entry(1, [raise3]);
+  d.rules_version = 3;
   const n = HISTORY_PRUNE_EVENTS_PER_ENTRY_MAX + 10;
   const per_entry = 1_000;
   for (let i = 0; i < n; i += per_entry) {
@@ -193,5 +199,19 @@ t.test('malformed prune items are refused whole, naming the item', (t) => {
     t.match(applyPrune(d, 7_000, list as HistoryHorizon[]).prune, { ok: false, reason }, String(reason));
     t.equal(d.store.history.size, before);
   }
+  t.end();
+});
+
+t.test('before ledger rules version 3 there is no retention (known-bad: an old cluster)', (t) => {
+  const d = new Driver();
+  for (let i = 1; i <= 4; i++) d.entry(i * 1_000, [adjust(`a${i}`, 'SKU-1', 'L', 1)]);
+  const r = d.one(5_000, mark(2));
+  t.match(r, { code: 'INVALID_ARGUMENT', field: 'action', limit: /history_archived needs version 3/ });
+  t.equal(d.ledger.archivedThroughIndex(), 0);
+  const e1 = d.store.history.get(historyKey('SKU-1', 'L', 1)) as LedgerEvent;
+  const h = { kind: 'HORIZON' as const, sku: 'SKU-1', location: 'L', seq: 1, log_index: 1, time_ms: 1_000, on_hand: 1, reserved: 0, hash: e1.hash };
+  const before = d.store.history.size;
+  t.match(applyPrune(d, 6_000, [h]).prune, { ok: false, reason: /needs ledger rules version 3; the entry is under version 1/ });
+  t.equal(d.store.history.size, before, 'nothing pruned');
   t.end();
 });

@@ -41,6 +41,12 @@ t.test('retention prunes below the archived mark only, on every node, and surviv
   t.match(JSON.parse(exp.out), { positions: 2, events: 20, archived_through_index: applied_index });
   const live = await stockctl(eps, ['history', 'verify-archive', dir, '--live']);
   t.equal(live.code, 0, `verify-archive --live: ${live.err}`);
+  // History retention is ledger rules version 3: refused until the cluster is raised to it.
+  const early = await stockctl(eps, ['history', 'mark-archived', dir]);
+  t.not(early.code, 0, 'mark refused below cluster version 3');
+  t.match(early.err, /history retention needs cluster version 3/);
+  const raised = await stockctl(eps, ['cluster-version', 'set', '3']);
+  t.equal(raised.code, 0, `cluster-version set 3: ${raised.err}`);
   const mark = await stockctl(eps, ['history', 'mark-archived', dir]);
   t.equal(mark.code, 0, `mark-archived: ${mark.err}`);
   t.same(JSON.parse(mark.out), { archived_through_index: applied_index });

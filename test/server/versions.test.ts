@@ -4,6 +4,7 @@
 // the versions instead of applying it; upgraded, it catches up under the new version.
 
 import t from 'tap';
+import { RULES_VERSION_MAX } from '../../src/ledger/rules.js';
 import * as grpc from '@grpc/grpc-js';
 import { StockdCluster } from './cluster-harness.js';
 import { StockraftClient, StockraftError } from '../../src/client/index.js';
@@ -31,7 +32,7 @@ t.test('a node that lacks a rules version: refused raise, then a loud stop, then
     const s = (await c.client(leader).status()) as NodeStatus;
     return s.members.every((m) => m.version !== null) ? s : undefined;
   });
-  t.same(st.members.map((m) => [m.id, m.version?.rules_version_max]), [['n1', 2], ['n2', 2], ['n3', 1]], 'announced ranges');
+  t.same(st.members.map((m) => [m.id, m.version?.rules_version_max]), [['n1', RULES_VERSION_MAX], ['n2', RULES_VERSION_MAX], ['n3', 1]], 'announced ranges');
   t.equal(st.cluster_version, 1);
 
   let refused: StockraftError | null = null;
