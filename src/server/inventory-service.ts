@@ -29,7 +29,7 @@ async function barrier(node: StockNode, consistency: W.WireEnum, ctx: CallContex
 /** Builds the Edge-wrapped handler of each kind of call. */
 class InventoryCalls {
   private readonly node: StockNode;
-  private readonly svc = inventoryService().service;
+  private readonly svc = inventoryService('server').service;
 
   constructor(private readonly edge: Edge) {
     this.node = edge.node;
