@@ -22,7 +22,7 @@ async function propose(node: StockNode, commands: readonly Command[], ctx: CallC
   return results;
 }
 
-async function barrier(node: StockNode, consistency: W.WireEnum, ctx: CallContext): Promise<void> {
+async function barrier(node: StockNode, consistency: W.WireEnum | undefined, ctx: CallContext): Promise<void> {
   if (V.checkConsistency('consistency', consistency) === 'LINEARIZABLE') await node.readBarrier(ctx.deadline_at_ms);
 }
 
