@@ -1,12 +1,15 @@
 // History retention on real stockd processes: nothing is pruned before the archived mark;
 // export, verify-archive --live and mark-archived through stockctl; then every node prunes
 // the same events, ListEvents names the horizon, `stockctl verify` passes from it, Watch
-// refuses to start below the mark, and all of it survives a restart of every node.
+// refuses to start below the mark (OUT_OF_RANGE, COMPACTED, first retained index) and
+// `stockctl watch` starts at the first retained index by default, and all of it survives
+// a restart of every node.
 
 import t from 'tap';
 import path from 'node:path';
 import { main } from '../../src/cli/main.js';
-import { StockraftClient } from '../../src/client/index.js';
+import * as grpc from '@grpc/grpc-js';
+import { StockraftClient, StockraftError } from '../../src/client/index.js';
 import { adjust, StockdCluster } from './cluster-harness.js';
 
 async function stockctl(eps: string, args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -72,16 +75,26 @@ t.test('retention prunes below the archived mark only, on every node, and surviv
   const live2 = await stockctl(eps, ['history', 'verify-archive', dir, '--live']);
   t.equal(live2.code, 0, `the archive's ends equal the live horizons: ${live2.err}`);
 
-  let watch = 'no error';
+  // Watch below the mark: OUT_OF_RANGE, reason COMPACTED, naming the first retained index.
+  let refusal: unknown = null;
   try {
     for await (const item of client.watch({ from_index: 1, reconnects_max: 1 })) {
-      watch = `an event at ${item.event.log_index}`;
+      refusal = `an event at ${item.event.log_index}`;
       break;
     }
   } catch (err) {
-    watch = err instanceof Error ? err.message : String(err);
+    refusal = err;
   }
-  t.match(watch, /at or below log index \d+, through which history is archived/, 'Watch below the mark is refused');
+  t.ok(refusal instanceof StockraftError, `Watch below the mark is refused: ${String(refusal)}`);
+  const r = refusal as StockraftError;
+  t.equal(r.code, grpc.status.OUT_OF_RANGE, 'OUT_OF_RANGE, as etcd answers a compacted revision');
+  t.equal(r.status_details?.reason, 'COMPACTED');
+  t.same(r.status_details?.metadata, { first_retained_index: String(applied_index + 1), archived_through_index: String(applied_index) }, 'ErrorInfo names the first retained index');
+  t.match(r.details, new RegExp(`first retained index is ${applied_index + 1}`));
+  // stockctl watch with an explicit start below the mark fails with the same refusal.
+  const explicit = await stockctl(eps, ['watch', '--from-index', '1', '--count', '1']);
+  t.equal(explicit.code, 1, 'explicit --from-index below the mark: the call failed');
+  t.match(explicit.err, new RegExp(`OUT_OF_RANGE: .*first retained index is ${applied_index + 1}`));
 
   // A restart of every node keeps the horizons; the cluster works on and verifies.
   for (const id of ids) {
@@ -94,6 +107,11 @@ t.test('retention prunes below the archived mark only, on every node, and surviv
   const again = await client.listEvents('RET-1', 'WH', { limit: 100 });
   t.equal(again.horizon?.seq, 8, 'the horizon survived the restart');
   t.same(again.events.map((e) => e.seq), [9, 10, 11]);
+  // stockctl watch without --from-index starts at the first retained index.
+  const fresh = await stockctl(eps, ['watch', '--count', '1']);
+  t.equal(fresh.code, 0, `stockctl watch from the default start: ${fresh.err}`);
+  t.match(fresh.err, new RegExp(`watching from the first retained index ${applied_index + 1}`), 'it says where it starts');
+  t.match(JSON.parse(fresh.out), { op_id: 'after-restart', sku: 'RET-1' }, 'and shows the first event after the mark');
   const verify2 = await stockctl(eps, ['verify']);
   t.equal(verify2.code, 0, `verify after the restart: ${verify2.err} ${verify2.out}`);
 });
