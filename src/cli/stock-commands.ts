@@ -210,8 +210,8 @@ function addOutcomeCommand(program: Command): void {
       run(async (ctx, id) => {
         const r = await ctx.client().getOutcome(id as string);
         if (r === null) {
-          ctx.out.emit({ id, found: false }, () => `${id as string}: never applied (unknown to the cluster)`);
-          throw new Exit(EXIT_REFUSED, `NOT_FOUND: ${id as string} was never applied`);
+          ctx.out.emit({ id, found: false }, () => `${id as string}: unknown to the cluster (never applied, or dropped with archived history)`);
+          throw new Exit(EXIT_REFUSED, `NOT_FOUND: ${id as string} was never applied or its outcome was dropped with archived history`);
         }
         report(ctx, id as string, r);
       }),

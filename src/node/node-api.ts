@@ -127,7 +127,8 @@ export interface StockNode {
   getPosition(sku: string, location: string): Position | null;
   getReservation(reservation_id: string): ReservationView | null;
   /** The recorded result of an applied op id or reservation id at any age (memory, then
-   * the archived outcomes on disk), or null if unknown here. */
+   * the archived outcomes on disk), or null if unknown here (never applied, or dropped
+   * with its archived history by retention). */
   getOutcome(op_id: string): Promise<CommandResult | null>;
   /** Events of one position with seq > after_seq, at most limit of them, from storage. */
   listEvents(sku: string, location: string, after_seq: number, limit: number): Promise<readonly LedgerEvent[]>;
