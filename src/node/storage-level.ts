@@ -38,13 +38,20 @@ import { readWitness, Witness } from './storage-witness.js';
 import type { ConfState, Entry, HardState, NodeId, SnapshotMeta } from '../raft/types.js';
 import type { KvWrite, LedgerEvent } from '../ledger/types.js';
 import { asBuffer, decodeEntryRecord, decodeMetaRecord, encodeEntryRecord, encodeMetaRecord, isMetaRecord, pack, readU64, StorageError, unpack, writeU64 } from './storage-records.js';
+import { decodeEntryEvents, decodeValue, encodeEntryEvents, encodeValue, isBinaryValue, toPortable } from './storage-values.js';
 
 export { pack, unpack, StorageError, encodeEntryRecord, decodeEntryRecord };
 
-/** Version 3: every raft entry and meta record carries a CRC-32 (storage-records.ts).
- * Version 2 (entries as a binary header and data, Watch copies of events as pointers to
- * their history records) is migrated at start (storage-migrate.ts). */
-export const FORMAT_VERSION = 3;
+/** Version 4: hot ledger values in binary layouts and one Watch record per raft entry
+ * (storage-values.ts), beside msgpack values and per-event Watch records, which it reads as
+ * well: a format 3 dir is taken as it is (only its identity record says 4 from then on, so
+ * that a build of format 3 refuses it by name instead of failing on a layout it cannot
+ * read). Version 3: every raft entry and meta record carries a CRC-32
+ * (storage-records.ts). Version 2 (entries as a binary header and data, Watch copies of
+ * events as pointers to their history records) is migrated at start (storage-migrate.ts). */
+export const FORMAT_VERSION = 4;
+/** The format whose dirs this build takes as they are (see FORMAT_VERSION). */
+const FORMAT_READ_AS_IS = 3;
 /** Records fetched per iterator call when reading a whole sub-level. */
 const READ_BATCH = 1000;
 const enc = new TextEncoder();
@@ -125,8 +132,17 @@ export function logKeyIndex(key: Uint8Array): number {
 }
 
 export function eventKey(log_index: number, ordinal: number): string {
-  return `${log_index.toString(16).padStart(14, '0')}/${ordinal.toString(16).padStart(6, '0')}`;
+  return `${entryEventsKey(log_index)}/${ordinal.toString(16).padStart(6, '0')}`;
 }
+
+/** Key of one entry's Watch index record (the first part of its events' keys): it sorts
+ * before them and after every key of a lower log index. */
+export function entryEventsKey(log_index: number): string {
+  return log_index.toString(16).padStart(ENTRY_KEY_CHARS, '0');
+}
+
+const ENTRY_KEY_CHARS = 14;
+const EVENT_KEY_CHARS = ENTRY_KEY_CHARS + 7;
 
 const EMPTY_CONF: ConfState = { voters: [], learners: [] };
 const FORCED_NEW_CLUSTER_KEY = 'forced_new_cluster';
@@ -175,13 +191,87 @@ async function forEachRecord(sub: Sub, add: (key: string, value: unknown) => voi
     for (;;) {
       const batch = await it.nextv(READ_BATCH);
       if (batch.length === 0) break;
-      for (const [k, v] of batch) add(dec.decode(k), unpack(v));
+      for (const [k, v] of batch) add(dec.decode(k), decodeValue(v));
       n += batch.length;
     }
   } finally {
     await it.close();
   }
   return n;
+}
+
+/** A Watch record in the form builds before the per-entry index wrote: an entry's index
+ * becomes one record per event (its key and history key). */
+function* portableWatchRecords(k: Uint8Array, v: Uint8Array): Generator<[SublevelName, Uint8Array, Uint8Array]> {
+  if (!isBinaryValue(v)) {
+    yield ['events', k, v];
+    return;
+  }
+  const entry = dec.decode(k);
+  const keys = decodeEntryEvents(v);
+  for (let i = 0; i < keys.length; i++) yield ['events', enc.encode(`${entry}/${i.toString(16).padStart(6, '0')}`), enc.encode(keys[i]!)];
+}
+
+/** Rows of a Watch read being gathered: events found whole, and history keys to look up. */
+class WatchRows {
+  private readonly keys: string[] = [];
+  private readonly values: (LedgerEvent | undefined)[] = [];
+  private readonly pointer_keys: string[] = [];
+  private readonly pointed_at: number[] = [];
+
+  constructor(private readonly limit: number) {}
+
+  full(): boolean {
+    return this.keys.length >= this.limit;
+  }
+
+  /** Adds the events of one Watch record under `key`, those after `after_key` only. */
+  add(key: string, v: Uint8Array, after_key: string | null): void {
+    if (key.length === ENTRY_KEY_CHARS) {
+      let history_keys: string[];
+      try {
+        history_keys = decodeEntryEvents(v);
+      } catch (err) {
+        throw new StorageError(`corrupt data dir: Watch record ${key}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      for (let i = 0; i < history_keys.length && !this.full(); i++) {
+        const event_key = `${key}/${i.toString(16).padStart(6, '0')}`;
+        if (after_key === null || event_key > after_key) this.point(event_key, history_keys[i]!);
+      }
+      return;
+    }
+    if (isMsgpackMap(v)) {
+      this.keys.push(key);
+      this.values.push(unpack(v) as LedgerEvent);
+      return;
+    }
+    // A history key: text that starts with a SKU character or '!', never a map.
+    if (v.byteLength === 0 || v[0]! >= 0x80) throw new StorageError(`corrupt data dir: event record ${key} is neither an event nor a history key`);
+    this.point(key, dec.decode(v));
+  }
+
+  private point(key: string, history_key: string): void {
+    this.pointed_at.push(this.keys.length);
+    this.pointer_keys.push(history_key);
+    this.keys.push(key);
+    this.values.push(undefined);
+  }
+
+  pointers(): readonly string[] {
+    return this.pointer_keys;
+  }
+
+  resolve(targets: readonly (Uint8Array | undefined)[]): void {
+    targets.forEach((v, j) => {
+      const at = this.pointed_at[j]!;
+      if (v === undefined) throw new StorageError(`corrupt data dir: event record ${this.keys[at]!} points at history record '${this.pointer_keys[j]!}', which is missing`);
+      this.values[at] = decodeValue(v) as LedgerEvent;
+    });
+  }
+
+  events(): { key: string; event: LedgerEvent }[] {
+    return this.keys.map((key, i) => ({ key, event: this.values[i]! }));
+  }
 }
 
 export interface SnapshotView {
@@ -470,8 +560,8 @@ export class LevelStorage {
     if (!isRecord(raw) || typeof raw.node_id !== 'string' || typeof raw.cluster_id !== 'string') {
       throw new StorageError(`data dir ${this.dir} is corrupt: its identity record is unreadable`);
     }
-    if (raw.format !== 2 && raw.format !== FORMAT_VERSION) {
-      throw new StorageError(`data dir ${this.dir} has format ${String(raw.format)}, this stockd reads format ${FORMAT_VERSION} and migrates format 2`);
+    if (raw.format !== 2 && raw.format !== FORMAT_READ_AS_IS && raw.format !== FORMAT_VERSION) {
+      throw new StorageError(`data dir ${this.dir} has format ${String(raw.format)}, this stockd reads formats ${FORMAT_READ_AS_IS} and ${FORMAT_VERSION} and migrates format 2`);
     }
     if (raw.node_id !== node_id) throw new StorageError(`data dir ${this.dir} belongs to node '${raw.node_id}', not to '${node_id}': refusing to start`);
     if (cluster_id !== null && raw.cluster_id !== cluster_id) {
@@ -481,6 +571,8 @@ export class LevelStorage {
       const identity: Identity = { format: FORMAT_VERSION, node_id: raw.node_id, cluster_id: raw.cluster_id };
       const writeIdentity = (): Promise<void> => this.writeOps([this.putMeta('identity', identity)], true);
       this.migrated = await migrateFormat2(this.log, this.meta, logKeyIndex, writeIdentity, this.migration_after_batch);
+    } else if (raw.format === FORMAT_READ_AS_IS) {
+      await this.writeOps([this.putMeta('identity', { format: FORMAT_VERSION, node_id: raw.node_id, cluster_id: raw.cluster_id })], true);
     }
     return { format: FORMAT_VERSION, node_id: raw.node_id, cluster_id: raw.cluster_id };
   }
@@ -589,7 +681,7 @@ export class LevelStorage {
       for (;;) {
         const batch = await it.nextv(READ_BATCH);
         if (batch.length === 0) break;
-        for (const [k, v] of batch) out.push([dec.decode(k), unpack(v)]);
+        for (const [k, v] of batch) out.push([dec.decode(k), decodeValue(v)]);
       }
     } finally {
       await it.close();
@@ -712,23 +804,52 @@ export class LevelStorage {
       if (seen.has(key)) continue;
       seen.add(key);
       if (w.type === 'put') {
-        ops.push({ type: 'put', key, keyEncoding: 'utf8', value: pack(w.value) });
+        ops.push({ type: 'put', key, keyEncoding: 'utf8', value: encodeValue(w.sublevel, w.key, w.value) });
         if (w.sublevel === 'history') history_key.set(w.value, w.key);
       } else {
         ops.push({ type: 'del', key, keyEncoding: 'utf8' });
       }
     }
-    const events_prefix = this.prefix.events;
-    for (const { key, event } of events) {
-      const target = history_key.get(event);
-      // An event without its history record in this batch (not something the ledger
-      // produces) is stored whole, which the reader accepts as well.
-      if (target === undefined) ops.push({ type: 'put', key: events_prefix + key, keyEncoding: 'utf8', value: pack(event) });
-      else ops.push({ type: 'put', key: events_prefix + key, keyEncoding: 'utf8', value: target, valueEncoding: 'utf8' });
-    }
+    this.putEvents(ops, events, history_key);
     ops.push(this.putMeta('applied', applied));
     await this.writeOps(ops, false);
     this.applied_written = applied.index;
+  }
+
+  /** The Watch index of a run's events: one record per raft entry (its events' history
+   * keys, under the entry's part of eventKey), or one record per event where an entry's
+   * events are not all in this batch's history writes or are not keyed 0, 1, 2, ... in
+   * order (not something the applier produces; the reader takes both). */
+  private putEvents(ops: Op[], events: readonly { key: string; event: LedgerEvent }[], history_key: ReadonlyMap<unknown, string>): void {
+    const events_prefix = this.prefix.events;
+    let i = 0;
+    // Bounded by the events given: every round consumes at least one.
+    while (i < events.length) {
+      const entry = events[i]!.key.slice(0, ENTRY_KEY_CHARS);
+      const keys: string[] = [];
+      let j = i;
+      let whole = true;
+      for (; j < events.length; j++) {
+        const k = events[j]!.key;
+        if (!k.startsWith(entry) || k.length !== EVENT_KEY_CHARS) break;
+        const target = history_key.get(events[j]!.event);
+        if (target === undefined || parseInt(k.slice(ENTRY_KEY_CHARS + 1), 16) !== j - i) whole = false;
+        else keys.push(target);
+      }
+      if (j === i) j = i + 1; // a key of another shape: stored alone below
+      const grouped = whole ? encodeEntryEvents(keys) : null;
+      if (grouped !== null) ops.push({ type: 'put', key: events_prefix + entry, keyEncoding: 'utf8', value: grouped });
+      else for (let n = i; n < j; n++) ops.push(this.eventRecord(events_prefix, events[n]!, history_key));
+      i = j;
+    }
+  }
+
+  /** One event's own Watch record: the key of its history record in this batch, or the
+   * event itself (msgpack) when its history record is not in the batch. */
+  private eventRecord(events_prefix: string, e: { key: string; event: LedgerEvent }, history_key: ReadonlyMap<unknown, string>): Op {
+    const target = history_key.get(e.event);
+    if (target === undefined) return { type: 'put', key: events_prefix + e.key, keyEncoding: 'utf8', value: pack(e.event) };
+    return { type: 'put', key: events_prefix + e.key, keyEncoding: 'utf8', value: target, valueEncoding: 'utf8' };
   }
 
   /** Makes everything written so far durable (an empty synced write). */
@@ -843,7 +964,9 @@ export class LevelStorage {
     if (failure !== null) throw failure;
   }
 
-  /** A consistent view of the ledger sub-levels and the applied record at one instant.
+  /** A consistent view of the ledger sub-levels and the applied record at one instant,
+   * its records in the msgpack forms every build reads (toPortable, portableWatchRecords):
+   * snapshots and backups keep the format they had before the binary layouts.
    * The explicit LevelDB snapshot pins that instant: the applied record read through it
    * matches the ledger state, history and events read through it. Call close() when done. */
   async openSnapshot(): Promise<SnapshotView> {
@@ -868,7 +991,10 @@ export class LevelStorage {
           for (;;) {
             const batch = await it.nextv(READ_BATCH);
             if (batch.length === 0) break;
-            for (const [k, v] of batch) yield [name, k, v];
+            for (const [k, v] of batch) {
+              if (name === 'events') yield* portableWatchRecords(k, v);
+              else yield [name, k, toPortable(v)];
+            }
           }
         } finally {
           await it.close();
@@ -879,34 +1005,32 @@ export class LevelStorage {
   }
 
   /** Events after `after_key` (or from `from_index` when null), in log order, at most
-   * `limit`, with their keys. A log-order record holds either the event itself (msgpack
-   * map: what a restore writes) or the key of its history record (what apply writes),
-   * which is read through the same LevelDB snapshot as the log-order records. */
+   * `limit`, with their keys (eventKey). A Watch record is an entry's index (the history
+   * keys of its events, storage-values.ts), an event's history key (written before the
+   * per-entry index), or the event itself (msgpack map: what a restore writes); history
+   * records are read through the same LevelDB snapshot as the Watch records. */
   async eventsFrom(from_index: number, after_key: string | null, limit: number): Promise<{ key: string; event: LedgerEvent }[]> {
-    const range = after_key === null ? { gte: enc.encode(eventKey(from_index, 0)), limit } : { gt: enc.encode(after_key), limit };
     const snap = this.db.snapshot();
     try {
-      // Bounded by `limit` records.
-      const rows = await this.subs.events.iterator({ ...range, snapshot: snap }).all();
-      const values: Uint8Array[] = rows.map(([, v]) => v);
-      const pointers: Uint8Array[] = [];
-      const pointed_at: number[] = [];
-      rows.forEach(([k, v], i) => {
-        if (isMsgpackMap(v)) return;
-        // A history key: text that starts with a SKU character or '!', never a map.
-        if (v.byteLength === 0 || v[0]! >= 0x80) throw new StorageError(`corrupt data dir: event record ${dec.decode(k)} is neither an event nor a history key`);
-        pointed_at.push(i);
-        pointers.push(v);
-      });
-      if (pointers.length > 0) {
-        const targets = await this.subs.history.getMany(pointers, { snapshot: snap });
-        targets.forEach((v, j) => {
-          const at = pointed_at[j]!;
-          if (v === undefined) throw new StorageError(`corrupt data dir: event record ${dec.decode(rows[at]![0])} points at history record '${dec.decode(pointers[j])}', which is missing`);
-          values[at] = v;
-        });
+      const found = new WatchRows(limit);
+      if (after_key !== null) {
+        // The index record of after_key's entry sorts before after_key: read on its own.
+        const entry = after_key.slice(0, ENTRY_KEY_CHARS);
+        const v = await this.subs.events.get(enc.encode(entry), { snapshot: snap });
+        if (v !== undefined) found.add(entry, v, after_key);
       }
-      return rows.map(([k], i) => ({ key: dec.decode(k), event: unpack(values[i]!) as LedgerEvent }));
+      const range = after_key === null ? { gte: enc.encode(entryEventsKey(from_index)) } : { gt: enc.encode(after_key) };
+      // Bounded by `limit` records: each holds at least one event.
+      if (!found.full()) for (const [k, v] of await this.subs.events.iterator({ ...range, limit, snapshot: snap }).all()) {
+        if (found.full()) break;
+        found.add(dec.decode(k), v, null);
+      }
+      const pointers = found.pointers();
+      if (pointers.length > 0) {
+        const targets = await this.subs.history.getMany(pointers.map((p) => enc.encode(p)), { snapshot: snap });
+        found.resolve(targets);
+      }
+      return found.events();
     } finally {
       await snap.close();
     }
@@ -918,14 +1042,14 @@ export class LevelStorage {
     if (ids.length > ARCHIVE_LOOKUP_IDS_MAX) throw new StorageError(`archived outcome lookup of ${ids.length} ids, limit ${ARCHIVE_LOOKUP_IDS_MAX}`);
     if (ids.length === 0) return [];
     const values = await this.subs.outcomes.getMany(ids.map((id) => enc.encode(id)));
-    return values.map((v) => (v === undefined ? undefined : unpack(v)));
+    return values.map((v) => (v === undefined ? undefined : decodeValue(v)));
   }
 
   /** Deletes Watch records (the events sub-level) of log index <= through_index, at most
    * `limit` of them; returns how many went. History retention drops history up to the
    * archived mark, so records there may point at nothing (see history-pruner.ts). */
   async trimEvents(through_index: number, limit: number): Promise<number> {
-    const keys = await this.subs.events.keys({ lt: enc.encode(eventKey(through_index + 1, 0)), limit }).all();
+    const keys = await this.subs.events.keys({ lt: enc.encode(entryEventsKey(through_index + 1)), limit }).all();
     if (keys.length === 0) return 0;
     await this.writeOps(keys.map((k): Op => ({ type: 'del', key: this.prefix.events + dec.decode(k), keyEncoding: 'utf8' })), false);
     return keys.length;
@@ -934,19 +1058,19 @@ export class LevelStorage {
   /** Values of the history sub-level in key order within [gte, lte], at most `limit`. */
   async historyRange(gte: string, lte: string, limit: number): Promise<unknown[]> {
     const out: unknown[] = [];
-    for await (const v of this.subs.history.values({ gte: enc.encode(gte), lte: enc.encode(lte), limit })) out.push(unpack(v));
+    for await (const v of this.subs.history.values({ gte: enc.encode(gte), lte: enc.encode(lte), limit })) out.push(decodeValue(v));
     return out;
   }
 
   /** Key/values of the state sub-level with keys in (gt, lt), at most `limit`. */
   async stateRange(gt: string, lt: string, limit: number): Promise<[string, unknown][]> {
     const out: [string, unknown][] = [];
-    for await (const [k, v] of this.subs.state.iterator({ gt: enc.encode(gt), lt: enc.encode(lt), limit })) out.push([dec.decode(k), unpack(v)]);
+    for await (const [k, v] of this.subs.state.iterator({ gt: enc.encode(gt), lt: enc.encode(lt), limit })) out.push([dec.decode(k), decodeValue(v)]);
     return out;
   }
 
   /** Raw iteration of one sub-level (used for backups and tests). */
   async *rawRecords(name: SublevelName): AsyncGenerator<[string, unknown]> {
-    for await (const [k, v] of this.subs[name].iterator()) yield [dec.decode(k), unpack(v)];
+    for await (const [k, v] of this.subs[name].iterator()) yield [dec.decode(k), decodeValue(v)];
   }
 }
