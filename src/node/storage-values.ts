@@ -3,7 +3,8 @@
 // Watch index of one raft entry's events in 'events'. Every other value, and every hot one
 // a layout cannot carry exactly, is msgpack as before.
 //
-// Why: a reserve writes a position, an event and their Watch index on every node, and
+// Why: a reserve writes a position, an event, its reservation, its outcome (which holds the
+// reservation again) and the Watch index on every node, and
 // msgpackr's generic object packing (field names and all) was ~15% of a busy node's time.
 // A layout writes the known fields at fixed places with no names: the event shrinks from
 // ~330 bytes to ~150 and packs in a fraction of the time.
@@ -22,6 +23,16 @@
 //   position (tag 2)  [0xc1, 2, flags (bit 0: horizon_seq present), on_hand, reserved, seq,
 //                      horizon_seq (if flag 0) (doubles), head (32 bytes), sku, location]
 //                      (available = on_hand - reserved)
+//   reservation       [0xc1, 3, state code, 0, created_ms, deadline_ms, ttl_ms, final_ms
+//   (tag 3)            (doubles), reservation_id, order_ref (texts), lines, committed_lines]
+//                      where lines are [count (u16), count x (quantity (double), sku,
+//                      location)]
+//   outcome (tag 4)   [0xc1, 4, flags (bit 0: at_index present, bit 1: a reservation),
+//                      at_ms, at_index (if flag 0) (doubles), fp (text), count (u16), count x
+//                      position (on_hand, reserved, seq (doubles), sku, location), the
+//                      reservation's layout after its two tag bytes (if flag 1)]: an OK,
+//                      not replayed result (positions, reservation or null), in 'state'
+//                      (o!) and 'outcomes'; available = on_hand - reserved
 //   entry events      [0xc1, 16, count (u32 LE), count texts]: the history keys of one raft
 //   (tag 16)          entry's events, in order; stored under the entry's 14 hex digits
 //                      (see storage-level.ts, eventKey)
@@ -33,15 +44,23 @@
 // with its tag named rather than guessing.
 
 import { Packr } from 'msgpackr';
-import type { EventKind, LedgerEvent } from '../ledger/types.js';
-import type { PositionRecord } from '../ledger/records.js';
+import type { EventKind, LedgerEvent, Line, Position, ReservationState } from '../ledger/types.js';
+import type { OutcomeRecord, PositionRecord, ReservationRecord } from '../ledger/records.js';
 
 const packr = new Packr({ useRecords: false, moreTypes: false });
 
 export const BINARY_VALUE_TAG = 0xc1;
 export const LAYOUT_EVENT = 1;
 export const LAYOUT_POSITION = 2;
+export const LAYOUT_RESERVATION = 3;
+export const LAYOUT_OUTCOME = 4;
 export const LAYOUT_ENTRY_EVENTS = 16;
+const RESERVATION_STATES: readonly ReservationState[] = ['PENDING', 'COMMITTED', 'RELEASED', 'EXPIRED'];
+const RESERVATION_FIELDS = 9;
+const LINE_FIELDS = 3;
+const RESULT_FIELDS = 4;
+const RESULT_POSITION_FIELDS = 6;
+const LIST_MAX = 0xffff;
 
 const KIND_CODES: readonly EventKind[] = ['ADJUST', 'RESERVE', 'COMMIT', 'RELEASE', 'EXPIRE', 'EXTEND'];
 const EVENT_FIELDS = 14;
@@ -174,17 +193,150 @@ function encodePosition(p: PositionRecord): Buffer | null {
   return b;
 }
 
-/** Encodes a ledger value written to `sublevel` under `key`: a layout for a history event
- * or a position record, msgpack for everything else. */
-export function encodeValue(sublevel: 'state' | 'history' | 'outcomes', key: string, value: unknown): Uint8Array {
-  if (sublevel === 'history' && key.charCodeAt(0) !== 33 /* '!': admin history */) {
-    const b = encodeEvent(value as LedgerEvent);
-    if (b !== null) return b;
-  } else if (sublevel === 'state' && key.charCodeAt(0) === 112 /* 'p' */ && key.charCodeAt(1) === 33 /* '!' */) {
-    const b = encodePosition(value as PositionRecord);
-    if (b !== null) return b;
+/** A layout being written: sized up front from the record, texts checked as they go. */
+class Writer {
+  at = 0;
+  ok = true;
+  constructor(readonly b: Buffer) {}
+  u8(v: number): void {
+    this.b[this.at++] = v;
   }
-  return packr.pack(value);
+  u16(v: number): void {
+    this.b.writeUInt16LE(v, this.at);
+    this.at += 2;
+  }
+  num(v: number): void {
+    this.b.writeDoubleLE(v, this.at);
+    this.at += 8;
+  }
+  text(s: string): void {
+    this.at = writeText(this.b, this.at, s);
+    if (this.at < 0) throw NOT_ASCII;
+  }
+  done(what: string): Buffer {
+    if (this.at !== this.b.byteLength) throw new Error(`${what} layout wrote ${this.at} of ${this.b.byteLength} bytes`);
+    return this.b;
+  }
+}
+
+/** Thrown inside a layout writer for a text that is not ASCII (the record goes in msgpack). */
+const NOT_ASCII = new Error('text is not ASCII');
+
+/** Bytes of a list of lines, or -1 when the layout cannot carry it. */
+function linesBytes(lines: unknown): number {
+  if (!Array.isArray(lines) || lines.length > LIST_MAX) return -1;
+  let n = 2;
+  for (const l of lines as Line[]) {
+    if (typeof l !== 'object' || l === null || fieldCount(l) !== LINE_FIELDS || !isText(l.sku) || !isText(l.location) || !isNum(l.quantity)) return -1;
+    n += 8 + textBytes(l.sku) + textBytes(l.location);
+  }
+  return n;
+}
+
+function writeLines(w: Writer, lines: readonly Line[]): void {
+  w.u16(lines.length);
+  for (const l of lines) {
+    w.num(l.quantity);
+    w.text(l.sku);
+    w.text(l.location);
+  }
+}
+
+/** Bytes of a reservation record's layout after its two tag bytes, or -1. */
+function reservationBytes(r: ReservationRecord): number {
+  if (typeof r !== 'object' || r === null || fieldCount(r) !== RESERVATION_FIELDS) return -1;
+  if (RESERVATION_STATES.indexOf(r.state) < 0 || !isText(r.reservation_id) || !isText(r.order_ref)) return -1;
+  if (!isNum(r.created_ms) || !isNum(r.deadline_ms) || !isNum(r.ttl_ms) || !isNum(r.final_ms)) return -1;
+  const lines = linesBytes(r.lines);
+  const committed = linesBytes(r.committed_lines);
+  if (lines < 0 || committed < 0) return -1;
+  return 2 + 4 * 8 + textBytes(r.reservation_id) + textBytes(r.order_ref) + lines + committed;
+}
+
+function writeReservation(w: Writer, r: ReservationRecord): void {
+  w.u8(RESERVATION_STATES.indexOf(r.state));
+  w.u8(0);
+  w.num(r.created_ms);
+  w.num(r.deadline_ms);
+  w.num(r.ttl_ms);
+  w.num(r.final_ms);
+  w.text(r.reservation_id);
+  w.text(r.order_ref);
+  writeLines(w, r.lines);
+  writeLines(w, r.committed_lines);
+}
+
+function encodeReservation(r: ReservationRecord): Buffer | null {
+  const body = reservationBytes(r);
+  if (body < 0) return null;
+  const w = new Writer(Buffer.allocUnsafe(2 + body));
+  w.u8(BINARY_VALUE_TAG);
+  w.u8(LAYOUT_RESERVATION);
+  writeReservation(w, r);
+  return w.done('reservation');
+}
+
+/** Bytes of the positions of an OK result, or -1. */
+function positionsBytes(positions: unknown): number {
+  if (!Array.isArray(positions) || positions.length > LIST_MAX) return -1;
+  let n = 2;
+  for (const p of positions as Position[]) {
+    if (typeof p !== 'object' || p === null || fieldCount(p) !== RESULT_POSITION_FIELDS || !isText(p.sku) || !isText(p.location)) return -1;
+    if (!isNum(p.on_hand) || !isNum(p.reserved) || !isNum(p.seq) || p.available !== p.on_hand - p.reserved) return -1;
+    n += 3 * 8 + textBytes(p.sku) + textBytes(p.location);
+  }
+  return n;
+}
+
+function encodeOutcome(o: OutcomeRecord): Buffer | null {
+  const has_index = o.at_index !== undefined;
+  if (fieldCount(o) !== 3 + (has_index ? 1 : 0) || !isText(o.fp) || !isNum(o.at_ms) || (has_index && !isNum(o.at_index))) return null;
+  const r = o.result;
+  if (typeof r !== 'object' || r === null || r.code !== 'OK' || r.replay !== false || fieldCount(r) !== RESULT_FIELDS) return null;
+  const positions = positionsBytes(r.positions);
+  const res = r.reservation === null ? 0 : reservationBytes(r.reservation as ReservationRecord);
+  if (positions < 0 || res < 0) return null;
+  const w = new Writer(Buffer.allocUnsafe(3 + 8 + (has_index ? 8 : 0) + textBytes(o.fp) + positions + res));
+  w.u8(BINARY_VALUE_TAG);
+  w.u8(LAYOUT_OUTCOME);
+  w.u8((has_index ? 1 : 0) | (r.reservation === null ? 0 : 2));
+  w.num(o.at_ms);
+  if (has_index) w.num(o.at_index!);
+  w.text(o.fp);
+  w.u16(r.positions.length);
+  for (const p of r.positions) {
+    w.num(p.on_hand);
+    w.num(p.reserved);
+    w.num(p.seq);
+    w.text(p.sku);
+    w.text(p.location);
+  }
+  if (r.reservation !== null) writeReservation(w, r.reservation as ReservationRecord);
+  return w.done('outcome');
+}
+
+/** A state or outcomes value in its layout by key (r!: reservation, o! or an archived
+ * outcome: outcome), or null. */
+function encodeRecord(sublevel: 'state' | 'outcomes', key: string, value: unknown): Buffer | null {
+  try {
+    if (sublevel === 'outcomes') return encodeOutcome(value as OutcomeRecord);
+    if (key.charCodeAt(1) !== 33 /* '!' */) return null;
+    const c = key.charCodeAt(0);
+    if (c === 112 /* 'p' */) return encodePosition(value as PositionRecord);
+    if (c === 114 /* 'r' */) return encodeReservation(value as ReservationRecord);
+    if (c === 111 /* 'o' */) return encodeOutcome(value as OutcomeRecord);
+    return null;
+  } catch (err) {
+    if (err === NOT_ASCII) return null;
+    throw err;
+  }
+}
+
+/** Encodes a ledger value written to `sublevel` under `key`: a layout for a history event,
+ * a position, a reservation or an OK outcome, msgpack for everything else. */
+export function encodeValue(sublevel: 'state' | 'history' | 'outcomes', key: string, value: unknown): Uint8Array {
+  const b = sublevel === 'history' ? (key.charCodeAt(0) !== 33 /* '!': admin history */ ? encodeEvent(value as LedgerEvent) : null) : encodeRecord(sublevel, key, value);
+  return b !== null ? b : packr.pack(value);
 }
 
 /** The Watch index of one entry's events: their history keys in order, or null when a key
@@ -287,6 +439,67 @@ function decodePosition(b: Buffer): PositionRecord {
   return has_horizon ? { ...rec, horizon_seq } : rec;
 }
 
+function readLines(r: Reader): Line[] {
+  r.need(2);
+  const n = r.b.readUInt16LE(r.at);
+  r.at += 2;
+  const out = new Array<Line>(n);
+  for (let i = 0; i < n; i++) {
+    const quantity = r.num();
+    const sku = r.text();
+    const location = r.text();
+    out[i] = { sku, location, quantity };
+  }
+  return out;
+}
+
+function readReservation(r: Reader): ReservationRecord {
+  r.need(2);
+  const state = RESERVATION_STATES[r.b[r.at]!];
+  if (state === undefined) throw new ValueDecodeError(`reservation layout has state code ${String(r.b[r.at])}`);
+  r.at += 2;
+  const created_ms = r.num();
+  const deadline_ms = r.num();
+  const ttl_ms = r.num();
+  const final_ms = r.num();
+  const reservation_id = r.text();
+  const order_ref = r.text();
+  const lines = readLines(r);
+  const committed_lines = readLines(r);
+  return { reservation_id, state, lines, order_ref, created_ms, deadline_ms, committed_lines, ttl_ms, final_ms };
+}
+
+function decodeReservation(b: Buffer): ReservationRecord {
+  const r = new Reader(b, 2);
+  const res = readReservation(r);
+  r.end('reservation');
+  return res;
+}
+
+function decodeOutcome(b: Buffer): OutcomeRecord {
+  const r = new Reader(b, 3);
+  const flags = b[2]!;
+  const at_ms = r.num();
+  const at_index = (flags & 1) === 1 ? r.num() : undefined;
+  const fp = r.text();
+  r.need(2);
+  const n = b.readUInt16LE(r.at);
+  r.at += 2;
+  const positions = new Array<Position>(n);
+  for (let i = 0; i < n; i++) {
+    const on_hand = r.num();
+    const reserved = r.num();
+    const seq = r.num();
+    const sku = r.text();
+    const location = r.text();
+    positions[i] = { sku, location, on_hand, reserved, available: on_hand - reserved, seq };
+  }
+  const reservation = (flags & 2) === 2 ? readReservation(r) : null;
+  r.end('outcome');
+  const rec: OutcomeRecord = { result: { code: 'OK', replay: false, positions, reservation }, fp, at_ms };
+  return at_index === undefined ? rec : { ...rec, at_index };
+}
+
 /** The history keys of an entry's Watch index (tag 16). */
 export function decodeEntryEvents(v: Uint8Array): string[] {
   const b = asBuf(v);
@@ -311,6 +524,10 @@ export function decodeValue(v: Uint8Array): unknown {
       return decodeEvent(b);
     case LAYOUT_POSITION:
       return decodePosition(b);
+    case LAYOUT_RESERVATION:
+      return decodeReservation(b);
+    case LAYOUT_OUTCOME:
+      return decodeOutcome(b);
     case LAYOUT_ENTRY_EVENTS:
       return decodeEntryEvents(b);
     default:

@@ -14,7 +14,7 @@ import { Ledger } from '../../src/ledger/ledger.js';
 import { historyKey } from '../../src/ledger/keys.js';
 import { verifyHistory } from '../../src/ledger/history.js';
 import type { Command, KvWrite, LedgerEvent } from '../../src/ledger/types.js';
-import type { PositionRecord } from '../../src/ledger/records.js';
+import type { OutcomeRecord, PositionRecord, ReservationRecord } from '../../src/ledger/records.js';
 
 interface Teardown {
   teardown(fn: () => void): void;
@@ -61,6 +61,53 @@ t.test('events and positions round-trip through their layouts, smaller than msgp
     const b = encodeValue('state', 'p!SKU-1!WH-1', p);
     t.equal(b[0], BINARY_VALUE_TAG);
     t.same(Object.entries(decodeValue(b) as object), Object.entries(p));
+  }
+});
+
+const reservation: ReservationRecord = {
+  reservation_id: 'res-1',
+  state: 'COMMITTED',
+  lines: [{ sku: 'SKU-1', location: 'WH-1', quantity: 3 }, { sku: 'SKU-2', location: 'WH-1', quantity: 1 }],
+  order_ref: 'order 17',
+  created_ms: 1_700_000_000_000,
+  deadline_ms: 1_700_000_060_000,
+  committed_lines: [{ sku: 'SKU-1', location: 'WH-1', quantity: 2 }],
+  ttl_ms: 60_000,
+  final_ms: 1_700_000_001_000,
+};
+const outcome: OutcomeRecord = {
+  result: { code: 'OK', replay: false, positions: [{ sku: 'SKU-1', location: 'WH-1', on_hand: 10, reserved: 3, available: 7, seq: 4 }], reservation },
+  fp: '=reservation',
+  at_ms: 1_700_000_000_000,
+  at_index: 12,
+};
+
+t.test('reservations and OK outcomes round-trip through their layouts', async (t) => {
+  for (const r of [reservation, { ...reservation, state: 'PENDING' as const, committed_lines: [], final_ms: -1 }]) {
+    const b = encodeValue('state', 'r!res-1', r);
+    t.equal(b[0], BINARY_VALUE_TAG);
+    t.same(decodeValue(b), r);
+    t.same(Object.keys(decodeValue(b) as object), Object.keys(r), 'fields in the same order');
+  }
+  const adjust: OutcomeRecord = { result: { ...outcome.result, reservation: null } as OutcomeRecord['result'], fp: '#' + 'a'.repeat(32), at_ms: 5 };
+  for (const [sub, o] of [['state', outcome], ['state', adjust], ['outcomes', outcome]] as const) {
+    const b = encodeValue(sub, sub === 'state' ? 'o!op-1' : 'op-1', o);
+    t.equal(b[0], BINARY_VALUE_TAG);
+    t.same(decodeValue(b), o);
+    t.ok(b.byteLength < pack(o).byteLength / 1.5, `${b.byteLength} bytes against msgpack's ${pack(o).byteLength}`);
+  }
+  const none = { code: 'INSUFFICIENT_STOCK', replay: false, short_lines: [] };
+  for (const [what, v] of [
+    ['a refusal', { ...outcome, result: none }],
+    ['a replayed result', { ...outcome, result: { ...outcome.result, replay: true } }],
+    ['a reservation view without ttl_ms/final_ms', { ...outcome, result: { ...outcome.result, reservation: { ...reservation, ttl_ms: undefined, final_ms: undefined } } }],
+    ['an outcome with a field the layout does not know', { ...outcome, channel: 'web' }],
+    ['a reservation line with a field the layout does not know', { ...outcome, result: { ...outcome.result, reservation: { ...reservation, lines: [{ ...reservation.lines[0]!, price: 3 }] } } }],
+    ['an order_ref that is not ASCII', { ...outcome, result: { ...outcome.result, reservation: { ...reservation, order_ref: 'Bestellung ü' } } }],
+  ] as const) {
+    const b = encodeValue('state', 'o!op-1', v);
+    t.not(b[0], BINARY_VALUE_TAG, `${what}: msgpack`);
+    t.same(decodeValue(b), unpack(pack(v)), `${what}: reads back`);
   }
 });
 
