@@ -7,9 +7,13 @@
 //            msgpack behind a CRC-32 of key and value (storage-records.ts)
 //   state    ledger state (positions, reservations, op outcomes), keys chosen by the ledger
 //   history  ledger history (hash-chained events), keys chosen by the ledger
-//   events   every applied position event in log order, keyed by (log index, ordinal), so
-//            that watch streams can resume from a log index without scanning every
-//            position; the value points at the event's history record (see eventsFrom)
+//   events   the Watch index: every applied position event in log order, so that watch
+//            streams can resume from a log index without scanning every position. One
+//            record per raft entry, key = the entry's 14 hex digits (entryEventsKey), value
+//            = its events' history keys (storage-values.ts); an event's own key is
+//            eventKey(log index, ordinal). Format 3 wrote one record per event under that
+//            key, holding its history key or (a restore) the event; both are read (see
+//            eventsFrom), and snapshots carry the per-event form
 //   outcomes op outcomes past the dedup window, key = the op id (src/ledger/archive.ts):
 //            never loaded at start, read by GetOutcome and the leader's id check
 // The four ledger sub-levels (the snapshot key spaces) exist in generations: generation
@@ -21,7 +25,8 @@
 // any moment leaves either the old generation with its log or the new one with its log;
 // generations that are staging or retired are deleted after the next open (see
 // clearLeftovers).
-// Other values are msgpackr. Raft entries and hard state go in one synced batch per Ready
+// Ledger values are msgpack or, for the hot records, binary layouts (storage-values.ts).
+// Raft entries and hard state go in one synced batch per Ready
 // (group commit); ledger writes and the applied record go in one atomic batch per applied
 // batch.
 // The applied batch is not synced on its own: LevelDB's write-ahead log is sequential, so

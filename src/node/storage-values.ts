@@ -1,6 +1,6 @@
-// Binary layouts of the ledger's hot stored values (data dir format 3, since the binary
-// value records): a position event in 'history', a position record in 'state', and the
-// Watch index of one raft entry's events in 'events'. Every other value, and every hot one
+// Binary layouts of the ledger's hot stored values (data dir format 4, storage-level.ts): a
+// position event in 'history'; a position, a reservation and an OK outcome in 'state' (and
+// archived outcomes in 'outcomes'); the Watch index of one raft entry's events in 'events'. Every other value, and every hot one
 // a layout cannot carry exactly, is msgpack as before.
 //
 // Why: a reserve writes a position, an event, its reservation, its outcome (which holds the
