@@ -43,9 +43,10 @@ import { readWitness, Witness } from './storage-witness.js';
 import type { ConfState, Entry, HardState, NodeId, SnapshotMeta } from '../raft/types.js';
 import type { KvWrite, LedgerEvent } from '../ledger/types.js';
 import { asBuffer, decodeEntryRecord, decodeMetaRecord, encodeEntryRecord, encodeMetaRecord, isMetaRecord, pack, readU64, StorageError, unpack, writeU64 } from './storage-records.js';
-import { decodeEntryEvents, decodeValue, encodeEntryEvents, encodeValue, isBinaryValue, toPortable } from './storage-values.js';
+import { decodeValue, encodeEntryEvents, encodeValue, toPortable } from './storage-values.js';
+import { ENTRY_KEY_CHARS, entryEventsKey, EVENT_KEY_CHARS, eventKey, portableWatchRecords, WatchRows } from './storage-watch.js';
 
-export { pack, unpack, StorageError, encodeEntryRecord, decodeEntryRecord };
+export { pack, unpack, StorageError, encodeEntryRecord, decodeEntryRecord, entryEventsKey, eventKey };
 
 /** Version 4: hot ledger values in binary layouts and one Watch record per raft entry
  * (storage-values.ts), beside msgpack values and per-event Watch records, which it reads as
@@ -136,27 +137,8 @@ export function logKeyIndex(key: Uint8Array): number {
   return readU64(asBuffer(key), 0);
 }
 
-export function eventKey(log_index: number, ordinal: number): string {
-  return `${entryEventsKey(log_index)}/${ordinal.toString(16).padStart(6, '0')}`;
-}
-
-/** Key of one entry's Watch index record (the first part of its events' keys): it sorts
- * before them and after every key of a lower log index. */
-export function entryEventsKey(log_index: number): string {
-  return log_index.toString(16).padStart(ENTRY_KEY_CHARS, '0');
-}
-
-const ENTRY_KEY_CHARS = 14;
-const EVENT_KEY_CHARS = ENTRY_KEY_CHARS + 7;
-
 const EMPTY_CONF: ConfState = { voters: [], learners: [] };
 const FORCED_NEW_CLUSTER_KEY = 'forced_new_cluster';
-
-/** Whether bytes start a msgpack map (fixmap, map16 or map32). */
-function isMsgpackMap(v: Uint8Array): boolean {
-  const b = v[0];
-  return b !== undefined && ((b >= 0x80 && b <= 0x8f) || b === 0xde || b === 0xdf);
-}
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -203,80 +185,6 @@ async function forEachRecord(sub: Sub, add: (key: string, value: unknown) => voi
     await it.close();
   }
   return n;
-}
-
-/** A Watch record in the form builds before the per-entry index wrote: an entry's index
- * becomes one record per event (its key and history key). */
-function* portableWatchRecords(k: Uint8Array, v: Uint8Array): Generator<[SublevelName, Uint8Array, Uint8Array]> {
-  if (!isBinaryValue(v)) {
-    yield ['events', k, v];
-    return;
-  }
-  const entry = dec.decode(k);
-  const keys = decodeEntryEvents(v);
-  for (let i = 0; i < keys.length; i++) yield ['events', enc.encode(`${entry}/${i.toString(16).padStart(6, '0')}`), enc.encode(keys[i]!)];
-}
-
-/** Rows of a Watch read being gathered: events found whole, and history keys to look up. */
-class WatchRows {
-  private readonly keys: string[] = [];
-  private readonly values: (LedgerEvent | undefined)[] = [];
-  private readonly pointer_keys: string[] = [];
-  private readonly pointed_at: number[] = [];
-
-  constructor(private readonly limit: number) {}
-
-  full(): boolean {
-    return this.keys.length >= this.limit;
-  }
-
-  /** Adds the events of one Watch record under `key`, those after `after_key` only. */
-  add(key: string, v: Uint8Array, after_key: string | null): void {
-    if (key.length === ENTRY_KEY_CHARS) {
-      let history_keys: string[];
-      try {
-        history_keys = decodeEntryEvents(v);
-      } catch (err) {
-        throw new StorageError(`corrupt data dir: Watch record ${key}: ${err instanceof Error ? err.message : String(err)}`);
-      }
-      for (let i = 0; i < history_keys.length && !this.full(); i++) {
-        const event_key = `${key}/${i.toString(16).padStart(6, '0')}`;
-        if (after_key === null || event_key > after_key) this.point(event_key, history_keys[i]!);
-      }
-      return;
-    }
-    if (isMsgpackMap(v)) {
-      this.keys.push(key);
-      this.values.push(unpack(v) as LedgerEvent);
-      return;
-    }
-    // A history key: text that starts with a SKU character or '!', never a map.
-    if (v.byteLength === 0 || v[0]! >= 0x80) throw new StorageError(`corrupt data dir: event record ${key} is neither an event nor a history key`);
-    this.point(key, dec.decode(v));
-  }
-
-  private point(key: string, history_key: string): void {
-    this.pointed_at.push(this.keys.length);
-    this.pointer_keys.push(history_key);
-    this.keys.push(key);
-    this.values.push(undefined);
-  }
-
-  pointers(): readonly string[] {
-    return this.pointer_keys;
-  }
-
-  resolve(targets: readonly (Uint8Array | undefined)[]): void {
-    targets.forEach((v, j) => {
-      const at = this.pointed_at[j]!;
-      if (v === undefined) throw new StorageError(`corrupt data dir: event record ${this.keys[at]!} points at history record '${this.pointer_keys[j]!}', which is missing`);
-      this.values[at] = decodeValue(v) as LedgerEvent;
-    });
-  }
-
-  events(): { key: string; event: LedgerEvent }[] {
-    return this.keys.map((key, i) => ({ key, event: this.values[i]! }));
-  }
 }
 
 export interface SnapshotView {
