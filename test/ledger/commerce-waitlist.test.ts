@@ -67,3 +67,17 @@ t.test('wait-list: waiting units count against the customer limit; a waiting res
   checkRestore(t, d);
   t.end();
 });
+
+t.test('wait expiries share the per-entry expiry bound, in (deadline, id) order', (t) => {
+  const d = commerceDriver({ expiries_per_entry_max: 2 });
+  d.entry(10, [adjust('a1', 'S', 'L', 1)]);
+  ok(t, d.one(11, reserve('r0', [line('S', 'L', 1)], 100_000)), 'hold the unit');
+  d.entry(12, ['w3', 'w1', 'w2'].map((id) => creserve(id, [line('S', 'L', 1)], { wait_ms: 1_000 })));
+  t.equal(d.ledger.nextExpiryMs(), 1_012, 'the leader is asked for a tick at the wait deadline');
+  d.entry(2_000, []);
+  t.same(['w1', 'w2', 'w3'].map((id) => d.ledger.getReservation(id)?.state), ['EXPIRED', 'EXPIRED', 'WAITING'], 'two expire, in id order');
+  d.entry(2_001, []);
+  t.equal(d.ledger.getReservation('w3')?.state, 'EXPIRED', 'the third in the next entry');
+  checkRestore(t, d);
+  t.end();
+});
