@@ -18,6 +18,11 @@ t.test('customer limit: waiting, pending and committed units count; release give
   code(t, d.one(16, creserve('r5', [line('S', 'M', 1)], { customer_id: 'alice' })), 'CUSTOMER_LIMIT', 'alice at 3');
   ok(t, d.one(17, release('l1', 'r4')), 'release gives 2 back');
   ok(t, d.one(18, creserve('r6', [line('S', 'M', 2)], { customer_id: 'alice' })), 'alice again 3');
+  t.equal(d.one(19, skuPolicy('k1', 'S', 3)).replay, true, 'a policy replays under its id');
+  code(t, d.one(19, skuPolicy('k1', 'S', 4)), 'ALREADY_EXISTS_DIFFERENT', 'other content under the same id');
+  const bad = d.one(19, skuPolicy('k2', 'S', 3, 500));
+  code(t, bad, 'INVALID_ARGUMENT', 'window below 1 s');
+  if (bad.code === 'INVALID_ARGUMENT') t.same([bad.field, bad.value], ['customer_window_ms', '500'], 'names field and value');
   checkRestore(t, d);
   t.end();
 });

@@ -3,12 +3,12 @@
 // that field, before anything else is judged, so every replica answers alike.
 
 import { COMMERCE_RULES_VERSION, type LedgerRules } from '../rules.js';
-import type { Command, CommandResult } from '../types.js';
+import { COMMERCE_COMMAND_KINDS, type Command, type CommandResult } from '../types.js';
 import { renderValue } from '../validate.js';
 import { hasCommerceFields } from '../fingerprint.js';
 
 const RESERVE_FIELDS = ['allocations', 'customer_id', 'backorder', 'wait_ms'] as const;
-const KINDS: ReadonlySet<string> = new Set(['set_position_policy', 'set_sku_policy', 'transfer', 'receive_transfer', 'count']);
+const KINDS: ReadonlySet<string> = new Set(COMMERCE_COMMAND_KINDS);
 
 /** True for a commerce command kind. */
 export function isCommerceKind(kind: unknown): boolean {
