@@ -38,6 +38,7 @@ import {
   EXPIRIES_PER_ENTRY_MAX,
   ID_TIME_AHEAD_MS_MAX,
   TIME_MS_MAX,
+  WAIT_QUEUE_MAX,
 } from './limits.js';
 import { archivedRecord } from './archive.js';
 import { OutcomeTable, RESERVE_FP } from './outcome-store.js';
@@ -102,6 +103,10 @@ export interface LedgerOptions {
   /** The newest rules version this replica applies (rules.ts; default RULES_VERSION_MAX).
    * Only a test hook lowers it, to stand for a replica that runs an older build. */
   readonly rules_version_max?: number;
+  /** Waiting reservations per position (WAIT_QUEUE_MAX). Part of the replicated state
+   * machine like expiries_per_entry_max; only tests set it, to reach the bound with few
+   * reservations. */
+  readonly wait_queue_max?: number;
 }
 
 type AdjustCmd = Extract<Command, { kind: 'adjust' }>;
@@ -190,7 +195,7 @@ export class Ledger {
   private cluster_version = CLUSTER_VERSION_INITIAL;
   private cluster_version_index = 0;
   /** Commerce state (rules version 4); its hooks run only once it is active. */
-  private readonly commerce: Commerce = new Commerce(this.commerceHost());
+  private readonly commerce: Commerce;
 
   private commerceHost(): CommerceHost {
     return {
@@ -220,6 +225,11 @@ export class Ledger {
     }
     this.expiries_per_entry_max = e;
     this.rules_range = supportedRange(options.rules_version_max);
+    const q = options.wait_queue_max ?? WAIT_QUEUE_MAX;
+    if (!Number.isSafeInteger(q) || q < 1 || q > WAIT_QUEUE_MAX) {
+      throw new RangeError(`wait_queue_max must be an integer 1..${WAIT_QUEUE_MAX}, got ${String(q)}`);
+    }
+    this.commerce = new Commerce(this.commerceHost(), q);
   }
 
   /** The cluster version: the rules version the leader proposes entries under. */
@@ -229,7 +239,8 @@ export class Ledger {
 
   /** The options this ledger was made with (a snapshot install loads with the same). */
   options(): LedgerOptions {
-    return { dedup_window_ms: this.dedup_window_ms, expiries_per_entry_max: this.expiries_per_entry_max, rules_version_max: this.rules_range.max };
+    const o: LedgerOptions = { dedup_window_ms: this.dedup_window_ms, expiries_per_entry_max: this.expiries_per_entry_max, rules_version_max: this.rules_range.max };
+    return this.commerce.wait_queue_max === WAIT_QUEUE_MAX ? o : { ...o, wait_queue_max: this.commerce.wait_queue_max };
   }
 
   // ---------------------------------------------------------------- reads

@@ -33,7 +33,11 @@ export class Commerce {
   readonly transfers = new Map<string, TransferRecord>();
   readonly usage = new UsageTable();
 
-  constructor(readonly host: CommerceHost) {}
+  /** Live waiters per position (LedgerOptions.wait_queue_max, WAIT_QUEUE_MAX). */
+  constructor(
+    readonly host: CommerceHost,
+    readonly wait_queue_max: number,
+  ) {}
 
   // ------------------------------------------------------------ position hooks
 

@@ -7,7 +7,7 @@
 // backorder room (INSUFFICIENT_STOCK, or WAITING when the reserve may wait).
 
 import { fingerprint, fingerprintKey } from '../fingerprint.js';
-import { ENTRY_COMMANDS_MAX, WAIT_QUEUE_MAX } from '../limits.js';
+import { ENTRY_COMMANDS_MAX } from '../limits.js';
 import type { ReservationRecord } from '../records.js';
 import type { Command, CommandResult, Line, Position, ShortLine } from '../types.js';
 import { allocate } from './allocation.js';
@@ -97,7 +97,7 @@ export function reserveCommerce(c: Commerce, batch: CommerceBatch, cmd: ReserveC
   if (plan.short.length > 0) {
     const slot = plan.slots[0];
     const queued = c.extras.get(slot)?.waiting.size ?? 0;
-    if (cmd.wait_ms !== undefined && cmd.wait_ms !== null && queued < WAIT_QUEUE_MAX) return wait(c, batch, cmd, slot, cmd.wait_ms);
+    if (cmd.wait_ms !== undefined && cmd.wait_ms !== null && queued < c.wait_queue_max) return wait(c, batch, cmd, slot, cmd.wait_ms);
     return { code: 'INSUFFICIENT_STOCK', replay: false, short_lines: plan.short };
   }
   return hold(c, batch, cmd, plan, unfilled);
