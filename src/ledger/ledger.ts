@@ -489,15 +489,8 @@ export class Ledger {
     if (replay !== null) return replay;
     const too_old = this.tooOld(batch, cmd);
     if (too_old !== null) return too_old;
-    // Judged against state, so after the replay check (a retried raise replays its OK),
-    // and like every INVALID_ARGUMENT not recorded.
-    if (cmd.kind === 'admin' && cmd.action === 'cluster_version' && !this.raisesClusterVersion(cmd.target)) {
-      return { code: 'INVALID_ARGUMENT', replay: false, field: 'target', limit: `a decimal rules version above the cluster version ${this.cluster_version}`, value: cmd.target };
-    }
-    if (this.commerce.active) {
-      const pre = commercePrecheck(this.commerce, cmd);
-      if (pre !== null) return pre;
-    }
+    const invalid = this.invalidAgainstState(cmd);
+    if (invalid !== null) return invalid;
     let result: CommandResult;
     let tied = false;
     switch (cmd.kind) {
@@ -527,7 +520,6 @@ export class Ledger {
       case 'transfer':
       case 'receive_transfer':
       case 'count':
-        this.commerce.active = true;
         result = this.commerceCommand(batch, cmd);
         break;
     }
@@ -548,8 +540,18 @@ export class Ledger {
     return result;
   }
 
+  /** INVALID_ARGUMENT judged against state: after the replay check (a retried raise
+   * replays its OK), and like every INVALID_ARGUMENT not recorded. */
+  private invalidAgainstState(cmd: Command): CommandResult | null {
+    if (cmd.kind === 'admin' && cmd.action === 'cluster_version' && !this.raisesClusterVersion(cmd.target)) {
+      return { code: 'INVALID_ARGUMENT', replay: false, field: 'target', limit: `a decimal rules version above the cluster version ${this.cluster_version}`, value: cmd.target };
+    }
+    return this.commerce.active ? commercePrecheck(this.commerce, cmd) : null;
+  }
+
   /** The commerce commands (rules version 4; commerce/commands.ts). */
   private commerceCommand(batch: Batch, cmd: CommerceCmd): CommandResult {
+    this.commerce.active = true;
     switch (cmd.kind) {
       case 'set_position_policy':
         return setPositionPolicy(this.commerce, batch, cmd);
