@@ -6,9 +6,10 @@
 import type { ReservationRecord } from '../records.js';
 
 /** A position's wait-list: WAITING reservation records in arrival order. Taking the head
- * and leaving from anywhere (release, wait expiry) are O(1): an entry that left is only
- * marked, and dropped when it reaches the head; the array is compacted once half of it is
- * behind the head. Length bounded by WAIT_QUEUE_MAX live entries plus those marked. */
+ * and leaving from anywhere (release, wait expiry) are O(1) amortised: an entry that left
+ * is only marked, and dropped when it reaches the head or when marked entries outnumber
+ * live ones; the array is compacted once half of it is behind the head. Length: at most
+ * about twice the live entries (bounded by the wait-list limit). */
 export class WaitQueue {
   private items: ReservationRecord[] = [];
   private head = 0;
@@ -42,6 +43,13 @@ export class WaitQueue {
     if (this.gone.has(r)) throw new Error(`ledger invariant broken: ${r.reservation_id} left its wait-list twice`);
     this.gone.add(r);
     this.size--;
+    // Leavers behind a head that stays would pile up: drop them once they outnumber the
+    // live entries (amortised O(1) per leave).
+    if (this.gone.size >= 1024 && this.gone.size > this.size) {
+      this.items = [...this.live()];
+      this.head = 0;
+      this.gone.clear();
+    }
   }
 
   /** 1-based place of r among the live entries, 0 when absent. O(length). */
