@@ -297,6 +297,8 @@ export class Ledger {
   /** Earliest deadline of a PENDING reservation: the leader proposes an empty entry (a
    * time tick) once its clock reaches it. */
   nextExpiryMs(): number | null {
+    // Wait-list grants left by the per-entry bound are due now.
+    if (this.commerce.active && this.commerce.hasGrantsDue()) return this.time_ms;
     // Discard superseded entries at the top; this changes no observable state.
     for (;;) {
       const top = this.expiries.peek();

@@ -115,5 +115,14 @@ export const CUSTOMER_WINDOW_MS_MAX = 366 * 24 * 60 * 60 * 1_000;
 /** Backorder limit, low-stock threshold and customer limit: 0 (off) .. QUANTITY_MAX. */
 export const POLICY_QUANTITY_MAX = QUANTITY_MAX;
 
+/** Wait-list grants one entry makes at most (rules version 4). One change can free stock
+ * for a long queue (a restock of 50,000 units before a drop): granting every waiter in one
+ * entry stalled every replica's loop for seconds, past the election timeout. The rest are
+ * granted in the following entries, in the same order (the leader proposes time ticks
+ * while a wait-list head fits, see Ledger.nextExpiryMs), and no reserve passes the queue
+ * meanwhile (a position with waiters offers a new reserve nothing). Part of the
+ * replicated state machine, like EXPIRIES_PER_ENTRY_MAX. */
+export const GRANTS_PER_ENTRY_MAX = 1_000;
+
 /** Backorder fills one apply makes per position change at most is bounded by the
- * reservations on the position; grants per change by WAIT_QUEUE_MAX. Nothing more. */
+ * reservations on the position; grants per entry by GRANTS_PER_ENTRY_MAX. */

@@ -25,6 +25,7 @@ import {
   type TransferRecord,
 } from './records.js';
 import { UsageTable } from './usage.js';
+import { GRANTS_PER_ENTRY_MAX } from '../limits.js';
 
 export class Commerce {
   active = false;
@@ -32,6 +33,14 @@ export class Commerce {
   readonly sku_policies = new Map<string, SkuPolicyRecord>();
   readonly transfers = new Map<string, TransferRecord>();
   readonly usage = new UsageTable();
+  /** Positions whose wait-list head fits what is available but were left by the per-entry
+   * grant bound (GRANTS_PER_ENTRY_MAX). Derived state, never stored: a position is due
+   * exactly when its head fits, so a restore rebuilds it (rebuild) and every replica agrees;
+   * one whose head no longer fits leaves it at the next settle without an event. */
+  private readonly grants_due = new Set<number>();
+  /** Grants made in the entry being applied (log index grants_log_index). */
+  private grants_in_entry = 0;
+  private grants_log_index = -1;
 
   /** Live waiters per position (LedgerOptions.wait_queue_max, WAIT_QUEUE_MAX). */
   constructor(
@@ -84,6 +93,13 @@ export class Commerce {
    * position changed since the last settle. Grants change positions again; the loop ends
    * because each grant empties one queue entry. */
   settle(batch: CommerceBatch): void {
+    if (batch.log_index !== this.grants_log_index) {
+      this.grants_log_index = batch.log_index;
+      this.grants_in_entry = 0;
+    }
+    // Due positions first, in (sku, location) order so that replicas that rebuilt the set
+    // from a snapshot grant in the same order as those that built it entry by entry.
+    if (this.grants_due.size > 0) batch.touched.unshift(...this.dueInKeyOrder().reverse());
     if (batch.touched.length === 0) return;
     const done = new Set<number>();
     while (batch.touched.length > 0) {
@@ -131,7 +147,12 @@ export class Commerce {
     for (let res = e.waiting.peek(); res !== undefined; res = e.waiting.peek()) {
       if (this.host.reservations.get(res.reservation_id) !== res) throw new Error(`ledger invariant broken: wait-list holds ${res.reservation_id}, which is no longer WAITING`);
       const q = res.lines[0].quantity;
-      if (availableOf(P.onHand(slot), P.reserved(slot)) < q) return;
+      if (availableOf(P.onHand(slot), P.reserved(slot)) < q) break;
+      if (this.grants_in_entry >= GRANTS_PER_ENTRY_MAX) {
+        this.grants_due.add(slot);
+        return;
+      }
+      this.grants_in_entry++;
       e.waiting.shift();
       const granted: ReservationRecord = { ...res, state: 'PENDING', deadline_ms: batch.time_ms + res.ttl_ms };
       this.host.putReservation(batch, granted);
@@ -139,6 +160,19 @@ export class Commerce {
       this.host.addOpen();
       this.host.change(batch, slot, 'GRANT', res.reservation_id, res.reservation_id, 0, q, customerField(res));
     }
+    this.grants_due.delete(slot);
+  }
+
+  /** Whether a wait-list head was left by the per-entry grant bound: the leader proposes a
+   * time tick for it as for a due expiry. */
+  hasGrantsDue(): boolean {
+    return this.grants_due.size > 0;
+  }
+
+  private dueInKeyOrder(): number[] {
+    const P = this.host.positions;
+    const key = (s: number): string => `${P.sku(s)}!${P.location(s)}`;
+    return [...this.grants_due].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   }
 
   // ------------------------------------------------------------ reservation hooks
@@ -269,6 +303,10 @@ export class Commerce {
     const byArrival = (a: ReservationRecord, b: ReservationRecord): number => (a.arrival ?? 0) - (b.arrival ?? 0);
     const P = this.host.positions;
     for (const r of waiting.sort(byArrival)) this.extras.getOrAdd(P.find(r.lines[0].sku, r.lines[0].location)).waiting.push(r);
+    for (const [slot, e] of this.extras.slots()) {
+      const head = e.waiting.peek();
+      if (head !== undefined && availableOf(P.onHand(slot), P.reserved(slot)) >= head.lines[0].quantity) this.grants_due.add(slot);
+    }
     for (const r of backordered.sort(byArrival)) {
       for (const l of r.backordered_lines!) {
         const slot = P.find(l.sku, l.location);
