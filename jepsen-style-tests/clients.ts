@@ -52,6 +52,8 @@ export async function execute(client: StockraftClient, args: OpArgs): Promise<Ca
       case 'extend':
         result = { kind: 'command', result: stripId(await client.extend({ op_id: args.op_id, reservation_id: args.reservation_id, ttl_ms: args.ttl_ms })) };
         break;
+      default:
+        throw new Error(`execute: no client call for ${args.f}`);
     }
     return { type: result.kind === 'command' && result.result.code !== 'OK' ? 'fail' : 'ok', result };
   } catch (err) {

@@ -230,6 +230,9 @@ function expectedEvents(o: Operation, reservations: ReadonlyMap<string, readonly
       const kind = a.f === 'commit' ? 'COMMIT' : a.f === 'release' ? 'RELEASE' : 'EXTEND';
       return (reservations.get(a.reservation_id) ?? []).map((l) => ({ kind, key: a.op_id, position: positionKey(l.sku, l.location) }));
     }
+    default:
+      // Commerce commands: checkers/commerce.ts matches them to their events.
+      return [];
   }
 }
 
