@@ -18,6 +18,11 @@ export interface WirePosition {
   reserved: number;
   available: number;
   seq: number;
+  /** Commerce (rules version 4); 0 when never used. Optional for results built by hand. */
+  backordered?: number;
+  in_transit?: number;
+  backorder_limit?: number;
+  low_stock_threshold?: number;
 }
 
 export interface WireReservation {
@@ -28,6 +33,11 @@ export interface WireReservation {
   created_ms: number;
   deadline_ms: number;
   committed_lines: WireLine[];
+  /** Commerce (rules version 4): '' / [] / 0 when unset. */
+  customer_id?: string;
+  backordered_lines?: WireLine[];
+  queue_position?: number;
+  wait_deadline_ms?: number;
 }
 
 export interface WireShortLine {
@@ -58,6 +68,24 @@ export interface WireCommandResult {
   id_time_ms?: number;
   log_time_ms?: number;
   window_ms?: number;
+  customer_limit?: WireCustomerLimitDetail | null;
+  count_below_held?: WireCountBelowHeldDetail | null;
+}
+
+export interface WireCustomerLimitDetail {
+  sku: string;
+  customer_id: string;
+  limit: number;
+  used: number;
+  requested: number;
+  remaining: number;
+}
+
+export interface WireCountBelowHeldDetail {
+  sku: string;
+  location: string;
+  counted: number;
+  held: number;
 }
 
 export interface WireAdjust {
@@ -76,6 +104,62 @@ export interface WireReserve {
   lines: WireLine[];
   ttl_ms: number;
   order_ref: string;
+  id_time_ms?: number;
+  /** Commerce (rules version 4). */
+  allocations?: WireAllocationLine[];
+  customer_id?: string;
+  backorder?: boolean;
+  wait_ms?: number;
+}
+
+export interface WireAllocationLine {
+  sku: string;
+  locations: string[];
+  quantity: number;
+  strategy: WireEnum;
+  split: boolean;
+}
+
+export interface WireSetPositionPolicy {
+  op_id: string;
+  sku: string;
+  location: string;
+  backorder_limit: number;
+  low_stock_threshold: number;
+  id_time_ms?: number;
+}
+
+export interface WireSetSkuPolicy {
+  op_id: string;
+  sku: string;
+  customer_limit: number;
+  customer_window_ms: number;
+  id_time_ms?: number;
+}
+
+export interface WireStockTransfer {
+  op_id: string;
+  sku: string;
+  from_location: string;
+  to_location: string;
+  quantity: number;
+  reference: string;
+  id_time_ms?: number;
+}
+
+export interface WireReceiveTransfer {
+  op_id: string;
+  transfer_id: string;
+  received: number;
+  id_time_ms?: number;
+}
+
+export interface WireCount {
+  op_id: string;
+  sku: string;
+  location: string;
+  counted: number;
+  reference: string;
   id_time_ms?: number;
 }
 
@@ -101,12 +185,17 @@ export interface WireExtend {
 }
 
 export interface WireOp {
-  op?: 'adjust' | 'reserve' | 'commit' | 'release' | 'extend';
+  op?: 'adjust' | 'reserve' | 'commit' | 'release' | 'extend' | 'set_position_policy' | 'set_sku_policy' | 'transfer' | 'receive_transfer' | 'count';
   adjust?: WireAdjust | null;
   reserve?: WireReserve | null;
   commit?: WireCommit | null;
   release?: WireRelease | null;
   extend?: WireExtend | null;
+  set_position_policy?: WireSetPositionPolicy | null;
+  set_sku_policy?: WireSetSkuPolicy | null;
+  transfer?: WireStockTransfer | null;
+  receive_transfer?: WireReceiveTransfer | null;
+  count?: WireCount | null;
 }
 
 export interface WireSubmitRequest {
@@ -162,6 +251,13 @@ export interface WireEvent {
   reserved: number;
   prev_hash: string;
   hash: string;
+  /** Commerce (proto3 optional): absent unless the event carries it. */
+  in_transit?: number | null;
+  delta_in_transit?: number | null;
+  variance?: number | null;
+  customer_id?: string | null;
+  transfer_id?: string | null;
+  backordered?: number | null;
 }
 
 export interface WireListEventsRequest {
