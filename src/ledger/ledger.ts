@@ -77,7 +77,9 @@ import type {
   PruneOutcome,
   ReservationView,
   ShortLine,
+  CommerceCommandKind,
 } from './types.js';
+import { commerceGate } from './commerce/gate.js';
 import { renderValue, validateCommand } from './validate.js';
 import { CLUSTER_VERSION_INITIAL, HISTORY_RETENTION_RULES_VERSION, ledgerRules, parseClusterVersionTarget, RulesVersionError, supportedRange, type LedgerRules, type RulesRange } from './rules.js';
 
@@ -102,6 +104,7 @@ type CommitCmd = Extract<Command, { kind: 'commit' }>;
 type ReleaseCmd = Extract<Command, { kind: 'release' }>;
 type ExtendCmd = Extract<Command, { kind: 'extend' }>;
 type AdminCmd = Extract<Command, { kind: 'admin' }>;
+type CommerceCmd = Extract<Command, { kind: CommerceCommandKind }>;
 
 /** Per-apply scratch: what this entry appended and must write. */
 interface Batch {
@@ -132,7 +135,8 @@ function finalStateCode(state: ReservationRecord['state']): 'RESERVATION_COMMITT
     case 'EXPIRED':
       return 'RESERVATION_EXPIRED';
     case 'PENDING':
-      throw new Error('a PENDING reservation has no final state code');
+    case 'WAITING':
+      throw new Error(`a ${state} reservation has no final state code`);
   }
 }
 
@@ -410,6 +414,8 @@ export class Ledger {
   }
 
   private applyCommand(batch: Batch, cmd: Command): CommandResult {
+    const gated = commerceGate(batch.rules, cmd);
+    if (gated !== null) return gated;
     const v = validateCommand(cmd);
     if (!v.ok) return { code: 'INVALID_ARGUMENT', replay: false, field: v.field, limit: v.limit, value: v.value };
     // Before rules version 3 the action does not exist (rules.ts).
@@ -452,6 +458,13 @@ export class Ledger {
       case 'admin':
         result = this.admin(batch, cmd);
         break;
+      case 'set_position_policy':
+      case 'set_sku_policy':
+      case 'transfer':
+      case 'receive_transfer':
+      case 'count':
+        result = this.commerceCommand(batch, cmd);
+        break;
     }
     // A reservation keeps the content of its reserve, so its outcome needs no fingerprint.
     // Any other outcome is stored with the digest form of its fingerprint (fingerprint.ts).
@@ -466,6 +479,11 @@ export class Ledger {
     batch.writes.push({ type: 'put', sublevel: 'state', key: outcomeKey(id), value: rec });
     if (!tied) this.prunes.push({ due_ms: batch.time_ms + this.outcome_retention_ms, what: 'o', id });
     return result;
+  }
+
+  /** The commerce commands (rules version 4). */
+  private commerceCommand(_batch: Batch, cmd: CommerceCmd): CommandResult {
+    return failure('POSITION_NOT_FOUND', `${cmd.kind} is not applied by this build yet`);
   }
 
   /** An id time too far ahead of log time, or a leader check from an index not yet

@@ -72,7 +72,7 @@ export interface AdminHeadRecord {
 }
 
 const RESULT_CODE_SET: ReadonlySet<string> = new Set(RESULT_CODES);
-const STATES: ReadonlySet<string> = new Set(['PENDING', 'COMMITTED', 'RELEASED', 'EXPIRED']);
+const STATES: ReadonlySet<string> = new Set(['PENDING', 'COMMITTED', 'RELEASED', 'EXPIRED', 'WAITING']);
 const HEX64 = /^[0-9a-f]{64}$/;
 const FP_KEY = /^#[0-9a-f]{32}$/;
 
@@ -162,7 +162,7 @@ export function parseReservation(key: string, v: unknown): ReservationRecord {
   if (!isNat(v.created_ms) || !isNat(v.deadline_ms) || v.deadline_ms < v.created_ms) throw new StateCorruption(key, 'bad created_ms/deadline_ms');
   if (!isNat(v.ttl_ms) || v.ttl_ms > TTL_MS_MAX) throw new StateCorruption(key, 'bad ttl_ms');
   const state = v.state as ReservationState;
-  if (typeof v.final_ms !== 'number' || !Number.isSafeInteger(v.final_ms) || (state === 'PENDING') !== (v.final_ms === -1)) {
+  if (typeof v.final_ms !== 'number' || !Number.isSafeInteger(v.final_ms) || (state === 'PENDING' || state === 'WAITING') !== (v.final_ms === -1)) {
     throw new StateCorruption(key, `final_ms ${String(v.final_ms)} does not fit state ${state}`);
   }
   return {
