@@ -7,7 +7,8 @@
 //   - per-customer limits (commerce-customers.ts), refusal values included;
 //   - wait-list grants in arrival order (commerce-waits.ts);
 //   - conservation across transfers: per SKU, final on_hand + in_transit over its
-//     positions equals adjusts - committed + receive variances + count variances.
+//     positions equals adjusts - committed + receive variances + count variances;
+//   - and, as for every workload, that the nodes agree and each position's chain holds.
 // Unknown outcomes widen the allowed ranges; a run without final reads is 'unknown'.
 
 import type { LedgerEvent } from '../../src/ledger/types.js';
@@ -16,6 +17,7 @@ import { AnomalyList, type Anomaly } from './anomaly.js';
 import { checkCustomerLimits } from './commerce-customers.js';
 import { okPositions, okView, requestedLines, reservationFacts, type CommercePosition } from './commerce-facts.js';
 import { checkWaitLists } from './commerce-waits.js';
+import { checkAgreement } from './invariants.js';
 
 export interface CommerceReport {
   readonly valid: boolean | 'unknown';
@@ -191,6 +193,7 @@ export function checkCommerce(ops: readonly Operation[], final: FinalState | nul
   if (ref === null) {
     skipped.push('no final state: wait-list replay, count events and conservation skipped');
   } else {
+    checkAgreement(final!, out);
     counts = checkCountEvents(ops, ref.events, out);
     checkConservation(ops, final!, limits, out);
   }

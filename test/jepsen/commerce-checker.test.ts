@@ -38,7 +38,8 @@ function events(sku: string, location: string, steps: [string, string, number, n
   return steps.map(([kind, id, d_on_hand, d_reserved], i) => {
     on_hand += d_on_hand;
     reserved += d_reserved;
-    return { sku, location, seq: i + 1, log_index: i + 1, time_ms: i, kind, op_id: id, reservation_id: kind === 'ADJUST' || kind === 'COUNT' ? '' : id, delta_on_hand: d_on_hand, delta_reserved: d_reserved, on_hand, reserved, prev_hash: '', hash: `${sku}${i}` } as unknown as LedgerEvent;
+    const prev_hash = i === 0 ? '' : `${sku}${location}${i - 1}`;
+    return { sku, location, seq: i + 1, log_index: i + 1, time_ms: i, kind, op_id: id, reservation_id: kind === 'ADJUST' || kind === 'COUNT' ? '' : id, delta_on_hand: d_on_hand, delta_reserved: d_reserved, on_hand, reserved, prev_hash, hash: `${sku}${location}${i}` } as unknown as LedgerEvent;
   });
 }
 
@@ -180,6 +181,16 @@ t.test('wait-list: a reserve answered WAITING without a WAIT event', (t) => {
   const v = verdict(goodRun({ waitEvents: events(B, W1, [['WAIT', 'wa', 0, 0], ['ADJUST', 'i2', 1, 0], ['GRANT', 'wa', 0, 1]]) }));
   t.equal(v.valid, false);
   t.ok(v.anomalies.some((a) => a.kind === 'wait-order' && a.detail.includes('no WAIT event')), JSON.stringify(v.anomalies));
+  t.end();
+});
+
+t.test('nodes that disagree on a position history are caught', (t) => {
+  const r = goodRun();
+  const n2 = r.final.nodes[1];
+  const other = { ...n2, events: n2.events.slice(0, -1) };
+  const v = checkCommerce(pairOperations(r.h.records), { nodes: [r.final.nodes[0], other] });
+  t.equal(v.valid, false);
+  t.ok(v.anomaly_counts['history-mismatch'] >= 1, JSON.stringify(v.anomaly_counts));
   t.end();
 });
 
