@@ -212,6 +212,9 @@ interface ChainEnd {
   reserved: number;
   log_index: number;
   time_ms: number;
+  /** Reserved may pass on_hand (backorders, rules version 4): after a POLICY event, or
+   * from a horizon that already had it so. */
+  backorders?: boolean;
 }
 
 /** Incremental verifier, for callers that stream events from storage: push events in
@@ -275,8 +278,9 @@ export class HistoryVerifier {
     if (ev.reserved !== end.reserved + ev.delta_reserved) {
       return bad(`reserved ${ev.reserved} != previous ${end.reserved} + delta ${ev.delta_reserved}`);
     }
-    if (ev.reserved > ev.on_hand || ev.on_hand > BALANCE_MAX) {
-      return bad(`quantities break 0 <= reserved <= on_hand <= ${BALANCE_MAX}: on_hand ${ev.on_hand}, reserved ${ev.reserved}`);
+    if (ev.kind === 'POLICY') end.backorders = true;
+    if ((ev.reserved > ev.on_hand && end.backorders !== true) || ev.on_hand > BALANCE_MAX) {
+      return bad(`quantities break 0 <= reserved <= on_hand <= ${BALANCE_MAX} (reserved may pass on_hand only after a POLICY event): on_hand ${ev.on_hand}, reserved ${ev.reserved}`);
     }
     end.seq = ev.seq;
     end.hash = ev.hash;
@@ -306,12 +310,14 @@ export class HistoryVerifier {
     }
     if (raw.seq < 1) return bad('seq must be >= 1');
     if (typeof raw.hash !== 'string' || !HEX64.test(raw.hash)) return bad('hash is not 64 lowercase hex digits');
-    if (raw.reserved > raw.on_hand || raw.on_hand > BALANCE_MAX) return bad('quantities break 0 <= reserved <= on_hand');
+    if (raw.on_hand > BALANCE_MAX) return bad(`quantities break on_hand <= ${BALANCE_MAX}`);
     const id = positionId(sku, location);
     if (this.ends.has(id)) return bad('comes after events of its position (a horizon starts a chain)');
     const prev = this.current;
     if (prev !== null && (prev.sku > sku || (prev.sku === sku && prev.location > location))) return bad(`position out of key order (after ${prev.sku}@${prev.location})`);
     const end: ChainEnd = { sku, location, seq: raw.seq, hash: raw.hash, on_hand: raw.on_hand, reserved: raw.reserved, log_index: raw.log_index, time_ms: raw.time_ms };
+    // A horizon past a backorder carries it (the POLICY event may be pruned).
+    if (raw.reserved > raw.on_hand) end.backorders = true;
     this.ends.set(id, end);
     this.current = end;
     this.horizon_of = end;

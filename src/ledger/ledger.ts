@@ -14,7 +14,7 @@
 
 import { adminEventHash, advanceHead, eventHashOf, GENESIS_HEAD, type AdminHead, type PositionHead } from './history.js';
 import { ExpiryHeap } from './expiry-heap.js';
-import { fingerprint, fingerprintDigest, FP_KEY_PREFIX } from './fingerprint.js';
+import { fingerprint, fingerprintDigest, fingerprintKey, FP_KEY_PREFIX } from './fingerprint.js';
 import {
   ADMIN_HEAD_KEY,
   adminHistoryKey,
@@ -80,6 +80,12 @@ import type {
   CommerceCommandKind,
 } from './types.js';
 import { commerceGate } from './commerce/gate.js';
+import { Commerce, hasCommerceFields as positionHasCommerce } from './commerce/commerce.js';
+import { commercePrecheck, count as countCmd, receiveTransfer, setPositionPolicy, setSkuPolicy, transfer as transferCmd } from './commerce/commands.js';
+import { reserveCommerce } from './commerce/reserve.js';
+import type { CommerceHost } from './commerce/host.js';
+import { hasCommerceFields as reserveHasCommerce } from './fingerprint.js';
+import { commerceHashTail, type CommerceEventFields } from './history.js';
 import { renderValue, validateCommand } from './validate.js';
 import { CLUSTER_VERSION_INITIAL, HISTORY_RETENTION_RULES_VERSION, ledgerRules, parseClusterVersionTarget, RulesVersionError, supportedRange, type LedgerRules, type RulesRange } from './rules.js';
 
@@ -115,9 +121,21 @@ interface Batch {
   readonly events: LedgerEvent[];
   readonly admin_events: AdminEvent[];
   readonly writes: KvWrite[];
+  /** Index of the command being applied (commerce arrival order). */
+  cmd_index: number;
+  /** Positions changed since the last commerce settle (filled only while commerce is
+   * active; see commerce/commerce.ts). */
+  touched: number[];
 }
 
 const NO_LINES: readonly Line[] = Object.freeze([]);
+
+/** An event with its commerce fields (present ones only), in hash order. */
+function withEventFields(e: LedgerEvent, extra: CommerceEventFields): LedgerEvent {
+  const out: Record<string, unknown> = { ...e };
+  for (const [k, v] of Object.entries(extra)) if (v !== undefined) out[k] = v;
+  return out as unknown as LedgerEvent;
+}
 
 function failure(
   code: 'POSITION_NOT_FOUND' | 'RESERVATION_NOT_FOUND' | 'RESERVATION_COMMITTED' | 'RESERVATION_RELEASED' | 'RESERVATION_EXPIRED' | 'ALREADY_EXISTS_DIFFERENT' | 'LINE_NOT_RESERVED' | 'QUANTITY_EXCEEDS_RESERVED' | 'BALANCE_LIMIT',
@@ -171,6 +189,22 @@ export class Ledger {
    * (0 while never raised). */
   private cluster_version = CLUSTER_VERSION_INITIAL;
   private cluster_version_index = 0;
+  /** Commerce state (rules version 4); its hooks run only once it is active. */
+  private readonly commerce: Commerce = new Commerce(this.commerceHost());
+
+  private commerceHost(): CommerceHost {
+    return {
+      positions: this.positions,
+      reservations: this.reservations,
+      change: (batch, slot, kind, op_id, rid, d_on_hand, d_reserved, extra) => this.change(batch as Batch, slot, kind, op_id, rid, d_on_hand, d_reserved, extra),
+      putReservation: (batch, res) => this.putReservation(batch as Batch, res),
+      pushExpiry: (res) => this.expiries.push(res),
+      addOpen: () => {
+        this.open_reservations++;
+      },
+      pushFinal: (batch, id) => this.prunes.push({ due_ms: batch.time_ms + this.outcome_retention_ms, what: 'r', id }),
+    };
+  }
 
   constructor(options: LedgerOptions = {}) {
     const w = options.dedup_window_ms ?? DEDUP_WINDOW_MS_DEFAULT;
@@ -202,11 +236,14 @@ export class Ledger {
 
   getPosition(sku: string, location: string): Position | null {
     const slot = this.positions.find(sku, location);
-    return slot < 0 ? null : this.positions.view(slot);
+    if (slot < 0) return null;
+    return this.commerce.active ? Commerce.view(this.commerce.decorate(slot, this.positions.record(slot))) : this.positions.view(slot);
   }
 
   getReservation(reservation_id: string): ReservationView | null {
-    return this.reservations.get(reservation_id) ?? null;
+    const r = this.reservations.get(reservation_id);
+    if (r === undefined) return null;
+    return this.commerce.active ? this.commerce.readView(r) : r;
   }
 
   /** The recorded result of an op id or reservation id (replay: false) while it is in
@@ -254,7 +291,7 @@ export class Ledger {
       const top = this.expiries.peek();
       if (top === undefined) return null;
       const r = this.reservations.get(top.reservation_id);
-      if (r !== undefined && r.state === 'PENDING' && r.deadline_ms === top.deadline_ms) return top.deadline_ms;
+      if (r !== undefined && (r.state === 'PENDING' || r.state === 'WAITING') && r.deadline_ms === top.deadline_ms) return top.deadline_ms;
       this.expiries.pop();
     }
   }
@@ -313,7 +350,8 @@ export class Ledger {
   stateEntries(): [string, unknown][] {
     const out: [string, unknown][] = [];
     const P = this.positions;
-    for (let slot = 0; slot < P.size; slot++) out.push([positionKey(P.sku(slot), P.location(slot)), P.record(slot)]);
+    for (let slot = 0; slot < P.size; slot++) out.push([positionKey(P.sku(slot), P.location(slot)), this.positionRecord(slot)]);
+    if (this.commerce.active) this.commerce.stateEntries(out);
     for (const r of this.reservations.values()) out.push([reservationKey(r.reservation_id), r]);
     for (const [id, slot] of this.outcomes.entries()) out.push([outcomeKey(id), this.outcomes.record(slot)]);
     if (this.log_index > 0) out.push([META_KEY, this.meta()]);
@@ -322,6 +360,12 @@ export class Ledger {
     if (this.cluster_version_index > 0) out.push([CLUSTER_VERSION_KEY, this.clusterVersionRecord()]);
     out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     return out;
+  }
+
+  /** The stored form of a position, with its commerce fields. */
+  private positionRecord(slot: number): PositionRecord {
+    const rec = this.positions.record(slot);
+    return this.commerce.active ? this.commerce.decorate(slot, rec) : rec;
   }
 
   private adminHeadRecord(): AdminHeadRecord {
@@ -356,15 +400,20 @@ export class Ledger {
     }
     const rules = this.entryRules(log_index, entry);
     const time_ms = t > this.time_ms ? t : this.time_ms;
-    const batch: Batch = { log_index, time_ms, rules, events: [], admin_events: [], writes: [] };
+    const batch: Batch = { log_index, time_ms, rules, events: [], admin_events: [], writes: [], cmd_index: 0, touched: [] };
     this.time_ms = time_ms;
     this.log_index = log_index;
 
     this.expireDue(batch);
+    if (this.commerce.active) this.commerce.settle(batch);
     this.pruneDue(batch);
     const prune = entry.prune === undefined ? undefined : batch.rules.history_retention ? this.pruneHistory(batch, entry.prune) : { ok: false as const, reason: `a prune list needs ledger rules version ${HISTORY_RETENTION_RULES_VERSION}; the entry is under version ${batch.rules.version}` };
     const results: CommandResult[] = new Array<CommandResult>(entry.commands.length);
-    for (let i = 0; i < entry.commands.length; i++) results[i] = this.applyCommand(batch, entry.commands[i]);
+    for (let i = 0; i < entry.commands.length; i++) {
+      batch.cmd_index = i;
+      results[i] = this.applyCommand(batch, entry.commands[i]);
+      if (this.commerce.active) this.commerce.settle(batch);
+    }
 
     this.head_hash = advanceHead(this.head_hash, log_index, batch.events, batch.admin_events);
     batch.writes.push({ type: 'put', sublevel: 'state', key: META_KEY, value: this.meta() });
@@ -434,6 +483,10 @@ export class Ledger {
     if (cmd.kind === 'admin' && cmd.action === 'cluster_version' && !this.raisesClusterVersion(cmd.target)) {
       return { code: 'INVALID_ARGUMENT', replay: false, field: 'target', limit: `a decimal rules version above the cluster version ${this.cluster_version}`, value: cmd.target };
     }
+    if (this.commerce.active) {
+      const pre = commercePrecheck(this.commerce, cmd);
+      if (pre !== null) return pre;
+    }
     let result: CommandResult;
     let tied = false;
     switch (cmd.kind) {
@@ -463,6 +516,7 @@ export class Ledger {
       case 'transfer':
       case 'receive_transfer':
       case 'count':
+        this.commerce.active = true;
         result = this.commerceCommand(batch, cmd);
         break;
     }
@@ -475,15 +529,28 @@ export class Ledger {
       fp = FP_KEY_PREFIX + digest.toString('hex');
     }
     const rec: OutcomeRecord = { result, fp, at_ms: batch.time_ms, at_index: batch.log_index };
-    this.outcomes.add(id, rec, false, digest);
+    // A position with commerce fields is kept whole (the compact form has no room for them).
+    const whole = this.commerce.active && result.code === 'OK' && result.positions.length === 1 && positionHasCommerce(result.positions[0]);
+    this.outcomes.add(id, rec, false, digest, whole ? -1 : -2);
     batch.writes.push({ type: 'put', sublevel: 'state', key: outcomeKey(id), value: rec });
     if (!tied) this.prunes.push({ due_ms: batch.time_ms + this.outcome_retention_ms, what: 'o', id });
     return result;
   }
 
-  /** The commerce commands (rules version 4). */
-  private commerceCommand(_batch: Batch, cmd: CommerceCmd): CommandResult {
-    return failure('POSITION_NOT_FOUND', `${cmd.kind} is not applied by this build yet`);
+  /** The commerce commands (rules version 4; commerce/commands.ts). */
+  private commerceCommand(batch: Batch, cmd: CommerceCmd): CommandResult {
+    switch (cmd.kind) {
+      case 'set_position_policy':
+        return setPositionPolicy(this.commerce, batch, cmd);
+      case 'set_sku_policy':
+        return setSkuPolicy(this.commerce, batch, cmd);
+      case 'transfer':
+        return transferCmd(this.commerce, batch, cmd);
+      case 'receive_transfer':
+        return receiveTransfer(this.commerce, batch, cmd);
+      case 'count':
+        return countCmd(this.commerce, batch, cmd);
+    }
   }
 
   /** An id time too far ahead of log time, or a leader check from an index not yet
@@ -525,6 +592,8 @@ export class Ledger {
     if (!this.outcomes.isTied(prior)) return this.outcomes.sameFingerprint(prior, fingerprint(cmd));
     const r = this.reservations.get(id);
     if (r === undefined) throw new Error(`ledger invariant broken: outcome ${id} refers to a reservation that does not exist`);
+    if (r.request_fp !== undefined) return cmd.kind === 'reserve' && reserveHasCommerce(cmd) && fingerprintKey(fingerprint(cmd)) === r.request_fp;
+    if (cmd.kind === 'reserve' && reserveHasCommerce(cmd)) return false;
     if (cmd.kind !== 'reserve' || cmd.ttl_ms !== r.ttl_ms || cmd.order_ref !== r.order_ref || cmd.lines.length !== r.lines.length) return false;
     for (let i = 0; i < r.lines.length; i++) {
       const a = cmd.lines[i];
@@ -543,6 +612,7 @@ export class Ledger {
     reservation_id: string,
     delta_on_hand: number,
     delta_reserved: number,
+    extra?: CommerceEventFields,
   ): Position {
     const P = this.positions;
     // The position's own (interned) name strings, not the command's copies.
@@ -552,8 +622,9 @@ export class Ledger {
     const reserved = P.reserved(slot) + delta_reserved;
     const seq = P.seq(slot) + 1;
     const prev_hash = P.head(slot);
-    const hash = eventHashOf(sku, location, seq, batch.log_index, batch.time_ms, kind, op_id, reservation_id, delta_on_hand, delta_reserved, on_hand, reserved, prev_hash);
-    const event: LedgerEvent = {
+    const tail = extra === undefined ? '' : commerceHashTail(extra);
+    const hash = eventHashOf(sku, location, seq, batch.log_index, batch.time_ms, kind, op_id, reservation_id, delta_on_hand, delta_reserved, on_hand, reserved, prev_hash, tail);
+    const plain_event: LedgerEvent = {
       sku,
       location,
       seq,
@@ -569,9 +640,13 @@ export class Ledger {
       prev_hash,
       hash,
     };
+    const event: LedgerEvent = extra === undefined || tail === '' ? plain_event : withEventFields(plain_event, extra);
     const horizon_seq = P.horizon(slot);
     const plain: PositionRecord = { sku, location, on_hand, reserved, available: on_hand - reserved, seq, head: hash };
-    const rec: PositionRecord = horizon_seq > 0 ? { ...plain, horizon_seq } : plain;
+    let rec: PositionRecord = horizon_seq > 0 ? { ...plain, horizon_seq } : plain;
+    const commerce = this.commerce.active;
+    const available_before = commerce ? Math.max(0, P.available(slot)) : 0;
+    if (commerce) rec = this.commerce.decorate(slot, rec);
     assertPosition(rec, `log index ${batch.log_index}`);
     P.set(slot, on_hand, reserved, seq, hash);
     batch.events.push(event);
@@ -579,8 +654,17 @@ export class Ledger {
       { type: 'put', sublevel: 'state', key: positionKey(sku, location), value: rec },
       { type: 'put', sublevel: 'history', key: historyKey(sku, location, seq), value: event },
     );
-    // Results get a view without the head.
-    return { sku, location, on_hand, reserved, available: rec.available, seq };
+    if (!commerce) return { sku, location, on_hand, reserved, available: rec.available, seq }; // a view without the head
+    batch.touched.push(slot);
+    this.lowStock(batch, slot, available_before, rec.available, op_id, reservation_id);
+    return Commerce.view(rec);
+  }
+
+  /** LOW_STOCK (no quantity change) when available went from >= the position's threshold
+   * to below it. */
+  private lowStock(batch: Batch, slot: number, before: number, after: number, op_id: string, reservation_id: string): void {
+    const threshold = this.commerce.lowStockThreshold(slot);
+    if (threshold > 0 && before >= threshold && after < threshold) this.change(batch, slot, 'LOW_STOCK', op_id, reservation_id, 0, 0);
   }
 
   private adjust(batch: Batch, cmd: AdjustCmd): CommandResult {
@@ -610,6 +694,10 @@ export class Ledger {
   }
 
   private reserve(batch: Batch, cmd: ReserveCmd): CommandResult {
+    if (reserveHasCommerce(cmd)) {
+      this.commerce.active = true;
+      return reserveCommerce(this.commerce, batch, cmd);
+    }
     const P = this.positions;
     const lines = cmd.lines;
     const found: number[] = new Array<number>(lines.length);
@@ -628,6 +716,8 @@ export class Ledger {
       }
     }
     if (missing !== null) return failure('POSITION_NOT_FOUND', `no position for ${missing.join(', ')}`);
+    // A line on a position with a wait-list must not pass the queue (commerce/reserve.ts).
+    if (this.commerce.active && this.commerce.anyWaiting(found)) return reserveCommerce(this.commerce, batch, cmd);
     if (short !== null) return { code: 'INSUFFICIENT_STOCK', replay: false, short_lines: short };
     const id = cmd.reservation_id;
     const after: Position[] = new Array<Position>(lines.length);
@@ -714,6 +804,12 @@ export class Ledger {
       ttl_ms: res.ttl_ms,
       final_ms: batch.time_ms,
     };
+    if (this.commerce.active) {
+      // Commerce fields stay, but a final reservation has no unfilled lines.
+      const { backordered_lines: _unfilled, ...kept } = res;
+      Object.assign(reservation, { ...kept, ...reservation });
+      this.commerce.onFinish(batch, res, reservation);
+    }
     this.putReservation(batch, reservation);
     this.open_reservations--;
     this.prunes.push({ due_ms: batch.time_ms + this.outcome_retention_ms, what: 'r', id: res.reservation_id });
@@ -721,6 +817,8 @@ export class Ledger {
   }
 
   private commit(batch: Batch, cmd: CommitCmd): CommandResult {
+    const early = this.commerce.active ? this.commerce.beforeTouch(batch, 'commit', cmd.op_id, cmd.reservation_id) : null;
+    if (early !== null) return early;
     const res = this.pending(batch, cmd.reservation_id);
     if (!('reservation_id' in res)) return res;
     let sold: number[] | 'all' = 'all';
@@ -746,6 +844,8 @@ export class Ledger {
   }
 
   private release(batch: Batch, cmd: ReleaseCmd): CommandResult {
+    const early = this.commerce.active ? this.commerce.beforeTouch(batch, 'release', cmd.op_id, cmd.reservation_id) : null;
+    if (early !== null) return early;
     const res = this.pending(batch, cmd.reservation_id);
     if (!('reservation_id' in res)) return res;
     const done = this.finish(batch, res, 'RELEASED', 'RELEASE', cmd.op_id, null);
@@ -755,6 +855,8 @@ export class Ledger {
   /** The deadline becomes max(deadline, now + ttl_ms): an Extend never shortens a
    * reservation. Each line's position records an EXTEND event (no quantity change). */
   private extend(batch: Batch, cmd: ExtendCmd): CommandResult {
+    const early = this.commerce.active ? this.commerce.beforeTouch(batch, 'extend', cmd.op_id, cmd.reservation_id) : null;
+    if (early !== null) return early;
     const res = this.pending(batch, cmd.reservation_id);
     if (!('reservation_id' in res)) return res;
     const deadline_ms = Math.max(res.deadline_ms, batch.time_ms + cmd.ttl_ms);
@@ -773,6 +875,8 @@ export class Ledger {
       ttl_ms: res.ttl_ms,
       final_ms: res.final_ms,
     };
+    // Commerce fields (customer, unfilled lines, arrival...) stay as they were.
+    if (this.commerce.active) Object.assign(reservation, { ...res, ...reservation });
     this.putReservation(batch, reservation);
     if (deadline_ms !== res.deadline_ms) this.expiries.push(reservation);
     return { code: 'OK', replay: false, positions, reservation };
@@ -838,8 +942,10 @@ export class Ledger {
       if (top === undefined || top.deadline_ms > batch.time_ms) return;
       this.expiries.pop();
       const res = this.reservations.get(top.reservation_id);
-      if (res === undefined || res.state !== 'PENDING' || res.deadline_ms !== top.deadline_ms) continue; // superseded
-      this.finish(batch, res, 'EXPIRED', 'EXPIRE', '', null);
+      if (res === undefined || res.deadline_ms !== top.deadline_ms) continue; // superseded
+      if (res.state === 'WAITING') this.commerce.waitExpire(batch, res);
+      else if (res.state === 'PENDING') this.finish(batch, res, 'EXPIRED', 'EXPIRE', '', null);
+      else continue; // superseded
       expired++;
     }
   }
@@ -855,7 +961,7 @@ export class Ledger {
       let tied_to: ReservationRecord | null = null;
       if (e.what === 'r') {
         const res = this.reservations.get(e.id);
-        if (res === undefined || res.state === 'PENDING') throw new Error(`ledger invariant broken: prune of reservation ${e.id} that is not final`);
+        if (res === undefined || res.state === 'PENDING' || res.state === 'WAITING') throw new Error(`ledger invariant broken: prune of reservation ${e.id} that is not final`);
         tied_to = res;
         this.reservations.delete(e.id);
         batch.writes.push({ type: 'del', sublevel: 'state', key: reservationKey(e.id) });
@@ -897,13 +1003,14 @@ export class Ledger {
       if (this.outcomes.isTied(o) && !this.reservations.has(id)) throw new Error(`ledger invariant broken: reserve outcome ${id} without its reservation`);
     }
     if (open !== this.open_reservations) throw new Error(`ledger invariant broken: ${open} PENDING reservations, counter says ${this.open_reservations}`);
+    if (this.commerce.active) this.commerce.checkInvariants();
     for (let slot = 0; slot < P.size; slot++) {
       const on_hand = P.onHand(slot);
       const reserved = P.reserved(slot);
       const seq = P.seq(slot);
       // The record is built only when the numbers look wrong, to say what is wrong.
       const plain = Number.isSafeInteger(on_hand) && Number.isSafeInteger(reserved) && Number.isSafeInteger(seq);
-      if (!plain || reserved < 0 || reserved > on_hand || on_hand > BALANCE_MAX || seq < 1) assertPosition(P.record(slot), 'check');
+      if (!plain || reserved < 0 || reserved > on_hand || on_hand > BALANCE_MAX || seq < 1) assertPosition(this.positionRecord(slot), 'check');
       const want = pending.get(slot) ?? 0;
       if (reserved !== want) {
         const p = P.record(slot);
@@ -939,6 +1046,7 @@ export class Ledger {
         if (l.positions.seq(slot) !== 0) throw new StateCorruption(key, 'position given twice');
         l.positions.set(slot, p.on_hand, p.reserved, p.seq, p.head);
         if (p.horizon_seq !== undefined) l.positions.setHorizon(slot, p.horizon_seq);
+        l.commerce.loadPosition(slot, p);
       } else if (key.startsWith(RESERVATION_PREFIX)) {
         const r = parseReservation(key, value);
         l.reservations.set(r.reservation_id, r);
@@ -953,7 +1061,9 @@ export class Ledger {
         if (r.code === 'OK' && r.positions.length === 1) {
           // Any strings will do: a name no position record matches fails finish().
           const p = r.positions[0] as Partial<Position>;
-          if (typeof p.sku === 'string' && typeof p.location === 'string') pslot = l.positions.findOrAdd(p.sku, p.location);
+          // A position with commerce fields stays whole (pslot -1), as apply keeps it.
+          if (positionHasCommerce(p as Position)) pslot = -1;
+          else if (typeof p.sku === 'string' && typeof p.location === 'string') pslot = l.positions.findOrAdd(p.sku, p.location);
         }
         l.outcomes.add(key.slice(OUTCOME_PREFIX.length), rec, true, null, pslot);
       } else if (key === META_KEY) {
@@ -967,7 +1077,7 @@ export class Ledger {
         const c = parseClusterVersion(key, value);
         l.cluster_version = c.version;
         l.cluster_version_index = c.log_index;
-      } else {
+      } else if (!l.commerce.load(key, value)) {
         throw new StateCorruption(key, 'unknown key in ledger state');
       }
     };
@@ -993,6 +1103,7 @@ export class Ledger {
         throw new RulesVersionError(`the ledger state (applied index ${m.log_index}) is at cluster version ${l.cluster_version}, raised at entry ${l.cluster_version_index}; this node applies ledger rules versions ${l.rules_range.min}..${l.rules_range.max}: run a build that supports version ${l.cluster_version} (a cluster version is never lowered)`);
       }
       if (l.cluster_version_index > m.log_index) throw new StateCorruption(CLUSTER_VERSION_KEY, `raised at entry ${l.cluster_version_index}, beyond the applied index ${m.log_index}`);
+      l.commerce.rebuild();
       l.checkInvariants();
       l.rebuildQueues();
       return l;
@@ -1017,7 +1128,7 @@ export class Ledger {
       kinds.push('o');
     }
     for (const r of this.reservations.values()) {
-      if (r.state === 'PENDING') {
+      if (r.state === 'PENDING' || r.state === 'WAITING') {
         this.expiries.push(r);
         continue;
       }
