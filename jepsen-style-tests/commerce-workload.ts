@@ -23,8 +23,9 @@ export const COMMERCE_POSITIONS: readonly PositionRef[] = [DROP, ...SPLIT_LOCATI
 export const CUSTOMER_LIMIT = 2;
 export const BACKORDER_LIMIT = 3;
 export const COMMERCE_INITIAL_ON_HAND = 6;
-/** Customers per run: few, so that limits bite. */
-const CUSTOMERS = 6;
+/** Customers per run: few enough that limits bite, enough that the drop sells out and
+ * buyers wait. */
+const CUSTOMERS = 30;
 const HELD_MAX = 12;
 const TRANSFERS_OPEN_MAX = 8;
 
@@ -62,15 +63,17 @@ export class CommerceGenerator implements OpGenerator {
   next(): OpArgs {
     const r = this.rng;
     const roll = r.int(100);
-    if (roll < 22) return this.reserveDrop();
-    if (roll < 36) return this.reserveSplit();
-    if (roll < 50 && this.held.length > 0) return this.settle('commit');
-    if (roll < 62 && this.held.length > 0) return this.settle('release');
-    if (roll < 70) return { f: 'adjust', op_id: this.id('a'), ...r.pick(COMMERCE_POSITIONS), delta: r.range(1, 3) };
-    if (roll < 76) return this.transfer();
-    if (roll < 82 && this.transfers.length > 0) return this.receive();
-    if (roll < 86) return this.count();
-    if (roll < 90 && this.held.length > 0) return { f: 'get-reservation', reservation_id: r.pick(this.held).id };
+    // Stock arrives slower than buyers take it: the drop sells out (waits, grants) and
+    // the split SKU runs into its backorder limits.
+    if (roll < 24) return this.reserveDrop();
+    if (roll < 40) return this.reserveSplit();
+    if (roll < 54 && this.held.length > 0) return this.settle('commit');
+    if (roll < 66 && this.held.length > 0) return this.settle('release');
+    if (roll < 70) return { f: 'adjust', op_id: this.id('a'), ...r.pick(COMMERCE_POSITIONS), delta: r.range(1, 2) };
+    if (roll < 77) return this.transfer();
+    if (roll < 84 && this.transfers.length > 0) return this.receive();
+    if (roll < 88) return this.count();
+    if (roll < 92 && this.held.length > 0) return { f: 'get-reservation', reservation_id: r.pick(this.held).id };
     return { f: 'read', ...r.pick(COMMERCE_POSITIONS) };
   }
 

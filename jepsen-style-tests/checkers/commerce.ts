@@ -77,7 +77,10 @@ function checkSeenStates(ops: readonly Operation[], final: FinalState | null, li
     for (const p of n.positions) checkState(p as CommercePosition, `final state of ${n.id}`, limits, out);
     for (const e of n.events) {
       if ((e as { kind: string }).kind === 'ADMIN') continue;
-      checkState({ ...e, available: Math.max(0, e.on_hand - e.reserved) }, `event ${e.kind} seq ${e.seq} on ${n.id}`, limits, out);
+      // A BACKORDER_FILL's backordered is its line's unfilled units, not the position's.
+      const { backordered, ...rest } = e;
+      const state = e.kind === 'BACKORDER_FILL' ? rest : { ...rest, ...(backordered !== undefined ? { backordered } : {}) };
+      checkState({ ...state, available: Math.max(0, e.on_hand - e.reserved) }, `event ${e.kind} seq ${e.seq} on ${n.id}`, limits, out);
     }
   }
 }
