@@ -23,9 +23,10 @@ export const COMMERCE_POSITIONS: readonly PositionRef[] = [DROP, ...SPLIT_LOCATI
 export const CUSTOMER_LIMIT = 2;
 export const BACKORDER_LIMIT = 3;
 export const COMMERCE_INITIAL_ON_HAND = 6;
-/** Customers per run: few enough that limits bite, enough that the drop sells out and
- * buyers wait. */
-const CUSTOMERS = 30;
+const REGULARS = 10;
+const REGULAR_SHARE = 0.3;
+const NEWCOMER_WINDOW_OPS = 20;
+const NEWCOMERS_PER_WINDOW = 3;
 const HELD_MAX = 12;
 const TRANSFERS_OPEN_MAX = 8;
 
@@ -77,8 +78,12 @@ export class CommerceGenerator implements OpGenerator {
     return { f: 'read', ...r.pick(COMMERCE_POSITIONS) };
   }
 
+  /** A regular from a pool every process shares (concurrent reserves of one customer from
+   * several clients race the limit), or one of a few newcomers of this process's current
+   * window (fresh demand: a for-ever limit would otherwise shut everyone out). */
   private customer(): string {
-    return `cust-${this.rng.int(CUSTOMERS)}`;
+    if (this.rng.chance(REGULAR_SHARE)) return `cust-r${this.rng.int(REGULARS)}`;
+    return `cust-p${this.process}-${Math.floor(this.seq / NEWCOMER_WINDOW_OPS)}-${this.rng.int(NEWCOMERS_PER_WINDOW)}`;
   }
 
   private reserveDrop(): OpArgs {
