@@ -15,7 +15,7 @@ import type { LedgerEvent } from '../../src/ledger/types.js';
 import { positionKey, type FinalState, type Operation } from '../history.js';
 import { AnomalyList, type Anomaly } from './anomaly.js';
 import { checkCustomerLimits } from './commerce-customers.js';
-import { okPositions, okView, requestedLines, reservationFacts, type CommercePosition } from './commerce-facts.js';
+import { commandOf, okPositions, okView, requestedLines, reservationFacts, type CommercePosition } from './commerce-facts.js';
 import { checkWaitLists } from './commerce-waits.js';
 import { checkAgreement } from './invariants.js';
 
@@ -163,6 +163,18 @@ function checkCountEvents(ops: readonly Operation[], events: readonly LedgerEven
   return counts.size;
 }
 
+/** A COUNT_BELOW_HELD refusal reports the count's own value and a held quantity above it. */
+function checkCountRefusals(ops: readonly Operation[], out: AnomalyList): void {
+  for (const o of ops) {
+    const r = commandOf(o) as { code: string; sku?: string; location?: string; counted?: number; held?: number } | undefined;
+    if (o.args.f !== 'count' || r === undefined || r.code !== 'COUNT_BELOW_HELD') continue;
+    const a = o.args;
+    if (r.sku !== a.sku || r.location !== a.location || r.counted !== a.counted || (r.held ?? 0) <= a.counted) {
+      out.add({ kind: 'commerce-report-mismatch', op_id: a.op_id, detail: `COUNT_BELOW_HELD of op ${o.id} reports ${JSON.stringify(r)} for a count of ${a.counted} at ${a.sku}@${a.location}` });
+    }
+  }
+}
+
 function checkConservation(ops: readonly Operation[], final: FinalState, limits: ReadonlyMap<string, number>, out: AnomalyList): void {
   const ref = final.nodes[0];
   const events = ref.events.filter((e) => (e as { kind: string }).kind !== 'ADMIN');
@@ -188,6 +200,7 @@ export function checkCommerce(ops: readonly Operation[], final: FinalState | nul
   const skipped: string[] = [];
   const limits = backorderLimits(ops);
   checkSeenStates(ops, final, limits, out);
+  checkCountRefusals(ops, out);
   const facts = reservationFacts(ops);
   const cust = checkCustomerLimits(ops, facts, out);
   const ref = final !== null && final.nodes.length > 0 ? final.nodes[0] : null;

@@ -55,7 +55,7 @@ function goodRun(o: { waitEvents?: LedgerEvent[]; finalW1?: Position; secondGran
     .call(0, { f: 'set-position-policy', op_id: 'pp', sku: A, location: W1, backorder_limit: 3, low_stock_threshold: 0 }, ok([p(A, W1, 10, 0)]))
     .call(0, { f: 'set-sku-policy', op_id: 'sp', sku: A, customer_limit: 2, customer_window_ms: 0 }, ok([]))
     .call(1, reserve('r1', line(A, W1, 2), { customer_id: 'c1' }), ok([p(A, W1, 10, 2)], { id: 'r1', state: 'PENDING', lines: [line(A, W1, 2)], customer_id: 'c1' }))
-    .call(1, reserve('r2', line(A, W1, 1), { customer_id: 'c1' }), limitRefusal('c1', 2, 2, 1))
+    .invoke(1, reserve('r2', line(A, W1, 1), { customer_id: 'c1' })).fail(1, limitRefusal('c1', 2, 2, 1))
     .call(2, reserve('r3', line(A, W1, 2), { customer_id: 'c2' }), ok([p(A, W1, 10, 4)], { id: 'r3', state: 'PENDING', lines: [line(A, W1, 2)], customer_id: 'c2' }))
     .call(1, { f: 'commit', op_id: 'c-r1', reservation_id: 'r1' }, ok([p(A, W1, 8, 2)], { id: 'r1', state: 'COMMITTED', lines: [line(A, W1, 2)], committed: [line(A, W1, 2)] }))
     .call(3, { f: 'transfer', op_id: 't1', sku: A, from_location: W1, to_location: W2, quantity: 3 }, ok([p(A, W1, 5, 2), p(A, W2, 0, 0, 3)]))
@@ -127,7 +127,7 @@ t.test('customer limit: a customer certainly held more than the limit', (t) => {
 t.test('customer limit: a refusal whose used does not match what was held', (t) => {
   const r = goodRun();
   // c2 certainly holds 2; the refusal claims 1 used (and 1 requested would then fit: also caught).
-  r.h.call(2, reserve('r5', line(A, W1, 2), { customer_id: 'c2' }), limitRefusal('c2', 2, 1, 2));
+  r.h.invoke(2, reserve('r5', line(A, W1, 2), { customer_id: 'c2' })).fail(2, limitRefusal('c2', 2, 1, 2));
   const v = verdict(r);
   t.equal(v.valid, false);
   t.ok(v.anomalies.some((a) => a.kind === 'customer-limit-report' && a.detail.includes('certainly held')), JSON.stringify(v.anomalies));
@@ -136,7 +136,7 @@ t.test('customer limit: a refusal whose used does not match what was held', (t) 
 
 t.test('customer limit: a refusal with remaining that is not limit - used', (t) => {
   const r = goodRun();
-  r.h.call(2, reserve('r6', line(A, W1, 1), { customer_id: 'c2' }), limitRefusal('c2', 2, 2, 1, 1));
+  r.h.invoke(2, reserve('r6', line(A, W1, 1), { customer_id: 'c2' })).fail(2, limitRefusal('c2', 2, 2, 1, 1));
   const v = verdict(r);
   t.equal(v.valid, false);
   t.ok(v.anomalies.some((a) => a.kind === 'customer-limit-report' && a.detail.includes('remaining')), JSON.stringify(v.anomalies));
@@ -145,7 +145,7 @@ t.test('customer limit: a refusal with remaining that is not limit - used', (t) 
 
 t.test('customer limit: a refusal naming another limit than the policy', (t) => {
   const r = goodRun();
-  r.h.call(2, reserve('r7', line(A, W1, 2), { customer_id: 'c2' }), limitRefusal('c2', 3, 2, 2));
+  r.h.invoke(2, reserve('r7', line(A, W1, 2), { customer_id: 'c2' })).fail(2, limitRefusal('c2', 3, 2, 2));
   const v = verdict(r);
   t.equal(v.valid, false);
   t.ok(v.anomalies.some((a) => a.kind === 'customer-limit-report' && a.detail.includes('policy set 2')), JSON.stringify(v.anomalies));
@@ -181,6 +181,18 @@ t.test('wait-list: a reserve answered WAITING without a WAIT event', (t) => {
   const v = verdict(goodRun({ waitEvents: events(B, W1, [['WAIT', 'wa', 0, 0], ['ADJUST', 'i2', 1, 0], ['GRANT', 'wa', 0, 1]]) }));
   t.equal(v.valid, false);
   t.ok(v.anomalies.some((a) => a.kind === 'wait-order' && a.detail.includes('no WAIT event')), JSON.stringify(v.anomalies));
+  t.end();
+});
+
+t.test('a COUNT_BELOW_HELD refusal whose held does not exceed the count', (t) => {
+  const r = goodRun();
+  const refusal = (held: number): OpResult => ({ kind: 'command', result: { code: 'COUNT_BELOW_HELD', replay: false, sku: A, location: W1, counted: 1, held } });
+  r.h.invoke(3, { f: 'count', op_id: 'k2', sku: A, location: W1, counted: 1 }).fail(3, refusal(2));
+  t.same(verdict(r).anomalies, [], 'held 2 above counted 1 is a fair refusal');
+  r.h.invoke(3, { f: 'count', op_id: 'k3', sku: A, location: W1, counted: 1 }).fail(3, refusal(1));
+  const v = verdict(r);
+  t.equal(v.valid, false);
+  t.ok(v.anomalies.some((a) => a.kind === 'commerce-report-mismatch' && a.op_id === 'k3'), JSON.stringify(v.anomalies));
   t.end();
 });
 
