@@ -113,7 +113,7 @@ export function assertPosition(p: PositionRecord, where: string): void {
   const over = p.reserved > p.on_hand ? p.reserved - p.on_hand : 0;
   if (bo !== over || p.on_hand > BALANCE_MAX || !isNat(bo) || bo > (p.backorder_limit ?? 0)) {
     throw new Error(
-      `ledger invariant broken at ${where}: 0 <= reserved - backordered <= on_hand <= ${BALANCE_MAX} with backordered <= backorder_limit fails for ${p.sku}@${p.location} ` +
+      `ledger invariant broken at ${where}: 0 <= reserved <= on_hand + backordered, on_hand <= ${BALANCE_MAX}, backordered = max(0, reserved - on_hand) <= backorder_limit fails for ${p.sku}@${p.location} ` +
         `(on_hand ${p.on_hand}, reserved ${p.reserved}, backordered ${bo}, backorder_limit ${p.backorder_limit ?? 0})`,
     );
   }

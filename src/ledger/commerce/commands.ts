@@ -6,6 +6,7 @@ import { BALANCE_MAX } from '../limits.js';
 import type { Command, CommandResult } from '../types.js';
 import { renderValue } from '../validate.js';
 import type { Commerce } from './commerce.js';
+import { availableOf } from './extras.js';
 import type { CommerceBatch } from './host.js';
 import { skuPolicyKey, transferKey, type SkuPolicyRecord, type TransferRecord } from './records.js';
 
@@ -61,7 +62,7 @@ export function transfer(c: Commerce, batch: CommerceBatch, cmd: Cmd<'transfer'>
   const P = c.host.positions;
   const from = P.find(cmd.sku, cmd.from_location);
   if (from < 0) return detailFailure('POSITION_NOT_FOUND', `no position ${cmd.sku}@${cmd.from_location} to ship from`);
-  const available = c.effectiveAvailable(from);
+  const available = availableOf(P.onHand(from), P.reserved(from));
   if (available < cmd.quantity) {
     return { code: 'INSUFFICIENT_STOCK', replay: false, short_lines: [{ sku: cmd.sku, location: cmd.from_location, requested: cmd.quantity, available }] };
   }

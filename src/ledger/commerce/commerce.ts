@@ -80,6 +80,7 @@ export class Commerce {
    * position changed since the last settle. Grants change positions again; the loop ends
    * because each grant empties one queue entry. */
   settle(batch: CommerceBatch): void {
+    if (batch.touched.length === 0) return;
     const done = new Set<number>();
     while (batch.touched.length > 0) {
       const slot = batch.touched.pop()!;
@@ -257,6 +258,8 @@ export class Commerce {
     const waiting: ReservationRecord[] = [];
     const backordered: ReservationRecord[] = [];
     for (const r of this.host.reservations.values()) {
+      // A reservation of a commerce reserve keeps commerce fields through its changes.
+      if (r.request_fp !== undefined) this.active = true;
       if (r.state === 'WAITING') waiting.push(r);
       else if (r.state === 'PENDING' && r.backordered_lines !== undefined) backordered.push(r);
     }

@@ -3,11 +3,12 @@
 // that field, before anything else is judged, so every replica answers alike.
 
 import { COMMERCE_RULES_VERSION, type LedgerRules } from '../rules.js';
-import type { Command, CommandResult } from '../types.js';
+import { COMMERCE_COMMAND_KINDS, type Command, type CommandResult } from '../types.js';
 import { renderValue } from '../validate.js';
+import { hasCommerceFields } from '../fingerprint.js';
 
 const RESERVE_FIELDS = ['allocations', 'customer_id', 'backorder', 'wait_ms'] as const;
-const KINDS: ReadonlySet<string> = new Set(['set_position_policy', 'set_sku_policy', 'transfer', 'receive_transfer', 'count']);
+const KINDS: ReadonlySet<string> = new Set(COMMERCE_COMMAND_KINDS);
 
 /** True for a commerce command kind. */
 export function isCommerceKind(kind: unknown): boolean {
@@ -25,9 +26,12 @@ export function commerceGate(rules: LedgerRules, cmd: Command): CommandResult | 
   if (rules.commerce) return null;
   if (typeof cmd !== 'object' || cmd === null) return null; // validation names it
   if (cmd.kind === 'reserve') {
+    // backorder false and an empty allocation list are the absent values (proto3 sends
+    // them for a plain reserve), so a plain reserve passes under every version.
+    if (!hasCommerceFields(cmd)) return null;
     for (const f of RESERVE_FIELDS) {
       const v = cmd[f];
-      if (v !== undefined && v !== null) return refusal(rules, f, v);
+      if (v !== undefined && v !== null && v !== false && !(Array.isArray(v) && v.length === 0)) return refusal(rules, f, v);
     }
     return null;
   }

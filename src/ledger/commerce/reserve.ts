@@ -103,7 +103,7 @@ export function reserveCommerce(c: Commerce, batch: CommerceBatch, cmd: ReserveC
   return hold(c, batch, cmd, plan, unfilled);
 }
 
-function baseRecord(c: Commerce, batch: CommerceBatch, cmd: ReserveCmd, lines: readonly Line[]): ReservationRecord {
+function baseRecord(batch: CommerceBatch, cmd: ReserveCmd, lines: readonly Line[]): ReservationRecord {
   const rec: Record<string, unknown> = {
     reservation_id: cmd.reservation_id,
     state: 'PENDING',
@@ -118,7 +118,6 @@ function baseRecord(c: Commerce, batch: CommerceBatch, cmd: ReserveCmd, lines: r
     request_fp: fingerprintKey(fingerprint(cmd)),
   };
   if (cmd.customer_id !== undefined && cmd.customer_id !== null) rec.customer_id = cmd.customer_id;
-  void c;
   return rec as unknown as ReservationRecord;
 }
 
@@ -142,7 +141,7 @@ function hold(c: Commerce, batch: CommerceBatch, cmd: ReserveCmd, plan: Plan, un
   lines.forEach((l, i) => {
     if (unfilled[i] > 0) backordered.push({ sku: l.sku, location: l.location, quantity: unfilled[i] });
   });
-  const base = baseRecord(c, batch, cmd, lines);
+  const base = baseRecord(batch, cmd, lines);
   const res: ReservationRecord = backordered.length > 0 ? { ...base, backordered_lines: backordered } : base;
   const id = cmd.reservation_id;
   const positions: Position[] = plan.slots.map((slot, i) => {
@@ -165,7 +164,7 @@ function wait(c: Commerce, batch: CommerceBatch, cmd: ReserveCmd, slot: number, 
   const P = c.host.positions;
   const line: Line = { sku: P.sku(slot), location: P.location(slot), quantity: cmd.lines[0].quantity };
   const deadline_ms = batch.time_ms + wait_ms;
-  const res: ReservationRecord = { ...baseRecord(c, batch, cmd, [line]), state: 'WAITING', deadline_ms, wait_deadline_ms: deadline_ms };
+  const res: ReservationRecord = { ...baseRecord(batch, cmd, [line]), state: 'WAITING', deadline_ms, wait_deadline_ms: deadline_ms };
   c.extras.getOrAdd(slot).waiting.push(res.reservation_id);
   c.host.putReservation(batch, res);
   c.host.pushExpiry(res);
