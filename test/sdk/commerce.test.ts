@@ -132,6 +132,24 @@ t.test('policies, customer limits, backorders, wait-lists, allocation, transfers
   t.same([count?.variance, count?.on_hand], [-1, 6]);
 });
 
+t.test('Watch carries the commerce events, LOW_STOCK included', async (t) => {
+  const kinds = new Set<string>();
+  let n = 0;
+  for await (const item of client.watch({ from_index: 1 })) {
+    kinds.add(item.event.kind);
+    if (kinds.has('LOW_STOCK') && kinds.has('GRANT') && kinds.has('RECEIVE')) break;
+    if (++n >= 10_000) break;
+  }
+  t.ok(kinds.has('LOW_STOCK') && kinds.has('GRANT') && kinds.has('RECEIVE'), [...kinds].join(','));
+});
+
+t.test('a transfer id used again with other content is refused', async (t) => {
+  const again = await client.transfer({ op_id: 'cm-t1', sku: 'cm-a', from_location: 'w1', to_location: 'w2', quantity: 1 });
+  t.equal(again.code, 'ALREADY_EXISTS_DIFFERENT');
+  const same = await client.transfer({ op_id: 'cm-t1', sku: 'cm-a', from_location: 'w1', to_location: 'w2', quantity: 3 });
+  t.equal(same.replay, true);
+});
+
 t.test('a Submit carries the new ops and replays by id', async (t) => {
   const ops = [
     { kind: 'set_position_policy' as const, op_id: 'cm-s1', sku: 'cm-e', location: 'w1', backorder_limit: 1 },
