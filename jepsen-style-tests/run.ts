@@ -53,7 +53,7 @@ export const RUN_DEFAULTS = {
 };
 
 const STARTUP_BOUND_MS = 30_000;
-const CLUSTER_VERSION_ATTEMPTS = 40;
+const CLUSTER_VERSION_BOUND_MS = 30_000;
 const CLUSTER_VERSION_RETRY_MS = 250;
 /** The disk-full node's tmpfs: room for a minute or more of the workloads' data (their
  * dirs stay below ~60 MiB) above stockd's default 64 MiB reserve. */
@@ -81,13 +81,14 @@ async function waitForLastExpiries(options: ExpiryOptions, log: (line: string) =
  * policies (process 0) before any stock arrives. */
 async function setupCommerce(admin: StockraftClient, recorder: Recorder, runTag: string, log: (line: string) => void): Promise<void> {
   // Refused until every member has announced its rules range on an open peer stream.
-  for (let attempt = 1; ; attempt++) {
+  const until = Date.now() + CLUSTER_VERSION_BOUND_MS;
+  for (;;) {
     try {
       const v = await admin.setClusterVersion(COMMERCE_RULES_VERSION);
       log(`cluster version ${v.previous} -> ${v.cluster_version}`);
       break;
     } catch (err) {
-      if (attempt >= CLUSTER_VERSION_ATTEMPTS) throw err;
+      if (Date.now() >= until) throw err;
       await new Promise((r) => setTimeout(r, CLUSTER_VERSION_RETRY_MS));
     }
   }
