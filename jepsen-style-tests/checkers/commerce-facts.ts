@@ -1,61 +1,31 @@
-// What the commerce checkers read out of a paired history: the commerce fields of
-// positions, reservation views and refusals, typed loosely enough that a result written by
-// an older build (without the fields) still reads, and the per-reservation facts
-// (customer, units per SKU, settles) the customer-limit and wait-list checks share.
+// What the commerce checkers read out of a paired history: positions, reservation views
+// and CUSTOMER_LIMIT refusals of results, and the per-reservation facts (customer, units
+// per SKU, settles) the customer-limit and wait-list checks share.
 
-import type { CommandResult, Line } from '../../src/ledger/types.js';
+import type { CommandResult, Line, Position, ReservationView } from '../../src/ledger/types.js';
 import type { Operation } from '../history.js';
 
-/** A position as the commerce rules report it (the fields are absent before version 4). */
-export interface CommercePosition {
-  readonly sku: string;
-  readonly location: string;
-  readonly on_hand: number;
-  readonly reserved: number;
-  readonly available: number;
-  readonly backordered?: number;
-  readonly in_transit?: number;
-  readonly backorder_limit?: number;
-}
-
-export interface CommerceView {
-  readonly reservation_id: string;
-  readonly state: string;
-  readonly lines: readonly Line[];
-  readonly committed_lines: readonly Line[];
-  readonly customer_id?: string;
-  readonly queue_position?: number;
-}
-
 /** The values a CUSTOMER_LIMIT refusal reports. */
-export interface CustomerLimitRefusal {
-  readonly code: 'CUSTOMER_LIMIT';
-  readonly sku: string;
-  readonly customer_id: string;
-  readonly limit: number;
-  readonly used: number;
-  readonly requested: number;
-  readonly remaining: number;
-}
+export type CustomerLimitRefusal = Extract<CommandResult, { code: 'CUSTOMER_LIMIT' }>;
 
 export function commandOf(o: Operation): CommandResult | undefined {
   return o.result !== undefined && o.result.kind === 'command' ? o.result.result : undefined;
 }
 
-export function okView(o: Operation): CommerceView | null {
+export function okView(o: Operation): ReservationView | null {
   const r = commandOf(o);
   if (r === undefined || r.code !== 'OK' || r.reservation === null) return null;
-  return r.reservation as CommerceView;
+  return r.reservation;
 }
 
-export function okPositions(o: Operation): readonly CommercePosition[] {
+export function okPositions(o: Operation): readonly Position[] {
   const r = commandOf(o);
-  return r !== undefined && r.code === 'OK' ? (r.positions as readonly CommercePosition[]) : [];
+  return r !== undefined && r.code === 'OK' ? r.positions : [];
 }
 
 export function customerLimitOf(o: Operation): CustomerLimitRefusal | null {
-  const r = commandOf(o) as { readonly code: string } | undefined;
-  return r !== undefined && r.code === 'CUSTOMER_LIMIT' ? (r as CustomerLimitRefusal) : null;
+  const r = commandOf(o);
+  return r !== undefined && r.code === 'CUSTOMER_LIMIT' ? r : null;
 }
 
 export function unitsOn(lines: readonly Line[], sku: string): number {
@@ -82,7 +52,7 @@ export function requestedLines(o: Operation): readonly Line[] {
 export interface ReservationFacts {
   readonly reserve: Operation;
   /** The ok reserve's view (concrete lines: allocation picks, waiting line), else null. */
-  readonly view: CommerceView | null;
+  readonly view: ReservationView | null;
   readonly settles: Operation[];
   readonly reads: Operation[];
 }

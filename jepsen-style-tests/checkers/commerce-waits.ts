@@ -9,7 +9,7 @@ import { positionKey, type Operation } from '../history.js';
 import type { AnomalyList } from './anomaly.js';
 import { completeMs, okView } from './commerce-facts.js';
 
-const LEAVE_KINDS = new Set(['RELEASE', 'WAIT_EXPIRE', 'EXPIRE']);
+const LEAVE_KINDS: ReadonlySet<LedgerEvent['kind']> = new Set(['RELEASE', 'WAIT_EXPIRE', 'EXPIRE']);
 
 function eventsByPosition(events: readonly LedgerEvent[]): Map<string, LedgerEvent[]> {
   const out = new Map<string, LedgerEvent[]>();
@@ -31,7 +31,7 @@ function replayQueues(events: readonly LedgerEvent[], out: AnomalyList): { arriv
     const order = new Map<string, number>();
     arrivals.set(k, order);
     for (const e of list) {
-      const kind = e.kind as string;
+      const kind = e.kind;
       const rid = e.reservation_id;
       if (kind === 'WAIT') {
         if (order.has(rid)) out.add({ kind: 'wait-order', position: k, op_id: rid, detail: `reservation ${rid} joined the queue twice (seq ${e.seq})` });

@@ -11,11 +11,11 @@
 //   - and, as for every workload, that the nodes agree and each position's chain holds.
 // Unknown outcomes widen the allowed ranges; a run without final reads is 'unknown'.
 
-import type { LedgerEvent } from '../../src/ledger/types.js';
+import type { LedgerEvent, Position } from '../../src/ledger/types.js';
 import { positionKey, type FinalState, type Operation } from '../history.js';
 import { AnomalyList, type Anomaly } from './anomaly.js';
 import { checkCustomerLimits } from './commerce-customers.js';
-import { commandOf, okPositions, okView, requestedLines, reservationFacts, type CommercePosition } from './commerce-facts.js';
+import { commandOf, okPositions, okView, requestedLines, reservationFacts } from './commerce-facts.js';
 import { checkWaitLists } from './commerce-waits.js';
 import { checkAgreement } from './invariants.js';
 
@@ -50,7 +50,7 @@ function backorderLimits(ops: readonly Operation[]): Map<string, number> {
   return out;
 }
 
-function checkState(p: CommercePosition, where: string, limits: ReadonlyMap<string, number>, out: AnomalyList): void {
+function checkState(p: Position, where: string, limits: ReadonlyMap<string, number>, out: AnomalyList): void {
   const k = positionKey(p.sku, p.location);
   const backordered = Math.max(0, p.reserved - p.on_hand);
   const limit = limits.get(k) ?? 0;
@@ -71,10 +71,10 @@ function checkState(p: CommercePosition, where: string, limits: ReadonlyMap<stri
 function checkSeenStates(ops: readonly Operation[], final: FinalState | null, limits: ReadonlyMap<string, number>, out: AnomalyList): void {
   for (const o of ops) {
     for (const p of okPositions(o)) checkState(p, `result of op ${o.id}`, limits, out);
-    if (o.result?.kind === 'read' && o.result.position !== null) checkState(o.result.position as CommercePosition, `read op ${o.id}`, limits, out);
+    if (o.result?.kind === 'read' && o.result.position !== null) checkState(o.result.position, `read op ${o.id}`, limits, out);
   }
   for (const n of final?.nodes ?? []) {
-    for (const p of n.positions) checkState(p as CommercePosition, `final state of ${n.id}`, limits, out);
+    for (const p of n.positions) checkState(p, `final state of ${n.id}`, limits, out);
     for (const e of n.events) {
       if ((e as { kind: string }).kind === 'ADMIN') continue;
       // A BACKORDER_FILL's backordered is its line's unfilled units, not the position's.
@@ -134,7 +134,7 @@ function effects(ops: readonly Operation[], events: readonly LedgerEvent[]): { b
     }
   }
   for (const e of events) {
-    if ((e.kind as string) !== 'COUNT') continue;
+    if (e.kind !== 'COUNT') continue;
     bump(bySku, e.sku, e.delta_on_hand, e.delta_on_hand);
     if (e.delta_on_hand > 0) add(inflowMax, positionKey(e.sku, e.location), e.delta_on_hand);
     else add(outSure, positionKey(e.sku, e.location), -e.delta_on_hand);
@@ -149,11 +149,11 @@ function checkCountEvents(ops: readonly Operation[], events: readonly LedgerEven
   for (const o of ops) if (o.args.f === 'count') counts.set(o.args.op_id, o);
   const seen = new Map<string, number>();
   for (const e of events) {
-    if ((e.kind as string) !== 'COUNT') continue;
+    if (e.kind !== 'COUNT') continue;
     seen.set(e.op_id, (seen.get(e.op_id) ?? 0) + 1);
     const o = counts.get(e.op_id);
     if (o === undefined || o.type === 'fail') out.add({ kind: 'failed-op-applied', op_id: e.op_id, detail: `COUNT event seq ${e.seq} on ${e.sku}@${e.location} for a count that ${o === undefined ? 'was never sent' : 'failed'}` });
-    const variance = (e as { variance?: number }).variance;
+    const variance = e.variance;
     if (variance !== undefined && variance !== e.delta_on_hand) out.add({ kind: 'commerce-report-mismatch', op_id: e.op_id, detail: `COUNT seq ${e.seq}: variance ${variance}, on_hand moved ${e.delta_on_hand}` });
   }
   for (const [id, o] of counts) {
@@ -166,10 +166,10 @@ function checkCountEvents(ops: readonly Operation[], events: readonly LedgerEven
 /** A COUNT_BELOW_HELD refusal reports the count's own value and a held quantity above it. */
 function checkCountRefusals(ops: readonly Operation[], out: AnomalyList): void {
   for (const o of ops) {
-    const r = commandOf(o) as { code: string; sku?: string; location?: string; counted?: number; held?: number } | undefined;
+    const r = commandOf(o);
     if (o.args.f !== 'count' || r === undefined || r.code !== 'COUNT_BELOW_HELD') continue;
     const a = o.args;
-    if (r.sku !== a.sku || r.location !== a.location || r.counted !== a.counted || (r.held ?? 0) <= a.counted) {
+    if (r.sku !== a.sku || r.location !== a.location || r.counted !== a.counted || r.held <= a.counted) {
       out.add({ kind: 'commerce-report-mismatch', op_id: a.op_id, detail: `COUNT_BELOW_HELD of op ${o.id} reports ${JSON.stringify(r)} for a count of ${a.counted} at ${a.sku}@${a.location}` });
     }
   }
@@ -180,13 +180,13 @@ function checkConservation(ops: readonly Operation[], final: FinalState, limits:
   const events = ref.events.filter((e) => (e as { kind: string }).kind !== 'ADMIN');
   const fx = effects(ops, events);
   const actual = new Map<string, number>();
-  for (const p of ref.positions as readonly CommercePosition[]) actual.set(p.sku, (actual.get(p.sku) ?? 0) + p.on_hand + (p.in_transit ?? 0));
+  for (const p of ref.positions) actual.set(p.sku, (actual.get(p.sku) ?? 0) + p.on_hand + (p.in_transit ?? 0));
   for (const sku of new Set([...fx.bySku.keys(), ...actual.keys()])) {
     const r = fx.bySku.get(sku) ?? { lo: 0, hi: 0 };
     const a = actual.get(sku) ?? 0;
     if (a < r.lo || a > r.hi) out.add({ kind: 'conservation', detail: `SKU ${sku}: final on_hand + in_transit ${a}, adjusts - commits + variances allow ${r.lo}..${r.hi}` });
   }
-  for (const p of ref.positions as readonly CommercePosition[]) {
+  for (const p of ref.positions) {
     const k = positionKey(p.sku, p.location);
     const held = p.reserved - Math.max(0, p.reserved - p.on_hand);
     const used = (fx.sold.get(k) ?? 0) + held + (fx.outSure.get(k) ?? 0);
