@@ -4,10 +4,10 @@
 import type { Command } from 'commander';
 import type { CommandResult, LedgerEvent } from '../ledger/types.js';
 import { collect, UsageError, parseDuration, parseInteger, parseLine, parsePositionRef } from './args.js';
-import { io } from './io.js';
 import { contextOf, Exit, EXIT_REFUSED, type Ctx } from './context.js';
 import { parseAllocation } from './commerce-commands.js';
 import { eventsTable, positionsTable, refusalReason, reservationText, resultText } from './output.js';
+import { addWatchCommand } from './watch-command.js';
 
 type Action = (ctx: Ctx, ...args: unknown[]) => Promise<void>;
 
@@ -213,35 +213,6 @@ function addEventsCommand(program: Command): void {
     );
 }
 
-function addWatchCommand(program: Command): void {
-  program
-    .command('watch')
-    .description('stream ledger events as they are applied (Ctrl-C to stop); resumes across node failures')
-    .option('--from-index <n>', 'first raft log index to show', '1')
-    .option('--skip <n>', 'events at --from-index already seen', '0')
-    .option('--count <n>', 'stop after this many events')
-    .option('--from-now', 'only events applied from now on (overrides --from-index)')
-    .action(
-      run(async (ctx, opts) => {
-        const o = opts as { fromIndex: string; skip: string; count?: string; fromNow?: boolean };
-        const from_index = o.fromNow === true ? (await ctx.client().status()).applied_index + 1 : parseInteger('--from-index', o.fromIndex, 1, Number.MAX_SAFE_INTEGER);
-        const count = o.count === undefined ? Number.POSITIVE_INFINITY : parseInteger('--count', o.count, 1, Number.MAX_SAFE_INTEGER);
-        let n = 0;
-        if (!ctx.out.json) io.out('LOG_INDEX/ORD  KIND     SKU@LOCATION  D_ON_HAND  D_RESERVED  ON_HAND  RESERVED  OP_ID\n');
-        for await (const item of ctx.client().watch({
-          from_index,
-          skip: o.fromNow === true ? 0 : parseInteger('--skip', o.skip, 0, 1_000_000),
-        })) {
-          const e = item.event;
-          ctx.out.emit({ ...e, ordinal: item.ordinal }, () =>
-            [`${e.log_index}/${item.ordinal}`.padEnd(13), e.kind.padEnd(7), `${e.sku}@${e.location}`.padEnd(12), String(e.delta_on_hand).padStart(9), String(e.delta_reserved).padStart(10), String(e.on_hand).padStart(7), String(e.reserved).padStart(8), e.op_id].join('  '),
-          );
-          if (++n >= count) break;
-        }
-      }),
-    );
-}
-
 function addOutcomeCommand(program: Command): void {
   program
     .command('outcome <id>')
@@ -250,8 +221,8 @@ function addOutcomeCommand(program: Command): void {
       run(async (ctx, id) => {
         const r = await ctx.client().getOutcome(id as string);
         if (r === null) {
-          ctx.out.emit({ id, found: false }, () => `${id as string}: never applied (unknown to the cluster)`);
-          throw new Exit(EXIT_REFUSED, `NOT_FOUND: ${id as string} was never applied`);
+          ctx.out.emit({ id, found: false }, () => `${id as string}: unknown to the cluster (never applied, or dropped with archived history)`);
+          throw new Exit(EXIT_REFUSED, `NOT_FOUND: ${id as string} was never applied or its outcome was dropped with archived history`);
         }
         report(ctx, id as string, r);
       }),

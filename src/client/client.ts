@@ -409,7 +409,7 @@ export class StockraftClient {
         // The server ended the stream cleanly (shutdown): resume elsewhere.
       } catch (err) {
         if (!isServiceError(err) || !(err.code === grpc.status.UNAVAILABLE || err.code === grpc.status.RESOURCE_EXHAUSTED || err.code === grpc.status.CANCELLED || err.code === grpc.status.INTERNAL)) {
-          throw isServiceError(err) ? new StockraftError(err.code, err.details, false, failures + 1) : err;
+          throw isServiceError(err) ? new StockraftError(err.code, err.details, false, failures + 1, null, this.endpoints.statusDetails(err)) : err;
         }
       } finally {
         stream.cancel();

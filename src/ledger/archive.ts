@@ -1,6 +1,7 @@
 // Outcomes past the dedup window leave memory for the 'outcomes' sublevel, where they stay
 // for the life of the history: GetOutcome answers for any age, and a leader checking an
-// unstamped command (one without an id time) finds an id used long ago. Key: the op id
+// unstamped command (one without an id time) finds an id used long ago. History retention
+// drops those of archived, pruned history with it (retention.ts archivedOutcomePrunable). Key: the op id
 // (or reservation id) itself; value: the OutcomeRecord as the state sublevel held it, with
 // the fingerprint always in its digest form. A successful reserve's outcome held no
 // fingerprint in memory (its reservation was its content); the reservation leaves memory

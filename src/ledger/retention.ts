@@ -108,3 +108,27 @@ export function pruneWrites(P: PositionTable, plan: Extract<PrunePlan, { ok: tru
     writes.push({ type: 'put', sublevel: 'history', key: horizonKey(item.sku, item.location), value: item });
   }
 }
+
+/** Whether an archived outcome (a value of the 'outcomes' sublevel, archive.ts) may be
+ * dropped by history retention: it was applied at or below the archived mark and every
+ * event its command appended is pruned (for each position of its result, the position's
+ * horizon is at or past the seq the result names; a refusal appended none). Such an
+ * outcome only answers for history that now lives in the archive. A record without its
+ * apply index (written before outcomes kept it) or not shaped as apply writes it stays:
+ * nothing ties it to the mark. Pure: every replica decides the same for the same state. */
+export function archivedOutcomePrunable(value: unknown, archived_through_index: number, horizonSeq: (sku: string, location: string) => number): boolean {
+  if (archived_through_index <= 0 || typeof value !== 'object' || value === null) return false;
+  const v = value as { at_index?: unknown; result?: unknown };
+  if (!isNat(v.at_index) || v.at_index < 1 || v.at_index > archived_through_index) return false;
+  if (typeof v.result !== 'object' || v.result === null) return false;
+  const positions = (v.result as { positions?: unknown }).positions;
+  if (positions === undefined) return true;
+  if (!Array.isArray(positions)) return false;
+  for (const p of positions as unknown[]) {
+    if (typeof p !== 'object' || p === null) return false;
+    const { sku, location, seq } = p as { sku?: unknown; location?: unknown; seq?: unknown };
+    if (typeof sku !== 'string' || typeof location !== 'string' || !isNat(seq)) return false;
+    if (horizonSeq(sku, location) < seq) return false;
+  }
+  return true;
+}

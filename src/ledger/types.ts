@@ -406,7 +406,7 @@ export type KvWrite =
   | { readonly type: 'del'; readonly sublevel: LedgerSublevel; readonly key: string };
 
 /** 'state' is loaded into memory at start; 'history' and 'outcomes' (outcomes past the
- * dedup window, kept for the life of the history) stay on disk. */
+ * dedup window, kept for the life of the history, which retention may shorten) stay on disk. */
 export type LedgerSublevel = 'state' | 'history' | 'outcomes';
 
 export interface ApplyOutput {

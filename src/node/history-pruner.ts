@@ -4,7 +4,9 @@
 //     the prune list it found; every replica applies it from the log (ledger retention.ts);
 //   - every node drops the Watch records (events sub-level) at or below the archived mark,
 //     a bounded batch per round: Watch refuses to start there (StockNodeImpl.watch), and
-//     the history they point at may be pruned.
+//     the history they point at may be pruned;
+//   - with a retention policy, every node drops the archived outcomes that answer only for
+//     pruned history (outcome-trim.ts), a bounded read per round.
 // A round runs off the loop (it reads LevelDB); the proposal goes through the loop.
 
 import type { LevelStorage } from './storage-level.js';
@@ -16,6 +18,7 @@ import type { LedgerEvent } from '../ledger/types.js';
 import { historyKey, historyRangeEnd } from '../ledger/keys.js';
 import { HISTORY_RETENTION_RULES_VERSION } from '../ledger/rules.js';
 import { retentionEnabled, scanForPrune, type RetentionPolicy } from './history-scan.js';
+import { OutcomeTrimmer } from './outcome-trim.js';
 import { HISTORY_PRUNE_EVENTS_MAX, HISTORY_PRUNE_INTERVAL_MS, HISTORY_PRUNE_POSITIONS_SCANNED_MAX, WATCH_TRIM_RECORDS_MAX } from './limits.js';
 
 export interface HistoryPrunerParts {
@@ -37,8 +40,11 @@ export class HistoryPruner {
   private cursor = 0;
   /** Watch records are trimmed through this log index. */
   private trimmed_through = 0;
+  private readonly outcomes: OutcomeTrimmer;
 
-  constructor(private readonly p: HistoryPrunerParts) {}
+  constructor(private readonly p: HistoryPrunerParts) {
+    this.outcomes = new OutcomeTrimmer({ storage: p.storage, ledger: () => p.state.ledger, now_ms: () => Date.now() });
+  }
 
   start(): void {
     if (this.timer !== null) return;
@@ -57,6 +63,7 @@ export class HistoryPruner {
     this.running = true;
     try {
       await this.trimWatchRecords();
+      await this.trimOutcomes();
       await this.proposePrune();
     } catch (err) {
       this.p.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'history retention round failed; retrying next round');
@@ -70,6 +77,12 @@ export class HistoryPruner {
     if (mark <= this.trimmed_through) return;
     const n = await this.p.storage.trimEvents(mark, WATCH_TRIM_RECORDS_MAX);
     if (n < WATCH_TRIM_RECORDS_MAX) this.trimmed_through = mark;
+  }
+
+  private async trimOutcomes(): Promise<void> {
+    if (!retentionEnabled(this.p.policy)) return;
+    const r = await this.outcomes.round();
+    if (r.deleted > 0) this.p.log.debug({ scanned: r.scanned, deleted: r.deleted }, 'archived outcomes of pruned history dropped');
   }
 
   private async proposePrune(): Promise<void> {

@@ -87,6 +87,15 @@ export const HISTORY_PRUNE_POSITIONS_SCANNED_MAX = 2_000;
 export const HISTORY_PRUNE_EVENTS_MAX = 10_000;
 /** Watch records dropped per round once the archived mark moves (one write batch). */
 export const WATCH_TRIM_RECORDS_MAX = 10_000;
+/** Archived outcomes looked at per round when history retention drops those of pruned
+ * history (outcome-trim.ts): one read of at most this many records, so a pass over ten
+ * million takes about 17 minutes of one-second rounds. */
+export const OUTCOME_TRIM_SCANNED_MAX = 10_000;
+/** A new pass over the archived outcomes starts this long after the last one ended (or at
+ * once when the archived mark moves): horizons move with every prune entry after the mark,
+ * and a pass that finds nothing costs a read of the sublevel (10,000 records a second, so
+ * a large sublevel is never read faster than that however short this is). */
+export const OUTCOME_TRIM_PASS_INTERVAL_MS = 10_000;
 
 /** Between a fatal error and the process exit: one health Watch poll (1 s) sees
  * NOT_SERVING and the log line leaves. The node is stopped meanwhile: no raft rounds, no

@@ -29,6 +29,27 @@ export class NodeError extends Error {
   }
 }
 
+/** A Watch needs events at log indexes whose history retention may have pruned (at or
+ * below the archived mark): asked for at the start, or reached while catching up from
+ * storage when the mark moved under the reader. The edge answers OUT_OF_RANGE with the
+ * ErrorInfo reason COMPACTED and the first retained index, as etcd answers a watch below
+ * its compact revision (ErrCompacted). */
+export class HistoryCompactedError extends Error {
+  constructor(
+    /** The first log index the watcher still needed. */
+    readonly needed_index: number,
+    /** The archived mark: history at or below it may be gone. */
+    readonly archived_through_index: number,
+  ) {
+    super(`events from log index ${needed_index} are compacted: history through log index ${archived_through_index} is archived and may be pruned; the first retained index is ${archived_through_index + 1} (watch from there, or read the archive for older events)`);
+    this.name = 'HistoryCompactedError';
+  }
+
+  get first_retained_index(): number {
+    return this.archived_through_index + 1;
+  }
+}
+
 export interface MemberStatus {
   readonly id: NodeId;
   readonly address: string;
@@ -106,13 +127,16 @@ export interface StockNode {
   getPosition(sku: string, location: string): Position | null;
   getReservation(reservation_id: string): ReservationView | null;
   /** The recorded result of an applied op id or reservation id at any age (memory, then
-   * the archived outcomes on disk), or null if unknown here. */
+   * the archived outcomes on disk), or null if unknown here (never applied, or dropped
+   * with its archived history by retention). */
   getOutcome(op_id: string): Promise<CommandResult | null>;
   /** Events of one position with seq > after_seq, at most limit of them, from storage. */
   listEvents(sku: string, location: string, after_seq: number, limit: number): Promise<readonly LedgerEvent[]>;
   /** Calls onEvent for every event applied at log index >= from_index, first from storage,
-   * then live, in order, without gaps or repeats. onEnd is called if the node can no
-   * longer serve the stream (shutdown, or the start was compacted away). */
+   * then live, in order, without gaps or repeats. Throws HistoryCompactedError when
+   * from_index is at or below the archived mark; onEnd is called if the node can no
+   * longer serve the stream (shutdown; HistoryCompactedError when the mark moved past a
+   * watcher still reading from storage). */
   watch(from_index: number, onEvent: (event: LedgerEvent) => void, onEnd: (err: Error | null) => void): WatchHandle;
   status(): NodeStatus;
   /** Calls fn each time this node's view of the leader changes (null: none known, e.g.

@@ -21,7 +21,7 @@ import type { AdminEvent, Command, CommandResult, HistoryHorizon, LedgerEvent, P
 import type { Ledger } from '../ledger/ledger.js';
 import type { AppliedRecord, LevelStorage, SnapshotView } from './storage-level.js';
 import { GrpcTransport, type TransportHost } from './transport-grpc.js';
-import { NodeError, type BackupInfo, type NodeStatus, type StockNode, type WatchHandle } from './node-api.js';
+import { HistoryCompactedError, NodeError, type BackupInfo, type NodeStatus, type StockNode, type WatchHandle } from './node-api.js';
 import { ReadRounds } from './read-rounds.js';
 import { ProposalTable } from './proposals.js';
 import { WatchHub } from './watchers.js';
@@ -108,7 +108,7 @@ export class StockNodeImpl implements StockNode {
       timeoutError: (wait_ms) => new NodeError('no_leader', `no read index within the deadline (${wait_ms} ms): retry`),
       overloadedError: (max) => new NodeError('overloaded', `read barriers waiting: limit ${max} reached`),
     });
-    this.watch_hub = new WatchHub({ readEvents: (from, after, limit) => this.storage.eventsFrom(from, after, limit) });
+    this.watch_hub = new WatchHub({ readEvents: (from, after, limit) => this.storage.eventsFrom(from, after, limit), archivedThroughIndex: () => this.state.ledger.archivedThroughIndex() });
     this.transport = new GrpcTransport(this.transportHost(), settings.transport_limits, settings.channel_credentials);
     const kick = (): void => this.loop.kick();
     const queueOp = (op: () => void): boolean => this.loop.queueOp(op);
@@ -306,12 +306,12 @@ export class StockNodeImpl implements StockNode {
 
   watch(from_index: number, onEvent: (event: LedgerEvent) => void, onEnd: (err: Error | null) => void): WatchHandle {
     if (this.state.refusesWork()) throw shuttingDownError();
-    // History up to the archived mark may be pruned, and its Watch records are dropped.
-    const mark = this.state.ledger.archivedThroughIndex();
-    if (from_index <= mark) throw new NodeError('invalid', `from_index ${from_index} is at or below log index ${mark}, through which history is archived and may be pruned: watch from ${mark + 1} or later`);
     try {
+      // Refuses (HistoryCompactedError) a start at or below the archived mark: that
+      // history may be pruned and its Watch records are dropped.
       return this.watch_hub.watch(from_index, onEvent, onEnd);
     } catch (err) {
+      if (err instanceof HistoryCompactedError) throw err;
       throw new NodeError('overloaded', err instanceof Error ? err.message : String(err));
     }
   }

@@ -45,6 +45,14 @@ export { pack, unpack, StorageError, encodeEntryRecord, decodeEntryRecord };
  * Version 2 (entries as a binary header and data, Watch copies of events as pointers to
  * their history records) is migrated at start (storage-migrate.ts). */
 export const FORMAT_VERSION = 3;
+/** LevelDB's open table files (its table cache; LevelDB keeps 10 more for itself and
+ * raises anything below 74). On Linux LevelDB maps every open table file into memory, and
+ * every page a read touches counts in the process's RSS until the table leaves the cache:
+ * with the default (1,000) a snapshot send or a backup, which read every table, left the
+ * whole database resident (2M events: ~490 MiB of a 632 MiB peak). 100 bounds that part
+ * to about 90 tables of ~2 MiB whatever the history; a read of a table outside the cache
+ * reopens it (a file open and its index block, rare next to the applies). */
+export const LEVELDB_OPEN_FILES_MAX = 100;
 /** Records fetched per iterator call when reading a whole sub-level. */
 const READ_BATCH = 1000;
 const enc = new TextEncoder();
@@ -263,7 +271,7 @@ export class LevelStorage {
         throw new StorageError(`data dir ${dir} is not empty and holds no database (found ${names.slice(0, 5).join(', ')}): refusing to use it`);
       }
     }
-    const db: Db = new ClassicLevel<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
+    const db: Db = new ClassicLevel<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view', maxOpenFiles: LEVELDB_OPEN_FILES_MAX });
     try {
       await db.open();
     } catch (err) {
@@ -919,6 +927,22 @@ export class LevelStorage {
     if (ids.length === 0) return [];
     const values = await this.subs.outcomes.getMany(ids.map((id) => enc.encode(id)));
     return values.map((v) => (v === undefined ? undefined : unpack(v)));
+  }
+
+  /** Archived outcomes (the 'outcomes' sub-level) with id > after_id (from the first when
+   * null), in id order, at most `limit`: [id, record]. */
+  async outcomesAfter(after_id: string | null, limit: number): Promise<[string, unknown][]> {
+    const range = after_id === null ? { limit } : { gt: enc.encode(after_id), limit };
+    const rows = await this.subs.outcomes.iterator(range).all();
+    return rows.map(([k, v]) => [dec.decode(k), unpack(v)]);
+  }
+
+  /** Deletes the archived outcomes of `ids` (one batch, at most ARCHIVE_LOOKUP_IDS_MAX):
+   * history retention drops those that only answer for archived history. */
+  async deleteOutcomes(ids: readonly string[]): Promise<void> {
+    if (ids.length > ARCHIVE_LOOKUP_IDS_MAX) throw new StorageError(`archived outcome delete of ${ids.length} ids, limit ${ARCHIVE_LOOKUP_IDS_MAX}`);
+    if (ids.length === 0) return;
+    await this.writeOps(ids.map((id): Op => ({ type: 'del', key: this.prefix.outcomes + id, keyEncoding: 'utf8' })), false);
   }
 
   /** Deletes Watch records (the events sub-level) of log index <= through_index, at most

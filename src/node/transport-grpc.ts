@@ -404,6 +404,10 @@ export class GrpcTransport {
       const def = Ctor.service.InstallSnapshot!;
       let result: { err: grpc.ServiceError | null; ack: { accepted: boolean; detail: string } | null } | null = null;
       let notify: (() => void) | null = null;
+      // A write waiting for 'drain' also wakes when the call ends (the receiver refused or
+      // the stream broke): 'drain' never comes then, and the wait would hold the LevelDB
+      // view, and this peer's only snapshot slot, for good.
+      let wake: (() => void) | null = null;
       const call = client.makeClientStreamRequest<WireSnapshotChunk, { accepted: boolean; detail: string }>(
         def.path,
         def.requestSerialize as (v: WireSnapshotChunk) => Buffer,
@@ -411,6 +415,7 @@ export class GrpcTransport {
         (err, ack) => {
           result = { err, ack: ack ?? null };
           notify?.();
+          wake?.();
         },
       );
       call.on('error', () => {
@@ -434,7 +439,18 @@ export class GrpcTransport {
         // before it is written): the receiver checks it before staging the chunk's records.
         const chunk: WireSnapshotChunk = { header: seq === 0 ? header : null, seq, data, last, sha256: last ? hash.digest() : hash.copy().digest() };
         seq += 1;
-        if (!call.write(chunk)) await new Promise<void>((resolve) => call.once('drain', () => resolve()));
+        // At most one chunk past the stream's buffer: the next is read only once it drained.
+        if (!call.write(chunk) && !result) {
+          await new Promise<void>((resolve) => {
+            const done = (): void => {
+              call.off('drain', done);
+              wake = null;
+              resolve();
+            };
+            wake = done;
+            call.once('drain', done);
+          });
+        }
       };
       for await (const chunk of encodeSnapshotChunks(view, this.limits.snapshot_chunk_bytes_max)) {
         if (result) break;

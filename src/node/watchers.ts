@@ -7,9 +7,17 @@
 // last delivered key and the watcher goes live. A live watcher whose buffer overflows, or
 // any watcher after the node installed a snapshot, falls back to catching up from
 // storage, so slowness costs re-reads, never memory or gaps.
+//
+// History retention deletes events at or below the archived mark, and the mark moves up in
+// memory (applied) before anything at or below it is deleted (the prune entries and the
+// Watch record trimming both follow it). So a page read from storage is complete iff the
+// first index the watcher still needs is above the mark read after the page: otherwise the
+// watcher ends with HistoryCompactedError (never a silent gap, never "corrupt data dir"
+// for a record retention dropped under the reader). A watcher whose last event is at the
+// mark's own index ends too: later events of that index may be gone.
 
 import type { LedgerEvent } from '../ledger/types.js';
-import type { WatchHandle } from './node-api.js';
+import { HistoryCompactedError, type WatchHandle } from './node-api.js';
 
 export interface KeyedEvent {
   readonly key: string;
@@ -20,6 +28,8 @@ export interface EventSource {
   /** Events with key > after_key (or from `from_index` when after_key is null), in key
    * order, at most `limit`. */
   readEvents(from_index: number, after_key: string | null, limit: number): Promise<KeyedEvent[]>;
+  /** The archived mark now: events at or below it may be pruned (0: none). */
+  archivedThroughIndex(): number;
 }
 
 export const WATCH_PAGE_EVENTS = 1000;
@@ -28,6 +38,8 @@ export const WATCHERS_MAX = 1024;
 
 class Watcher implements WatchHandle {
   last_key: string | null = null;
+  /** Log index of the last delivered event (meaningful once last_key is set). */
+  last_index = 0;
   live = false;
   reading = false;
   closed = false;
@@ -52,7 +64,13 @@ class Watcher implements WatchHandle {
     if (this.last_key !== null && k.key <= this.last_key) return;
     if (this.last_key === null && k.event.log_index < this.from_index) return;
     this.last_key = k.key;
+    this.last_index = k.event.log_index;
     this.onEvent(k.event);
+  }
+
+  /** The first log index this watcher may still need from storage. */
+  neededIndex(): number {
+    return this.last_key === null ? this.from_index : this.last_index;
   }
 }
 
@@ -67,6 +85,8 @@ export class WatchHub {
 
   watch(from_index: number, onEvent: (e: LedgerEvent) => void, onEnd: (err: Error | null) => void): WatchHandle {
     if (!Number.isSafeInteger(from_index) || from_index < 0) throw new Error(`from_index must be a non-negative integer, got ${from_index}`);
+    const mark = this.source.archivedThroughIndex();
+    if (mark > 0 && from_index <= mark) throw new HistoryCompactedError(from_index, mark);
     if (this.watchers.size >= WATCHERS_MAX) throw new Error(`watch streams on this node: limit ${WATCHERS_MAX} reached`);
     const w = new Watcher(this, from_index, onEvent, onEnd);
     this.watchers.add(w);
@@ -123,8 +143,17 @@ export class WatchHub {
       if (w.closed) return;
       w.buffer = [];
       w.overflowed = false;
-      const page = await this.source.readEvents(w.from_index, w.last_key, WATCH_PAGE_EVENTS);
+      let page: KeyedEvent[];
+      try {
+        page = await this.source.readEvents(w.from_index, w.last_key, WATCH_PAGE_EVENTS);
+      } catch (err) {
+        if (w.closed) return;
+        // A record retention deleted while the page was read is compaction, not damage.
+        this.checkRetained(w);
+        throw err;
+      }
       if (w.closed) return;
+      this.checkRetained(w);
       for (const k of page) w.deliver(k);
       if (page.length < WATCH_PAGE_EVENTS) {
         // Everything written before this read began is delivered; events written since
@@ -138,6 +167,12 @@ export class WatchHub {
         return;
       }
     }
+  }
+
+  /** Throws HistoryCompactedError when events w still needs may have been pruned. */
+  private checkRetained(w: Watcher): void {
+    const mark = this.source.archivedThroughIndex();
+    if (mark > 0 && w.neededIndex() <= mark) throw new HistoryCompactedError(w.neededIndex(), mark);
   }
 
   /** The node is closing: every stream ends. */

@@ -42,8 +42,8 @@ export function registerClientServices(server: grpc.Server, node: StockNode, opt
   // Reflection lets grpcurl and similar tools list and call the client-facing services
   // without the .proto files; peer (raft) and test-hook services are not described.
   new ReflectionService(inventoryDefinition()).addToServer(server);
-  server.addService(Edge.tolerantService(inventoryService().service), inventoryHandlers(edge));
-  server.addService(Edge.tolerantService(clusterService().service), clusterHandlers(edge));
+  server.addService(Edge.tolerantService(inventoryService('server').service), inventoryHandlers(edge));
+  server.addService(Edge.tolerantService(clusterService('server').service), clusterHandlers(edge));
   return {
     close: () => {
       stop_health();

@@ -161,7 +161,7 @@ async function backup(node: StockNode, ctx: CallContext, out: StreamOut<W.WireBa
 
 export function clusterHandlers(edge: Edge): grpc.UntypedServiceImplementation {
   const node = edge.node;
-  const svc = clusterService().service;
+  const svc = clusterService('server').service;
   const def: Def = <Req, Res>(name: string) => svc[name] as unknown as grpc.MethodDefinition<Req, Res>;
   return {
     Status: edge.unary<W.Empty, W.WireStatusResponse>('Cluster/Status', def('Status'), {

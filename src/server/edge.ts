@@ -8,7 +8,7 @@
 // An authentication or role check belongs here too, in one place.
 
 import * as grpc from '@grpc/grpc-js';
-import { NodeError, type StockNode } from '../node/node-api.js';
+import { HistoryCompactedError, NodeError, type StockNode } from '../node/node-api.js';
 import { EdgeError } from '../wire/validate.js';
 import type { EdgeMetrics } from './edge-metrics.js';
 import type { ForwardPool } from './forward-pool.js';
@@ -97,6 +97,7 @@ function reasonOf(err: unknown, out: StatusOut): string {
   if (err instanceof EdgeError) return 'INVALID_ARGUMENT';
   if (err instanceof OutcomeUnknownError || out.metadata.get(OUTCOME_UNKNOWN_KEY).length > 0) return 'OUTCOME_UNKNOWN';
   if (err instanceof NodeError) return err.kind === 'invalid' ? 'INVALID_ARGUMENT' : err.kind.toUpperCase();
+  if (err instanceof HistoryCompactedError) return 'COMPACTED';
   return grpc.status[out.code] ?? 'UNKNOWN';
 }
 
@@ -277,6 +278,10 @@ export class Edge {
     const leader_address = out.metadata.get(LEADER_ADDRESS_KEY)[0];
     if (typeof leader_id === 'string') info['leader_id'] = leader_id;
     if (typeof leader_address === 'string') info['leader_address'] = leader_address;
+    if (err instanceof HistoryCompactedError) {
+      info['first_retained_index'] = String(err.first_retained_index);
+      info['archived_through_index'] = String(err.archived_through_index);
+    }
     const retry = out.code === grpc.status.UNAVAILABLE || out.code === grpc.status.RESOURCE_EXHAUSTED;
     const bytes = this.details_codec.encode({
       code: out.code,
@@ -298,6 +303,9 @@ export class Edge {
     }
     if (err instanceof EdgeStatusError) {
       return { code: err.code, details: err.message, metadata };
+    }
+    if (err instanceof HistoryCompactedError) {
+      return { code: grpc.status.OUT_OF_RANGE, details: err.message, metadata };
     }
     if (err instanceof OutcomeUnknownError) {
       metadata.set(OUTCOME_UNKNOWN_KEY, '1');

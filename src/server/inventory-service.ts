@@ -23,14 +23,14 @@ async function propose(node: StockNode, commands: readonly Command[], ctx: CallC
   return results;
 }
 
-async function barrier(node: StockNode, consistency: W.WireEnum, ctx: CallContext): Promise<void> {
+async function barrier(node: StockNode, consistency: W.WireEnum | undefined, ctx: CallContext): Promise<void> {
   if (V.checkConsistency('consistency', consistency) === 'LINEARIZABLE') await node.readBarrier(ctx.deadline_at_ms);
 }
 
 /** Builds the Edge-wrapped handler of each kind of call. */
 class InventoryCalls {
   private readonly node: StockNode;
-  private readonly svc = inventoryService().service;
+  private readonly svc = inventoryService('server').service;
 
   constructor(private readonly edge: Edge) {
     this.node = edge.node;

@@ -1,11 +1,13 @@
 // Inventory.Watch: relays the node's applied events to one stream, in log order, each with
 // its ordinal within its log index so a caller can resume exactly after the last event it
 // received (from_index + skip). A stream that falls too far behind is ended rather than
-// buffered without bound.
+// buffered without bound. A start at or below the archived mark, or a catch-up the mark
+// moved past, ends with OUT_OF_RANGE, reason COMPACTED, naming first_retained_index
+// (HistoryCompactedError, mapped in edge.ts): resuming cannot help, so it is not UNAVAILABLE.
 
 import * as grpc from '@grpc/grpc-js';
 import type { LedgerEvent } from '../ledger/types.js';
-import type { StockNode, WatchHandle } from '../node/node-api.js';
+import { HistoryCompactedError, type StockNode, type WatchHandle } from '../node/node-api.js';
 import { EdgeStatusError, type StreamOut } from './edge.js';
 import * as V from '../wire/validate.js';
 import * as M from '../wire/map.js';
@@ -42,7 +44,7 @@ class WatchRelay {
     this.handle = node.watch(
       this.from_index,
       (event) => this.onEvent(event),
-      (err) => this.end(err === null ? null : new EdgeStatusError(grpc.status.UNAVAILABLE, `watch ended by the node: ${err.message}; resume from the last event received`)),
+      (err) => this.end(err === null || err instanceof HistoryCompactedError ? err : new EdgeStatusError(grpc.status.UNAVAILABLE, `watch ended by the node: ${err.message}; resume from the last event received`)),
     );
     // The node may end the watch before `watch` returns, when there was no handle to close.
     if (this.ended) this.handle.close();

@@ -165,7 +165,7 @@ export const STOCKD_FLAGS = [
   },
   {
     flag: '--dedup-window-ms', arg: '<ms>', key: 'dedupWindowMs', kind: 'int', group: 'log', default: DEDUP_WINDOW_MS_DEFAULT, min: DEDUP_WINDOW_MS_MIN, max: DEDUP_WINDOW_MS_MAX, unit: 'ms',
-    why: 'How old (in log time) an id may be when a command carries its issue time (`id_time_ms`, which the SDK sends for the ids it makes): an older one is refused with `OP_ID_TOO_OLD`, one more than min(60 s, window) ahead is invalid. Outcomes stay in memory for the window plus that allowance, then move to disk for the life of the history (`GetOutcome` answers at any age). 24 h covers any caller\'s retry loop with room to spare and bounds memory to a day of outcomes. Part of the replicated state machine: every node of a cluster must use the same value. See `src/ledger/README.md`, "Exactly once".',
+    why: 'How old (in log time) an id may be when a command carries its issue time (`id_time_ms`, which the SDK sends for the ids it makes): an older one is refused with `OP_ID_TOO_OLD`, one more than min(60 s, window) ahead is invalid. Outcomes stay in memory for the window plus that allowance, then move to disk for the life of the history (`GetOutcome` answers at any age; with history retention, those whose events were all archived and pruned are dropped too). 24 h covers any caller\'s retry loop with room to spare and bounds memory to a day of outcomes. Part of the replicated state machine: every node of a cluster must use the same value. See `src/ledger/README.md`, "Exactly once".',
   },
   {
     flag: '--history-retain-ms', arg: '<ms>', key: 'historyRetainMs', kind: 'int', group: 'log', default: null, default_text: 'off (full history)', min: 60_000, max: Number.MAX_SAFE_INTEGER, unit: 'ms',

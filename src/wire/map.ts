@@ -75,6 +75,8 @@ export function resultToWire(r: CommandResult): WireCommandResult {
     id_time_ms: 0,
     log_time_ms: 0,
     window_ms: 0,
+    customer_limit: null,
+    count_below_held: null,
   };
   switch (r.code) {
     case 'OK':

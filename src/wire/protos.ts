@@ -3,10 +3,14 @@
 // The same file runs in the repository (dist/src/wire/) and inside the @stockraft/client
 // package (dist/wire/, with the protos copied to the package's proto/), so the proto
 // directory is found by looking upwards for the nearest `proto/` holding the contract.
-// Conversion options are chosen so handlers see plain JS values: int64 as Number (values
-// beyond the limits of src/wire/limits.ts are rejected at the edge, all far below 2^53), enums as
-// their names (an unknown enum number stays a number and is refused), defaults filled in
-// so absent scalars read as 0 / '' rather than undefined.
+// Conversion options are chosen so code sees plain JS values: enums as their names (an
+// unknown enum number stays a number and is refused), defaults filled in so absent scalars
+// read as 0 / '' rather than undefined. int64 differs by side: the SDK reads replies with
+// int64 as Number (the server only sends values within the limits of src/wire/limits.ts,
+// all below 2^53); the server reads requests with int64 as decimal String, so the edge
+// validation sees the exact value a caller sent (2^53 + 1 is not rounded to 2^53) and a
+// refusal echoes it unchanged. The generated types in src/wire/generated/ are made with the
+// SDK's options (scripts/gen-wire-types.mjs passes the same values).
 
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
@@ -34,6 +38,7 @@ function findProtoDir(): string {
 /** Found once at load: the layout does not change while the process runs. */
 const PROTO_DIR = findProtoDir();
 
+/** Options of the SDK (replies arrive with int64 as Number). */
 export const PROTO_LOADER_OPTIONS: protoLoader.Options = {
   keepCase: true,
   longs: Number,
@@ -43,6 +48,13 @@ export const PROTO_LOADER_OPTIONS: protoLoader.Options = {
   oneofs: true,
 };
 
+/** Options of the server: as PROTO_LOADER_OPTIONS but requests arrive with int64 as exact
+ * decimal strings (src/wire/validate.ts checkInt turns them into numbers within limits). */
+export const SERVER_PROTO_LOADER_OPTIONS: protoLoader.Options = { ...PROTO_LOADER_OPTIONS, longs: String };
+
+/** Which side loads a contract: the loader options differ only in how int64 arrives. */
+export type ProtoSide = 'client' | 'server';
+
 /** gRPC message size limit for client calls, both directions (docs/ARCHITECTURE.md "Limits"). */
 export const GRPC_MESSAGE_BYTES_MAX = 4 * 1024 * 1024;
 
@@ -50,24 +62,27 @@ export function protoPath(file: string): string {
   return path.join(PROTO_DIR, file);
 }
 
+/** Loaded definitions by side and file; immutable once loaded, so sharing them within a
+ * process is safe (no per-node state). */
 const cache = new Map<string, protoLoader.PackageDefinition>();
 
-function definition(file: string): protoLoader.PackageDefinition {
-  let def = cache.get(file);
+function definition(file: string, side: ProtoSide): protoLoader.PackageDefinition {
+  const key = `${side}:${file}`;
+  let def = cache.get(key);
   if (def === undefined) {
-    def = protoLoader.loadSync(protoPath(file), PROTO_LOADER_OPTIONS);
-    cache.set(file, def);
+    def = protoLoader.loadSync(protoPath(file), side === 'server' ? SERVER_PROTO_LOADER_OPTIONS : PROTO_LOADER_OPTIONS);
+    cache.set(key, def);
   }
   return def;
 }
 
 /** The loaded inventory contract (for server reflection). */
 export function inventoryDefinition(): protoLoader.PackageDefinition {
-  return definition(INVENTORY_PROTO_FILE);
+  return definition(INVENTORY_PROTO_FILE, 'server');
 }
 
-export function loadInventoryProto(): grpc.GrpcObject {
-  return grpc.loadPackageDefinition(definition(INVENTORY_PROTO_FILE));
+export function loadInventoryProto(side: ProtoSide = 'client'): grpc.GrpcObject {
+  return grpc.loadPackageDefinition(definition(INVENTORY_PROTO_FILE, side));
 }
 
 /** Walks a dotted name (e.g. 'grpc.health.v1.Health') through a loaded package. */
@@ -81,10 +96,11 @@ export function serviceOf(pkg: grpc.GrpcObject, dotted: string): grpc.ServiceCli
   return cur as grpc.ServiceClientConstructor;
 }
 
-export function inventoryService(): grpc.ServiceClientConstructor {
-  return serviceOf(loadInventoryProto(), 'stockraft.v1.Inventory');
+/** stockraft.v1.Inventory as the SDK (default) or the server ('server') decodes it. */
+export function inventoryService(side: ProtoSide = 'client'): grpc.ServiceClientConstructor {
+  return serviceOf(loadInventoryProto(side), 'stockraft.v1.Inventory');
 }
 
-export function clusterService(): grpc.ServiceClientConstructor {
-  return serviceOf(loadInventoryProto(), 'stockraft.v1.Cluster');
+export function clusterService(side: ProtoSide = 'client'): grpc.ServiceClientConstructor {
+  return serviceOf(loadInventoryProto(side), 'stockraft.v1.Cluster');
 }

@@ -56,8 +56,12 @@ export function withReserveCommerce(field: string, w: WireReserve, base: Reserve
   if (w.customer_id !== undefined && w.customer_id !== null && w.customer_id !== '') out.customer_id = checkId(`${field}customer_id`, w.customer_id);
   if (w.backorder === true) out.backorder = true;
   else if (w.backorder !== undefined && w.backorder !== null && w.backorder !== false) throw new EdgeError(`${field}backorder`, 'must be a boolean', shown(w.backorder));
-  if (w.wait_ms !== undefined && w.wait_ms !== null && w.wait_ms !== 0) {
-    out.wait_ms = checkInt(`${field}wait_ms`, w.wait_ms, WAIT_MS_MIN, WAIT_MS_MAX);
+  // The server's loader hands int64 over as decimal text ("0" when absent): parse first.
+  const wait_ms = w.wait_ms === undefined || w.wait_ms === null ? 0 : checkInt(`${field}wait_ms`, w.wait_ms, 0, WAIT_MS_MAX);
+  if (wait_ms !== 0) {
+    // Shown as the caller's number, like checkInt does.
+    if (wait_ms < WAIT_MS_MIN) throw new EdgeError(`${field}wait_ms`, `must be 0 (no waiting) or an integer in ${WAIT_MS_MIN}..${WAIT_MS_MAX}`, String(wait_ms));
+    out.wait_ms = wait_ms;
     if (base.lines.length !== 1) throw new EdgeError(`${field}wait_ms`, 'a waiting reserve has exactly one line', `${base.lines.length} lines`);
     if (out.allocations !== undefined) throw new EdgeError(`${field}allocations`, 'a waiting reserve has no allocations', `${out.allocations.length} items`);
     if (out.backorder === true) throw new EdgeError(`${field}backorder`, 'a waiting reserve does not backorder', 'true');
@@ -70,7 +74,7 @@ export function reserveLinesMin(w: WireReserve): number {
   return Array.isArray(w.allocations) && w.allocations.length > 0 ? 0 : 1;
 }
 
-function withIdTime<C extends Command>(field: string, command: C, id_time_ms: number | undefined | null): C {
+function withIdTime<C extends Command>(field: string, command: C, id_time_ms: unknown): C {
   if (id_time_ms === undefined || id_time_ms === null) return command;
   return { ...command, id_time_ms: checkInt(`${field}id_time_ms`, id_time_ms, 0, TIME_MS_MAX) };
 }

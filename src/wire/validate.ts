@@ -82,11 +82,26 @@ export function checkText(field: string, value: unknown): string {
   return checkString(field, value, 0, L.TEXT_BYTES_MAX);
 }
 
+/** How the server's loader hands over an int64 (SERVER_PROTO_LOADER_OPTIONS: longs as
+ * String): an optional minus and decimal digits, nothing else. */
+const INT64_DECIMAL = /^-?[0-9]+$/;
+/** Digits beyond any int64 (19 digits and a sign): longer text is refused without parsing. */
+const INT64_DECIMAL_CHARS_MAX = 20;
+
+/** An integer field within min..max (both safe integers). Takes a number (the SDK, uint32
+ * fields) or the exact decimal string of an int64 as the server decodes it, so a refusal
+ * names the value the caller sent, never a rounded one (2^53 + 1 stays ...993). */
 export function checkInt(field: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
-    throw new EdgeError(field, `must be an integer in ${min}..${max}`, shown(value));
+  const refuse = (shown_value: string): EdgeError => new EdgeError(field, `must be an integer in ${min}..${max}`, shown_value);
+  if (typeof value === 'number') {
+    if (!Number.isSafeInteger(value) || value < min || value > max) throw refuse(shown(value));
+    return value;
   }
-  return value;
+  if (typeof value !== 'string' || value.length > INT64_DECIMAL_CHARS_MAX || !INT64_DECIMAL.test(value)) throw refuse(shown(value));
+  const exact = BigInt(value);
+  // An int64 is shown as the caller's number (no quotes), in its canonical decimal form.
+  if (exact < BigInt(min) || exact > BigInt(max)) throw refuse(exact.toString());
+  return Number(exact);
 }
 
 export function checkQuantity(field: string, value: unknown): number {
@@ -127,7 +142,7 @@ export function checkLines(field: string, value: unknown, min: number): Line[] {
 
 /** The command with the request's id time when it carries one (absent: the leader
  * checks the id itself; see src/ledger/README.md "Exactly once"). */
-function withIdTime(field: string, command: Command, id_time_ms: number | undefined | null): Command {
+function withIdTime(field: string, command: Command, id_time_ms: unknown): Command {
   if (id_time_ms === undefined || id_time_ms === null) return command;
   return { ...command, id_time_ms: checkInt(`${field}id_time_ms`, id_time_ms, 0, L.TIME_MS_MAX) };
 }

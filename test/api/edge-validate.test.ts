@@ -40,7 +40,7 @@ t.test('known-bad inputs are refused naming the field', async (t) => {
     ['fractional', () => V.reserveCommand('', { ...goodReserve(), lines: [{ sku: 'a', location: 'b', quantity: 1.5 }] }), 'lines[0].quantity'],
     ['101 lines', () => V.reserveCommand('', { ...goodReserve(), lines: Array.from({ length: 101 }, (_, i) => ({ sku: `s${i}`, location: 'l', quantity: 1 })) }), 'lines'],
     ['null line', () => V.reserveCommand('', { ...goodReserve(), lines: [null as never] }), 'lines[0]'],
-    ['wrong type', () => V.reserveCommand('', { ...goodReserve(), ttl_ms: '5000' as never }), 'ttl_ms'],
+    ['wrong type', () => V.reserveCommand('', { ...goodReserve(), ttl_ms: '5 s' as never }), 'ttl_ms'], // decimal text is how the server decodes int64
     ['ttl too long', () => V.reserveCommand('', { ...goodReserve(), ttl_ms: 8 * 24 * 3600 * 1000 }), 'ttl_ms'],
     ['unicode sku', () => V.reserveCommand('', { ...goodReserve(), lines: [{ sku: 'é', location: 'b', quantity: 1 }] }), 'lines[0].sku'],
     ['space in id', () => V.releaseCommand('', { op_id: 'a b', reservation_id: 'r', reason: '' }), 'op_id'],

@@ -9,6 +9,7 @@ import { inventoryService } from '../../src/wire/protos.js';
 import { FORWARD_ATTEMPTS_MAX } from '../../src/server/limits.js';
 import { StatusDetailsCodec } from '../../src/wire/status-details.js';
 import { leaderHint } from '../../src/client/endpoints.js';
+import { HistoryCompactedError } from '../../src/node/node-api.js';
 
 t.test('every call through the SDK, writes forwarded from a follower', async (t) => {
   const c = await fakeCluster(3);
@@ -451,6 +452,39 @@ t.test('stream calls report errors as statuses', async (t) => {
   }
   const metrics = await n1.registry.metrics();
   t.match(metrics, /stockraft_grpc_calls_total\{method="Inventory\/Watch",code="INVALID_ARGUMENT"\} 1/);
+});
+
+t.test('Watch ended by compaction: the events read, then OUT_OF_RANGE naming the first retained index, not resumed', async (t) => {
+  const c = await fakeCluster(1);
+  const n1 = c.nodes[0] as NonNullable<(typeof c.nodes)[0]>;
+  const client = new StockraftClient({ endpoints: [n1.address], deadline_ms: 3000 });
+  t.teardown(async () => {
+    await client.close();
+    await c.close();
+  });
+  await client.adjust({ sku: 'cp', location: 'w', delta: 1 });
+  await client.adjust({ sku: 'cp', location: 'w', delta: 2 });
+  let watches = 0;
+  // The node's catch-up met the archived mark (9) moving past index 2, still needed.
+  n1.watch = (from_index, onEvent, onEnd) => {
+    watches++;
+    for (const e of c.events) if (e.log_index >= from_index) onEvent(e);
+    setTimeout(() => onEnd(new HistoryCompactedError(2, 9)), 20);
+    return { close: () => undefined };
+  };
+  const seen: number[] = [];
+  const err = await (async () => {
+    for await (const x of client.watch({ from_index: 1 })) seen.push(x.event.log_index);
+  })().catch((e: unknown) => e);
+  t.same(seen, [1, 2], 'the events read before the end went out');
+  t.ok(err instanceof StockraftError, String(err));
+  if (err instanceof StockraftError) {
+    t.equal(err.code, grpc.status.OUT_OF_RANGE);
+    t.notMatch(err.details, /corrupt|resume from the last event/);
+    t.equal(err.status_details?.reason, 'COMPACTED');
+    t.same(err.status_details?.metadata, { first_retained_index: '10', archived_through_index: '9' });
+  }
+  t.equal(watches, 1, 'the SDK does not resume a compacted watch');
 });
 
 t.test('streams are bounded apart from unary calls', async (t) => {

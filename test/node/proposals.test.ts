@@ -79,6 +79,7 @@ t.test('watch: storage then live, no gaps, no repeats, even when writes race the
   for (let i = 1; i <= 2500; i++) stored.push({ key: eventKey(i, 0), event: ev(i, i) });
   let reads = 0;
   const hub = new WatchHub({
+    archivedThroughIndex: () => 0,
     readEvents: async (from, after, limit) => {
       reads++;
       const out = stored.filter((k) => (after === null ? k.event.log_index >= from : k.key > after)).slice(0, limit);
@@ -110,6 +111,7 @@ t.test('watch: a watcher whose buffer overflows re-reads storage instead of losi
   const stored: KeyedEvent[] = [];
   let release: (() => void) | null = null;
   const hub = new WatchHub({
+    archivedThroughIndex: () => 0,
     readEvents: async (_from, after, limit) => {
       if (after === null) await new Promise<void>((r) => (release = r));
       return stored.filter((k) => after === null || k.key > after).slice(0, limit);

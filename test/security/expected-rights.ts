@@ -10,7 +10,7 @@ export const STOCK = [INV + 'Adjust', INV + 'Submit', ...COMMERCE_STOCK.map((m) 
 export const ADMIN_ONLY = ['AddLearner', 'Promote', 'Remove', 'TransferLeadership', 'Snapshot', 'Backup', 'ListAdminEvents', 'MarkHistoryArchived', 'SetClusterVersion'].map((m) => CLU + m);
 export const TEST_HOOKS = ['Propose', 'Status', 'GetPosition', 'Admin'].map((m) => '/stockraft.raft.StockTest/' + m);
 export const PEER_ONLY = ['/stockraft.raft.Raft/Stream', '/stockraft.raft.Raft/InstallSnapshot'];
-export const PUBLIC = ['/grpc.health.v1.Health/Check', '/grpc.health.v1.Health/Watch'];
+export const PUBLIC = ['/grpc.health.v1.Health/Check', '/grpc.health.v1.Health/Watch', '/grpc.health.v1.Health/List'];
 
 /** Role -> the methods it may call. */
 export const ALLOWED: Readonly<Record<string, ReadonlySet<string>>> = {

@@ -9,6 +9,7 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { protoPath as healthProtoPath } from 'grpc-health-check';
 import { NodeSecurity, type SecurityFlags } from '../../src/server/security/node-security.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -41,8 +42,15 @@ export const QUIET = { info: () => {}, warn: () => {}, error: () => {} };
 
 const LOADER: protoLoader.Options = { keepCase: true, longs: Number, enums: String, defaults: true, arrays: true, oneofs: true };
 
+/** Every contract a node serves: ours from proto/, the health service's from the
+ * grpc-health-check package that serves it (absolute paths). */
+export const PROTO_FILES: readonly string[] = [
+  ...['stockraft/v1/inventory.proto', 'stockraft/raft/raft.proto'].map((f) => path.join(ROOT, 'proto', f)),
+  healthProtoPath,
+];
+
 export function loadProtos(): grpc.GrpcObject {
-  const def = protoLoader.loadSync(['stockraft/v1/inventory.proto', 'stockraft/raft/raft.proto', 'grpc/health/v1/health.proto'].map((f) => path.join(ROOT, 'proto', f)), LOADER);
+  const def = protoLoader.loadSync([...PROTO_FILES], LOADER);
   return grpc.loadPackageDefinition(def);
 }
 

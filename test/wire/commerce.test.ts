@@ -20,7 +20,7 @@ function refusal(fn: () => unknown): V.EdgeError | null {
 }
 
 const reserve = (extra: Partial<WireReserve> = {}): WireReserve => ({ reservation_id: 'r1', lines: [{ sku: 'A', location: 'w1', quantity: 2 }], ttl_ms: 60_000, order_ref: '', ...extra });
-const alloc = { sku: 'A', locations: ['w1', 'w2'], quantity: 3, strategy: 'ALLOCATION_STRATEGY_MOST_AVAILABLE', split: true };
+const alloc = { sku: 'A', locations: ['w1', 'w2'], quantity: 3, strategy: 'ALLOCATION_STRATEGY_MOST_AVAILABLE' as const, split: true };
 
 t.test('a reserve without commerce fields is the command it always was', async (t) => {
   const c = V.ledgerChecked('', V.reserveCommand('', reserve({ customer_id: '', backorder: false, wait_ms: 0, allocations: [] })));
@@ -41,6 +41,10 @@ t.test('commerce reserve fields reach the command', async (t) => {
   });
   const w = V.ledgerChecked('', V.reserveCommand('', reserve({ wait_ms: 30_000 })));
   t.equal((w as { wait_ms?: number }).wait_ms, 30_000);
+  // As the server's loader hands int64 over: decimal text, "0" when absent.
+  const text = V.ledgerChecked('', V.reserveCommand('', reserve({ wait_ms: '30000', ttl_ms: '60000' })));
+  t.equal((text as { wait_ms?: number }).wait_ms, 30_000);
+  t.notOk('wait_ms' in V.reserveCommand('', reserve({ wait_ms: '0' })), '"0" is no waiting');
 });
 
 t.test('known-bad commerce input is refused naming the field', async (t) => {
@@ -48,8 +52,8 @@ t.test('known-bad commerce input is refused naming the field', async (t) => {
     ['no lines, no allocations', () => V.reserveCommand('', reserve({ lines: [] })), 'lines'],
     ['too many candidates', () => V.reserveCommand('', reserve({ allocations: [{ ...alloc, locations: Array.from({ length: 17 }, (_, i) => `l${i}`) }] })), 'allocations[0].locations'],
     ['duplicate candidates', () => V.reserveCommand('', reserve({ allocations: [{ ...alloc, locations: ['w1', 'w1'] }] })), 'allocations[0].locations'],
-    ['unspecified strategy', () => V.reserveCommand('', reserve({ allocations: [{ ...alloc, strategy: 'ALLOCATION_STRATEGY_UNSPECIFIED' }] })), 'allocations[0].strategy'],
-    ['unknown strategy number', () => V.reserveCommand('', reserve({ allocations: [{ ...alloc, strategy: 7 }] })), 'allocations[0].strategy'],
+    ['unspecified strategy', () => V.reserveCommand('', reserve({ allocations: [{ ...alloc, strategy: 'ALLOCATION_STRATEGY_UNSPECIFIED' as const }] })), 'allocations[0].strategy'],
+    ['unknown strategy number', () => V.reserveCommand('', reserve({ allocations: [{ ...alloc, strategy: 7 as never }] })), 'allocations[0].strategy'],
     ['zero quantity allocation', () => V.reserveCommand('', reserve({ allocations: [{ ...alloc, quantity: 0 }] })), 'allocations[0].quantity'],
     ['bad candidate', () => V.reserveCommand('', reserve({ allocations: [{ ...alloc, locations: ['w 1'] }] })), 'allocations[0].locations[0]'],
     ['lines + allocations over 100', () => V.reserveCommand('', reserve({ lines: Array.from({ length: 100 }, (_, i) => ({ sku: `s${i}`, location: 'l', quantity: 1 })), allocations: [alloc] })), 'allocations'],

@@ -74,9 +74,11 @@ export const METHOD_RULES: ReadonlyMap<string, MethodRule> = new Map<string, Met
   [TEST + 'GetPosition', rule(['admin'])],
   [TEST + 'Admin', rule(['admin'], AUDITED)],
   // Load balancers and orchestrators probe health without credentials; it reveals only
-  // whether the node knows a leader.
+  // whether the node knows a leader. List (served by grpc-health-check) tells the same
+  // statuses for every service name at once.
   [HEALTH + 'Check', rule([])],
   [HEALTH + 'Watch', rule([], { watch_stream: true })],
+  [HEALTH + 'List', rule([])],
 ]);
 
 const DEFAULT_RULE: MethodRule = rule(['admin'], AUDITED);

@@ -1,0 +1,20 @@
+// Original file: proto/stockraft/v1/inventory.proto
+
+import type { Consistency as _stockraft_v1_Consistency, Consistency__Output as _stockraft_v1_Consistency__Output } from '../../stockraft/v1/Consistency.js';
+import type { Long } from '@grpc/proto-loader';
+
+export interface ListEventsRequest {
+  'sku'?: (string);
+  'location'?: (string);
+  'after_seq'?: (number | string | Long);
+  'limit'?: (number);
+  'consistency'?: (_stockraft_v1_Consistency);
+}
+
+export interface ListEventsRequest__Output {
+  'sku': (string);
+  'location': (string);
+  'after_seq': (number);
+  'limit': (number);
+  'consistency': (_stockraft_v1_Consistency__Output);
+}
