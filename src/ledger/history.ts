@@ -212,8 +212,9 @@ interface ChainEnd {
   reserved: number;
   log_index: number;
   time_ms: number;
-  /** Reserved may pass on_hand (backorders, rules version 4): after a POLICY event, or
-   * from a horizon that already had it so. */
+  /** Reserved may pass on_hand (backorders, rules version 4): after a POLICY event or an
+   * event with `backordered` (the POLICY event may be pruned), or from a horizon that
+   * already had it so. */
   backorders?: boolean;
 }
 
@@ -278,9 +279,10 @@ export class HistoryVerifier {
     if (ev.reserved !== end.reserved + ev.delta_reserved) {
       return bad(`reserved ${ev.reserved} != previous ${end.reserved} + delta ${ev.delta_reserved}`);
     }
-    if (ev.kind === 'POLICY') end.backorders = true;
+    // Only a backorder reserve takes reserved past on_hand, and its event says so.
+    if (ev.kind === 'POLICY' || ev.backordered !== undefined) end.backorders = true;
     if ((ev.reserved > ev.on_hand && end.backorders !== true) || ev.on_hand > BALANCE_MAX) {
-      return bad(`quantities break 0 <= reserved <= on_hand <= ${BALANCE_MAX} (reserved may pass on_hand only after a POLICY event): on_hand ${ev.on_hand}, reserved ${ev.reserved}`);
+      return bad(`quantities break 0 <= reserved <= on_hand <= ${BALANCE_MAX} (reserved may pass on_hand only after a POLICY or backorder event): on_hand ${ev.on_hand}, reserved ${ev.reserved}`);
     }
     end.seq = ev.seq;
     end.hash = ev.hash;

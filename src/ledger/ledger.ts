@@ -38,6 +38,7 @@ import {
   EXPIRIES_PER_ENTRY_MAX,
   ID_TIME_AHEAD_MS_MAX,
   TIME_MS_MAX,
+  WAIT_QUEUE_MAX,
 } from './limits.js';
 import { archivedRecord } from './archive.js';
 import { OutcomeTable, RESERVE_FP } from './outcome-store.js';
@@ -102,6 +103,10 @@ export interface LedgerOptions {
   /** The newest rules version this replica applies (rules.ts; default RULES_VERSION_MAX).
    * Only a test hook lowers it, to stand for a replica that runs an older build. */
   readonly rules_version_max?: number;
+  /** Waiting reservations per position (WAIT_QUEUE_MAX). Part of the replicated state
+   * machine like expiries_per_entry_max; only tests set it, to reach the bound with few
+   * reservations. */
+  readonly wait_queue_max?: number;
 }
 
 type AdjustCmd = Extract<Command, { kind: 'adjust' }>;
@@ -190,7 +195,7 @@ export class Ledger {
   private cluster_version = CLUSTER_VERSION_INITIAL;
   private cluster_version_index = 0;
   /** Commerce state (rules version 4); its hooks run only once it is active. */
-  private readonly commerce: Commerce = new Commerce(this.commerceHost());
+  private readonly commerce: Commerce;
 
   private commerceHost(): CommerceHost {
     return {
@@ -220,6 +225,11 @@ export class Ledger {
     }
     this.expiries_per_entry_max = e;
     this.rules_range = supportedRange(options.rules_version_max);
+    const q = options.wait_queue_max ?? WAIT_QUEUE_MAX;
+    if (!Number.isSafeInteger(q) || q < 1 || q > WAIT_QUEUE_MAX) {
+      throw new RangeError(`wait_queue_max must be an integer 1..${WAIT_QUEUE_MAX}, got ${String(q)}`);
+    }
+    this.commerce = new Commerce(this.commerceHost(), q);
   }
 
   /** The cluster version: the rules version the leader proposes entries under. */
@@ -229,7 +239,8 @@ export class Ledger {
 
   /** The options this ledger was made with (a snapshot install loads with the same). */
   options(): LedgerOptions {
-    return { dedup_window_ms: this.dedup_window_ms, expiries_per_entry_max: this.expiries_per_entry_max, rules_version_max: this.rules_range.max };
+    const o: LedgerOptions = { dedup_window_ms: this.dedup_window_ms, expiries_per_entry_max: this.expiries_per_entry_max, rules_version_max: this.rules_range.max };
+    return this.commerce.wait_queue_max === WAIT_QUEUE_MAX ? o : { ...o, wait_queue_max: this.commerce.wait_queue_max };
   }
 
   // ---------------------------------------------------------------- reads
@@ -478,15 +489,8 @@ export class Ledger {
     if (replay !== null) return replay;
     const too_old = this.tooOld(batch, cmd);
     if (too_old !== null) return too_old;
-    // Judged against state, so after the replay check (a retried raise replays its OK),
-    // and like every INVALID_ARGUMENT not recorded.
-    if (cmd.kind === 'admin' && cmd.action === 'cluster_version' && !this.raisesClusterVersion(cmd.target)) {
-      return { code: 'INVALID_ARGUMENT', replay: false, field: 'target', limit: `a decimal rules version above the cluster version ${this.cluster_version}`, value: cmd.target };
-    }
-    if (this.commerce.active) {
-      const pre = commercePrecheck(this.commerce, cmd);
-      if (pre !== null) return pre;
-    }
+    const invalid = this.invalidAgainstState(cmd);
+    if (invalid !== null) return invalid;
     let result: CommandResult;
     let tied = false;
     switch (cmd.kind) {
@@ -516,7 +520,6 @@ export class Ledger {
       case 'transfer':
       case 'receive_transfer':
       case 'count':
-        this.commerce.active = true;
         result = this.commerceCommand(batch, cmd);
         break;
     }
@@ -537,8 +540,18 @@ export class Ledger {
     return result;
   }
 
+  /** INVALID_ARGUMENT judged against state: after the replay check (a retried raise
+   * replays its OK), and like every INVALID_ARGUMENT not recorded. */
+  private invalidAgainstState(cmd: Command): CommandResult | null {
+    if (cmd.kind === 'admin' && cmd.action === 'cluster_version' && !this.raisesClusterVersion(cmd.target)) {
+      return { code: 'INVALID_ARGUMENT', replay: false, field: 'target', limit: `a decimal rules version above the cluster version ${this.cluster_version}`, value: cmd.target };
+    }
+    return this.commerce.active ? commercePrecheck(this.commerce, cmd) : null;
+  }
+
   /** The commerce commands (rules version 4; commerce/commands.ts). */
   private commerceCommand(batch: Batch, cmd: CommerceCmd): CommandResult {
+    this.commerce.active = true;
     switch (cmd.kind) {
       case 'set_position_policy':
         return setPositionPolicy(this.commerce, batch, cmd);

@@ -35,3 +35,21 @@ t.test('reserve with allocations: concrete lines, explicit first, merged picks, 
   checkRestore(t, d);
   t.end();
 });
+
+t.test('an allocating reserve archived past the dedup window still replays from the archive', async (t) => {
+  const { replayFromArchive } = await import('../../src/ledger/archive.js');
+  const d = commerceDriver({ dedup_window_ms: 1_000 });
+  d.entry(10, [adjust('a1', 'S', 'A', 2), adjust('a2', 'S', 'B', 6)]);
+  const cmd = creserve('r1', [], { allocations: [alloc('S', ['A', 'B'], 3, 'PRIORITY', true)], ttl_ms: 1_000 });
+  ok(t, d.one(11, cmd), 'allocate 2 at A and 1 at B');
+  d.entry(5_000, []); // expires
+  d.entry(8_000, []); // final + retention (window + id time allowance) passed
+  t.equal(d.ledger.getOutcome('r1'), null, 'left memory');
+  const rec = d.store.outcomes.get('r1');
+  t.ok(rec !== undefined, 'archived');
+  t.equal(replayFromArchive(cmd, 'r1', rec).replay, true, 'the same request replays');
+  const other = creserve('r1', [], { allocations: [alloc('S', ['B', 'A'], 3, 'PRIORITY', true)], ttl_ms: 1_000 });
+  t.equal(replayFromArchive(other, 'r1', rec).code, 'ALREADY_EXISTS_DIFFERENT', 'another request does not');
+  checkRestore(t, d);
+  t.end();
+});

@@ -115,3 +115,17 @@ t.test('rules versions 1..3 refuse every commerce command and reserve field, nam
   }
   t.end();
 });
+
+t.test('the history verifier refuses reserved above on_hand on a position that never backordered', async (t) => {
+  const { verifyHistory } = await import('../../src/ledger/history.js');
+  const { eventHash } = await import('../../src/ledger/history.js');
+  const d = commerceDriver();
+  d.entry(10, [adjust('a1', 'S', 'L', 2)]);
+  const [e1] = eventsOf(d, 'S', 'L');
+  const fields = { ...e1, seq: 2, prev_hash: e1.hash, kind: 'RESERVE' as const, delta_on_hand: 0, delta_reserved: 3, reserved: 3 };
+  const forged = { ...fields, hash: eventHash(fields) };
+  const v = verifyHistory([e1, forged]);
+  t.equal(v.ok, false, 'refused');
+  if (!v.ok) t.match(v.reason, /reserved may pass on_hand only after a POLICY or backorder event/);
+  t.end();
+});

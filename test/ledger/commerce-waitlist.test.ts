@@ -81,3 +81,18 @@ t.test('wait expiries share the per-entry expiry bound, in (deadline, id) order'
   checkRestore(t, d);
   t.end();
 });
+
+t.test('a full wait-list refuses the next waiter INSUFFICIENT_STOCK, as without wait_ms', (t) => {
+  const d = commerceDriver({ wait_queue_max: 2 });
+  d.entry(10, [adjust('a1', 'S', 'L', 1), reserve('r0', [line('S', 'L', 1)], 100_000)]);
+  d.entry(11, ['w1', 'w2'].map((id) => creserve(id, [line('S', 'L', 1)], { wait_ms: 50_000 })));
+  const full = d.one(12, creserve('w3', [line('S', 'L', 1)], { wait_ms: 50_000 }));
+  code(t, full, 'INSUFFICIENT_STOCK', 'third waiter refused');
+  if (full.code === 'INSUFFICIENT_STOCK') t.same(full.short_lines, [{ sku: 'S', location: 'L', requested: 1, available: 0 }]);
+  ok(t, d.one(13, release('l1', 'w1')), 'one leaves');
+  ok(t, d.one(14, creserve('w4', [line('S', 'L', 1)], { wait_ms: 50_000 })), 'room again');
+  t.equal(d.ledger.getReservation('w4')?.queue_position, 2, 'behind w2');
+  t.throws(() => commerceDriver({ wait_queue_max: 0 }), /wait_queue_max must be an integer/);
+  checkRestore(t, d);
+  t.end();
+});

@@ -33,7 +33,11 @@ export class Commerce {
   readonly transfers = new Map<string, TransferRecord>();
   readonly usage = new UsageTable();
 
-  constructor(readonly host: CommerceHost) {}
+  /** Live waiters per position (LedgerOptions.wait_queue_max, WAIT_QUEUE_MAX). */
+  constructor(
+    readonly host: CommerceHost,
+    readonly wait_queue_max: number,
+  ) {}
 
   // ------------------------------------------------------------ position hooks
 
@@ -56,14 +60,14 @@ export class Commerce {
 
   /** Whether any of the slots has a non-empty wait-list. */
   anyWaiting(slots: readonly number[]): boolean {
-    for (const s of slots) if (s >= 0 && (this.extras.get(s)?.waiting.length ?? 0) > 0) return true;
+    for (const s of slots) if (s >= 0 && (this.extras.get(s)?.waiting.size ?? 0) > 0) return true;
     return false;
   }
 
   /** Units a new reserve may take at slot: none while others wait there (first come,
    * first served), else max(0, on_hand - reserved). */
   effectiveAvailable(slot: number): number {
-    if ((this.extras.get(slot)?.waiting.length ?? 0) > 0) return 0;
+    if ((this.extras.get(slot)?.waiting.size ?? 0) > 0) return 0;
     const P = this.host.positions;
     return availableOf(P.onHand(slot), P.reserved(slot));
   }
@@ -124,9 +128,8 @@ export class Commerce {
     const e = this.extras.get(slot);
     if (e === undefined) return;
     const P = this.host.positions;
-    while (e.waiting.length > 0) {
-      const res = this.host.reservations.get(e.waiting[0]);
-      if (res === undefined || res.state !== 'WAITING') throw new Error(`ledger invariant broken: wait-list names ${e.waiting[0]}, which is not WAITING`);
+    for (let res = e.waiting.peek(); res !== undefined; res = e.waiting.peek()) {
+      if (this.host.reservations.get(res.reservation_id) !== res) throw new Error(`ledger invariant broken: wait-list holds ${res.reservation_id}, which is no longer WAITING`);
       const q = res.lines[0].quantity;
       if (availableOf(P.onHand(slot), P.reserved(slot)) < q) return;
       e.waiting.shift();
@@ -174,9 +177,8 @@ export class Commerce {
     const l = res.lines[0];
     const slot = this.host.positions.find(l.sku, l.location);
     const e = this.extras.get(slot);
-    const at = e === undefined ? -1 : e.waiting.indexOf(res.reservation_id);
-    if (e === undefined || at < 0) throw new Error(`ledger invariant broken: WAITING reservation ${res.reservation_id} is not in its wait-list`);
-    e.waiting.splice(at, 1);
+    if (e === undefined) throw new Error(`ledger invariant broken: WAITING reservation ${res.reservation_id} has no wait-list`);
+    e.waiting.remove(res);
     const done: ReservationRecord = { ...res, state, final_ms: batch.time_ms };
     this.host.putReservation(batch, done);
     this.host.pushFinal(batch, res.reservation_id);
@@ -213,10 +215,9 @@ export class Commerce {
   }
 
   /** 1-based place of a WAITING reservation in its wait-list. */
-  queuePosition(res: ReservationView): number {
+  queuePosition(res: ReservationRecord): number {
     const l = res.lines[0];
-    const e = this.extras.get(this.host.positions.find(l.sku, l.location));
-    return (e?.waiting.indexOf(res.reservation_id) ?? -1) + 1;
+    return this.extras.get(this.host.positions.find(l.sku, l.location))?.waiting.position(res) ?? 0;
   }
 
   /** A reservation as read: a WAITING one with its queue position. */
@@ -267,7 +268,7 @@ export class Commerce {
     this.active = true;
     const byArrival = (a: ReservationRecord, b: ReservationRecord): number => (a.arrival ?? 0) - (b.arrival ?? 0);
     const P = this.host.positions;
-    for (const r of waiting.sort(byArrival)) this.extras.getOrAdd(P.find(r.lines[0].sku, r.lines[0].location)).waiting.push(r.reservation_id);
+    for (const r of waiting.sort(byArrival)) this.extras.getOrAdd(P.find(r.lines[0].sku, r.lines[0].location)).waiting.push(r);
     for (const r of backordered.sort(byArrival)) {
       for (const l of r.backordered_lines!) {
         const slot = P.find(l.sku, l.location);
@@ -296,10 +297,12 @@ export class Commerce {
       const bo = this.backordered(slot);
       if (e.unfilled !== bo) throw new Error(`ledger invariant broken: ${name} has ${bo} units reserved beyond on_hand but ${e.unfilled} unfilled backordered units`);
       if (bo > e.backorder_limit) throw new Error(`ledger invariant broken: ${name} has ${bo} backordered units, above its backorder limit ${e.backorder_limit}`);
-      for (const id of e.waiting) {
-        const r = this.host.reservations.get(id);
-        if (r === undefined || r.state !== 'WAITING' || P.find(r.lines[0].sku, r.lines[0].location) !== slot) throw new Error(`ledger invariant broken: wait-list of ${name} names ${id}, which does not wait there`);
+      let live = 0;
+      for (const w of e.waiting.live()) {
+        live++;
+        if (this.host.reservations.get(w.reservation_id) !== w || w.state !== 'WAITING' || P.find(w.lines[0].sku, w.lines[0].location) !== slot) throw new Error(`ledger invariant broken: wait-list of ${name} holds ${w.reservation_id}, which does not wait there`);
       }
+      if (live !== e.waiting.size) throw new Error(`ledger invariant broken: wait-list of ${name} counts ${e.waiting.size} but holds ${live}`);
       let sum = 0;
       for (const id of e.backorders) {
         const r = this.host.reservations.get(id);

@@ -3,6 +3,73 @@
 // transit, the reservations with unfilled (backordered) units in arrival order, and the
 // wait-list. A position without any of it has no entry, so plain positions cost nothing.
 
+import type { ReservationRecord } from '../records.js';
+
+/** A position's wait-list: WAITING reservation records in arrival order. Taking the head
+ * and leaving from anywhere (release, wait expiry) are O(1) amortised: an entry that left
+ * is only marked, and dropped when it reaches the head or when marked entries outnumber
+ * live ones; the array is compacted once half of it is behind the head. Length: at most
+ * about twice the live entries (bounded by the wait-list limit). */
+export class WaitQueue {
+  private items: ReservationRecord[] = [];
+  private head = 0;
+  private readonly gone = new Set<ReservationRecord>();
+  /** Live entries. */
+  size = 0;
+
+  push(r: ReservationRecord): void {
+    this.items.push(r);
+    this.size++;
+  }
+
+  /** The first live entry. */
+  peek(): ReservationRecord | undefined {
+    while (this.head < this.items.length && this.gone.has(this.items[this.head])) this.gone.delete(this.items[this.head++]);
+    return this.head < this.items.length ? this.items[this.head] : undefined;
+  }
+
+  /** Takes the head (peek() first). */
+  shift(): void {
+    this.head++;
+    this.size--;
+    if (this.head >= 1024 && this.head * 2 >= this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  /** Marks r, a live entry (the caller holds it WAITING on this position), as gone. */
+  remove(r: ReservationRecord): void {
+    if (this.gone.has(r)) throw new Error(`ledger invariant broken: ${r.reservation_id} left its wait-list twice`);
+    this.gone.add(r);
+    this.size--;
+    // Leavers behind a head that stays would pile up: drop them once they outnumber the
+    // live entries (amortised O(1) per leave).
+    if (this.gone.size >= 1024 && this.gone.size > this.size) {
+      this.items = [...this.live()];
+      this.head = 0;
+      this.gone.clear();
+    }
+  }
+
+  /** 1-based place of r among the live entries, 0 when absent. O(length). */
+  position(r: ReservationRecord): number {
+    let n = 0;
+    for (let i = this.head; i < this.items.length; i++) {
+      const x = this.items[i];
+      if (this.gone.has(x)) continue;
+      n++;
+      if (x === r) return n;
+    }
+    return 0;
+  }
+
+  /** The live entries in order. */
+  *live(): IterableIterator<ReservationRecord> {
+    for (let i = this.head; i < this.items.length; i++) if (!this.gone.has(this.items[i])) yield this.items[i];
+  }
+}
+
 export class PositionExtra {
   backorder_limit = 0;
   low_stock_threshold = 0;
@@ -12,8 +79,8 @@ export class PositionExtra {
   unfilled = 0;
   /** Reservation ids with unfilled units on this position, in arrival order. */
   readonly backorders: string[] = [];
-  /** WAITING reservation ids, in arrival order (head first). Bounded by WAIT_QUEUE_MAX. */
-  readonly waiting: string[] = [];
+  /** WAITING reservations, in arrival order (head first). Bounded by WAIT_QUEUE_MAX. */
+  readonly waiting = new WaitQueue();
 }
 
 /** The quantities a position's record and view carry for commerce, each only when

@@ -7,7 +7,7 @@
 // backorder room (INSUFFICIENT_STOCK, or WAITING when the reserve may wait).
 
 import { fingerprint, fingerprintKey } from '../fingerprint.js';
-import { ENTRY_COMMANDS_MAX, WAIT_QUEUE_MAX } from '../limits.js';
+import { ENTRY_COMMANDS_MAX } from '../limits.js';
 import type { ReservationRecord } from '../records.js';
 import type { Command, CommandResult, Line, Position, ShortLine } from '../types.js';
 import { allocate } from './allocation.js';
@@ -96,8 +96,8 @@ export function reserveCommerce(c: Commerce, batch: CommerceBatch, cmd: ReserveC
   }
   if (plan.short.length > 0) {
     const slot = plan.slots[0];
-    const queued = c.extras.get(slot)?.waiting.length ?? 0;
-    if (cmd.wait_ms !== undefined && cmd.wait_ms !== null && queued < WAIT_QUEUE_MAX) return wait(c, batch, cmd, slot, cmd.wait_ms);
+    const queued = c.extras.get(slot)?.waiting.size ?? 0;
+    if (cmd.wait_ms !== undefined && cmd.wait_ms !== null && queued < c.wait_queue_max) return wait(c, batch, cmd, slot, cmd.wait_ms);
     return { code: 'INSUFFICIENT_STOCK', replay: false, short_lines: plan.short };
   }
   return hold(c, batch, cmd, plan, unfilled);
@@ -165,10 +165,12 @@ function wait(c: Commerce, batch: CommerceBatch, cmd: ReserveCmd, slot: number, 
   const line: Line = { sku: P.sku(slot), location: P.location(slot), quantity: cmd.lines[0].quantity };
   const deadline_ms = batch.time_ms + wait_ms;
   const res: ReservationRecord = { ...baseRecord(batch, cmd, [line]), state: 'WAITING', deadline_ms, wait_deadline_ms: deadline_ms };
-  c.extras.getOrAdd(slot).waiting.push(res.reservation_id);
+  const queue = c.extras.getOrAdd(slot).waiting;
+  queue.push(res);
   c.host.putReservation(batch, res);
   c.host.pushExpiry(res);
   countUsage(c, batch, res);
   const position = c.host.change(batch, slot, 'WAIT', res.reservation_id, res.reservation_id, 0, 0, customerField(res));
-  return { code: 'OK', replay: false, positions: [position], reservation: c.readView(res) };
+  // Last in the queue: its place is the queue's length (no scan).
+  return { code: 'OK', replay: false, positions: [position], reservation: { ...res, queue_position: queue.size } };
 }
