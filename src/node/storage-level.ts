@@ -7,9 +7,13 @@
 //            msgpack behind a CRC-32 of key and value (storage-records.ts)
 //   state    ledger state (positions, reservations, op outcomes), keys chosen by the ledger
 //   history  ledger history (hash-chained events), keys chosen by the ledger
-//   events   every applied position event in log order, keyed by (log index, ordinal), so
-//            that watch streams can resume from a log index without scanning every
-//            position; the value points at the event's history record (see eventsFrom)
+//   events   the Watch index: every applied position event in log order, so that watch
+//            streams can resume from a log index without scanning every position. One
+//            record per raft entry, key = the entry's 14 hex digits (entryEventsKey), value
+//            = its events' history keys (storage-values.ts); an event's own key is
+//            eventKey(log index, ordinal). Format 3 wrote one record per event under that
+//            key, holding its history key or (a restore) the event; both are read (see
+//            eventsFrom), and snapshots carry the per-event form
 //   outcomes op outcomes past the dedup window, key = the op id (src/ledger/archive.ts):
 //            never loaded at start, read by GetOutcome and the leader's id check
 // The four ledger sub-levels (the snapshot key spaces) exist in generations: generation
@@ -21,7 +25,8 @@
 // any moment leaves either the old generation with its log or the new one with its log;
 // generations that are staging or retired are deleted after the next open (see
 // clearLeftovers).
-// Other values are msgpackr. Raft entries and hard state go in one synced batch per Ready
+// Ledger values are msgpack or, for the hot records, binary layouts (storage-values.ts).
+// Raft entries and hard state go in one synced batch per Ready
 // (group commit); ledger writes and the applied record go in one atomic batch per applied
 // batch.
 // The applied batch is not synced on its own: LevelDB's write-ahead log is sequential, so
@@ -38,13 +43,21 @@ import { readWitness, Witness } from './storage-witness.js';
 import type { ConfState, Entry, HardState, NodeId, SnapshotMeta } from '../raft/types.js';
 import type { KvWrite, LedgerEvent } from '../ledger/types.js';
 import { asBuffer, decodeEntryRecord, decodeMetaRecord, encodeEntryRecord, encodeMetaRecord, isMetaRecord, pack, readU64, StorageError, unpack, writeU64 } from './storage-records.js';
+import { decodeValue, encodeEntryEvents, encodeValue, toPortable } from './storage-values.js';
+import { ENTRY_KEY_CHARS, entryEventsKey, EVENT_KEY_CHARS, eventKey, portableWatchRecords, WatchRows } from './storage-watch.js';
 
-export { pack, unpack, StorageError, encodeEntryRecord, decodeEntryRecord };
+export { pack, unpack, StorageError, encodeEntryRecord, decodeEntryRecord, entryEventsKey, eventKey };
 
-/** Version 3: every raft entry and meta record carries a CRC-32 (storage-records.ts).
- * Version 2 (entries as a binary header and data, Watch copies of events as pointers to
- * their history records) is migrated at start (storage-migrate.ts). */
-export const FORMAT_VERSION = 3;
+/** Version 4: hot ledger values in binary layouts and one Watch record per raft entry
+ * (storage-values.ts), beside msgpack values and per-event Watch records, which it reads as
+ * well: a format 3 dir is taken as it is (only its identity record says 4 from then on, so
+ * that a build of format 3 refuses it by name instead of failing on a layout it cannot
+ * read). Version 3: every raft entry and meta record carries a CRC-32
+ * (storage-records.ts). Version 2 (entries as a binary header and data, Watch copies of
+ * events as pointers to their history records) is migrated at start (storage-migrate.ts). */
+export const FORMAT_VERSION = 4;
+/** The format whose dirs this build takes as they are (see FORMAT_VERSION). */
+const FORMAT_READ_AS_IS = 3;
 /** LevelDB's open table files (its table cache; LevelDB keeps 10 more for itself and
  * raises anything below 74). On Linux LevelDB maps every open table file into memory, and
  * every page a read touches counts in the process's RSS until the table leaves the cache:
@@ -132,18 +145,8 @@ export function logKeyIndex(key: Uint8Array): number {
   return readU64(asBuffer(key), 0);
 }
 
-export function eventKey(log_index: number, ordinal: number): string {
-  return `${log_index.toString(16).padStart(14, '0')}/${ordinal.toString(16).padStart(6, '0')}`;
-}
-
 const EMPTY_CONF: ConfState = { voters: [], learners: [] };
 const FORCED_NEW_CLUSTER_KEY = 'forced_new_cluster';
-
-/** Whether bytes start a msgpack map (fixmap, map16 or map32). */
-function isMsgpackMap(v: Uint8Array): boolean {
-  const b = v[0];
-  return b !== undefined && ((b >= 0x80 && b <= 0x8f) || b === 0xde || b === 0xdf);
-}
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -183,7 +186,7 @@ async function forEachRecord(sub: Sub, add: (key: string, value: unknown) => voi
     for (;;) {
       const batch = await it.nextv(READ_BATCH);
       if (batch.length === 0) break;
-      for (const [k, v] of batch) add(dec.decode(k), unpack(v));
+      for (const [k, v] of batch) add(dec.decode(k), decodeValue(v));
       n += batch.length;
     }
   } finally {
@@ -478,8 +481,8 @@ export class LevelStorage {
     if (!isRecord(raw) || typeof raw.node_id !== 'string' || typeof raw.cluster_id !== 'string') {
       throw new StorageError(`data dir ${this.dir} is corrupt: its identity record is unreadable`);
     }
-    if (raw.format !== 2 && raw.format !== FORMAT_VERSION) {
-      throw new StorageError(`data dir ${this.dir} has format ${String(raw.format)}, this stockd reads format ${FORMAT_VERSION} and migrates format 2`);
+    if (raw.format !== 2 && raw.format !== FORMAT_READ_AS_IS && raw.format !== FORMAT_VERSION) {
+      throw new StorageError(`data dir ${this.dir} has format ${String(raw.format)}, this stockd reads formats ${FORMAT_READ_AS_IS} and ${FORMAT_VERSION} and migrates format 2`);
     }
     if (raw.node_id !== node_id) throw new StorageError(`data dir ${this.dir} belongs to node '${raw.node_id}', not to '${node_id}': refusing to start`);
     if (cluster_id !== null && raw.cluster_id !== cluster_id) {
@@ -489,6 +492,8 @@ export class LevelStorage {
       const identity: Identity = { format: FORMAT_VERSION, node_id: raw.node_id, cluster_id: raw.cluster_id };
       const writeIdentity = (): Promise<void> => this.writeOps([this.putMeta('identity', identity)], true);
       this.migrated = await migrateFormat2(this.log, this.meta, logKeyIndex, writeIdentity, this.migration_after_batch);
+    } else if (raw.format === FORMAT_READ_AS_IS) {
+      await this.writeOps([this.putMeta('identity', { format: FORMAT_VERSION, node_id: raw.node_id, cluster_id: raw.cluster_id })], true);
     }
     return { format: FORMAT_VERSION, node_id: raw.node_id, cluster_id: raw.cluster_id };
   }
@@ -597,7 +602,7 @@ export class LevelStorage {
       for (;;) {
         const batch = await it.nextv(READ_BATCH);
         if (batch.length === 0) break;
-        for (const [k, v] of batch) out.push([dec.decode(k), unpack(v)]);
+        for (const [k, v] of batch) out.push([dec.decode(k), decodeValue(v)]);
       }
     } finally {
       await it.close();
@@ -720,23 +725,52 @@ export class LevelStorage {
       if (seen.has(key)) continue;
       seen.add(key);
       if (w.type === 'put') {
-        ops.push({ type: 'put', key, keyEncoding: 'utf8', value: pack(w.value) });
+        ops.push({ type: 'put', key, keyEncoding: 'utf8', value: encodeValue(w.sublevel, w.key, w.value) });
         if (w.sublevel === 'history') history_key.set(w.value, w.key);
       } else {
         ops.push({ type: 'del', key, keyEncoding: 'utf8' });
       }
     }
-    const events_prefix = this.prefix.events;
-    for (const { key, event } of events) {
-      const target = history_key.get(event);
-      // An event without its history record in this batch (not something the ledger
-      // produces) is stored whole, which the reader accepts as well.
-      if (target === undefined) ops.push({ type: 'put', key: events_prefix + key, keyEncoding: 'utf8', value: pack(event) });
-      else ops.push({ type: 'put', key: events_prefix + key, keyEncoding: 'utf8', value: target, valueEncoding: 'utf8' });
-    }
+    this.putEvents(ops, events, history_key);
     ops.push(this.putMeta('applied', applied));
     await this.writeOps(ops, false);
     this.applied_written = applied.index;
+  }
+
+  /** The Watch index of a run's events: one record per raft entry (its events' history
+   * keys, under the entry's part of eventKey), or one record per event where an entry's
+   * events are not all in this batch's history writes or are not keyed 0, 1, 2, ... in
+   * order (not something the applier produces; the reader takes both). */
+  private putEvents(ops: Op[], events: readonly { key: string; event: LedgerEvent }[], history_key: ReadonlyMap<unknown, string>): void {
+    const events_prefix = this.prefix.events;
+    let i = 0;
+    // Bounded by the events given: every round consumes at least one.
+    while (i < events.length) {
+      const entry = events[i]!.key.slice(0, ENTRY_KEY_CHARS);
+      const keys: string[] = [];
+      let j = i;
+      let whole = true;
+      for (; j < events.length; j++) {
+        const k = events[j]!.key;
+        if (!k.startsWith(entry) || k.length !== EVENT_KEY_CHARS) break;
+        const target = history_key.get(events[j]!.event);
+        if (target === undefined || parseInt(k.slice(ENTRY_KEY_CHARS + 1), 16) !== j - i) whole = false;
+        else keys.push(target);
+      }
+      if (j === i) j = i + 1; // a key of another shape: stored alone below
+      const grouped = whole ? encodeEntryEvents(keys) : null;
+      if (grouped !== null) ops.push({ type: 'put', key: events_prefix + entry, keyEncoding: 'utf8', value: grouped });
+      else for (let n = i; n < j; n++) ops.push(this.eventRecord(events_prefix, events[n]!, history_key));
+      i = j;
+    }
+  }
+
+  /** One event's own Watch record: the key of its history record in this batch, or the
+   * event itself (msgpack) when its history record is not in the batch. */
+  private eventRecord(events_prefix: string, e: { key: string; event: LedgerEvent }, history_key: ReadonlyMap<unknown, string>): Op {
+    const target = history_key.get(e.event);
+    if (target === undefined) return { type: 'put', key: events_prefix + e.key, keyEncoding: 'utf8', value: pack(e.event) };
+    return { type: 'put', key: events_prefix + e.key, keyEncoding: 'utf8', value: target, valueEncoding: 'utf8' };
   }
 
   /** Makes everything written so far durable (an empty synced write). */
@@ -851,7 +885,9 @@ export class LevelStorage {
     if (failure !== null) throw failure;
   }
 
-  /** A consistent view of the ledger sub-levels and the applied record at one instant.
+  /** A consistent view of the ledger sub-levels and the applied record at one instant,
+   * its records in the msgpack forms every build reads (toPortable, portableWatchRecords):
+   * snapshots and backups keep the format they had before the binary layouts.
    * The explicit LevelDB snapshot pins that instant: the applied record read through it
    * matches the ledger state, history and events read through it. Call close() when done. */
   async openSnapshot(): Promise<SnapshotView> {
@@ -876,7 +912,10 @@ export class LevelStorage {
           for (;;) {
             const batch = await it.nextv(READ_BATCH);
             if (batch.length === 0) break;
-            for (const [k, v] of batch) yield [name, k, v];
+            for (const [k, v] of batch) {
+              if (name === 'events') yield* portableWatchRecords(k, v);
+              else yield [name, k, toPortable(v)];
+            }
           }
         } finally {
           await it.close();
@@ -887,34 +926,32 @@ export class LevelStorage {
   }
 
   /** Events after `after_key` (or from `from_index` when null), in log order, at most
-   * `limit`, with their keys. A log-order record holds either the event itself (msgpack
-   * map: what a restore writes) or the key of its history record (what apply writes),
-   * which is read through the same LevelDB snapshot as the log-order records. */
+   * `limit`, with their keys (eventKey). A Watch record is an entry's index (the history
+   * keys of its events, storage-values.ts), an event's history key (written before the
+   * per-entry index), or the event itself (msgpack map: what a restore writes); history
+   * records are read through the same LevelDB snapshot as the Watch records. */
   async eventsFrom(from_index: number, after_key: string | null, limit: number): Promise<{ key: string; event: LedgerEvent }[]> {
-    const range = after_key === null ? { gte: enc.encode(eventKey(from_index, 0)), limit } : { gt: enc.encode(after_key), limit };
     const snap = this.db.snapshot();
     try {
-      // Bounded by `limit` records.
-      const rows = await this.subs.events.iterator({ ...range, snapshot: snap }).all();
-      const values: Uint8Array[] = rows.map(([, v]) => v);
-      const pointers: Uint8Array[] = [];
-      const pointed_at: number[] = [];
-      rows.forEach(([k, v], i) => {
-        if (isMsgpackMap(v)) return;
-        // A history key: text that starts with a SKU character or '!', never a map.
-        if (v.byteLength === 0 || v[0]! >= 0x80) throw new StorageError(`corrupt data dir: event record ${dec.decode(k)} is neither an event nor a history key`);
-        pointed_at.push(i);
-        pointers.push(v);
-      });
-      if (pointers.length > 0) {
-        const targets = await this.subs.history.getMany(pointers, { snapshot: snap });
-        targets.forEach((v, j) => {
-          const at = pointed_at[j]!;
-          if (v === undefined) throw new StorageError(`corrupt data dir: event record ${dec.decode(rows[at]![0])} points at history record '${dec.decode(pointers[j])}', which is missing`);
-          values[at] = v;
-        });
+      const found = new WatchRows(limit);
+      if (after_key !== null) {
+        // The index record of after_key's entry sorts before after_key: read on its own.
+        const entry = after_key.slice(0, ENTRY_KEY_CHARS);
+        const v = await this.subs.events.get(enc.encode(entry), { snapshot: snap });
+        if (v !== undefined) found.add(entry, v, after_key);
       }
-      return rows.map(([k], i) => ({ key: dec.decode(k), event: unpack(values[i]!) as LedgerEvent }));
+      const range = after_key === null ? { gte: enc.encode(entryEventsKey(from_index)) } : { gt: enc.encode(after_key) };
+      // Bounded by `limit` records: each holds at least one event.
+      if (!found.full()) for (const [k, v] of await this.subs.events.iterator({ ...range, limit, snapshot: snap }).all()) {
+        if (found.full()) break;
+        found.add(dec.decode(k), v, null);
+      }
+      const pointers = found.pointers();
+      if (pointers.length > 0) {
+        const targets = await this.subs.history.getMany(pointers.map((p) => enc.encode(p)), { snapshot: snap });
+        found.resolve(targets);
+      }
+      return found.events();
     } finally {
       await snap.close();
     }
@@ -926,7 +963,7 @@ export class LevelStorage {
     if (ids.length > ARCHIVE_LOOKUP_IDS_MAX) throw new StorageError(`archived outcome lookup of ${ids.length} ids, limit ${ARCHIVE_LOOKUP_IDS_MAX}`);
     if (ids.length === 0) return [];
     const values = await this.subs.outcomes.getMany(ids.map((id) => enc.encode(id)));
-    return values.map((v) => (v === undefined ? undefined : unpack(v)));
+    return values.map((v) => (v === undefined ? undefined : decodeValue(v)));
   }
 
   /** Archived outcomes (the 'outcomes' sub-level) with id > after_id (from the first when
@@ -934,7 +971,7 @@ export class LevelStorage {
   async outcomesAfter(after_id: string | null, limit: number): Promise<[string, unknown][]> {
     const range = after_id === null ? { limit } : { gt: enc.encode(after_id), limit };
     const rows = await this.subs.outcomes.iterator(range).all();
-    return rows.map(([k, v]) => [dec.decode(k), unpack(v)]);
+    return rows.map(([k, v]) => [dec.decode(k), decodeValue(v)]);
   }
 
   /** Deletes the archived outcomes of `ids` (one batch, at most ARCHIVE_LOOKUP_IDS_MAX):
@@ -949,7 +986,7 @@ export class LevelStorage {
    * `limit` of them; returns how many went. History retention drops history up to the
    * archived mark, so records there may point at nothing (see history-pruner.ts). */
   async trimEvents(through_index: number, limit: number): Promise<number> {
-    const keys = await this.subs.events.keys({ lt: enc.encode(eventKey(through_index + 1, 0)), limit }).all();
+    const keys = await this.subs.events.keys({ lt: enc.encode(entryEventsKey(through_index + 1)), limit }).all();
     if (keys.length === 0) return 0;
     await this.writeOps(keys.map((k): Op => ({ type: 'del', key: this.prefix.events + dec.decode(k), keyEncoding: 'utf8' })), false);
     return keys.length;
@@ -958,19 +995,19 @@ export class LevelStorage {
   /** Values of the history sub-level in key order within [gte, lte], at most `limit`. */
   async historyRange(gte: string, lte: string, limit: number): Promise<unknown[]> {
     const out: unknown[] = [];
-    for await (const v of this.subs.history.values({ gte: enc.encode(gte), lte: enc.encode(lte), limit })) out.push(unpack(v));
+    for await (const v of this.subs.history.values({ gte: enc.encode(gte), lte: enc.encode(lte), limit })) out.push(decodeValue(v));
     return out;
   }
 
   /** Key/values of the state sub-level with keys in (gt, lt), at most `limit`. */
   async stateRange(gt: string, lt: string, limit: number): Promise<[string, unknown][]> {
     const out: [string, unknown][] = [];
-    for await (const [k, v] of this.subs.state.iterator({ gt: enc.encode(gt), lt: enc.encode(lt), limit })) out.push([dec.decode(k), unpack(v)]);
+    for await (const [k, v] of this.subs.state.iterator({ gt: enc.encode(gt), lt: enc.encode(lt), limit })) out.push([dec.decode(k), decodeValue(v)]);
     return out;
   }
 
   /** Raw iteration of one sub-level (used for backups and tests). */
   async *rawRecords(name: SublevelName): AsyncGenerator<[string, unknown]> {
-    for await (const [k, v] of this.subs[name].iterator()) yield [dec.decode(k), unpack(v)];
+    for await (const [k, v] of this.subs[name].iterator()) yield [dec.decode(k), decodeValue(v)];
   }
 }

@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ClassicLevel } from 'classic-level';
-import { FORMAT_VERSION, LevelStorage, decodeEntryRecord, encodeEntryRecord, eventKey, logKey, pack, unpack, type AppliedRecord, type SublevelName } from '../../src/node/storage-level.js';
+import { FORMAT_VERSION, LevelStorage, decodeEntryRecord, encodeEntryRecord, entryEventsKey, eventKey, logKey, pack, unpack, type AppliedRecord, type SublevelName } from '../../src/node/storage-level.js';
+import { decodeValue } from '../../src/node/storage-values.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { historyKey } from '../../src/ledger/keys.js';
 import type { Command, KvWrite, LedgerEvent } from '../../src/ledger/types.js';
@@ -100,8 +101,8 @@ t.test('a data dir of another format is refused by name', async (t) => {
   await db.close();
   const s = await LevelStorage.open(dir);
   t.teardown(() => s.close());
-  t.equal(FORMAT_VERSION, 3);
-  await t.rejects(s.claim('a', 'c'), { name: 'StorageError', message: /has format 1, this stockd reads format 3 and migrates format 2/ });
+  t.equal(FORMAT_VERSION, 4);
+  await t.rejects(s.claim('a', 'c'), { name: 'StorageError', message: /has format 1, this stockd reads formats 3 and 4 and migrates format 2/ });
 });
 
 t.test('log-order event records point at history records and read back as the events', async (t) => {
@@ -115,9 +116,10 @@ t.test('log-order event records point at history records and read back as the ev
   t.same(got.map((e) => e.event), events.map((e) => e.event), 'each decodes to the applied event');
   t.same((await s.eventsFrom(2, null, 100)).map((e) => e.event), events.slice(2).map((e) => e.event), 'from a log index');
   t.same((await s.eventsFrom(0, eventKey(2, 0), 1)).map((e) => e.key), [eventKey(2, 1)], 'after a key, limited');
-  const raw: string[] = [];
-  for await (const [, v] of s.subs.events.iterator()) raw.push(dec.decode(v));
-  t.same(raw, events.map((e) => historyKey(e.event.sku, e.event.location, e.event.seq)), 'the stored value is the history key, not a second copy');
+  const raw: [string, unknown][] = [];
+  for await (const [k, v] of s.subs.events.iterator()) raw.push([dec.decode(k), decodeValue(v)]);
+  const keysOf = (index: number): string[] => events.filter((e) => e.event.log_index === index).map((e) => historyKey(e.event.sku, e.event.location, e.event.seq));
+  t.same(raw, [[entryEventsKey(1), keysOf(1)], [entryEventsKey(2), keysOf(2)]], 'one record per entry, holding its events\' history keys, not second copies');
 });
 
 t.test('an event stored whole (as a restore writes it) reads back too; a dangling pointer is corruption', async (t) => {

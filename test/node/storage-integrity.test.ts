@@ -7,7 +7,7 @@ import { copyFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, s
 import os from 'node:os';
 import path from 'node:path';
 import { ClassicLevel } from 'classic-level';
-import { LevelStorage, logKey, pack } from '../../src/node/storage-level.js';
+import { FORMAT_VERSION, LevelStorage, logKey, pack } from '../../src/node/storage-level.js';
 import { decodeMetaRecord, encodeMetaRecord, META_RECORD_TAG } from '../../src/node/storage-records.js';
 import { damageLines, DAMAGE_FILE } from '../../src/node/storage-damage.js';
 import { WITNESS_FILE } from '../../src/node/storage-witness.js';
@@ -186,7 +186,7 @@ t.test('a format 2 dir is migrated at claim: every entry and meta record rewritt
   t.equal(l.entries.length, 2500);
   t.same([...l.entries[2499]!.data.subarray(0, 3)], [2500 % 251, 2500 % 251, 2500 % 251], 'data intact');
   t.equal(l.hard_state.commit, 2500);
-  t.equal((await s.identity())?.format, 3);
+  t.equal((await s.identity())?.format, FORMAT_VERSION);
   await s.close();
   const s2 = await LevelStorage.open(dir);
   t.teardown(() => s2.close());
