@@ -1,4 +1,4 @@
-// npm run jepsen -- --workload ledger|register|expiry --nemesis LIST|all --time-limit S
+// npm run jepsen -- --workload ledger|register|expiry|commerce --nemesis LIST|all --time-limit S
 //                   --nodes 3|5 --concurrency N --seed S [--known-bad wall-clock-stamping]
 // Prints progress while it runs and the verdict at the end; exits 0 only when valid.
 
@@ -92,6 +92,10 @@ async function main(): Promise<number> {
   const e = verdict.expiry;
   if (e !== null) {
     console.log(`expiry: ${e.reservations} reservations, ${e.observed_expired} seen expired; smallest margin to the lowest deadline ${e.min_margin_ms ?? '-'} ms (violation below -${e.options.skew_bound_ms} ms); ${e.liveness_checked} left alone, latest first sighting ${e.max_seen_after_deadline_ms ?? '-'} ms after the highest deadline`);
+  }
+  const c = verdict.commerce;
+  if (c !== undefined && c !== null) {
+    console.log(`commerce: ${c.stats.waiting} reserves waited, ${c.stats.grants} grants, ${c.stats.customer_refusals} CUSTOMER_LIMIT refusals over ${c.stats.customer_skus} customer/SKU pairs, ${c.stats.transfers} transfers, ${c.stats.counts} counts`);
   }
   for (const an of verdict.anomalies.slice(0, 20)) console.log(`anomaly ${an.kind}: ${an.position ?? ''} ${an.detail}`);
   if (verdict.anomalies.length > 20) console.log(`... ${verdict.anomalies.length - 20} more in results.json`);

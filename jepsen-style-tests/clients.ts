@@ -7,6 +7,7 @@ import { StockraftClient, StockraftError } from '../src/client/index.js';
 import type { CommandResult } from '../src/ledger/types.js';
 import type { CompletionType, OpArgs, OpResult } from './history.js';
 import type { Recorder } from './recorder.js';
+import { executeCommerce } from './commerce-clients.js';
 
 export interface CallOutcome {
   readonly type: CompletionType;
@@ -38,7 +39,21 @@ export async function execute(client: StockraftClient, args: OpArgs): Promise<Ca
         break;
       }
       case 'reserve':
-        result = { kind: 'command', result: stripId(await client.reserve({ reservation_id: args.reservation_id, lines: args.lines, ttl_ms: args.ttl_ms, order_ref: 'jepsen' })) };
+        result = {
+          kind: 'command',
+          result: stripId(
+            await client.reserve({
+              reservation_id: args.reservation_id,
+              lines: args.lines,
+              ttl_ms: args.ttl_ms,
+              order_ref: 'jepsen',
+              ...(args.customer_id !== undefined ? { customer_id: args.customer_id } : {}),
+              ...(args.backorder !== undefined ? { backorder: args.backorder } : {}),
+              ...(args.wait_ms !== undefined ? { wait_ms: args.wait_ms } : {}),
+              ...(args.allocations !== undefined ? { allocations: args.allocations } : {}),
+            }),
+          ),
+        };
         break;
       case 'commit':
         result = {
@@ -51,6 +66,9 @@ export async function execute(client: StockraftClient, args: OpArgs): Promise<Ca
         break;
       case 'extend':
         result = { kind: 'command', result: stripId(await client.extend({ op_id: args.op_id, reservation_id: args.reservation_id, ttl_ms: args.ttl_ms })) };
+        break;
+      default:
+        result = { kind: 'command', result: await executeCommerce(client, args) };
         break;
     }
     return { type: result.kind === 'command' && result.result.code !== 'OK' ? 'fail' : 'ok', result };

@@ -14,8 +14,27 @@ import type { CommandResult, LedgerEvent, Line, Position, ReservationView, Resul
 export type CompletionType = 'ok' | 'fail' | 'info';
 export type RecordType = 'invoke' | CompletionType;
 
+/** A reserve line that lets the ledger choose the location (commerce workload). */
+export interface AllocationArgs {
+  readonly sku: string;
+  readonly locations: readonly string[];
+  readonly quantity: number;
+  readonly strategy: 'PRIORITY' | 'MOST_AVAILABLE';
+  readonly split: boolean;
+}
+
 export type OpArgs =
-  | { readonly f: 'reserve'; readonly reservation_id: string; readonly lines: readonly Line[]; readonly ttl_ms: number }
+  | {
+      readonly f: 'reserve';
+      readonly reservation_id: string;
+      readonly lines: readonly Line[];
+      readonly ttl_ms: number;
+      /** Commerce workload only (rules version 4). */
+      readonly customer_id?: string;
+      readonly backorder?: boolean;
+      readonly wait_ms?: number;
+      readonly allocations?: readonly AllocationArgs[];
+    }
   | { readonly f: 'commit'; readonly op_id: string; readonly reservation_id: string; readonly lines?: readonly Line[] }
   | { readonly f: 'release'; readonly op_id: string; readonly reservation_id: string }
   | { readonly f: 'extend'; readonly op_id: string; readonly reservation_id: string; readonly ttl_ms: number }
@@ -29,7 +48,13 @@ export type OpArgs =
     }
   | { readonly f: 'read'; readonly sku: string; readonly location: string }
   /** GetReservation, linearizable (the expiry workload's way to watch a deadline pass). */
-  | { readonly f: 'get-reservation'; readonly reservation_id: string };
+  | { readonly f: 'get-reservation'; readonly reservation_id: string }
+  // The commerce workload's commands (rules version 4).
+  | { readonly f: 'set-position-policy'; readonly op_id: string; readonly sku: string; readonly location: string; readonly backorder_limit: number; readonly low_stock_threshold: number }
+  | { readonly f: 'set-sku-policy'; readonly op_id: string; readonly sku: string; readonly customer_limit: number; readonly customer_window_ms: number }
+  | { readonly f: 'transfer'; readonly op_id: string; readonly sku: string; readonly from_location: string; readonly to_location: string; readonly quantity: number }
+  | { readonly f: 'receive-transfer'; readonly op_id: string; readonly transfer_id: string; readonly received: number }
+  | { readonly f: 'count'; readonly op_id: string; readonly sku: string; readonly location: string; readonly counted: number };
 
 export type OpName = OpArgs['f'];
 

@@ -20,6 +20,8 @@ import { Nemesis, DEFAULT_SCHEDULE, type NemesisName, type Schedule } from './ne
 import { Recorder } from './recorder.js';
 import { renderReport } from './report.js';
 import { Rng } from './rng.js';
+import { COMMERCE_RULES_VERSION } from '../src/ledger/rules.js';
+import { CommerceGenerator, commerceSetupOps } from './commerce-workload.js';
 import { Generator, SharedReservations, workloadSpec, type OpGenerator, type WorkloadName } from './workloads.js';
 
 export const STORE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'jepsen-style-tests', 'store');
@@ -51,6 +53,8 @@ export const RUN_DEFAULTS = {
 };
 
 const STARTUP_BOUND_MS = 30_000;
+const CLUSTER_VERSION_BOUND_MS = 30_000;
+const CLUSTER_VERSION_RETRY_MS = 250;
 /** The disk-full node's tmpfs: room for a minute or more of the workloads' data (their
  * dirs stay below ~60 MiB) above stockd's default 64 MiB reserve. */
 const DISK_FULL_TMPFS_MIB = 256;
@@ -71,6 +75,29 @@ async function waitForLastExpiries(options: ExpiryOptions, log: (line: string) =
   const settle_ms = EXPIRY_TTL_MS[1] + options.skew_bound_ms + EXPIRY_SETTLE_MARGIN_MS;
   log(`waiting ${settle_ms} ms for the last reservations to expire`);
   await new Promise((r) => setTimeout(r, settle_ms));
+}
+
+/** Commerce needs ledger rules version 4: raise the cluster version, then record the
+ * policies (process 0) before any stock arrives. */
+async function setupCommerce(admin: StockraftClient, recorder: Recorder, runTag: string, log: (line: string) => void): Promise<void> {
+  // Refused until every member has announced its rules range on an open peer stream.
+  const until = Date.now() + CLUSTER_VERSION_BOUND_MS;
+  for (;;) {
+    try {
+      const v = await admin.setClusterVersion(COMMERCE_RULES_VERSION);
+      log(`cluster version ${v.previous} -> ${v.cluster_version}`);
+      break;
+    } catch (err) {
+      if (Date.now() >= until) throw err;
+      await new Promise((r) => setTimeout(r, CLUSTER_VERSION_RETRY_MS));
+    }
+  }
+  for (const args of commerceSetupOps(runTag)) {
+    recorder.invoke(0, args);
+    const res = await execute(admin, args);
+    recorder.complete(0, res.type, args, res.result, res.error);
+    if (res.type !== 'ok') throw new Error(`commerce setup: ${args.f} ended ${res.type}: ${res.error ?? JSON.stringify(res.result)}`);
+  }
 }
 
 export async function runTest(o: RunOptions): Promise<RunOutcome> {
@@ -105,6 +132,7 @@ export async function runTest(o: RunOptions): Promise<RunOutcome> {
 
     const spec = workloadSpec(o.workload);
     const runTag = `j${o.seed.toString(36)}${Date.now().toString(36)}`;
+    if (o.workload === 'commerce') await setupCommerce(admin, recorder, runTag, log);
     // Seed every position once, recorded like any other operation (process 0).
     for (const p of spec.positions) {
       const args = { f: 'adjust' as const, op_id: `${runTag}-init-${p.sku}-${p.location}`, sku: p.sku, location: p.location, delta: spec.initial_on_hand };
@@ -126,7 +154,9 @@ export async function runTest(o: RunOptions): Promise<RunOutcome> {
       clients.push(client);
       const gen: OpGenerator = o.workload === 'expiry'
         ? new ExpiryGenerator(spec.positions, p, rng.fork(), runTag, () => recorder.now())
-        : new Generator(spec, p, rng.fork(), shared, runTag);
+        : o.workload === 'commerce'
+          ? new CommerceGenerator(p, rng.fork(), runTag)
+          : new Generator(spec, p, rng.fork(), shared, runTag);
       procs.push(runProcess(p, client, recorder, () => gen.next(), (args, out) => gen.observe(args, out.type, out.result), stop));
     }
     const nem = nemesis.run(stop);

@@ -2,14 +2,17 @@
 // release, extend and adjust on a few positions with scarce stock, plus linearizable
 // reads. `register`: single-position operations only, for the linearizability checker.
 // `expiry`: short-TTL reservations watched until they end (expiry-workload.ts).
+// `commerce`: customer limits, wait-lists, backorders, allocation, transfers and counts
+// (commerce-workload.ts; cluster version 4).
 // Generators are per process and seeded; they remember the reservations their process
 // holds so that commits and releases mostly name live ones (and sometimes others').
 
 import type { Line } from '../src/ledger/types.js';
 import type { CompletionType, OpArgs, OpResult } from './history.js';
 import type { Rng } from './rng.js';
+import { COMMERCE_INITIAL_ON_HAND, COMMERCE_POSITIONS } from './commerce-workload.js';
 
-export const WORKLOADS = ['ledger', 'register', 'expiry'] as const;
+export const WORKLOADS = ['ledger', 'register', 'expiry', 'commerce'] as const;
 export type WorkloadName = (typeof WORKLOADS)[number];
 
 /** What a client process draws its operations from and reports completions to. */
@@ -40,6 +43,11 @@ export function workloadSpec(name: WorkloadName): WorkloadSpec {
     const positions: PositionRef[] = [];
     for (const sku of ['sku-0', 'sku-1', 'sku-2']) for (const location of ['loc-a', 'loc-b']) positions.push({ sku, location });
     return { name, positions, initial_on_hand: 6 };
+  }
+  if (name === 'commerce') {
+    // commerce-workload.ts: a drop SKU with a customer limit and a wait-list, and a SKU at
+    // two locations with backorders, allocation, transfers and counts.
+    return { name, positions: COMMERCE_POSITIONS, initial_on_hand: COMMERCE_INITIAL_ON_HAND };
   }
   if (name === 'expiry') {
     // Stocked far beyond what a run can reserve or sell: a refusal for want of stock would

@@ -24,7 +24,18 @@ export type AnomalyKind =
   /** A node process exited without being told to. */
   | 'node-crash'
   /** The cluster did not converge after the faults were healed. */
-  | 'no-convergence';
+  | 'no-convergence'
+  /** Commerce: a position's backordered units above its backorder limit, or units held
+   * beyond what the position has on hand. */
+  | 'backorder-limit'
+  /** Commerce: a customer certainly held more units of a SKU than its limit. */
+  | 'customer-limit'
+  /** Commerce: a CUSTOMER_LIMIT refusal reports values the history does not allow. */
+  | 'customer-limit-report'
+  /** Commerce: a wait-list granted out of arrival order, or arrival order against real time. */
+  | 'wait-order'
+  /** Commerce: a position or event reports derived values that do not follow from it. */
+  | 'commerce-report-mismatch';
 
 export interface Anomaly {
   readonly kind: AnomalyKind;

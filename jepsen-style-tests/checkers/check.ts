@@ -1,9 +1,10 @@
 // Runs every checker over a history and composes one verdict: false if any checker found
 // an anomaly, "unknown" if none did but one could not finish, true otherwise.
 
-import { pairOperations, type FinalState, type HistoryRecord } from '../history.js';
+import { pairOperations, type FinalState, type HistoryRecord, type Operation } from '../history.js';
 import type { Anomaly } from './anomaly.js';
 import { checkAvailability, type AvailabilityReport } from './availability.js';
+import { checkCommerce, type CommerceReport } from './commerce.js';
 import { checkExpiry, DEFAULT_EXPIRY_OPTIONS, type ExpiryOptions, type ExpiryReport } from './expiry.js';
 import { checkInvariants, type InvariantReport } from './invariants.js';
 import { checkLinearizability, DEFAULT_LIN_BOUNDS, type LinBounds, type LinVerdict, type PositionLinResult } from './linearizability.js';
@@ -24,6 +25,8 @@ export interface RunVerdict {
   readonly availability: AvailabilityReport;
   /** The expiry checker's report (expiry workload only). */
   readonly expiry: ExpiryReport | null;
+  /** The commerce checker's report (commerce workload only). */
+  readonly commerce?: CommerceReport | null;
   /** Every anomaly of every checker, in one list. */
   readonly anomalies: readonly Anomaly[];
 }
@@ -34,15 +37,20 @@ export interface CheckOptions {
    * check does not (its model has no expiry: a reservation ending by itself would read
    * as a lost reservation). */
   readonly expiry: ExpiryOptions | null;
+  /** Set for the commerce workload: checkers/commerce.ts replaces the per-position
+   * linearizability and invariant checks, whose model knows no backorders, wait-lists or
+   * transfers. */
+  readonly commerce?: boolean;
 }
 
 export const DEFAULT_CHECK_OPTIONS: CheckOptions = { lin_bounds: DEFAULT_LIN_BOUNDS, expiry: null };
 
 export function checkOptionsFor(workload: string, expiry: ExpiryOptions = DEFAULT_EXPIRY_OPTIONS): CheckOptions {
-  return { lin_bounds: DEFAULT_LIN_BOUNDS, expiry: workload === 'expiry' ? expiry : null };
+  return { lin_bounds: DEFAULT_LIN_BOUNDS, expiry: workload === 'expiry' ? expiry : null, commerce: workload === 'commerce' };
 }
 
 export function checkHistory(history: readonly HistoryRecord[], final: FinalState | null, options: CheckOptions = DEFAULT_CHECK_OPTIONS): RunVerdict {
+  if (options.commerce === true) return checkCommerceHistory(history, final);
   const ops = pairOperations(history);
   const lin = options.expiry === null
     ? checkLinearizability(projectByPosition(ops), options.lin_bounds)
@@ -56,6 +64,28 @@ export function checkHistory(history: readonly HistoryRecord[], final: FinalStat
   }
   anomalies.push(...inv.anomalies);
   if (expiry !== null) anomalies.push(...expiry.anomalies);
+  const valid: LinVerdict =
+    lin.valid === false || inv.valid === false || expiry?.valid === false ? false : lin.valid === 'unknown' || inv.valid === 'unknown' ? 'unknown' : true;
+  return { valid, stats: stats(ops), linearizability: lin, invariants: inv, availability, expiry, anomalies };
+}
+
+function checkCommerceHistory(history: readonly HistoryRecord[], final: FinalState | null): RunVerdict {
+  const ops = pairOperations(history);
+  const commerce = checkCommerce(ops, final);
+  const skipped = 'commerce workload: checkers/commerce.ts judges it (the position model knows no backorders, wait-lists or transfers)';
+  return {
+    valid: commerce.valid,
+    stats: stats(ops),
+    linearizability: { valid: true, positions: [], skipped },
+    invariants: { valid: true, anomalies: [], anomaly_counts: {}, skipped: [skipped] },
+    availability: checkAvailability(ops, history),
+    expiry: null,
+    commerce,
+    anomalies: commerce.anomalies,
+  };
+}
+
+function stats(ops: readonly Operation[]): RunVerdict['stats'] {
   const by_op: Record<string, number> = {};
   let ok = 0;
   let fail = 0;
@@ -69,15 +99,5 @@ export function checkHistory(history: readonly HistoryRecord[], final: FinalStat
     else if (t === 'fail') fail++;
     else info++;
   }
-  const valid: LinVerdict =
-    lin.valid === false || inv.valid === false || expiry?.valid === false ? false : lin.valid === 'unknown' || inv.valid === 'unknown' ? 'unknown' : true;
-  return {
-    valid,
-    stats: { ops: ops.length, ok, fail, info, info_resolved: resolved, by_op },
-    linearizability: lin,
-    invariants: inv,
-    availability,
-    expiry,
-    anomalies,
-  };
+  return { ops: ops.length, ok, fail, info, info_resolved: resolved, by_op };
 }

@@ -272,7 +272,7 @@ export function checkExpiry(ops: readonly Operation[], history: readonly History
   applyExtendsAndSettles(ops, tracked);
   for (const o of ops) {
     const a = o.args;
-    if (a.f === 'reserve' || a.f === 'read' || a.f === 'adjust') continue;
+    if (a.f !== 'commit' && a.f !== 'release' && a.f !== 'extend' && a.f !== 'get-reservation') continue;
     const r = tracked.get(a.reservation_id);
     if (r !== undefined) observe(o, r, out);
   }

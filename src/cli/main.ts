@@ -9,6 +9,7 @@ import { StockraftError } from '../client/index.js';
 import { UsageError } from './args.js';
 import { Exit, EXIT_CALL_FAILED, EXIT_USAGE } from './context.js';
 import { addStockCommands } from './stock-commands.js';
+import { addCommerceCommands } from './commerce-commands.js';
 import { addClusterCommands } from './cluster-commands.js';
 import { addVerifyCommand } from './verify.js';
 import { addAdminEventsCommand } from './admin-events.js';
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
     .exitOverride();
   addClusterCommands(program);
   addStockCommands(program);
+  addCommerceCommands(program);
   addVerifyCommand(program);
   addAdminEventsCommand(program);
   addBackupCommands(program);

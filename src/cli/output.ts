@@ -38,6 +38,17 @@ export function table(headers: readonly string[], rows: readonly (readonly (stri
 }
 
 export function positionsTable(positions: readonly (Position | null)[], refs?: readonly { sku: string; location: string }[]): string {
+  // Commerce columns only when a position uses them, so plain tables stay as they were.
+  if (positions.some((p) => p !== null && ((p.backordered ?? 0) > 0 || (p.in_transit ?? 0) > 0 || (p.backorder_limit ?? 0) > 0))) {
+    return table(
+      ['SKU', 'LOCATION', 'ON_HAND', 'RESERVED', 'AVAILABLE', 'BACKORDERED', 'BACKORDER_LIMIT', 'IN_TRANSIT', 'SEQ'],
+      positions.map((p, i) =>
+        p === null
+          ? [refs?.[i]?.sku ?? '?', refs?.[i]?.location ?? '?', null, null, null, null, null, null, 'not found']
+          : [p.sku, p.location, p.on_hand, p.reserved, p.available, p.backordered ?? 0, p.backorder_limit ?? 0, p.in_transit ?? 0, p.seq],
+      ),
+    );
+  }
   return table(
     ['SKU', 'LOCATION', 'ON_HAND', 'RESERVED', 'AVAILABLE', 'SEQ'],
     positions.map((p, i) => (p === null ? [refs?.[i]?.sku ?? '?', refs?.[i]?.location ?? '?', null, null, null, 'not found'] : [p.sku, p.location, p.on_hand, p.reserved, p.available, p.seq])),
@@ -45,7 +56,13 @@ export function positionsTable(positions: readonly (Position | null)[], refs?: r
 }
 
 export function reservationText(r: ReservationView): string {
-  const head = `reservation ${r.reservation_id} ${r.state}, order_ref ${r.order_ref === '' ? '-' : r.order_ref}, created ${new Date(r.created_ms).toISOString()}, deadline ${new Date(r.deadline_ms).toISOString()}`;
+  const commerce = [
+    r.customer_id !== undefined ? `, customer ${r.customer_id}` : '',
+    r.queue_position !== undefined ? `, queue position ${r.queue_position}` : '',
+    r.state === 'WAITING' && r.wait_deadline_ms !== undefined ? `, waits until ${new Date(r.wait_deadline_ms).toISOString()}` : '',
+    r.backordered_lines !== undefined ? `, backordered ${r.backordered_lines.map((l) => `${l.sku}@${l.location}=${l.quantity}`).join(' ')}` : '',
+  ].join('');
+  const head = `reservation ${r.reservation_id} ${r.state}${commerce}, order_ref ${r.order_ref === '' ? '-' : r.order_ref}, created ${new Date(r.created_ms).toISOString()}, deadline ${new Date(r.deadline_ms).toISOString()}`;
   const lines = table(
     ['SKU', 'LOCATION', 'RESERVED', 'COMMITTED'],
     r.lines.map((l) => [l.sku, l.location, l.quantity, r.committed_lines.find((c) => c.sku === l.sku && c.location === l.location)?.quantity ?? null]),

@@ -3,8 +3,9 @@
 
 import type { Command } from 'commander';
 import type { CommandResult, LedgerEvent } from '../ledger/types.js';
-import { collect, parseDuration, parseInteger, parseLine, parsePositionRef } from './args.js';
+import { collect, UsageError, parseDuration, parseInteger, parseLine, parsePositionRef } from './args.js';
 import { contextOf, Exit, EXIT_REFUSED, type Ctx } from './context.js';
+import { parseAllocation } from './commerce-commands.js';
 import { eventsTable, positionsTable, refusalReason, reservationText, resultText } from './output.js';
 import { addWatchCommand } from './watch-command.js';
 
@@ -23,7 +24,7 @@ export function run(action: Action): (...args: unknown[]) => Promise<void> {
   };
 }
 
-function report(ctx: Ctx, id: string, r: CommandResult): void {
+export function report(ctx: Ctx, id: string, r: CommandResult): void {
   ctx.out.emit({ id, ...r }, () => resultText(id, r));
   const reason = refusalReason(r);
   if (reason !== null) throw new Exit(EXIT_REFUSED, reason);
@@ -60,18 +61,28 @@ function addReserveCommand(program: Command): void {
   program
     .command('reserve')
     .description('reserve all lines or none')
-    .requiredOption('--line <sku@location=qty>', 'a line (repeatable)', collect)
+    .option('--line <sku@location=qty>', 'a line (repeatable; at least one --line or --allocate)', collect)
     .option('--ttl <duration>', 'time to live: 1s..7d, e.g. 90s, 15m, 2h', '15m')
     .option('--id <reservation_id>', 'reservation id (default: a new time-ordered id)')
     .option('--order-ref <text>', 'the order this is for', '')
+    // Commerce (cluster version 4, docs/commerce.md).
+    .option('--allocate <sku:loc1,loc2:qty[:most|:priority][:split]>', 'let the ledger pick the location (repeatable)', collect)
+    .option('--customer <id>', 'customer id (required when the SKU has a per-customer limit)')
+    .option('--backorder', 'may take units beyond available, up to the backorder limit')
+    .option('--wait-ms <duration>', 'when short, wait in the wait-list this long (1s..7d; one --line only)')
     .action(
       run(async (ctx, opts) => {
-        const o = opts as { line: string[]; ttl: string; id?: string; orderRef: string };
+        const o = opts as { line?: string[]; ttl: string; id?: string; orderRef: string; allocate?: string[]; customer?: string; backorder?: boolean; waitMs?: string };
+        if ((o.line ?? []).length + (o.allocate ?? []).length === 0) throw new UsageError('reserve: give at least one --line or --allocate');
         const r = await ctx.client().reserve({
-          lines: o.line.map((l) => parseLine('--line', l)),
+          lines: (o.line ?? []).map((l) => parseLine('--line', l)),
           ttl_ms: parseDuration('--ttl', o.ttl),
           order_ref: o.orderRef,
           ...(o.id !== undefined ? { reservation_id: o.id } : {}),
+          ...(o.allocate !== undefined ? { allocations: o.allocate.map((a) => parseAllocation('--allocate', a)) } : {}),
+          ...(o.customer !== undefined ? { customer_id: o.customer } : {}),
+          ...(o.backorder === true ? { backorder: true } : {}),
+          ...(o.waitMs !== undefined ? { wait_ms: parseDuration('--wait-ms', o.waitMs) } : {}),
         });
         report(ctx, r.id, r);
       }),

@@ -14,6 +14,18 @@ import { Batcher, BatchQueueFull, type BatchingOptions } from './batcher.js';
 import { OpIdGenerator } from './ids.js';
 import { StockraftError, isServiceError } from './errors.js';
 import { EdgeError, singleOpCommand } from '../wire/validate.js';
+import {
+  commerceToWire,
+  reserveCommerceToWire,
+  rpcName,
+  type CommerceOpInput,
+  type CountInput,
+  type ReceiveTransferInput,
+  type ReserveCommerceInput,
+  type SetPositionPolicyInput,
+  type SetSkuPolicyInput,
+  type TransferInput,
+} from './commerce.js';
 
 export type Consistency = 'LINEARIZABLE' | 'SERIALIZABLE';
 
@@ -51,7 +63,7 @@ export interface AdjustInput extends IdInput {
   readonly reference?: string;
   readonly expected_on_hand?: number;
 }
-export interface ReserveInput extends IdInput {
+export interface ReserveInput extends IdInput, ReserveCommerceInput {
   readonly reservation_id?: string;
   readonly lines: readonly Line[];
   readonly ttl_ms: number;
@@ -78,7 +90,8 @@ export type OpInput =
   | ({ readonly kind: 'reserve' } & ReserveInput)
   | ({ readonly kind: 'commit' } & CommitInput)
   | ({ readonly kind: 'release' } & ReleaseInput)
-  | ({ readonly kind: 'extend' } & ExtendInput);
+  | ({ readonly kind: 'extend' } & ExtendInput)
+  | CommerceOpInput;
 
 /** A write's result with the id it was made under (generated when not given). */
 export type WriteResult = CommandResult & { readonly id: string };
@@ -213,7 +226,7 @@ export class StockraftClient {
       }
       case 'reserve': {
         const { id, stamp } = this.idFor(op.reservation_id, op.id_time_ms);
-        return { id, wire: { reserve: { ...stamp, reservation_id: id, lines: wireLines(op.lines), ttl_ms: op.ttl_ms, order_ref: op.order_ref ?? '' } } };
+        return { id, wire: { reserve: { ...stamp, reservation_id: id, lines: wireLines(op.lines), ttl_ms: op.ttl_ms, order_ref: op.order_ref ?? '', ...reserveCommerceToWire(op) } } };
       }
       case 'commit': {
         const { id, stamp } = this.idFor(op.op_id, op.id_time_ms);
@@ -226,6 +239,10 @@ export class StockraftClient {
       case 'extend': {
         const { id, stamp } = this.idFor(op.op_id, op.id_time_ms);
         return { id, wire: { extend: { ...stamp, op_id: id, reservation_id: op.reservation_id, ttl_ms: op.ttl_ms } } };
+      }
+      default: {
+        const { id, stamp } = this.idFor(op.op_id, op.id_time_ms);
+        return { id, wire: commerceToWire(op, id, stamp) };
       }
     }
   }
@@ -252,7 +269,7 @@ export class StockraftClient {
         throw err;
       }
     } else {
-      const name = op.kind.charAt(0).toUpperCase() + op.kind.slice(1);
+      const name = rpcName(op.kind);
       const body = wire[op.kind];
       result = (await this.call(this.inv(name), body, 'leader', id)) as W.WireCommandResult;
     }
@@ -273,6 +290,26 @@ export class StockraftClient {
   }
   extend(input: ExtendInput): Promise<WriteResult> {
     return this.write({ kind: 'extend', ...input });
+  }
+  /** Commerce (cluster version 4): a position's backorder limit and low-stock threshold. */
+  setPositionPolicy(input: SetPositionPolicyInput): Promise<WriteResult> {
+    return this.write({ kind: 'set_position_policy', ...input });
+  }
+  /** Commerce: a SKU's per-customer limit and its window. */
+  setSkuPolicy(input: SetSkuPolicyInput): Promise<WriteResult> {
+    return this.write({ kind: 'set_sku_policy', ...input });
+  }
+  /** Commerce: ships units between locations (in transit until received); the id is the transfer id. */
+  transfer(input: TransferInput): Promise<WriteResult> {
+    return this.write({ kind: 'transfer', ...input });
+  }
+  /** Commerce: receives a transfer once, recording received - shipped as variance. */
+  receiveTransfer(input: ReceiveTransferInput): Promise<WriteResult> {
+    return this.write({ kind: 'receive_transfer', ...input });
+  }
+  /** Commerce: a cycle count sets on_hand to `counted`, recording the variance. */
+  count(input: CountInput): Promise<WriteResult> {
+    return this.write({ kind: 'count', ...input });
   }
 
   /** 1..1000 ops as one proposal, applied in order; one result per op. */

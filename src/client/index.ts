@@ -20,7 +20,8 @@ export type {
   WriteResult,
 } from './client.js';
 export type { BatchingOptions } from './batcher.js';
+export type { CountInput, ReceiveTransferInput, ReserveCommerceInput, SetPositionPolicyInput, SetSkuPolicyInput, TransferInput } from './commerce.js';
 export { StockraftError } from './errors.js';
 export { OpIdGenerator } from './ids.js';
-export type { AdminEvent, CommandResult, LedgerEvent, Line, Position, ReservationView, ResultCode } from '../ledger/types.js';
+export type { AdminEvent, AllocationLine, AllocationStrategy, CommandResult, LedgerEvent, Line, Position, ReservationView, ResultCode } from '../ledger/types.js';
 export { bearerTokenInterceptor, clientChannelCredentials, type ClientTlsOptions } from './tls.js';

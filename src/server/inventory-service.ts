@@ -9,6 +9,7 @@ import type { StockNode } from '../node/node-api.js';
 import { Edge, EdgeStatusError, type CallContext } from './edge.js';
 import { inventoryService } from '../wire/protos.js';
 import * as V from '../wire/validate.js';
+import * as VC from '../wire/validate-commerce.js';
 import * as M from '../wire/map.js';
 import { PAGE_LIMIT_MAX } from '../wire/limits.js';
 import type * as W from '../wire/types.js';
@@ -157,5 +158,11 @@ export function inventoryHandlers(edge: Edge): grpc.UntypedServiceImplementation
     ListPositions: calls.read('ListPositions', listPositions),
     GetOutcome: calls.read('GetOutcome', getOutcome),
     Watch: calls.watch(),
+    // Commerce (ledger rules version 4): the ledger refuses them under older rules.
+    SetPositionPolicy: calls.write<W.WireSetPositionPolicy>('SetPositionPolicy', (w) => VC.setPositionPolicyCommand('', w)),
+    SetSkuPolicy: calls.write<W.WireSetSkuPolicy>('SetSkuPolicy', (w) => VC.setSkuPolicyCommand('', w)),
+    Transfer: calls.write<W.WireStockTransfer>('Transfer', (w) => VC.transferCommand('', w)),
+    ReceiveTransfer: calls.write<W.WireReceiveTransfer>('ReceiveTransfer', (w) => VC.receiveTransferCommand('', w)),
+    Count: calls.write<W.WireCount>('Count', (w) => VC.countCommand('', w)),
   };
 }

@@ -31,7 +31,18 @@ export function lineToWire(l: Line): WireLine {
 }
 
 export function positionToWire(p: Position): WirePosition {
-  return { sku: p.sku, location: p.location, on_hand: p.on_hand, reserved: p.reserved, available: p.available, seq: p.seq };
+  return {
+    sku: p.sku,
+    location: p.location,
+    on_hand: p.on_hand,
+    reserved: p.reserved,
+    available: p.available,
+    seq: p.seq,
+    backordered: p.backordered ?? 0,
+    in_transit: p.in_transit ?? 0,
+    backorder_limit: p.backorder_limit ?? 0,
+    low_stock_threshold: p.low_stock_threshold ?? 0,
+  };
 }
 
 export function reservationToWire(r: ReservationView): WireReservation {
@@ -43,6 +54,10 @@ export function reservationToWire(r: ReservationView): WireReservation {
     created_ms: r.created_ms,
     deadline_ms: r.deadline_ms,
     committed_lines: r.committed_lines.map(lineToWire),
+    customer_id: r.customer_id ?? '',
+    backordered_lines: (r.backordered_lines ?? []).map(lineToWire),
+    queue_position: r.queue_position ?? 0,
+    wait_deadline_ms: r.wait_deadline_ms ?? 0,
   };
 }
 
@@ -60,6 +75,8 @@ export function resultToWire(r: CommandResult): WireCommandResult {
     id_time_ms: 0,
     log_time_ms: 0,
     window_ms: 0,
+    customer_limit: null,
+    count_below_held: null,
   };
   switch (r.code) {
     case 'OK':
@@ -83,9 +100,10 @@ export function resultToWire(r: CommandResult): WireCommandResult {
       out.detail = r.detail;
       break;
     case 'CUSTOMER_LIMIT':
+      out.customer_limit = { sku: r.sku, customer_id: r.customer_id, limit: r.limit, used: r.used, requested: r.requested, remaining: r.remaining };
+      break;
     case 'COUNT_BELOW_HELD':
-      // Commerce results (rules version 4) are not mapped to the wire yet: a text only.
-      out.detail = JSON.stringify(r);
+      out.count_below_held = { sku: r.sku, location: r.location, counted: r.counted, held: r.held };
       break;
     default:
       out.detail = r.detail;
@@ -97,11 +115,18 @@ export function eventToWire(e: LedgerEvent): WireEvent {
   return { ...e, kind: EVENT_KIND_PREFIX + e.kind };
 }
 
+/** The optional commerce fields of an event, present only where the wire carries them:
+ * they enter the event hash only when present (verify recomputes it). */
+const EVENT_OPTIONAL_FIELDS = ['in_transit', 'delta_in_transit', 'variance', 'customer_id', 'transfer_id', 'backordered'] as const;
+
 
 // ---- wire -> domain (used by the SDK on replies) ----
 
-export const RESERVATION_STATES: readonly ReservationState[] = ['PENDING', 'COMMITTED', 'RELEASED', 'EXPIRED'];
-export const EVENT_KINDS: readonly EventKind[] = ['ADJUST', 'RESERVE', 'COMMIT', 'RELEASE', 'EXPIRE', 'EXTEND'];
+export const RESERVATION_STATES: readonly ReservationState[] = ['PENDING', 'COMMITTED', 'RELEASED', 'EXPIRED', 'WAITING'];
+export const EVENT_KINDS: readonly EventKind[] = [
+  'ADJUST', 'RESERVE', 'COMMIT', 'RELEASE', 'EXPIRE', 'EXTEND',
+  'POLICY', 'BACKORDER_FILL', 'WAIT', 'GRANT', 'WAIT_EXPIRE', 'TRANSFER_OUT', 'TRANSFER_IN', 'RECEIVE', 'COUNT', 'LOW_STOCK',
+];
 
 /** The domain name of a prefixed wire enum value; anything else (UNSPECIFIED, a number the
  * loader could not name, a name without the prefix) is a broken reply. */
@@ -117,8 +142,16 @@ export function lineFromWire(l: WireLine): Line {
   return { sku: l.sku, location: l.location, quantity: l.quantity };
 }
 
+/** The commerce fields of a position are present in the domain only when non-zero (as
+ * the ledger keeps them), so a position that never used them reads as before. */
 export function positionFromWire(p: WirePosition): Position {
-  return { sku: p.sku, location: p.location, on_hand: p.on_hand, reserved: p.reserved, available: p.available, seq: p.seq };
+  const base: Position = { sku: p.sku, location: p.location, on_hand: p.on_hand, reserved: p.reserved, available: p.available, seq: p.seq };
+  const extra: { -readonly [K in 'backordered' | 'in_transit' | 'backorder_limit' | 'low_stock_threshold']?: number } = {};
+  if ((p.backordered ?? 0) !== 0) extra.backordered = p.backordered;
+  if ((p.in_transit ?? 0) !== 0) extra.in_transit = p.in_transit;
+  if ((p.backorder_limit ?? 0) !== 0) extra.backorder_limit = p.backorder_limit;
+  if ((p.low_stock_threshold ?? 0) !== 0) extra.low_stock_threshold = p.low_stock_threshold;
+  return { ...base, ...extra };
 }
 
 export function reservationFromWire(r: WireReservation): ReservationView {
@@ -130,6 +163,10 @@ export function reservationFromWire(r: WireReservation): ReservationView {
     created_ms: r.created_ms,
     deadline_ms: r.deadline_ms,
     committed_lines: r.committed_lines.map(lineFromWire),
+    ...(r.customer_id !== undefined && r.customer_id !== '' ? { customer_id: r.customer_id } : {}),
+    ...(r.backordered_lines !== undefined && r.backordered_lines.length > 0 ? { backordered_lines: r.backordered_lines.map(lineFromWire) } : {}),
+    ...(r.queue_position !== undefined && r.queue_position !== 0 ? { queue_position: r.queue_position } : {}),
+    ...(r.wait_deadline_ms !== undefined && r.wait_deadline_ms !== 0 ? { wait_deadline_ms: r.wait_deadline_ms } : {}),
   };
 }
 
@@ -152,14 +189,28 @@ export function resultFromWire(w: WireCommandResult): CommandResult {
     case 'OP_ID_TOO_OLD':
       // Older servers leave the numbers out: absent reads as 0.
       return { code, replay: false, id_time_ms: w.id_time_ms ?? 0, log_time_ms: w.log_time_ms ?? 0, window_ms: w.window_ms ?? 0, detail: w.detail };
-    case 'CUSTOMER_LIMIT':
-    case 'COUNT_BELOW_HELD':
-      throw new Error(`reply carries result code ${code}, which this build does not map from the wire yet`);
+    case 'CUSTOMER_LIMIT': {
+      const d = w.customer_limit;
+      if (d === undefined || d === null) throw new Error('reply carries CUSTOMER_LIMIT without customer_limit');
+      return { code, replay: w.replay, sku: d.sku, customer_id: d.customer_id, limit: d.limit, used: d.used, requested: d.requested, remaining: d.remaining };
+    }
+    case 'COUNT_BELOW_HELD': {
+      const d = w.count_below_held;
+      if (d === undefined || d === null) throw new Error('reply carries COUNT_BELOW_HELD without count_below_held');
+      return { code, replay: w.replay, sku: d.sku, location: d.location, counted: d.counted, held: d.held };
+    }
     default:
       return { code, replay: w.replay, detail: w.detail };
   }
 }
 
 export function eventFromWire(w: WireEvent): LedgerEvent {
-  return { ...w, kind: oneOf('event kind', EVENT_KIND_PREFIX, EVENT_KINDS, w.kind) };
+  const out: Record<string, unknown> = { ...w, kind: oneOf('event kind', EVENT_KIND_PREFIX, EVENT_KINDS, w.kind) };
+  // proto-loader reports an absent optional as undefined or null (and adds the synthetic
+  // oneof name `_field`): keep only the fields the event carries.
+  for (const f of EVENT_OPTIONAL_FIELDS) {
+    if (out[f] === undefined || out[f] === null) delete out[f];
+    delete out[`_${f}`];
+  }
+  return out as unknown as LedgerEvent;
 }

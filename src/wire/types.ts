@@ -42,6 +42,13 @@ export type WireAddLearnerRequest = G.AddLearnerRequest;
 export type WireIdRequest = G.PromoteRequest | G.RemoveRequest;
 export type WireTransferRequest = G.TransferLeadershipRequest;
 export type WireListAdminEventsRequest = G.ListAdminEventsRequest;
+// Commerce (ledger rules version 4, docs/commerce.md).
+export type WireAllocationLine = G.AllocationLine;
+export type WireSetPositionPolicy = G.SetPositionPolicyRequest;
+export type WireSetSkuPolicy = G.SetSkuPolicyRequest;
+export type WireStockTransfer = G.TransferRequest;
+export type WireReceiveTransfer = G.ReceiveTransferRequest;
+export type WireCount = G.CountRequest;
 
 // ---- replies (generated output types) ----
 
@@ -56,8 +63,10 @@ export type WireEvent = LooseEnums<G.Event__Output, 'kind'>;
 /** The OP_ID_TOO_OLD numbers stay optional: the loader always fills them in, but results
  * built by hand (older fixtures, the SDK's own batching) may leave them out. */
 type IdTimeFields = 'id_time_ms' | 'log_time_ms' | 'window_ms';
-export type WireCommandResult = Omit<LooseEnums<G.CommandResult__Output, 'code'>, 'reservation' | IdTimeFields> &
-  Partial<Pick<G.CommandResult__Output, IdTimeFields>> & { reservation: WireReservation | null };
+/** Likewise the commerce details (results built by hand before rules version 4). */
+type CommerceDetailFields = 'customer_limit' | 'count_below_held';
+export type WireCommandResult = Omit<LooseEnums<G.CommandResult__Output, 'code'>, 'reservation' | IdTimeFields | CommerceDetailFields> &
+  Partial<Pick<G.CommandResult__Output, IdTimeFields | CommerceDetailFields>> & { reservation: WireReservation | null };
 
 export type WireSubmitResponse = { results: WireCommandResult[] };
 export type WireGetPositionResponse = G.GetPositionResponse__Output;

@@ -16,6 +16,8 @@ import type {
 import * as L from './limits.js';
 import { ADDRESS_BYTES_MAX, NODE_ID_BYTES_MAX, addressProblem, nameProblem } from './names.js';
 import { validateCommand } from '../ledger/validate.js';
+import * as C from './validate-commerce.js';
+import type { WireCount, WireReceiveTransfer, WireSetPositionPolicy, WireSetSkuPolicy, WireStockTransfer } from './types.js';
 
 export class EdgeError extends Error {
   constructor(
@@ -162,14 +164,14 @@ export function adjustCommand(field: string, w: WireAdjust): Command {
 }
 
 export function reserveCommand(field: string, w: WireReserve): Command {
-  const command: Command = {
-    kind: 'reserve',
+  const command = {
+    kind: 'reserve' as const,
     reservation_id: checkId(`${field}reservation_id`, w.reservation_id),
-    lines: checkLines(`${field}lines`, w.lines, 1),
+    lines: checkLines(`${field}lines`, w.lines, C.reserveLinesMin(w)),
     ttl_ms: checkTtl(`${field}ttl_ms`, w.ttl_ms),
     order_ref: checkText(`${field}order_ref`, w.order_ref),
   };
-  return withIdTime(field, command, w.id_time_ms);
+  return withIdTime(field, C.withReserveCommerce(field, w, command), w.id_time_ms);
 }
 
 export function commitCommand(field: string, w: WireCommit): Command {
@@ -233,8 +235,18 @@ function opCommandUnchecked(field: string, w: WireOp, inner?: string): Command {
       return releaseCommand(at('release'), checkObject<WireRelease>(`${field}.release`, op.release));
     case 'extend':
       return extendCommand(at('extend'), checkObject<WireExtend>(`${field}.extend`, op.extend));
+    case 'set_position_policy':
+      return C.setPositionPolicyCommand(at('set_position_policy'), checkObject<WireSetPositionPolicy>(`${field}.set_position_policy`, op.set_position_policy));
+    case 'set_sku_policy':
+      return C.setSkuPolicyCommand(at('set_sku_policy'), checkObject<WireSetSkuPolicy>(`${field}.set_sku_policy`, op.set_sku_policy));
+    case 'transfer':
+      return C.transferCommand(at('transfer'), checkObject<WireStockTransfer>(`${field}.transfer`, op.transfer));
+    case 'receive_transfer':
+      return C.receiveTransferCommand(at('receive_transfer'), checkObject<WireReceiveTransfer>(`${field}.receive_transfer`, op.receive_transfer));
+    case 'count':
+      return C.countCommand(at('count'), checkObject<WireCount>(`${field}.count`, op.count));
     default:
-      throw new EdgeError(field, 'must set one of adjust, reserve, commit, release, extend', shown(op.op));
+      throw new EdgeError(field, 'must set one of adjust, reserve, commit, release, extend, set_position_policy, set_sku_policy, transfer, receive_transfer, count', shown(op.op));
   }
 }
 

@@ -14,7 +14,7 @@ function drive(seed: number, calls: number) {
   const log: { at: number; args: OpArgs; deadline: number | undefined }[] = [];
   for (let i = 0; i < calls; i++) {
     const args = gen.next();
-    const id = args.f === 'read' || args.f === 'adjust' ? '' : args.reservation_id;
+    const id = 'reservation_id' in args ? args.reservation_id : '';
     log.push({ at: now, args, deadline: deadlines.get(id) });
     now += 10;
     let result: OpResult | undefined;

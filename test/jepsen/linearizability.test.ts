@@ -290,8 +290,7 @@ function runTruth(m: PositionModel, a: OpArgs): ReturnType<typeof okCmd> {
       }
       throw new Error('truth model: no code fits');
     }
-    case 'extend':
-    case 'get-reservation':
+    default:
       throw new Error('not generated');
   }
 }

@@ -5,7 +5,8 @@ const INV = '/stockraft.v1.Inventory/';
 const CLU = '/stockraft.v1.Cluster/';
 export const READS = ['GetPosition', 'GetPositions', 'GetReservation', 'ListEvents', 'ListPositions', 'GetOutcome', 'Watch'].map((m) => INV + m).concat([CLU + 'Status']);
 export const ORDER = ['Reserve', 'Commit', 'Release', 'Extend', 'Submit'].map((m) => INV + m);
-export const STOCK = [INV + 'Adjust', INV + 'Submit'];
+export const COMMERCE_STOCK = ['SetPositionPolicy', 'SetSkuPolicy', 'Transfer', 'ReceiveTransfer', 'Count'];
+export const STOCK = [INV + 'Adjust', INV + 'Submit', ...COMMERCE_STOCK.map((m) => INV + m)];
 export const ADMIN_ONLY = ['AddLearner', 'Promote', 'Remove', 'TransferLeadership', 'Snapshot', 'Backup', 'ListAdminEvents', 'MarkHistoryArchived', 'SetClusterVersion'].map((m) => CLU + m);
 export const TEST_HOOKS = ['Propose', 'Status', 'GetPosition', 'Admin'].map((m) => '/stockraft.raft.StockTest/' + m);
 export const PEER_ONLY = ['/stockraft.raft.Raft/Stream', '/stockraft.raft.Raft/InstallSnapshot'];
@@ -21,7 +22,7 @@ export const ALLOWED: Readonly<Record<string, ReadonlySet<string>>> = {
 
 /** Leader-routed methods: a follower forwards them, and a current member may then act for
  * the caller it authenticated (the caller's roles decide). */
-export const FORWARDABLE = ['Reserve', 'Commit', 'Release', 'Extend', 'Adjust', 'Submit']
+export const FORWARDABLE = ['Reserve', 'Commit', 'Release', 'Extend', 'Adjust', 'Submit', ...COMMERCE_STOCK]
   .map((m) => INV + m)
   .concat(['AddLearner', 'Promote', 'Remove', 'TransferLeadership'].map((m) => CLU + m));
 

@@ -25,6 +25,10 @@ function sample(code: ResultCode): CommandResult {
       return { code, replay: false, expected_on_hand: 1, on_hand: 2 };
     case 'OP_ID_TOO_OLD':
       return { code, replay: false, id_time_ms: 1, log_time_ms: 2, window_ms: 3, detail: 'd' };
+    case 'CUSTOMER_LIMIT':
+      return { code, replay: false, sku: 's', customer_id: 'c', limit: 2, used: 2, requested: 1, remaining: 0 };
+    case 'COUNT_BELOW_HELD':
+      return { code, replay: false, sku: 's', location: 'l', counted: 1, held: 2 };
     default:
       return { code, replay: false, detail: 'd' } as CommandResult;
   }

@@ -48,6 +48,12 @@ export const METHOD_RULES: ReadonlyMap<string, MethodRule> = new Map<string, Met
   [INV + 'ListPositions', rule(['read'])],
   [INV + 'GetOutcome', rule(['read'])],
   [INV + 'Watch', rule(['read'], { watch_stream: true })],
+  // Commerce: policies, transfers and counts are stock management, not order taking.
+  [INV + 'SetPositionPolicy', rule(['stock'], LEADER)],
+  [INV + 'SetSkuPolicy', rule(['stock'], LEADER)],
+  [INV + 'Transfer', rule(['stock'], LEADER)],
+  [INV + 'ReceiveTransfer', rule(['stock'], LEADER)],
+  [INV + 'Count', rule(['stock'], LEADER)],
   [CLU + 'Status', rule(['read'])],
   [CLU + 'AddLearner', rule(['admin'], { audit: true, forward: true })],
   [CLU + 'Promote', rule(['admin'], { audit: true, forward: true })],
@@ -88,4 +94,9 @@ export const OP_CAPABILITY: Readonly<Record<string, Capability>> = {
   commit: 'order',
   release: 'order',
   extend: 'order',
+  set_position_policy: 'stock',
+  set_sku_policy: 'stock',
+  transfer: 'stock',
+  receive_transfer: 'stock',
+  count: 'stock',
 };

@@ -5,6 +5,8 @@ import type { Position as _stockraft_v1_Position, Position__Output as _stockraft
 import type { Reservation as _stockraft_v1_Reservation, Reservation__Output as _stockraft_v1_Reservation__Output } from '../../stockraft/v1/Reservation.js';
 import type { InvalidDetail as _stockraft_v1_InvalidDetail, InvalidDetail__Output as _stockraft_v1_InvalidDetail__Output } from '../../stockraft/v1/InvalidDetail.js';
 import type { ShortLine as _stockraft_v1_ShortLine, ShortLine__Output as _stockraft_v1_ShortLine__Output } from '../../stockraft/v1/ShortLine.js';
+import type { CustomerLimitDetail as _stockraft_v1_CustomerLimitDetail, CustomerLimitDetail__Output as _stockraft_v1_CustomerLimitDetail__Output } from '../../stockraft/v1/CustomerLimitDetail.js';
+import type { CountBelowHeldDetail as _stockraft_v1_CountBelowHeldDetail, CountBelowHeldDetail__Output as _stockraft_v1_CountBelowHeldDetail__Output } from '../../stockraft/v1/CountBelowHeldDetail.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface CommandResult {
@@ -20,6 +22,8 @@ export interface CommandResult {
   'id_time_ms'?: (number | string | Long);
   'log_time_ms'?: (number | string | Long);
   'window_ms'?: (number | string | Long);
+  'customer_limit'?: (_stockraft_v1_CustomerLimitDetail | null);
+  'count_below_held'?: (_stockraft_v1_CountBelowHeldDetail | null);
 }
 
 export interface CommandResult__Output {
@@ -35,4 +39,6 @@ export interface CommandResult__Output {
   'id_time_ms': (number);
   'log_time_ms': (number);
   'window_ms': (number);
+  'customer_limit': (_stockraft_v1_CustomerLimitDetail__Output | null);
+  'count_below_held': (_stockraft_v1_CountBelowHeldDetail__Output | null);
 }

@@ -18,6 +18,18 @@ export interface Event {
   'reserved'?: (number | string | Long);
   'prev_hash'?: (string);
   'hash'?: (string);
+  'in_transit'?: (number | string | Long);
+  'delta_in_transit'?: (number | string | Long);
+  'variance'?: (number | string | Long);
+  'customer_id'?: (string);
+  'transfer_id'?: (string);
+  'backordered'?: (number | string | Long);
+  '_in_transit'?: "in_transit";
+  '_delta_in_transit'?: "delta_in_transit";
+  '_variance'?: "variance";
+  '_customer_id'?: "customer_id";
+  '_transfer_id'?: "transfer_id";
+  '_backordered'?: "backordered";
 }
 
 export interface Event__Output {
@@ -35,4 +47,16 @@ export interface Event__Output {
   'reserved': (number);
   'prev_hash': (string);
   'hash': (string);
+  'in_transit'?: (number);
+  'delta_in_transit'?: (number);
+  'variance'?: (number);
+  'customer_id'?: (string);
+  'transfer_id'?: (string);
+  'backordered'?: (number);
+  '_in_transit'?: "in_transit";
+  '_delta_in_transit'?: "delta_in_transit";
+  '_variance'?: "variance";
+  '_customer_id'?: "customer_id";
+  '_transfer_id'?: "transfer_id";
+  '_backordered'?: "backordered";
 }

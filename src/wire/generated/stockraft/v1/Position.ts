@@ -9,6 +9,10 @@ export interface Position {
   'reserved'?: (number | string | Long);
   'available'?: (number | string | Long);
   'seq'?: (number | string | Long);
+  'backordered'?: (number | string | Long);
+  'in_transit'?: (number | string | Long);
+  'backorder_limit'?: (number | string | Long);
+  'low_stock_threshold'?: (number | string | Long);
 }
 
 export interface Position__Output {
@@ -18,4 +22,8 @@ export interface Position__Output {
   'reserved': (number);
   'available': (number);
   'seq': (number);
+  'backordered': (number);
+  'in_transit': (number);
+  'backorder_limit': (number);
+  'low_stock_threshold': (number);
 }

@@ -12,6 +12,10 @@ export interface Reservation {
   'created_ms'?: (number | string | Long);
   'deadline_ms'?: (number | string | Long);
   'committed_lines'?: (_stockraft_v1_Line)[];
+  'customer_id'?: (string);
+  'backordered_lines'?: (_stockraft_v1_Line)[];
+  'queue_position'?: (number);
+  'wait_deadline_ms'?: (number | string | Long);
 }
 
 export interface Reservation__Output {
@@ -22,4 +26,8 @@ export interface Reservation__Output {
   'created_ms': (number);
   'deadline_ms': (number);
   'committed_lines': (_stockraft_v1_Line__Output)[];
+  'customer_id': (string);
+  'backordered_lines': (_stockraft_v1_Line__Output)[];
+  'queue_position': (number);
+  'wait_deadline_ms': (number);
 }

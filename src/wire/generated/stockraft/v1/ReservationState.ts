@@ -6,6 +6,7 @@ export const ReservationState = {
   RESERVATION_STATE_COMMITTED: 'RESERVATION_STATE_COMMITTED',
   RESERVATION_STATE_RELEASED: 'RESERVATION_STATE_RELEASED',
   RESERVATION_STATE_EXPIRED: 'RESERVATION_STATE_EXPIRED',
+  RESERVATION_STATE_WAITING: 'RESERVATION_STATE_WAITING',
 } as const;
 
 export type ReservationState =
@@ -19,5 +20,7 @@ export type ReservationState =
   | 3
   | 'RESERVATION_STATE_EXPIRED'
   | 4
+  | 'RESERVATION_STATE_WAITING'
+  | 5
 
 export type ReservationState__Output = typeof ReservationState[keyof typeof ReservationState]
