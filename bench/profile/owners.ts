@@ -41,11 +41,12 @@ export function profileOwners(p: CpuProfile, tail_ms: number, top: number): { bu
   let t_us = 0;
   let busy_us = 0;
   for (let i = 0; i < p.samples.length; i++) {
-    t_us += p.timeDeltas[i] ?? 0;
-    if (t_us < from_us) continue;
+    // A sample counts for the delta before it, as in summarizeProfile.
+    const d = p.timeDeltas[i] ?? 0;
+    t_us += d;
+    if (t_us <= from_us) continue;
     const id = p.samples[i]!;
     if (nodes.get(id)!.callFrame.functionName === '(idle)') continue;
-    const d = p.timeDeltas[i + 1] ?? 0;
     busy_us += d;
     const k = ownerOf(id);
     by.set(k, (by.get(k) ?? 0) + d);
