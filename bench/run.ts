@@ -13,12 +13,13 @@ import { startEcho } from './targets/echo-reference.js';
 import { ensureEtcd, preloadEtcd, startEtcdCluster } from './targets/etcd-cluster.js';
 import { reserveSizes } from './targets/reserve-size.js';
 import { preloadStockraft, startStockraft, waitForLeader } from './targets/stockraft-cluster.js';
+import { InventoryClient } from './targets/inventory-client.js';
 import { runExtras, type ExtraName, EXTRA_NAMES } from './extras/run-extras.js';
 import { evaluateTargets, SDK_CALLERS } from './report/targets.js';
 import { pointsText, reportMarkdown, targetsText, extrasLines } from './report/markdown.js';
 import { reportHtml } from './report/plot.js';
 import type { RunReport } from './report/model.js';
-import { totalCpuSeconds } from './lib/proc-cpu.js';
+import { cpuSeconds, totalCpuSeconds } from './lib/proc-cpu.js';
 import { loadProfile, profileText, summarizeProfile } from './profile/cpuprofile.js';
 import os from 'node:os';
 
@@ -185,10 +186,17 @@ async function main(): Promise<void> {
       first = false;
       try {
         const cpu = serverCpuWindow(pids, base.warmup_ms);
+        const entries = system === 'stockraft' && leader !== null ? entryWindow(leader, base.warmup_ms) : null;
         const measured = await runPoint(base, p.clients, workers, (l) => log(l));
+        const entries_s = entries === null ? null : await entries.perSecond();
+        if (entries_s !== null && entries_s > 0) log(`  raft entries committed: ${Math.round(entries_s)}/s, ${(measured.units_s / entries_s).toFixed(1)} ledger ops per entry`);
         const server_cores = cpu.cores();
         const r = server_cores === null || measured.ops_s <= 0 ? measured : { ...measured, server_cpu_us_per_call: (server_cores * 1e6) / measured.ops_s };
         points.push(r);
+        if (pids.length > 1 && measured.ops_s > 0) {
+          const by = cpu.coresByProcess().map((c, i) => `${endpoints[i] ?? `pid ${pids[i]}`}${endpoints[i] === leader ? ' (leader)' : ''} ${c === null ? '?' : Math.round((c * 1e6) / measured.ops_s)}`);
+          log(`  server cpu µs/call by process: ${by.join(', ')}`);
+        }
         log(`  => ${Math.round(r.units_s)} ops/s, p50 ${r.latency.p50_ms.toFixed(2)} ms, p99 ${r.latency.p99_ms.toFixed(2)} ms, p99.9 ${r.latency.p999_ms.toFixed(2)} ms${r.errors ? `, ${r.errors} errors (${r.error_samples[0]})` : ''}${r.refusals ? `, ${r.refusals} refused` : ''}, busiest generator at ${Math.round(r.generator_cpu_max * 100)}% of a CPU`);
       } catch (e) {
         const msg = `${p.system} ${p.workload} ${p.dist} ${p.clients}: failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
@@ -318,19 +326,65 @@ async function main(): Promise<void> {
 /** Server CPU over a point's measured window: sampled when the warm-up ends and again when
  * `cores()` is called (right after the point); null if a server died or the point ended
  * before its warm-up did. */
-function serverCpuWindow(pids: readonly number[], warmup_ms: number): { cores(): number | null } {
-  let start: { cpu_s: number; at_ms: number } | null = null;
+function serverCpuWindow(pids: readonly number[], warmup_ms: number): { cores(): number | null; coresByProcess(): (number | null)[] } {
+  let start: { cpu_s: number; by_pid: (number | null)[]; at_ms: number } | null = null;
+  let end_by_pid: (number | null)[] = [];
+  let end_ms = 0;
   const timer = setTimeout(() => {
     const cpu_s = totalCpuSeconds(pids);
-    if (cpu_s !== null) start = { cpu_s, at_ms: performance.now() };
+    if (cpu_s !== null) start = { cpu_s, by_pid: pids.map(cpuSeconds), at_ms: performance.now() };
   }, warmup_ms);
   return {
     cores(): number | null {
       clearTimeout(timer);
+      end_by_pid = pids.map(cpuSeconds);
+      end_ms = performance.now();
       const end = totalCpuSeconds(pids);
       if (start === null || end === null) return null;
-      const elapsed_s = (performance.now() - start.at_ms) / 1000;
+      const elapsed_s = (end_ms - start.at_ms) / 1000;
       return elapsed_s > 0 ? (end - start.cpu_s) / elapsed_s : null;
+    },
+    /** Each process's share of cores() (same window; call after cores()): which node spends it. */
+    coresByProcess(): (number | null)[] {
+      const s = start;
+      if (s === null) return pids.map(() => null);
+      const elapsed_s = (end_ms - s.at_ms) / 1000;
+      return pids.map((_, i) => {
+        const a = s.by_pid[i];
+        const b = end_by_pid[i];
+        return a === null || a === undefined || b === null || b === undefined || elapsed_s <= 0 ? null : (b - a) / elapsed_s;
+      });
+    },
+  };
+}
+
+/** The leader's commit index over the measured window (from the end of the warm-up): how
+ * many raft entries the point cost, i.e. how many calls shared an entry. */
+function entryWindow(leader: string, warmup_ms: number): { perSecond(): Promise<number | null> } {
+  const client = new InventoryClient(leader, 2000);
+  const at = async (): Promise<{ index: number; at_ms: number } | null> => {
+    try {
+      const s = await client.status();
+      return { index: Number(s.commit_index), at_ms: performance.now() };
+    } catch {
+      return null;
+    }
+  };
+  let start: Promise<{ index: number; at_ms: number } | null> = Promise.resolve(null);
+  const timer = setTimeout(() => {
+    start = at();
+  }, warmup_ms);
+  return {
+    async perSecond(): Promise<number | null> {
+      clearTimeout(timer);
+      try {
+        const a = await start;
+        const b = await at();
+        if (a === null || b === null || b.at_ms <= a.at_ms) return null;
+        return ((b.index - a.index) * 1000) / (b.at_ms - a.at_ms);
+      } finally {
+        client.close();
+      }
     },
   };
 }

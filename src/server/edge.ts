@@ -146,14 +146,14 @@ export class Edge {
 
   unary<Req, Res>(method: string, def: grpc.MethodDefinition<Req, Res>, spec: UnarySpec<Req, Res>): grpc.handleUnaryCall<Req, Res> {
     return (call, callback) => {
-      const started = process.hrtime.bigint();
+      const started_ms = performance.now();
       let answered = false;
       const answer = (out: StatusOut | null, reply?: Res): void => {
         if (answered) return;
         answered = true;
         clearTimeout(guard);
         const code = out === null ? 'OK' : grpc.status[out.code];
-        this.metrics.observe(method, code ?? String(out?.code), Number(process.hrtime.bigint() - started) / 1e9);
+        this.metrics.observe(method, code ?? String(out?.code), (performance.now() - started_ms) / 1000);
         if (out === null) callback(null, reply);
         else callback({ code: out.code, details: out.details, metadata: out.metadata });
       };
@@ -182,7 +182,7 @@ export class Edge {
 
   stream<Req, Res>(method: string, spec: StreamSpec<Req, Res>): grpc.handleServerStreamingCall<Req, Res> {
     return (call) => {
-      const started = process.hrtime.bigint();
+      const started_ms = performance.now();
       this.streams++;
       this.metrics.inflight(1);
       let done = false;
@@ -192,7 +192,7 @@ export class Edge {
         this.streams--;
         this.metrics.inflight(-1);
         const code = out === null ? 'OK' : (grpc.status[out.code] ?? String(out.code));
-        this.metrics.observe(method, code, Number(process.hrtime.bigint() - started) / 1e9);
+        this.metrics.observe(method, code, (performance.now() - started_ms) / 1000);
         if (call.cancelled || call.destroyed) return;
         if (out === null) call.end();
         else call.emit('error', { code: out.code, details: out.details, metadata: out.metadata });
