@@ -123,13 +123,25 @@ t.test('TLS cluster: clients checked end to end; rogue nodes cannot join or dist
   const after = await until(admin1, () => true);
   t.equal(after?.['term'], before?.['term'], 'the impostor did not move the term');
   t.equal(after?.['leader_id'], before?.['leader_id'], 'nor the leader');
-  const r4 = await call(rogueStatus, 'Status', {});
+  // A loaded machine may take many seconds to start a fourth process: wait for it (bounded).
+  let r4 = await call(rogueStatus, 'Status', {});
+  for (let i = 0; i < 150 && r4.code !== 0; i++) {
+    await sleep(200);
+    r4 = await call(rogueStatus, 'Status', {});
+  }
   t.equal(r4.code, 0, 'the rogue n4 answers its own CA');
   t.equal(r4.res?.['applied_index'], 0, 'the rogue n4 never received the log');
   const n4 = (after?.['members'] as Array<{ id: string; match_index: number }> | undefined)?.find((m) => m.id === 'n4');
   t.equal(n4?.match_index ?? 0, 0, 'the leader never matched n4');
   const final = await callRetry(reader, 'GetPosition', { sku: 'SKU-2', location: 'L1' });
   t.equal((final.res?.['position'] as { on_hand?: number } | undefined)?.on_hand, 20, 'the cluster kept working throughout');
-  const logs = ['n1-0', 'n2-1', 'n3-2'].map((f) => readFileSync(path.join(certs.dir, `${f}.log`), 'utf8')).join('\n');
-  t.match(logs, /refused \/stockraft\.raft\.Raft\/Stream .*UNAUTHENTICATED/, 'members logged the refused rogue streams');
+  // Log lines reach the files through pipes: poll for the refusal (at most 20 s).
+  const refused = /refused \/stockraft\.raft\.Raft\/Stream .*UNAUTHENTICATED/;
+  const readLogs = (): string => ['n1-0', 'n2-1', 'n3-2'].map((f) => readFileSync(path.join(certs.dir, `${f}.log`), 'utf8')).join('\n');
+  let logs = readLogs();
+  for (let i = 0; i < 100 && !refused.test(logs); i++) {
+    await sleep(200);
+    logs = readLogs();
+  }
+  t.match(logs, refused, 'members logged the refused rogue streams');
 });
