@@ -86,6 +86,10 @@ export function refusalReason(r: CommandResult): string | null {
       return `ON_HAND_MISMATCH: expected on_hand ${r.expected_on_hand}, actual ${r.on_hand}`;
     case 'OP_ID_TOO_OLD':
       return `OP_ID_TOO_OLD: id time ${r.id_time_ms}, log time ${r.log_time_ms}, dedup window ${r.window_ms} ms: ${r.detail}`;
+    case 'CUSTOMER_LIMIT':
+      return `CUSTOMER_LIMIT: customer ${r.customer_id} on ${r.sku}: limit ${r.limit}, used ${r.used}, requested ${r.requested}, remaining ${r.remaining}`;
+    case 'COUNT_BELOW_HELD':
+      return `COUNT_BELOW_HELD: ${r.sku}@${r.location} counted ${r.counted}, reservations hold ${r.held}`;
     default:
       return `${r.code}: ${r.detail}`;
   }

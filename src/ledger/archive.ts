@@ -12,8 +12,10 @@ import { fingerprint, fingerprintDigest, fingerprintKey } from './fingerprint.js
 import { parseOutcome, type OutcomeRecord, type ReservationRecord } from './records.js';
 import type { Command, CommandResult } from './types.js';
 
-/** Fingerprint key of the reserve that made `res` (its id time plays no part). */
+/** Fingerprint key of the reserve that made `res` (its id time plays no part). A commerce
+ * reserve kept its own (its lines may be allocation picks, not the request's). */
 export function reserveFingerprintKey(res: ReservationRecord): string {
+  if (res.request_fp !== undefined) return res.request_fp;
   return fingerprintKey(fingerprint({ kind: 'reserve', reservation_id: res.reservation_id, lines: res.lines, ttl_ms: res.ttl_ms, order_ref: res.order_ref }));
 }
 

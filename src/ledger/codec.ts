@@ -11,7 +11,7 @@ import { Packr } from 'msgpackr';
 import { ENTRY_BYTES_MAX, ENTRY_COMMANDS_MAX, TIME_MS_MAX } from './limits.js';
 import { detach } from './strings.js';
 import { isRulesVersionField, RULES_VERSION_FIELD_MAX } from './rules.js';
-import type { Command, HistoryHorizon, LedgerEntry, Line } from './types.js';
+import type { AllocationLine, Command, HistoryHorizon, LedgerEntry, Line } from './types.js';
 
 const packr = new Packr({ useRecords: false, mapsAsObjects: true, moreTypes: false });
 
@@ -61,6 +61,15 @@ function copyLines(v: unknown): Line[] {
   return v.map((l: unknown) => (isRecord(l) ? { sku: own(l.sku), location: own(l.location), quantity: l.quantity } : l) as Line);
 }
 
+function copyAllocations(v: unknown): AllocationLine[] {
+  if (!Array.isArray(v)) return v as AllocationLine[]; // validation reports the field
+  return v.map((a: unknown) =>
+    (isRecord(a)
+      ? { sku: own(a.sku), locations: Array.isArray(a.locations) ? a.locations.map(own) : a.locations, quantity: a.quantity, strategy: own(a.strategy), split: a.split }
+      : a) as AllocationLine,
+  );
+}
+
 /** The id stamp fields (id time, leader's check) when present; values unchecked. */
 function withStamp(out: Command, c: Record<string, unknown>): Command {
   const has_time = c.id_time_ms !== undefined && c.id_time_ms !== null;
@@ -92,8 +101,33 @@ function copyKindFields(c: Record<string, unknown>): Command {
       if (c.expected_on_hand !== undefined && c.expected_on_hand !== null) out.expected_on_hand = c.expected_on_hand;
       return out as unknown as Command;
     }
-    case 'reserve':
-      return { kind: 'reserve', reservation_id: own(c.reservation_id), lines: copyLines(c.lines), ttl_ms: c.ttl_ms, order_ref: own(c.order_ref) } as unknown as Command;
+    case 'reserve': {
+      const out: Record<string, unknown> = { kind: 'reserve', reservation_id: own(c.reservation_id), lines: copyLines(c.lines), ttl_ms: c.ttl_ms, order_ref: own(c.order_ref) };
+      // Commerce fields (rules version 4), only when set, so old entries decode as before.
+      if (c.allocations !== undefined && c.allocations !== null) out.allocations = copyAllocations(c.allocations);
+      if (c.customer_id !== undefined && c.customer_id !== null) out.customer_id = own(c.customer_id);
+      if (c.backorder !== undefined && c.backorder !== null) out.backorder = c.backorder;
+      if (c.wait_ms !== undefined && c.wait_ms !== null) out.wait_ms = c.wait_ms;
+      return out as unknown as Command;
+    }
+    case 'set_position_policy':
+      return { kind: c.kind, op_id: own(c.op_id), sku: own(c.sku), location: own(c.location), backorder_limit: c.backorder_limit, low_stock_threshold: c.low_stock_threshold } as unknown as Command;
+    case 'set_sku_policy':
+      return { kind: c.kind, op_id: own(c.op_id), sku: own(c.sku), customer_limit: c.customer_limit, customer_window_ms: c.customer_window_ms } as unknown as Command;
+    case 'transfer':
+      return {
+        kind: c.kind,
+        op_id: own(c.op_id),
+        sku: own(c.sku),
+        from_location: own(c.from_location),
+        to_location: own(c.to_location),
+        quantity: c.quantity,
+        reference: own(c.reference),
+      } as unknown as Command;
+    case 'receive_transfer':
+      return { kind: c.kind, op_id: own(c.op_id), transfer_id: own(c.transfer_id), received: c.received } as unknown as Command;
+    case 'count':
+      return { kind: c.kind, op_id: own(c.op_id), sku: own(c.sku), location: own(c.location), counted: c.counted, reference: own(c.reference) } as unknown as Command;
     case 'commit': {
       const out: Record<string, unknown> = { kind: 'commit', op_id: own(c.op_id), reservation_id: own(c.reservation_id) };
       if (c.lines !== undefined && c.lines !== null) out.lines = copyLines(c.lines);

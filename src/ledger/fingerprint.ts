@@ -14,12 +14,44 @@ function flatLines(lines: readonly Line[] | undefined | null): (string | number)
   return out;
 }
 
+type ReserveCmd = Extract<Command, { kind: 'reserve' }>;
+
+/** Whether a reserve sets any commerce field (rules version 4); false is the old shape. An
+ * absent field, null, false and an empty allocation list are the same content. */
+export function hasCommerceFields(cmd: ReserveCmd): boolean {
+  return (
+    (cmd.allocations !== undefined && cmd.allocations !== null && cmd.allocations.length > 0) ||
+    (cmd.customer_id !== undefined && cmd.customer_id !== null) ||
+    cmd.backorder === true ||
+    (cmd.wait_ms !== undefined && cmd.wait_ms !== null)
+  );
+}
+
+function commerceReserveContent(cmd: ReserveCmd): (string | number | boolean | null | (string | number | boolean)[])[] {
+  const allocations: (string | number | boolean)[] = [];
+  for (const a of cmd.allocations ?? []) allocations.push(a.sku, a.locations.join(','), a.quantity, a.strategy, a.split);
+  return [allocations, cmd.customer_id ?? null, cmd.backorder === true, cmd.wait_ms ?? null];
+}
+
 export function fingerprint(cmd: Command): string {
   switch (cmd.kind) {
     case 'adjust':
       return JSON.stringify(['adjust', cmd.sku, cmd.location, cmd.delta, cmd.reason, cmd.reference, cmd.expected_on_hand ?? null]);
     case 'reserve':
-      return JSON.stringify(['reserve', cmd.ttl_ms, cmd.order_ref, flatLines(cmd.lines)]);
+      // Commerce fields join the text only when set, so older outcomes keep their digests.
+      return hasCommerceFields(cmd)
+        ? JSON.stringify(['reserve', cmd.ttl_ms, cmd.order_ref, flatLines(cmd.lines), commerceReserveContent(cmd)])
+        : JSON.stringify(['reserve', cmd.ttl_ms, cmd.order_ref, flatLines(cmd.lines)]);
+    case 'set_position_policy':
+      return JSON.stringify(['set_position_policy', cmd.sku, cmd.location, cmd.backorder_limit, cmd.low_stock_threshold]);
+    case 'set_sku_policy':
+      return JSON.stringify(['set_sku_policy', cmd.sku, cmd.customer_limit, cmd.customer_window_ms]);
+    case 'transfer':
+      return JSON.stringify(['transfer', cmd.sku, cmd.from_location, cmd.to_location, cmd.quantity, cmd.reference]);
+    case 'receive_transfer':
+      return JSON.stringify(['receive_transfer', cmd.transfer_id, cmd.received]);
+    case 'count':
+      return JSON.stringify(['count', cmd.sku, cmd.location, cmd.counted, cmd.reference]);
     case 'commit':
       return JSON.stringify(['commit', cmd.reservation_id, flatLines(cmd.lines)]);
     case 'release':

@@ -5,7 +5,10 @@
 //   [sku, location, seq, log_index, time_ms, kind, op_id, reservation_id,
 //    delta_on_hand, delta_reserved, on_hand, reserved, prev_hash]
 // JSON of an array of strings and safe integers has exactly one form, so the encoding is
-// canonical. prev_hash is the previous event's hash of the same position ('' for seq 1).
+// canonical. Commerce events (rules version 4) may carry optional fields; each present one
+// is appended to the array as a name and its value, in the order of COMMERCE_EVENT_FIELDS
+// (e.g. [..., prev_hash, "in_transit", 5, "variance", -2]), so an event without them
+// hashes exactly as before. prev_hash is the previous event's hash of the same position ('' for seq 1).
 //
 // The ledger-wide head hash is a second chain, advanced once per applied entry that
 // appended events: SHA-256 over `stockraft-head-v1\n<previous head>\n<log index>\n` and the
@@ -24,7 +27,38 @@ import { positionId } from './keys.js';
 import type { AdminEvent, EventKind, HistoryHorizon, LedgerEvent } from './types.js';
 import { ADMIN_ACTIONS } from './types.js';
 
-export const EVENT_KINDS: readonly EventKind[] = ['ADJUST', 'RESERVE', 'COMMIT', 'RELEASE', 'EXPIRE', 'EXTEND'];
+export const EVENT_KINDS: readonly EventKind[] = [
+  'ADJUST',
+  'RESERVE',
+  'COMMIT',
+  'RELEASE',
+  'EXPIRE',
+  'EXTEND',
+  'POLICY',
+  'BACKORDER_FILL',
+  'WAIT',
+  'GRANT',
+  'WAIT_EXPIRE',
+  'TRANSFER_OUT',
+  'TRANSFER_IN',
+  'RECEIVE',
+  'COUNT',
+  'LOW_STOCK',
+];
+
+/** The optional event fields of rules version 4, in hash order. */
+export const COMMERCE_EVENT_FIELDS = ['in_transit', 'delta_in_transit', 'variance', 'customer_id', 'transfer_id', 'backordered'] as const;
+export type CommerceEventFields = Partial<Pick<LedgerEvent, (typeof COMMERCE_EVENT_FIELDS)[number]>>;
+
+/** The hash text's tail for an event's optional fields: '' when it has none. */
+export function commerceHashTail(e: CommerceEventFields): string {
+  let tail = '';
+  for (const f of COMMERCE_EVENT_FIELDS) {
+    const v = e[f];
+    if (v !== undefined) tail += `,"${f}",${J(v)}`;
+  }
+  return tail;
+}
 const EVENT_KIND_SET: ReadonlySet<string> = new Set(EVENT_KINDS);
 
 /** Head hash of a ledger that has appended nothing yet. */
@@ -54,7 +88,9 @@ export function eventHash(e: EventFields): string {
         e.on_hand,
         e.reserved,
         e.prev_hash,
-      ]),
+      ]).slice(0, -1) +
+      commerceHashTail(e) +
+      ']',
   );
 }
 
@@ -84,9 +120,10 @@ export function eventHashOf(
   on_hand: number,
   reserved: number,
   prev_hash: string,
+  tail = '',
 ): string {
   return sha256Hex(
-    `stockraft-event-v1\n["${sku}","${location}",${seq},${log_index},${time_ms},"${kind}",${quoteId(op_id)},${quoteId(reservation_id)},${delta_on_hand},${delta_reserved},${on_hand},${reserved},"${prev_hash}"]`,
+    `stockraft-event-v1\n["${sku}","${location}",${seq},${log_index},${time_ms},"${kind}",${quoteId(op_id)},${quoteId(reservation_id)},${delta_on_hand},${delta_reserved},${on_hand},${reserved},"${prev_hash}"${tail}]`,
   );
 }
 
@@ -175,6 +212,10 @@ interface ChainEnd {
   reserved: number;
   log_index: number;
   time_ms: number;
+  /** Reserved may pass on_hand (backorders, rules version 4): after a POLICY event or an
+   * event with `backordered` (the POLICY event may be pruned), or from a horizon that
+   * already had it so. */
+  backorders?: boolean;
 }
 
 /** Incremental verifier, for callers that stream events from storage: push events in
@@ -238,8 +279,10 @@ export class HistoryVerifier {
     if (ev.reserved !== end.reserved + ev.delta_reserved) {
       return bad(`reserved ${ev.reserved} != previous ${end.reserved} + delta ${ev.delta_reserved}`);
     }
-    if (ev.reserved > ev.on_hand || ev.on_hand > BALANCE_MAX) {
-      return bad(`quantities break 0 <= reserved <= on_hand <= ${BALANCE_MAX}: on_hand ${ev.on_hand}, reserved ${ev.reserved}`);
+    // Only a backorder reserve takes reserved past on_hand, and its event says so.
+    if (ev.kind === 'POLICY' || ev.backordered !== undefined) end.backorders = true;
+    if ((ev.reserved > ev.on_hand && end.backorders !== true) || ev.on_hand > BALANCE_MAX) {
+      return bad(`quantities break 0 <= reserved <= on_hand <= ${BALANCE_MAX} (reserved may pass on_hand only after a POLICY or backorder event): on_hand ${ev.on_hand}, reserved ${ev.reserved}`);
     }
     end.seq = ev.seq;
     end.hash = ev.hash;
@@ -269,12 +312,14 @@ export class HistoryVerifier {
     }
     if (raw.seq < 1) return bad('seq must be >= 1');
     if (typeof raw.hash !== 'string' || !HEX64.test(raw.hash)) return bad('hash is not 64 lowercase hex digits');
-    if (raw.reserved > raw.on_hand || raw.on_hand > BALANCE_MAX) return bad('quantities break 0 <= reserved <= on_hand');
+    if (raw.on_hand > BALANCE_MAX) return bad(`quantities break on_hand <= ${BALANCE_MAX}`);
     const id = positionId(sku, location);
     if (this.ends.has(id)) return bad('comes after events of its position (a horizon starts a chain)');
     const prev = this.current;
     if (prev !== null && (prev.sku > sku || (prev.sku === sku && prev.location > location))) return bad(`position out of key order (after ${prev.sku}@${prev.location})`);
     const end: ChainEnd = { sku, location, seq: raw.seq, hash: raw.hash, on_hand: raw.on_hand, reserved: raw.reserved, log_index: raw.log_index, time_ms: raw.time_ms };
+    // A horizon past a backorder carries it (the POLICY event may be pruned).
+    if (raw.reserved > raw.on_hand) end.backorders = true;
     this.ends.set(id, end);
     this.current = end;
     this.horizon_of = end;

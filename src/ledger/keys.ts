@@ -11,6 +11,9 @@
 //   a                    AdminHeadRecord (admin history's last seq and hash)
 //   h                    HistoryMarkRecord (history archived through this log index)
 //   v                    ClusterVersionRecord (absent while the cluster version is 1)
+//   k!<sku>              SkuPolicyRecord (commerce, commerce/records.ts)
+//   t!<transfer_id>      TransferRecord (commerce)
+//   u!<sku>!<customer>   UsageRecord (commerce: a customer's counted reservations)
 // sublevel 'history':
 //   <sku>!<location>!<seq as 16 decimal digits>   LedgerEvent
 //   <sku>!<location>!0000000000000000             HistoryHorizon (seq 0 is never an

@@ -14,7 +14,7 @@
 
 import { adminEventHash, advanceHead, eventHashOf, GENESIS_HEAD, type AdminHead, type PositionHead } from './history.js';
 import { ExpiryHeap } from './expiry-heap.js';
-import { fingerprint, fingerprintDigest, FP_KEY_PREFIX } from './fingerprint.js';
+import { fingerprint, fingerprintDigest, fingerprintKey, FP_KEY_PREFIX } from './fingerprint.js';
 import {
   ADMIN_HEAD_KEY,
   adminHistoryKey,
@@ -38,6 +38,7 @@ import {
   EXPIRIES_PER_ENTRY_MAX,
   ID_TIME_AHEAD_MS_MAX,
   TIME_MS_MAX,
+  WAIT_QUEUE_MAX,
 } from './limits.js';
 import { archivedRecord } from './archive.js';
 import { OutcomeTable, RESERVE_FP } from './outcome-store.js';
@@ -77,7 +78,15 @@ import type {
   PruneOutcome,
   ReservationView,
   ShortLine,
+  CommerceCommandKind,
 } from './types.js';
+import { commerceGate } from './commerce/gate.js';
+import { Commerce, hasCommerceFields as positionHasCommerce } from './commerce/commerce.js';
+import { commercePrecheck, count as countCmd, receiveTransfer, setPositionPolicy, setSkuPolicy, transfer as transferCmd } from './commerce/commands.js';
+import { reserveCommerce } from './commerce/reserve.js';
+import type { CommerceHost } from './commerce/host.js';
+import { hasCommerceFields as reserveHasCommerce } from './fingerprint.js';
+import { commerceHashTail, type CommerceEventFields } from './history.js';
 import { renderValue, validateCommand } from './validate.js';
 import { CLUSTER_VERSION_INITIAL, HISTORY_RETENTION_RULES_VERSION, ledgerRules, parseClusterVersionTarget, RulesVersionError, supportedRange, type LedgerRules, type RulesRange } from './rules.js';
 
@@ -94,6 +103,10 @@ export interface LedgerOptions {
   /** The newest rules version this replica applies (rules.ts; default RULES_VERSION_MAX).
    * Only a test hook lowers it, to stand for a replica that runs an older build. */
   readonly rules_version_max?: number;
+  /** Waiting reservations per position (WAIT_QUEUE_MAX). Part of the replicated state
+   * machine like expiries_per_entry_max; only tests set it, to reach the bound with few
+   * reservations. */
+  readonly wait_queue_max?: number;
 }
 
 type AdjustCmd = Extract<Command, { kind: 'adjust' }>;
@@ -102,6 +115,7 @@ type CommitCmd = Extract<Command, { kind: 'commit' }>;
 type ReleaseCmd = Extract<Command, { kind: 'release' }>;
 type ExtendCmd = Extract<Command, { kind: 'extend' }>;
 type AdminCmd = Extract<Command, { kind: 'admin' }>;
+type CommerceCmd = Extract<Command, { kind: CommerceCommandKind }>;
 
 /** Per-apply scratch: what this entry appended and must write. */
 interface Batch {
@@ -112,9 +126,21 @@ interface Batch {
   readonly events: LedgerEvent[];
   readonly admin_events: AdminEvent[];
   readonly writes: KvWrite[];
+  /** Index of the command being applied (commerce arrival order). */
+  cmd_index: number;
+  /** Positions changed since the last commerce settle (filled only while commerce is
+   * active; see commerce/commerce.ts). */
+  touched: number[];
 }
 
 const NO_LINES: readonly Line[] = Object.freeze([]);
+
+/** An event with its commerce fields (present ones only), in hash order. */
+function withEventFields(e: LedgerEvent, extra: CommerceEventFields): LedgerEvent {
+  const out: Record<string, unknown> = { ...e };
+  for (const [k, v] of Object.entries(extra)) if (v !== undefined) out[k] = v;
+  return out as unknown as LedgerEvent;
+}
 
 function failure(
   code: 'POSITION_NOT_FOUND' | 'RESERVATION_NOT_FOUND' | 'RESERVATION_COMMITTED' | 'RESERVATION_RELEASED' | 'RESERVATION_EXPIRED' | 'ALREADY_EXISTS_DIFFERENT' | 'LINE_NOT_RESERVED' | 'QUANTITY_EXCEEDS_RESERVED' | 'BALANCE_LIMIT',
@@ -132,7 +158,8 @@ function finalStateCode(state: ReservationRecord['state']): 'RESERVATION_COMMITT
     case 'EXPIRED':
       return 'RESERVATION_EXPIRED';
     case 'PENDING':
-      throw new Error('a PENDING reservation has no final state code');
+    case 'WAITING':
+      throw new Error(`a ${state} reservation has no final state code`);
   }
 }
 
@@ -167,6 +194,22 @@ export class Ledger {
    * (0 while never raised). */
   private cluster_version = CLUSTER_VERSION_INITIAL;
   private cluster_version_index = 0;
+  /** Commerce state (rules version 4); its hooks run only once it is active. */
+  private readonly commerce: Commerce;
+
+  private commerceHost(): CommerceHost {
+    return {
+      positions: this.positions,
+      reservations: this.reservations,
+      change: (batch, slot, kind, op_id, rid, d_on_hand, d_reserved, extra) => this.change(batch as Batch, slot, kind, op_id, rid, d_on_hand, d_reserved, extra),
+      putReservation: (batch, res) => this.putReservation(batch as Batch, res),
+      pushExpiry: (res) => this.expiries.push(res),
+      addOpen: () => {
+        this.open_reservations++;
+      },
+      pushFinal: (batch, id) => this.prunes.push({ due_ms: batch.time_ms + this.outcome_retention_ms, what: 'r', id }),
+    };
+  }
 
   constructor(options: LedgerOptions = {}) {
     const w = options.dedup_window_ms ?? DEDUP_WINDOW_MS_DEFAULT;
@@ -182,6 +225,11 @@ export class Ledger {
     }
     this.expiries_per_entry_max = e;
     this.rules_range = supportedRange(options.rules_version_max);
+    const q = options.wait_queue_max ?? WAIT_QUEUE_MAX;
+    if (!Number.isSafeInteger(q) || q < 1 || q > WAIT_QUEUE_MAX) {
+      throw new RangeError(`wait_queue_max must be an integer 1..${WAIT_QUEUE_MAX}, got ${String(q)}`);
+    }
+    this.commerce = new Commerce(this.commerceHost(), q);
   }
 
   /** The cluster version: the rules version the leader proposes entries under. */
@@ -191,18 +239,22 @@ export class Ledger {
 
   /** The options this ledger was made with (a snapshot install loads with the same). */
   options(): LedgerOptions {
-    return { dedup_window_ms: this.dedup_window_ms, expiries_per_entry_max: this.expiries_per_entry_max, rules_version_max: this.rules_range.max };
+    const o: LedgerOptions = { dedup_window_ms: this.dedup_window_ms, expiries_per_entry_max: this.expiries_per_entry_max, rules_version_max: this.rules_range.max };
+    return this.commerce.wait_queue_max === WAIT_QUEUE_MAX ? o : { ...o, wait_queue_max: this.commerce.wait_queue_max };
   }
 
   // ---------------------------------------------------------------- reads
 
   getPosition(sku: string, location: string): Position | null {
     const slot = this.positions.find(sku, location);
-    return slot < 0 ? null : this.positions.view(slot);
+    if (slot < 0) return null;
+    return this.commerce.active ? Commerce.view(this.commerce.decorate(slot, this.positions.record(slot))) : this.positions.view(slot);
   }
 
   getReservation(reservation_id: string): ReservationView | null {
-    return this.reservations.get(reservation_id) ?? null;
+    const r = this.reservations.get(reservation_id);
+    if (r === undefined) return null;
+    return this.commerce.active ? this.commerce.readView(r) : r;
   }
 
   /** The recorded result of an op id or reservation id (replay: false) while it is in
@@ -250,7 +302,7 @@ export class Ledger {
       const top = this.expiries.peek();
       if (top === undefined) return null;
       const r = this.reservations.get(top.reservation_id);
-      if (r !== undefined && r.state === 'PENDING' && r.deadline_ms === top.deadline_ms) return top.deadline_ms;
+      if (r !== undefined && (r.state === 'PENDING' || r.state === 'WAITING') && r.deadline_ms === top.deadline_ms) return top.deadline_ms;
       this.expiries.pop();
     }
   }
@@ -309,7 +361,8 @@ export class Ledger {
   stateEntries(): [string, unknown][] {
     const out: [string, unknown][] = [];
     const P = this.positions;
-    for (let slot = 0; slot < P.size; slot++) out.push([positionKey(P.sku(slot), P.location(slot)), P.record(slot)]);
+    for (let slot = 0; slot < P.size; slot++) out.push([positionKey(P.sku(slot), P.location(slot)), this.positionRecord(slot)]);
+    if (this.commerce.active) this.commerce.stateEntries(out);
     for (const r of this.reservations.values()) out.push([reservationKey(r.reservation_id), r]);
     for (const [id, slot] of this.outcomes.entries()) out.push([outcomeKey(id), this.outcomes.record(slot)]);
     if (this.log_index > 0) out.push([META_KEY, this.meta()]);
@@ -318,6 +371,12 @@ export class Ledger {
     if (this.cluster_version_index > 0) out.push([CLUSTER_VERSION_KEY, this.clusterVersionRecord()]);
     out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     return out;
+  }
+
+  /** The stored form of a position, with its commerce fields. */
+  private positionRecord(slot: number): PositionRecord {
+    const rec = this.positions.record(slot);
+    return this.commerce.active ? this.commerce.decorate(slot, rec) : rec;
   }
 
   private adminHeadRecord(): AdminHeadRecord {
@@ -352,15 +411,20 @@ export class Ledger {
     }
     const rules = this.entryRules(log_index, entry);
     const time_ms = t > this.time_ms ? t : this.time_ms;
-    const batch: Batch = { log_index, time_ms, rules, events: [], admin_events: [], writes: [] };
+    const batch: Batch = { log_index, time_ms, rules, events: [], admin_events: [], writes: [], cmd_index: 0, touched: [] };
     this.time_ms = time_ms;
     this.log_index = log_index;
 
     this.expireDue(batch);
+    if (this.commerce.active) this.commerce.settle(batch);
     this.pruneDue(batch);
     const prune = entry.prune === undefined ? undefined : batch.rules.history_retention ? this.pruneHistory(batch, entry.prune) : { ok: false as const, reason: `a prune list needs ledger rules version ${HISTORY_RETENTION_RULES_VERSION}; the entry is under version ${batch.rules.version}` };
     const results: CommandResult[] = new Array<CommandResult>(entry.commands.length);
-    for (let i = 0; i < entry.commands.length; i++) results[i] = this.applyCommand(batch, entry.commands[i]);
+    for (let i = 0; i < entry.commands.length; i++) {
+      batch.cmd_index = i;
+      results[i] = this.applyCommand(batch, entry.commands[i]);
+      if (this.commerce.active) this.commerce.settle(batch);
+    }
 
     this.head_hash = advanceHead(this.head_hash, log_index, batch.events, batch.admin_events);
     batch.writes.push({ type: 'put', sublevel: 'state', key: META_KEY, value: this.meta() });
@@ -410,6 +474,8 @@ export class Ledger {
   }
 
   private applyCommand(batch: Batch, cmd: Command): CommandResult {
+    const gated = commerceGate(batch.rules, cmd);
+    if (gated !== null) return gated;
     const v = validateCommand(cmd);
     if (!v.ok) return { code: 'INVALID_ARGUMENT', replay: false, field: v.field, limit: v.limit, value: v.value };
     // Before rules version 3 the action does not exist (rules.ts).
@@ -423,11 +489,8 @@ export class Ledger {
     if (replay !== null) return replay;
     const too_old = this.tooOld(batch, cmd);
     if (too_old !== null) return too_old;
-    // Judged against state, so after the replay check (a retried raise replays its OK),
-    // and like every INVALID_ARGUMENT not recorded.
-    if (cmd.kind === 'admin' && cmd.action === 'cluster_version' && !this.raisesClusterVersion(cmd.target)) {
-      return { code: 'INVALID_ARGUMENT', replay: false, field: 'target', limit: `a decimal rules version above the cluster version ${this.cluster_version}`, value: cmd.target };
-    }
+    const invalid = this.invalidAgainstState(cmd);
+    if (invalid !== null) return invalid;
     let result: CommandResult;
     let tied = false;
     switch (cmd.kind) {
@@ -452,6 +515,13 @@ export class Ledger {
       case 'admin':
         result = this.admin(batch, cmd);
         break;
+      case 'set_position_policy':
+      case 'set_sku_policy':
+      case 'transfer':
+      case 'receive_transfer':
+      case 'count':
+        result = this.commerceCommand(batch, cmd);
+        break;
     }
     // A reservation keeps the content of its reserve, so its outcome needs no fingerprint.
     // Any other outcome is stored with the digest form of its fingerprint (fingerprint.ts).
@@ -462,10 +532,38 @@ export class Ledger {
       fp = FP_KEY_PREFIX + digest.toString('hex');
     }
     const rec: OutcomeRecord = { result, fp, at_ms: batch.time_ms, at_index: batch.log_index };
-    this.outcomes.add(id, rec, false, digest);
+    // A position with commerce fields is kept whole (the compact form has no room for them).
+    const whole = this.commerce.active && result.code === 'OK' && result.positions.length === 1 && positionHasCommerce(result.positions[0]);
+    this.outcomes.add(id, rec, false, digest, whole ? -1 : -2);
     batch.writes.push({ type: 'put', sublevel: 'state', key: outcomeKey(id), value: rec });
     if (!tied) this.prunes.push({ due_ms: batch.time_ms + this.outcome_retention_ms, what: 'o', id });
     return result;
+  }
+
+  /** INVALID_ARGUMENT judged against state: after the replay check (a retried raise
+   * replays its OK), and like every INVALID_ARGUMENT not recorded. */
+  private invalidAgainstState(cmd: Command): CommandResult | null {
+    if (cmd.kind === 'admin' && cmd.action === 'cluster_version' && !this.raisesClusterVersion(cmd.target)) {
+      return { code: 'INVALID_ARGUMENT', replay: false, field: 'target', limit: `a decimal rules version above the cluster version ${this.cluster_version}`, value: cmd.target };
+    }
+    return this.commerce.active ? commercePrecheck(this.commerce, cmd) : null;
+  }
+
+  /** The commerce commands (rules version 4; commerce/commands.ts). */
+  private commerceCommand(batch: Batch, cmd: CommerceCmd): CommandResult {
+    this.commerce.active = true;
+    switch (cmd.kind) {
+      case 'set_position_policy':
+        return setPositionPolicy(this.commerce, batch, cmd);
+      case 'set_sku_policy':
+        return setSkuPolicy(this.commerce, batch, cmd);
+      case 'transfer':
+        return transferCmd(this.commerce, batch, cmd);
+      case 'receive_transfer':
+        return receiveTransfer(this.commerce, batch, cmd);
+      case 'count':
+        return countCmd(this.commerce, batch, cmd);
+    }
   }
 
   /** An id time too far ahead of log time, or a leader check from an index not yet
@@ -507,6 +605,8 @@ export class Ledger {
     if (!this.outcomes.isTied(prior)) return this.outcomes.sameFingerprint(prior, fingerprint(cmd));
     const r = this.reservations.get(id);
     if (r === undefined) throw new Error(`ledger invariant broken: outcome ${id} refers to a reservation that does not exist`);
+    if (r.request_fp !== undefined) return cmd.kind === 'reserve' && reserveHasCommerce(cmd) && fingerprintKey(fingerprint(cmd)) === r.request_fp;
+    if (cmd.kind === 'reserve' && reserveHasCommerce(cmd)) return false;
     if (cmd.kind !== 'reserve' || cmd.ttl_ms !== r.ttl_ms || cmd.order_ref !== r.order_ref || cmd.lines.length !== r.lines.length) return false;
     for (let i = 0; i < r.lines.length; i++) {
       const a = cmd.lines[i];
@@ -525,6 +625,7 @@ export class Ledger {
     reservation_id: string,
     delta_on_hand: number,
     delta_reserved: number,
+    extra?: CommerceEventFields,
   ): Position {
     const P = this.positions;
     // The position's own (interned) name strings, not the command's copies.
@@ -534,8 +635,9 @@ export class Ledger {
     const reserved = P.reserved(slot) + delta_reserved;
     const seq = P.seq(slot) + 1;
     const prev_hash = P.head(slot);
-    const hash = eventHashOf(sku, location, seq, batch.log_index, batch.time_ms, kind, op_id, reservation_id, delta_on_hand, delta_reserved, on_hand, reserved, prev_hash);
-    const event: LedgerEvent = {
+    const tail = extra === undefined ? '' : commerceHashTail(extra);
+    const hash = eventHashOf(sku, location, seq, batch.log_index, batch.time_ms, kind, op_id, reservation_id, delta_on_hand, delta_reserved, on_hand, reserved, prev_hash, tail);
+    const plain_event: LedgerEvent = {
       sku,
       location,
       seq,
@@ -551,9 +653,13 @@ export class Ledger {
       prev_hash,
       hash,
     };
+    const event: LedgerEvent = extra === undefined || tail === '' ? plain_event : withEventFields(plain_event, extra);
     const horizon_seq = P.horizon(slot);
     const plain: PositionRecord = { sku, location, on_hand, reserved, available: on_hand - reserved, seq, head: hash };
-    const rec: PositionRecord = horizon_seq > 0 ? { ...plain, horizon_seq } : plain;
+    let rec: PositionRecord = horizon_seq > 0 ? { ...plain, horizon_seq } : plain;
+    const commerce = this.commerce.active;
+    const available_before = commerce ? Math.max(0, P.available(slot)) : 0;
+    if (commerce) rec = this.commerce.decorate(slot, rec);
     assertPosition(rec, `log index ${batch.log_index}`);
     P.set(slot, on_hand, reserved, seq, hash);
     batch.events.push(event);
@@ -561,8 +667,17 @@ export class Ledger {
       { type: 'put', sublevel: 'state', key: positionKey(sku, location), value: rec },
       { type: 'put', sublevel: 'history', key: historyKey(sku, location, seq), value: event },
     );
-    // Results get a view without the head.
-    return { sku, location, on_hand, reserved, available: rec.available, seq };
+    if (!commerce) return { sku, location, on_hand, reserved, available: rec.available, seq }; // a view without the head
+    batch.touched.push(slot);
+    this.lowStock(batch, slot, available_before, rec.available, op_id, reservation_id);
+    return Commerce.view(rec);
+  }
+
+  /** LOW_STOCK (no quantity change) when available went from >= the position's threshold
+   * to below it. */
+  private lowStock(batch: Batch, slot: number, before: number, after: number, op_id: string, reservation_id: string): void {
+    const threshold = this.commerce.lowStockThreshold(slot);
+    if (threshold > 0 && before >= threshold && after < threshold) this.change(batch, slot, 'LOW_STOCK', op_id, reservation_id, 0, 0);
   }
 
   private adjust(batch: Batch, cmd: AdjustCmd): CommandResult {
@@ -592,6 +707,10 @@ export class Ledger {
   }
 
   private reserve(batch: Batch, cmd: ReserveCmd): CommandResult {
+    if (reserveHasCommerce(cmd)) {
+      this.commerce.active = true;
+      return reserveCommerce(this.commerce, batch, cmd);
+    }
     const P = this.positions;
     const lines = cmd.lines;
     const found: number[] = new Array<number>(lines.length);
@@ -610,6 +729,8 @@ export class Ledger {
       }
     }
     if (missing !== null) return failure('POSITION_NOT_FOUND', `no position for ${missing.join(', ')}`);
+    // A line on a position with a wait-list must not pass the queue (commerce/reserve.ts).
+    if (this.commerce.active && this.commerce.anyWaiting(found)) return reserveCommerce(this.commerce, batch, cmd);
     if (short !== null) return { code: 'INSUFFICIENT_STOCK', replay: false, short_lines: short };
     const id = cmd.reservation_id;
     const after: Position[] = new Array<Position>(lines.length);
@@ -696,6 +817,12 @@ export class Ledger {
       ttl_ms: res.ttl_ms,
       final_ms: batch.time_ms,
     };
+    if (this.commerce.active) {
+      // Commerce fields stay, but a final reservation has no unfilled lines.
+      const { backordered_lines: _unfilled, ...kept } = res;
+      Object.assign(reservation, { ...kept, ...reservation });
+      this.commerce.onFinish(batch, res, reservation);
+    }
     this.putReservation(batch, reservation);
     this.open_reservations--;
     this.prunes.push({ due_ms: batch.time_ms + this.outcome_retention_ms, what: 'r', id: res.reservation_id });
@@ -703,6 +830,8 @@ export class Ledger {
   }
 
   private commit(batch: Batch, cmd: CommitCmd): CommandResult {
+    const early = this.commerce.active ? this.commerce.beforeTouch(batch, 'commit', cmd.op_id, cmd.reservation_id) : null;
+    if (early !== null) return early;
     const res = this.pending(batch, cmd.reservation_id);
     if (!('reservation_id' in res)) return res;
     let sold: number[] | 'all' = 'all';
@@ -728,6 +857,8 @@ export class Ledger {
   }
 
   private release(batch: Batch, cmd: ReleaseCmd): CommandResult {
+    const early = this.commerce.active ? this.commerce.beforeTouch(batch, 'release', cmd.op_id, cmd.reservation_id) : null;
+    if (early !== null) return early;
     const res = this.pending(batch, cmd.reservation_id);
     if (!('reservation_id' in res)) return res;
     const done = this.finish(batch, res, 'RELEASED', 'RELEASE', cmd.op_id, null);
@@ -737,6 +868,8 @@ export class Ledger {
   /** The deadline becomes max(deadline, now + ttl_ms): an Extend never shortens a
    * reservation. Each line's position records an EXTEND event (no quantity change). */
   private extend(batch: Batch, cmd: ExtendCmd): CommandResult {
+    const early = this.commerce.active ? this.commerce.beforeTouch(batch, 'extend', cmd.op_id, cmd.reservation_id) : null;
+    if (early !== null) return early;
     const res = this.pending(batch, cmd.reservation_id);
     if (!('reservation_id' in res)) return res;
     const deadline_ms = Math.max(res.deadline_ms, batch.time_ms + cmd.ttl_ms);
@@ -755,6 +888,8 @@ export class Ledger {
       ttl_ms: res.ttl_ms,
       final_ms: res.final_ms,
     };
+    // Commerce fields (customer, unfilled lines, arrival...) stay as they were.
+    if (this.commerce.active) Object.assign(reservation, { ...res, ...reservation });
     this.putReservation(batch, reservation);
     if (deadline_ms !== res.deadline_ms) this.expiries.push(reservation);
     return { code: 'OK', replay: false, positions, reservation };
@@ -820,8 +955,10 @@ export class Ledger {
       if (top === undefined || top.deadline_ms > batch.time_ms) return;
       this.expiries.pop();
       const res = this.reservations.get(top.reservation_id);
-      if (res === undefined || res.state !== 'PENDING' || res.deadline_ms !== top.deadline_ms) continue; // superseded
-      this.finish(batch, res, 'EXPIRED', 'EXPIRE', '', null);
+      if (res === undefined || res.deadline_ms !== top.deadline_ms) continue; // superseded
+      if (res.state === 'WAITING') this.commerce.waitExpire(batch, res);
+      else if (res.state === 'PENDING') this.finish(batch, res, 'EXPIRED', 'EXPIRE', '', null);
+      else continue; // superseded
       expired++;
     }
   }
@@ -837,7 +974,7 @@ export class Ledger {
       let tied_to: ReservationRecord | null = null;
       if (e.what === 'r') {
         const res = this.reservations.get(e.id);
-        if (res === undefined || res.state === 'PENDING') throw new Error(`ledger invariant broken: prune of reservation ${e.id} that is not final`);
+        if (res === undefined || res.state === 'PENDING' || res.state === 'WAITING') throw new Error(`ledger invariant broken: prune of reservation ${e.id} that is not final`);
         tied_to = res;
         this.reservations.delete(e.id);
         batch.writes.push({ type: 'del', sublevel: 'state', key: reservationKey(e.id) });
@@ -879,13 +1016,14 @@ export class Ledger {
       if (this.outcomes.isTied(o) && !this.reservations.has(id)) throw new Error(`ledger invariant broken: reserve outcome ${id} without its reservation`);
     }
     if (open !== this.open_reservations) throw new Error(`ledger invariant broken: ${open} PENDING reservations, counter says ${this.open_reservations}`);
+    if (this.commerce.active) this.commerce.checkInvariants();
     for (let slot = 0; slot < P.size; slot++) {
       const on_hand = P.onHand(slot);
       const reserved = P.reserved(slot);
       const seq = P.seq(slot);
       // The record is built only when the numbers look wrong, to say what is wrong.
       const plain = Number.isSafeInteger(on_hand) && Number.isSafeInteger(reserved) && Number.isSafeInteger(seq);
-      if (!plain || reserved < 0 || reserved > on_hand || on_hand > BALANCE_MAX || seq < 1) assertPosition(P.record(slot), 'check');
+      if (!plain || reserved < 0 || reserved > on_hand || on_hand > BALANCE_MAX || seq < 1) assertPosition(this.positionRecord(slot), 'check');
       const want = pending.get(slot) ?? 0;
       if (reserved !== want) {
         const p = P.record(slot);
@@ -921,6 +1059,7 @@ export class Ledger {
         if (l.positions.seq(slot) !== 0) throw new StateCorruption(key, 'position given twice');
         l.positions.set(slot, p.on_hand, p.reserved, p.seq, p.head);
         if (p.horizon_seq !== undefined) l.positions.setHorizon(slot, p.horizon_seq);
+        l.commerce.loadPosition(slot, p);
       } else if (key.startsWith(RESERVATION_PREFIX)) {
         const r = parseReservation(key, value);
         l.reservations.set(r.reservation_id, r);
@@ -935,7 +1074,9 @@ export class Ledger {
         if (r.code === 'OK' && r.positions.length === 1) {
           // Any strings will do: a name no position record matches fails finish().
           const p = r.positions[0] as Partial<Position>;
-          if (typeof p.sku === 'string' && typeof p.location === 'string') pslot = l.positions.findOrAdd(p.sku, p.location);
+          // A position with commerce fields stays whole (pslot -1), as apply keeps it.
+          if (positionHasCommerce(p as Position)) pslot = -1;
+          else if (typeof p.sku === 'string' && typeof p.location === 'string') pslot = l.positions.findOrAdd(p.sku, p.location);
         }
         l.outcomes.add(key.slice(OUTCOME_PREFIX.length), rec, true, null, pslot);
       } else if (key === META_KEY) {
@@ -949,7 +1090,7 @@ export class Ledger {
         const c = parseClusterVersion(key, value);
         l.cluster_version = c.version;
         l.cluster_version_index = c.log_index;
-      } else {
+      } else if (!l.commerce.load(key, value)) {
         throw new StateCorruption(key, 'unknown key in ledger state');
       }
     };
@@ -975,6 +1116,7 @@ export class Ledger {
         throw new RulesVersionError(`the ledger state (applied index ${m.log_index}) is at cluster version ${l.cluster_version}, raised at entry ${l.cluster_version_index}; this node applies ledger rules versions ${l.rules_range.min}..${l.rules_range.max}: run a build that supports version ${l.cluster_version} (a cluster version is never lowered)`);
       }
       if (l.cluster_version_index > m.log_index) throw new StateCorruption(CLUSTER_VERSION_KEY, `raised at entry ${l.cluster_version_index}, beyond the applied index ${m.log_index}`);
+      l.commerce.rebuild();
       l.checkInvariants();
       l.rebuildQueues();
       return l;
@@ -999,7 +1141,7 @@ export class Ledger {
       kinds.push('o');
     }
     for (const r of this.reservations.values()) {
-      if (r.state === 'PENDING') {
+      if (r.state === 'PENDING' || r.state === 'WAITING') {
         this.expiries.push(r);
         continue;
       }

@@ -90,3 +90,30 @@ export const ADMIN_DETAIL_BYTES_MAX = 1024;
  * asks more is refused whole. Part of the replicated state machine. */
 export const HISTORY_PRUNE_EVENTS_PER_ENTRY_MAX = 10_000;
 export const HISTORY_PRUNE_POSITIONS_PER_ENTRY_MAX = 1_000;
+
+// ---------------------------------------------------------------- commerce (rules version 4)
+
+/** Candidate locations of one allocation line, distinct. */
+export const ALLOCATION_LOCATIONS_MIN = 1;
+export const ALLOCATION_LOCATIONS_MAX = 16;
+
+/** Customer ids follow the id rules (ID_BYTES_MIN..ID_BYTES_MAX printable ASCII). */
+
+/** How long a reserve may wait in a wait-list: the TTL bounds (1 s .. 7 days). */
+export const WAIT_MS_MIN = TTL_MS_MIN;
+export const WAIT_MS_MAX = TTL_MS_MAX;
+
+/** Waiting reservations per position. Beyond it a short reserve with wait_ms is refused
+ * INSUFFICIENT_STOCK as without wait_ms: the queue, and the work of a read of a queue
+ * position, stay bounded. */
+export const WAIT_QUEUE_MAX = 100_000;
+
+/** A SKU's customer window: 0 (for ever) or 1 s .. 366 days. */
+export const CUSTOMER_WINDOW_MS_MIN = 1_000;
+export const CUSTOMER_WINDOW_MS_MAX = 366 * 24 * 60 * 60 * 1_000;
+
+/** Backorder limit, low-stock threshold and customer limit: 0 (off) .. QUANTITY_MAX. */
+export const POLICY_QUANTITY_MAX = QUANTITY_MAX;
+
+/** Backorder fills one apply makes per position change at most is bounded by the
+ * reservations on the position; grants per change by WAIT_QUEUE_MAX. Nothing more. */

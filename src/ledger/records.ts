@@ -29,8 +29,15 @@ export interface HistoryMarkRecord {
 export interface ReservationRecord extends ReservationView {
   /** The reserve's ttl_ms, kept so a replayed reserve can be compared. */
   readonly ttl_ms: number;
-  /** Log time at which the reservation became final; -1 while PENDING. */
+  /** Log time at which the reservation became final; -1 while PENDING or WAITING. */
   readonly final_ms: number;
+  /** Commerce (rules version 4): the reserve's place in arrival order (log index *
+   * ENTRY_COMMANDS_MAX + its index in the entry), which orders wait-lists and backorder
+   * fills; absent on reservations that neither wait nor backorder. */
+  readonly arrival?: number;
+  /** Commerce: the fingerprint key (fingerprint.ts) of a reserve that set commerce fields,
+   * compared on a replay (its lines may be allocation picks, not the request's). */
+  readonly request_fp?: string;
 }
 
 export interface OutcomeRecord {
@@ -71,8 +78,11 @@ export interface AdminHeadRecord {
   readonly head: string;
 }
 
+/** Commerce fields of a position record (rules version 4), each present only when > 0. */
+export const COMMERCE_POSITION_FIELDS = ['backordered', 'in_transit', 'backorder_limit', 'low_stock_threshold'] as const;
+
 const RESULT_CODE_SET: ReadonlySet<string> = new Set(RESULT_CODES);
-const STATES: ReadonlySet<string> = new Set(['PENDING', 'COMMITTED', 'RELEASED', 'EXPIRED']);
+const STATES: ReadonlySet<string> = new Set(['PENDING', 'COMMITTED', 'RELEASED', 'EXPIRED', 'WAITING']);
 const HEX64 = /^[0-9a-f]{64}$/;
 const FP_KEY = /^#[0-9a-f]{32}$/;
 
@@ -97,14 +107,18 @@ export function assertPosition(p: PositionRecord, where: string): void {
   if (!isNat(p.on_hand) || !isNat(p.reserved) || !isNat(p.seq) || !Number.isSafeInteger(p.available)) {
     throw new Error(`ledger invariant broken at ${where}: quantities of ${p.sku}@${p.location} are not safe integers`);
   }
-  if (p.reserved > p.on_hand || p.on_hand > BALANCE_MAX) {
+  // Backorders (rules version 4): reserved may pass on_hand by `backordered`, within the
+  // backorder limit; reserved - backordered <= on_hand always.
+  const bo = p.backordered ?? 0;
+  const over = p.reserved > p.on_hand ? p.reserved - p.on_hand : 0;
+  if (bo !== over || p.on_hand > BALANCE_MAX || !isNat(bo) || bo > (p.backorder_limit ?? 0)) {
     throw new Error(
-      `ledger invariant broken at ${where}: 0 <= reserved <= on_hand <= ${BALANCE_MAX} fails for ${p.sku}@${p.location} ` +
-        `(on_hand ${p.on_hand}, reserved ${p.reserved})`,
+      `ledger invariant broken at ${where}: 0 <= reserved <= on_hand + backordered, on_hand <= ${BALANCE_MAX}, backordered = max(0, reserved - on_hand) <= backorder_limit fails for ${p.sku}@${p.location} ` +
+        `(on_hand ${p.on_hand}, reserved ${p.reserved}, backordered ${bo}, backorder_limit ${p.backorder_limit ?? 0})`,
     );
   }
-  if (p.available !== p.on_hand - p.reserved) {
-    throw new Error(`ledger invariant broken at ${where}: available ${p.available} != on_hand - reserved for ${p.sku}@${p.location}`);
+  if (p.available !== (over > 0 ? 0 : p.on_hand - p.reserved)) {
+    throw new Error(`ledger invariant broken at ${where}: available ${p.available} != max(0, on_hand - reserved) for ${p.sku}@${p.location}`);
   }
   if (p.seq < 1 || p.head.length !== 64) {
     throw new Error(`ledger invariant broken at ${where}: ${p.sku}@${p.location} has seq ${p.seq} and head ${JSON.stringify(p.head)}`);
@@ -125,6 +139,12 @@ export function parsePosition(key: string, v: unknown): PositionRecord {
     seq: v.seq as number,
     head: typeof v.head === 'string' ? detach(v.head) : '',
   };
+  for (const f of COMMERCE_POSITION_FIELDS) {
+    const x = v[f];
+    if (x === undefined) continue;
+    if (!isNat(x) || x === 0) throw new StateCorruption(key, `position ${f} must be absent or an integer >= 1, got ${String(x)}`);
+    (rec as unknown as Record<string, unknown>)[f] = x;
+  }
   if (v.horizon_seq !== undefined) {
     if (!isNat(v.horizon_seq) || v.horizon_seq < 1 || !isNat(v.seq) || v.horizon_seq >= v.seq) {
       throw new StateCorruption(key, `position horizon_seq must be an integer 1..seq-1, got ${String(v.horizon_seq)}`);
@@ -162,10 +182,10 @@ export function parseReservation(key: string, v: unknown): ReservationRecord {
   if (!isNat(v.created_ms) || !isNat(v.deadline_ms) || v.deadline_ms < v.created_ms) throw new StateCorruption(key, 'bad created_ms/deadline_ms');
   if (!isNat(v.ttl_ms) || v.ttl_ms > TTL_MS_MAX) throw new StateCorruption(key, 'bad ttl_ms');
   const state = v.state as ReservationState;
-  if (typeof v.final_ms !== 'number' || !Number.isSafeInteger(v.final_ms) || (state === 'PENDING') !== (v.final_ms === -1)) {
+  if (typeof v.final_ms !== 'number' || !Number.isSafeInteger(v.final_ms) || (state === 'PENDING' || state === 'WAITING') !== (v.final_ms === -1)) {
     throw new StateCorruption(key, `final_ms ${String(v.final_ms)} does not fit state ${state}`);
   }
-  return {
+  const rec: ReservationRecord = {
     reservation_id: detach(v.reservation_id),
     state,
     lines: parseLines(key, 'lines', v.lines, false),
@@ -176,6 +196,27 @@ export function parseReservation(key: string, v: unknown): ReservationRecord {
     ttl_ms: v.ttl_ms,
     final_ms: v.final_ms,
   };
+  return parseReservationCommerce(key, v, rec);
+}
+
+/** The commerce fields of a reservation record (rules version 4), each optional. */
+function parseReservationCommerce(key: string, v: Record<string, unknown>, rec: ReservationRecord): ReservationRecord {
+  if (v.customer_id === undefined && v.backordered_lines === undefined && v.wait_deadline_ms === undefined && v.arrival === undefined && v.request_fp === undefined) return rec;
+  const out: Record<string, unknown> = { ...rec };
+  if (v.customer_id !== undefined) {
+    if (!isValidId(v.customer_id)) throw new StateCorruption(key, 'customer_id is not a valid id');
+    out.customer_id = detach(v.customer_id);
+  }
+  if (v.backordered_lines !== undefined) out.backordered_lines = parseLines(key, 'backordered_lines', v.backordered_lines, false);
+  for (const f of ['wait_deadline_ms', 'arrival'] as const) {
+    if (v[f] !== undefined && !isNat(v[f])) throw new StateCorruption(key, `${f} is not a non-negative integer`);
+    if (v[f] !== undefined) out[f] = v[f];
+  }
+  if (v.request_fp !== undefined) {
+    if (typeof v.request_fp !== 'string' || !FP_KEY.test(v.request_fp)) throw new StateCorruption(key, 'request_fp is not a fingerprint key');
+    out.request_fp = detach(v.request_fp);
+  }
+  return out as unknown as ReservationRecord;
 }
 
 /** `id_at`: where the op id starts in the key (2 for 'o!<id>' in state, 0 for an

@@ -17,6 +17,10 @@
 //      action 'history_archived' sets the archived mark. Under 1 and 2 a prune list is
 //      refused whole and 'history_archived' is an unknown action (INVALID_ARGUMENT), as a
 //      build without retention treats them, so replicas of both builds agree.
+//   4  commerce (issue 19): the commands set_position_policy, set_sku_policy, transfer,
+//      receive_transfer and count, and the reserve fields allocations, customer_id,
+//      backorder and wait_ms. Under 1..3 each is refused INVALID_ARGUMENT (field 'kind' or
+//      the reserve field), as a build without them treats them.
 
 import { EXPIRIES_PER_ENTRY_MAX } from './limits.js';
 
@@ -24,7 +28,7 @@ import { EXPIRIES_PER_ENTRY_MAX } from './limits.js';
  * once no log or snapshot of a supported cluster can hold them. */
 export const RULES_VERSION_MIN = 1;
 /** The newest rules version this build applies. */
-export const RULES_VERSION_MAX = 3;
+export const RULES_VERSION_MAX = 4;
 /** Bound on the version field of an entry or of the cluster version on the wire and in
  * state: a larger value is malformed, not merely unknown. */
 export const RULES_VERSION_FIELD_MAX = 65_535;
@@ -38,15 +42,21 @@ export interface LedgerRules {
   readonly expiries_per_entry_max: number;
   /** Prune lists and the archived mark (version 3 on). */
   readonly history_retention: boolean;
+  /** Commerce commands and reserve fields (version 4 on). */
+  readonly commerce: boolean;
 }
+
+/** The first rules version with commerce. */
+export const COMMERCE_RULES_VERSION = 4;
 
 /** The first rules version with history retention. */
 export const HISTORY_RETENTION_RULES_VERSION = 3;
 
 const RULES: Readonly<Record<number, LedgerRules>> = {
-  1: { version: 1, expiries_per_entry_max: EXPIRIES_PER_ENTRY_MAX, history_retention: false },
-  2: { version: 2, expiries_per_entry_max: EXPIRIES_PER_ENTRY_MAX, history_retention: false },
-  3: { version: 3, expiries_per_entry_max: EXPIRIES_PER_ENTRY_MAX, history_retention: true },
+  1: { version: 1, expiries_per_entry_max: EXPIRIES_PER_ENTRY_MAX, history_retention: false, commerce: false },
+  2: { version: 2, expiries_per_entry_max: EXPIRIES_PER_ENTRY_MAX, history_retention: false, commerce: false },
+  3: { version: 3, expiries_per_entry_max: EXPIRIES_PER_ENTRY_MAX, history_retention: true, commerce: false },
+  4: { version: 4, expiries_per_entry_max: EXPIRIES_PER_ENTRY_MAX, history_retention: true, commerce: true },
 };
 
 /** The rules of a version this build supports; throws for any other. */

@@ -8,6 +8,24 @@ export interface Line {
   readonly quantity: number;
 }
 
+/** How an allocation line orders its candidate locations (rules version 4):
+ * PRIORITY = in the listed order; MOST_AVAILABLE = by available descending, ties by
+ * location name ascending. */
+export const ALLOCATION_STRATEGIES = ['PRIORITY', 'MOST_AVAILABLE'] as const;
+export type AllocationStrategy = (typeof ALLOCATION_STRATEGIES)[number];
+
+/** A reserve line whose location the ledger picks at apply time among `locations`
+ * (1..ALLOCATION_LOCATIONS_MAX distinct). split=false: one location holds the whole
+ * quantity (the first that fits in strategy order); split=true: greedily in strategy
+ * order. The reservation's lines are the concrete picks. */
+export interface AllocationLine {
+  readonly sku: string;
+  readonly locations: readonly string[];
+  readonly quantity: number;
+  readonly strategy: AllocationStrategy;
+  readonly split: boolean;
+}
+
 export type Command =
   | {
       readonly kind: 'adjust';
@@ -35,6 +53,77 @@ export type Command =
       readonly lines: readonly Line[];
       readonly ttl_ms: number;
       readonly order_ref: string;
+      /** Rules version 4 (commerce). Lines the ledger places at apply time; lines.length +
+       * allocations.length is 1..LINES_MAX. */
+      readonly allocations?: readonly AllocationLine[];
+      /** Rules version 4. Whose reservation it is, for per-customer limits (id rules);
+       * required when a line's SKU has a customer limit. */
+      readonly customer_id?: string;
+      /** Rules version 4. May take units beyond available, up to each position's backorder
+       * room (backorder_limit - backordered). */
+      readonly backorder?: boolean;
+      /** Rules version 4. When short, wait in the position's queue (state WAITING) until
+       * granted or created + wait_ms (TTL bounds). Exactly one explicit line, no
+       * allocations, no backorder. */
+      readonly wait_ms?: number;
+      readonly id_time_ms?: number;
+      readonly checked_index?: number;
+    }
+  | {
+      /** Rules version 4: a position's backorder limit and low-stock threshold (0 = off).
+       * Creates the position (on_hand 0) when absent. */
+      readonly kind: 'set_position_policy';
+      readonly op_id: string;
+      readonly sku: string;
+      readonly location: string;
+      readonly backorder_limit: number;
+      readonly low_stock_threshold: number;
+      readonly id_time_ms?: number;
+      readonly checked_index?: number;
+    }
+  | {
+      /** Rules version 4: a SKU's per-customer limit (0 = none) over a window (0 = for
+       * ever). */
+      readonly kind: 'set_sku_policy';
+      readonly op_id: string;
+      readonly sku: string;
+      readonly customer_limit: number;
+      readonly customer_window_ms: number;
+      readonly id_time_ms?: number;
+      readonly checked_index?: number;
+    }
+  | {
+      /** Rules version 4: ships `quantity` from one location to another; the op id is the
+       * transfer id. from.on_hand -= quantity (at most from's available), to.in_transit +=
+       * quantity until received. */
+      readonly kind: 'transfer';
+      readonly op_id: string;
+      readonly sku: string;
+      readonly from_location: string;
+      readonly to_location: string;
+      readonly quantity: number;
+      readonly reference: string;
+      readonly id_time_ms?: number;
+      readonly checked_index?: number;
+    }
+  | {
+      /** Rules version 4: receives a transfer once; received 0..shipped, the difference is
+       * the variance. */
+      readonly kind: 'receive_transfer';
+      readonly op_id: string;
+      readonly transfer_id: string;
+      readonly received: number;
+      readonly id_time_ms?: number;
+      readonly checked_index?: number;
+    }
+  | {
+      /** Rules version 4: a cycle count sets on_hand to `counted` and records the variance. */
+      readonly kind: 'count';
+      readonly op_id: string;
+      readonly sku: string;
+      readonly location: string;
+      readonly counted: number;
+      readonly reference: string;
       readonly id_time_ms?: number;
       readonly checked_index?: number;
     }
@@ -74,6 +163,10 @@ export const ADMIN_ACTIONS = ['add_learner', 'promote', 'remove', 'transfer_lead
 export type AdminAction = (typeof ADMIN_ACTIONS)[number];
 
 export type CommandKind = Command['kind'];
+
+/** The command kinds of rules version 4 (commerce): refused under 1..3. */
+export const COMMERCE_COMMAND_KINDS = ['set_position_policy', 'set_sku_policy', 'transfer', 'receive_transfer', 'count'] as const;
+export type CommerceCommandKind = (typeof COMMERCE_COMMAND_KINDS)[number];
 
 /** One raft entry's worth of ledger work. `time_ms` is the leader's clock when it
  * proposed; apply makes it non-decreasing along the log. An entry with no commands is a
@@ -127,10 +220,19 @@ export const RESULT_CODES = [
   'QUANTITY_EXCEEDS_RESERVED',
   'BALANCE_LIMIT',
   'OP_ID_TOO_OLD',
+  // Rules version 4 (commerce).
+  'CUSTOMER_LIMIT',
+  'COUNT_BELOW_HELD',
+  'RESERVATION_BACKORDERED',
+  'RESERVATION_WAITING',
+  'TRANSFER_NOT_FOUND',
+  'TRANSFER_RECEIVED',
+  'BACKORDER_LIMIT_BELOW_BACKORDERED',
 ] as const;
 export type ResultCode = (typeof RESULT_CODES)[number];
 
-export type ReservationState = 'PENDING' | 'COMMITTED' | 'RELEASED' | 'EXPIRED';
+/** WAITING (rules version 4): in a position's wait-list, holding nothing yet. */
+export type ReservationState = 'PENDING' | 'COMMITTED' | 'RELEASED' | 'EXPIRED' | 'WAITING';
 
 export interface Position {
   readonly sku: string;
@@ -140,6 +242,16 @@ export interface Position {
   readonly available: number;
   /** Sequence number of the position's latest event. */
   readonly seq: number;
+  // Commerce (rules version 4). Each is present only when non-zero, so positions that
+  // never used them read, store and hash exactly as before; absent means 0.
+  /** Units reserved beyond on_hand: max(0, reserved - on_hand). reserved counts them. */
+  readonly backordered?: number;
+  /** Units shipped to this position by transfers not yet received. */
+  readonly in_transit?: number;
+  /** How many units reserves may take beyond on_hand (0: no backorders). */
+  readonly backorder_limit?: number;
+  /** LOW_STOCK is emitted when available drops from >= this to below it (0: off). */
+  readonly low_stock_threshold?: number;
 }
 
 export interface ShortLine {
@@ -158,6 +270,15 @@ export interface ReservationView {
   readonly deadline_ms: number;
   /** Units sold per line when COMMITTED (partial commits sell less than reserved). */
   readonly committed_lines: readonly Line[];
+  // Commerce (rules version 4), each present only when set.
+  /** The customer the reserve named. */
+  readonly customer_id?: string;
+  /** Units of each line not yet filled (backordered), PENDING only; absent when none. */
+  readonly backordered_lines?: readonly Line[];
+  /** 1-based place in the position's wait-list, WAITING only (computed on read). */
+  readonly queue_position?: number;
+  /** When a WAITING reservation gives up (created + wait_ms); kept after the grant. */
+  readonly wait_deadline_ms?: number;
 }
 
 export type CommandResult =
@@ -176,12 +297,57 @@ export type CommandResult =
       readonly detail: string;
     }
   | {
-      readonly code: Exclude<ResultCode, 'OK' | 'INVALID_ARGUMENT' | 'INSUFFICIENT_STOCK' | 'ON_HAND_MISMATCH' | 'OP_ID_TOO_OLD'>;
+      /** A reserve would take the customer's units of the SKU above its limit. */
+      readonly code: 'CUSTOMER_LIMIT';
+      readonly replay: boolean;
+      readonly sku: string;
+      readonly customer_id: string;
+      readonly limit: number;
+      /** Units counted against the customer (WAITING, PENDING, COMMITTED within the window). */
+      readonly used: number;
+      readonly requested: number;
+      /** max(0, limit - used). */
+      readonly remaining: number;
+    }
+  | {
+      /** A count below the units reservations hold on the position (reserved -
+       * backordered): release reservations first. */
+      readonly code: 'COUNT_BELOW_HELD';
+      readonly replay: boolean;
+      readonly sku: string;
+      readonly location: string;
+      readonly counted: number;
+      readonly held: number;
+    }
+  | {
+      readonly code: Exclude<ResultCode, StructuredCode>;
       readonly replay: boolean;
       readonly detail: string;
     };
 
-export type EventKind = 'ADJUST' | 'RESERVE' | 'COMMIT' | 'RELEASE' | 'EXPIRE' | 'EXTEND';
+/** Result codes whose result has fields of its own (the rest carry a detail text). */
+export type StructuredCode = 'OK' | 'INVALID_ARGUMENT' | 'INSUFFICIENT_STOCK' | 'ON_HAND_MISMATCH' | 'OP_ID_TOO_OLD' | 'CUSTOMER_LIMIT' | 'COUNT_BELOW_HELD';
+/** Codes whose result is { code, replay, detail }. */
+export type DetailCode = Exclude<ResultCode, StructuredCode>;
+
+export type EventKind =
+  | 'ADJUST'
+  | 'RESERVE'
+  | 'COMMIT'
+  | 'RELEASE'
+  | 'EXPIRE'
+  | 'EXTEND'
+  // Rules version 4 (commerce).
+  | 'POLICY'
+  | 'BACKORDER_FILL'
+  | 'WAIT'
+  | 'GRANT'
+  | 'WAIT_EXPIRE'
+  | 'TRANSFER_OUT'
+  | 'TRANSFER_IN'
+  | 'RECEIVE'
+  | 'COUNT'
+  | 'LOW_STOCK';
 
 /** One entry of a position's append-only history. */
 export interface LedgerEvent {
@@ -199,6 +365,17 @@ export interface LedgerEvent {
   readonly delta_reserved: number;
   readonly on_hand: number;
   readonly reserved: number;
+  // Commerce (rules version 4): present only on events that carry them, and hashed only
+  // when present (history.ts), so events without them keep their hashes.
+  /** in_transit after the event. */
+  readonly in_transit?: number;
+  readonly delta_in_transit?: number;
+  /** Count: counted - previous on_hand; receive: received - shipped. */
+  readonly variance?: number;
+  readonly customer_id?: string;
+  readonly transfer_id?: string;
+  /** backordered after the event (BACKORDER_FILL: units of the line still unfilled). */
+  readonly backordered?: number;
   /** Hex SHA-256 of the previous event of this position ('' for the first). */
   readonly prev_hash: string;
   readonly hash: string;

@@ -4,6 +4,7 @@
 // may come from a node with an older edge, so the state machine never trusts the edge).
 
 import { ADMIN_ACTIONS } from './types.js';
+import { allocationCount, validateCommerceKind, validateReserveCommerce } from './commerce/validate-commerce.js';
 import {
   ADMIN_DETAIL_BYTES_MAX,
   ADMIN_PRINCIPAL_BYTES_MAX,
@@ -31,7 +32,7 @@ export type Validation =
   | { readonly ok: true }
   | { readonly ok: false; readonly field: string; readonly limit: string; readonly value: string };
 
-const OK: Validation = Object.freeze({ ok: true });
+export const OK: Validation = Object.freeze({ ok: true });
 
 /** Longest rendering of an offending value in an error, so an error stays small. */
 const VALUE_CHARS_MAX = 80;
@@ -46,7 +47,7 @@ export const LIMIT_EXPECTED_ON_HAND = `absent, or integer 0..${BALANCE_MAX}`;
 export const LIMIT_TTL = `integer ${TTL_MS_MIN}..${TTL_MS_MAX} (milliseconds)`;
 export const LIMIT_LINES = `array of ${LINES_MIN}..${LINES_MAX} lines on distinct (sku, location) positions`;
 export const LIMIT_COMMIT_LINES = `absent or empty (commit all), or array of ${LINES_MIN}..${LINES_MAX} lines on distinct positions`;
-export const LIMIT_KIND = `one of adjust, reserve, commit, release, extend, admin`;
+export const LIMIT_KIND = `one of adjust, reserve, commit, release, extend, admin, set_position_policy, set_sku_policy, transfer, receive_transfer, count`;
 export const LIMIT_ADMIN_ACTION = `one of ${ADMIN_ACTIONS.join(', ')}`;
 export const LIMIT_ADMIN_PRINCIPAL = `string of 1..${ADMIN_PRINCIPAL_BYTES_MAX} bytes of UTF-8 without control characters`;
 export const LIMIT_ADMIN_TARGET = `string of 0..${ADMIN_TARGET_BYTES_MAX} bytes of UTF-8 without control characters`;
@@ -71,7 +72,7 @@ export function renderValue(value: unknown): string {
   return text.length > VALUE_CHARS_MAX ? `${text.slice(0, VALUE_CHARS_MAX)}...` : text;
 }
 
-function fail(field: string, limit: string, value: unknown): Validation {
+export function fail(field: string, limit: string, value: unknown): Validation {
   return { ok: false, field, limit, value: renderValue(value) };
 }
 
@@ -187,11 +188,14 @@ function validateKind(cmd: unknown): Validation {
     }
     case 'reserve': {
       if (!isValidId(cmd.reservation_id)) return fail('reservation_id', LIMIT_ID, cmd.reservation_id);
-      const lines = validateLines(cmd.lines, 'lines', LIMIT_LINES);
+      // With allocations (rules version 4) the explicit lines may be none.
+      const allocating = allocationCount(cmd.allocations) > 0 && Array.isArray(cmd.lines) && cmd.lines.length === 0;
+      const lines = allocating ? OK : validateLines(cmd.lines, 'lines', LIMIT_LINES);
       if (!lines.ok) return lines;
       if (!isValidTtl(cmd.ttl_ms)) return fail('ttl_ms', LIMIT_TTL, cmd.ttl_ms);
       if (!isValidText(cmd.order_ref)) return fail('order_ref', LIMIT_TEXT, cmd.order_ref);
-      return OK;
+      if (cmd.allocations === undefined && cmd.customer_id === undefined && cmd.backorder === undefined && cmd.wait_ms === undefined) return OK;
+      return validateReserveCommerce(cmd, (cmd.lines as unknown[]).length);
     }
     case 'commit': {
       if (!isValidId(cmd.op_id)) return fail('op_id', LIMIT_ID, cmd.op_id);
@@ -224,6 +228,6 @@ function validateKind(cmd: unknown): Validation {
       return OK;
     }
     default:
-      return fail('kind', LIMIT_KIND, cmd.kind);
+      return validateCommerceKind(cmd) ?? fail('kind', LIMIT_KIND, cmd.kind);
   }
 }

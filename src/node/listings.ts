@@ -2,6 +2,7 @@
 // admin history, the positions themselves, and a consistent backup of the whole ledger.
 
 import type { AdminEvent, HistoryHorizon, LedgerEvent, Position } from '../ledger/types.js';
+import { COMMERCE_POSITION_FIELDS } from '../ledger/records.js';
 import { adminHistoryKey, adminHistoryRangeEnd, historyKey, historyRangeEnd, horizonKey, META_KEY, POSITION_PREFIX } from '../ledger/keys.js';
 import { snapshotChunksAsync, type SnapshotRecord } from '../ledger/snapshot.js';
 import { unpack, type LevelStorage, type SnapshotView } from './storage-level.js';
@@ -105,7 +106,10 @@ export class Listings {
     const rows = await this.storage.stateRange(gt, 'p"', limit);
     return rows.map(([, v]) => {
       const p = v as Position;
-      return { sku: p.sku, location: p.location, on_hand: p.on_hand, reserved: p.reserved, available: p.available, seq: p.seq };
+      const view: Record<string, unknown> = { sku: p.sku, location: p.location, on_hand: p.on_hand, reserved: p.reserved, available: p.available, seq: p.seq };
+      // Commerce fields (rules version 4), stored only when non-zero.
+      for (const f of COMMERCE_POSITION_FIELDS) if (p[f] !== undefined) view[f] = p[f];
+      return view as unknown as Position;
     });
   }
 

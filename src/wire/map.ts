@@ -82,6 +82,11 @@ export function resultToWire(r: CommandResult): WireCommandResult {
       out.window_ms = r.window_ms;
       out.detail = r.detail;
       break;
+    case 'CUSTOMER_LIMIT':
+    case 'COUNT_BELOW_HELD':
+      // Commerce results (rules version 4) are not mapped to the wire yet: a text only.
+      out.detail = JSON.stringify(r);
+      break;
     default:
       out.detail = r.detail;
   }
@@ -147,6 +152,9 @@ export function resultFromWire(w: WireCommandResult): CommandResult {
     case 'OP_ID_TOO_OLD':
       // Older servers leave the numbers out: absent reads as 0.
       return { code, replay: false, id_time_ms: w.id_time_ms ?? 0, log_time_ms: w.log_time_ms ?? 0, window_ms: w.window_ms ?? 0, detail: w.detail };
+    case 'CUSTOMER_LIMIT':
+    case 'COUNT_BELOW_HELD':
+      throw new Error(`reply carries result code ${code}, which this build does not map from the wire yet`);
     default:
       return { code, replay: w.replay, detail: w.detail };
   }

@@ -1,6 +1,6 @@
 // Builds histories for the checker self-tests, record by record, with a monotonic clock.
 
-import type { CommandResult, LedgerEvent, Position, ResultCode } from '../../src/ledger/types.js';
+import type { CommandResult, DetailCode, LedgerEvent, Position } from '../../src/ledger/types.js';
 import type { ClientRecord, HistoryRecord, OpArgs, OpResult, Resolution } from '../../jepsen-style-tests/history.js';
 
 export class HistoryBuilder {
@@ -82,7 +82,7 @@ export function okCmd(positions: Position[] = []): OpResult {
   return { kind: 'command', result: { code: 'OK', replay: false, positions, reservation: null } };
 }
 
-export function refused(code: Exclude<ResultCode, 'OK' | 'INVALID_ARGUMENT' | 'INSUFFICIENT_STOCK' | 'ON_HAND_MISMATCH' | 'OP_ID_TOO_OLD'>): OpResult {
+export function refused(code: DetailCode): OpResult {
   return { kind: 'command', result: { code, replay: false, detail: code } };
 }
 

@@ -63,6 +63,8 @@ class Model {
         return JSON.stringify(['ext', c.reservation_id, c.ttl_ms]);
       case 'admin':
         return JSON.stringify(['adm', c.action, c.principal, c.target, c.detail]);
+      default:
+        throw new Error(`this model does not generate ${c.kind} (commerce has its own model test)`);
     }
   }
 
@@ -169,6 +171,8 @@ class Model {
       }
       case 'admin':
         return 'OK '; // no positions change
+      default:
+        throw new Error(`this model does not generate ${c.kind}`);
     }
   }
 }

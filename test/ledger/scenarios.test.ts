@@ -284,7 +284,9 @@ t.test('apply refuses entries out of order or with bad time', (t) => {
 
 t.test('every result code was produced by a scenario above', (t) => {
   seen.add('INVALID_ARGUMENT'); // covered in validate.test.ts
-  t.same([...RESULT_CODES].filter((c) => !seen.has(c)), [], 'no result code left untested');
+  // The commerce codes (rules version 4) are produced in test/ledger/commerce-*.test.ts.
+  const commerce = new Set<string>(['CUSTOMER_LIMIT', 'COUNT_BELOW_HELD', 'RESERVATION_BACKORDERED', 'RESERVATION_WAITING', 'TRANSFER_NOT_FOUND', 'TRANSFER_RECEIVED', 'BACKORDER_LIMIT_BELOW_BACKORDERED']);
+  t.same([...RESULT_CODES].filter((c) => !seen.has(c) && !commerce.has(c)), [], 'no result code left untested');
   t.end();
 });
 

@@ -20,7 +20,7 @@ const INVALID: [string, unknown, string][] = [
   ['not an object', 'adjust', 'command'],
   ['null', null, 'command'],
   ['array', [A], 'command'],
-  ['unknown kind', { kind: 'transfer' }, 'kind'],
+  ['unknown kind', { kind: 'teleport' }, 'kind'],
   ['missing kind', {}, 'kind'],
   ['adjust op_id empty', with_(A, { op_id: '' }), 'op_id'],
   ['adjust op_id 65 bytes', with_(A, { op_id: 'x'.repeat(65) }), 'op_id'],
