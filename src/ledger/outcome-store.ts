@@ -92,7 +92,9 @@ export class OutcomeTable {
 
   private findHashed(id: string, h: number): number {
     const ids = this.ids;
-    return this.index.find(h, (slot) => ids[slot] === id);
+    const index = this.index;
+    for (let slot = index.firstUnder(h); slot >= 0; slot = index.nextUnder()) if (ids[slot] === id) return slot;
+    return -1;
   }
 
   /** Records rec under id (which must be free). A one-position OK result whose position
