@@ -2,15 +2,30 @@
 // 100,000 positions. Prints figures; asserts nothing about speed.
 //
 //   npm run bench:ledger            (BENCH_OPS=200000 by default; BENCH_OPS=20000 for a quick look;
-//                                    BENCH_BATCHES=1,100 commands per entry, or 'none' for heap only)
+//                                    BENCH_BATCHES=1,100 commands per entry, or 'none' for heap only;
+//                                    BENCH_NODE_FLAGS=as-is keeps this process's own V8 flags)
+//
+// It runs under the V8 flags stockd runs with (STOCKD_NODE_FLAGS, a 32 MiB young generation),
+// restarting itself with them when they are missing: the ledger's GC share, and so its
+// apply rate, depends on the nursery size (at V8's default 16 MiB, GC took 31% of a
+// 1-line reserve run against 6-11% at 32 MiB), and the figure is meant to be stockd's.
 
+import { spawnSync } from 'node:child_process';
 import { PerformanceObserver } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Ledger } from '../src/ledger/ledger.js';
 import { decodeEntry, encodeEntry } from '../src/ledger/codec.js';
 import type { Command, LedgerEntry } from '../src/ledger/types.js';
 import { seededU32 } from '../src/util/rng.js';
+import { missingNodeFlags } from '../src/server/node-flags.js';
+
+const missing_flags = process.env.BENCH_NODE_FLAGS === 'as-is' ? [] : missingNodeFlags(process.execArgv, process.env.NODE_OPTIONS ?? '');
+if (missing_flags.length > 0) {
+  const child = spawnSync(process.execPath, [...process.execArgv, ...missing_flags, fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  process.exit(child.status ?? 1);
+}
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;

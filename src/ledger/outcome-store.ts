@@ -62,8 +62,14 @@ export class OutcomeTable {
   private used = 0;
   private readonly nums = new F64Pages(COLUMNS);
   private readonly fps = new BytePages(FP_DIGEST_BYTES);
-  /** ONE_RES: the ReservationView; GENERAL: the CommandResult. */
-  private readonly extra = new Map<number, ReservationView | CommandResult>();
+  /** By slot: ONE_RES: the ReservationView; GENERAL: the CommandResult; else undefined.
+   * An array, not a Map: slots are dense, and a Map entry per outcome cost more to set
+   * than the rest of add(). */
+  private readonly extra: (ReservationView | CommandResult | undefined)[] = [];
+  /** The last id hashed and its hash: apply looks an id up (replay check) and then adds
+   * it, so the second hash of the same string is skipped. */
+  private hashed_id = '';
+  private hashed = hashKey('');
 
   constructor(private readonly positions: PositionTable) {}
 
@@ -73,12 +79,22 @@ export class OutcomeTable {
 
   /** The slot of id's outcome, or -1. */
   find(id: string): number {
-    return this.findHashed(id, hashKey(id));
+    return this.findHashed(id, this.hashOf(id));
+  }
+
+  private hashOf(id: string): number {
+    if (id !== this.hashed_id) {
+      this.hashed = hashKey(id);
+      this.hashed_id = id;
+    }
+    return this.hashed;
   }
 
   private findHashed(id: string, h: number): number {
     const ids = this.ids;
-    return this.index.find(h, (slot) => ids[slot] === id);
+    const index = this.index;
+    for (let slot = index.firstUnder(h); slot >= 0; slot = index.nextUnder()) if (ids[slot] === id) return slot;
+    return -1;
   }
 
   /** Records rec under id (which must be free). A one-position OK result whose position
@@ -87,7 +103,7 @@ export class OutcomeTable {
    * digest: fingerprintDigest(rec.fp) when the caller has it already; position_slot: the
    * slot of the result's one position when the caller has looked it up (else -2). */
   add(id: string, rec: OutcomeRecord, detach_id = false, digest: Uint8Array | null = null, position_slot = -2): void {
-    const h = hashKey(id);
+    const h = this.hashOf(id);
     if (this.findHashed(id, h) >= 0) throw new Error(`outcome ${id} recorded twice`);
     const r = rec.result;
     const tied = rec.fp === RESERVE_FP;
@@ -110,10 +126,10 @@ export class OutcomeTable {
         this.nums.set(slot, ON_HAND, p.on_hand);
         this.nums.set(slot, RESERVED, p.reserved);
         this.nums.set(slot, SEQ, p.seq);
-        if (r.reservation !== null) this.extra.set(slot, r.reservation);
+        this.extra[slot] = r.reservation === null ? undefined : r.reservation;
       }
     }
-    if (kind === GENERAL) this.extra.set(slot, r);
+    if (kind === GENERAL) this.extra[slot] = r;
     this.nums.set(slot, KIND_POSITION, Math.max(pslot, 0) * KIND_BITS + (tied ? kind | TIED : kind));
     this.nums.set(slot, AT_MS, rec.at_ms);
     this.nums.set(slot, AT_INDEX, rec.at_index ?? 0);
@@ -128,12 +144,12 @@ export class OutcomeTable {
 
   /** Forgets id's outcome; false when there is none. */
   delete(id: string): boolean {
-    const h = hashKey(id);
+    const h = this.hashOf(id);
     const slot = this.findHashed(id, h);
     if (slot < 0) return false;
     this.index.remove(h, slot);
     this.ids[slot] = undefined;
-    this.extra.delete(slot);
+    this.extra[slot] = undefined;
     this.nums.set(slot, KIND_POSITION, FREE);
     this.free.push(slot);
     return true;
@@ -159,14 +175,14 @@ export class OutcomeTable {
 
   code(slot: number): CommandResult['code'] {
     const kind = kindOf(this.nums.get(slot, KIND_POSITION)) & KIND_MASK;
-    return kind === GENERAL ? (this.extra.get(slot) as CommandResult).code : 'OK';
+    return kind === GENERAL ? (this.extra[slot] as CommandResult).code : 'OK';
   }
 
   /** The recorded result (replay: false), as apply returned it. */
   result(slot: number): CommandResult {
     const kind_position = this.nums.get(slot, KIND_POSITION);
     const kind = kindOf(kind_position) & KIND_MASK;
-    if (kind === GENERAL) return this.extra.get(slot) as CommandResult;
+    if (kind === GENERAL) return this.extra[slot] as CommandResult;
     if (kind === FREE) throw new Error(`outcome slot ${slot} is free`);
     const pslot = (kind_position - kindOf(kind_position)) / KIND_BITS;
     const on_hand = this.nums.get(slot, ON_HAND);
@@ -179,7 +195,7 @@ export class OutcomeTable {
       available: on_hand - reserved,
       seq: this.nums.get(slot, SEQ),
     };
-    const reservation = kind === ONE_RES ? (this.extra.get(slot) as ReservationView) : null;
+    const reservation = kind === ONE_RES ? (this.extra[slot] as ReservationView) : null;
     return { code: 'OK', replay: false, positions: [position], reservation };
   }
 

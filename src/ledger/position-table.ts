@@ -51,7 +51,11 @@ export class PositionTable {
   private findIn(sku: string, location_index: number, h: number): number {
     const skus = this.skus;
     const nums = this.nums;
-    return this.index.find(h, (slot) => skus[slot] === sku && nums.get(slot, LOCATION) === location_index);
+    const index = this.index;
+    for (let slot = index.firstUnder(h); slot >= 0; slot = index.nextUnder()) {
+      if (skus[slot] === sku && nums.get(slot, LOCATION) === location_index) return slot;
+    }
+    return -1;
   }
 
   /** A new position with zero quantities, seq 0 and no head. The names are detached:

@@ -73,3 +73,17 @@ t.test('hashKey: the seed qualifies the key; a bad slot is refused by name', asy
   t.throws(() => new SlotIndex().insert(0, -1), /slot must be an integer 0\.\.\d+, got -1/);
   t.throws(() => new SlotIndex().insert(0, 1.5), /got 1\.5/);
 });
+
+t.test('firstUnder/nextUnder visit every slot stored under a hash, and only those', (t) => {
+  const idx = new SlotIndex();
+  // Slots 0..9 under hash 7 (colliding), 10..19 under their own hashes.
+  for (let s = 0; s < 10; s++) idx.insert(7, s);
+  for (let s = 10; s < 20; s++) idx.insert(hashKey(`k${s}`), s);
+  idx.remove(7, 3);
+  const seen: number[] = [];
+  for (let s = idx.firstUnder(7); s >= 0; s = idx.nextUnder()) seen.push(s);
+  t.same(seen.sort((a, b) => a - b), [0, 1, 2, 4, 5, 6, 7, 8, 9], 'the colliding slots but the removed one');
+  t.equal(idx.firstUnder(hashKey('absent')) === -1 || idx.firstUnder(hashKey('absent')) >= 10, true, 'an absent hash finds nothing of hash 7');
+  t.same([idx.firstUnder(hashKey('k12')), idx.nextUnder()], [12, -1], 'a lone hash gives its slot, then -1');
+  t.end();
+});
