@@ -95,7 +95,7 @@ async function main(): Promise<number> {
   }
   const c = verdict.commerce;
   if (c !== undefined && c !== null) {
-    console.log(`commerce: ${c.stats.waiting} reserves waited, ${c.stats.grants} grants, ${c.stats.customer_refusals} CUSTOMER_LIMIT refusals over ${c.stats.customer_skus} customer/SKU pairs, ${c.stats.transfers} transfers, ${c.stats.counts} counts`);
+    console.log(`commerce: ${c.stats.waiting} reserves waited, ${c.stats.grants} grants, ${c.stats.wait_expiries} waits expired, ${c.stats.customer_refusals} CUSTOMER_LIMIT refusals over ${c.stats.customer_skus} customer/SKU pairs, ${c.stats.transfers} transfers, ${c.stats.counts} counts`);
   }
   for (const an of verdict.anomalies.slice(0, 20)) console.log(`anomaly ${an.kind}: ${an.position ?? ''} ${an.detail}`);
   if (verdict.anomalies.length > 20) console.log(`... ${verdict.anomalies.length - 20} more in results.json`);

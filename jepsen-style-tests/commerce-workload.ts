@@ -16,6 +16,11 @@ import type { OpGenerator, PositionRef } from './workloads.js';
 
 export const COMMERCE_TTL_MS = 6 * 3_600_000;
 export const COMMERCE_WAIT_MS = 3_600_000;
+/** A share of the waits is short, so that waits also end unserved (WAIT_EXPIRE) under the
+ * faults, not only through grants and releases. */
+export const COMMERCE_SHORT_WAIT_MS_MIN = 2_000;
+export const COMMERCE_SHORT_WAIT_MS_MAX = 8_000;
+const SHORT_WAIT_SHARE = 0.3;
 export const DROP: PositionRef = { sku: 'drop-0', location: 'w1' };
 export const SPLIT_SKU = 'bo-0';
 export const SPLIT_LOCATIONS = ['w1', 'w2'] as const;
@@ -89,7 +94,8 @@ export class CommerceGenerator implements OpGenerator {
   private reserveDrop(): OpArgs {
     const line: Line = { ...DROP, quantity: this.rng.range(1, 2) };
     const wait = this.rng.chance(0.6);
-    return { f: 'reserve', reservation_id: this.id('d'), lines: [line], ttl_ms: COMMERCE_TTL_MS, customer_id: this.customer(), ...(wait ? { wait_ms: COMMERCE_WAIT_MS } : {}) };
+    const wait_ms = this.rng.chance(SHORT_WAIT_SHARE) ? this.rng.range(COMMERCE_SHORT_WAIT_MS_MIN, COMMERCE_SHORT_WAIT_MS_MAX) : COMMERCE_WAIT_MS;
+    return { f: 'reserve', reservation_id: this.id('d'), lines: [line], ttl_ms: COMMERCE_TTL_MS, customer_id: this.customer(), ...(wait ? { wait_ms } : {}) };
   }
 
   private reserveSplit(): OpArgs {

@@ -72,8 +72,27 @@ async function eventsOf(admin: StockraftClient, endpoint: number, p: PositionRef
   return out;
 }
 
+/** Reads of the final state at most; between them the reader waits FINAL_READ_PAUSE_MS. */
+const FINAL_READ_ATTEMPTS_MAX = 20;
+const FINAL_READ_PAUSE_MS = 500;
+
+/** Every node's state, read when the cluster stands still: the leader may still commit
+ * time-tick entries after the workload (a wait or a reservation coming due), and nodes read
+ * one after the other at different applied indexes would look diverged. A read counts only
+ * when no node's applied index moved while it was read and all are equal; after the bound
+ * the last read is returned as it is, and the agreement check judges it. */
 export async function readFinalState(admin: StockraftClient, nodeIds: readonly string[], positions: readonly PositionRef[]): Promise<FinalState> {
+  let last = await readFinalStateOnce(admin, nodeIds, positions);
+  for (let attempt = 1; attempt < FINAL_READ_ATTEMPTS_MAX && !last.still; attempt++) {
+    await sleep(FINAL_READ_PAUSE_MS);
+    last = await readFinalStateOnce(admin, nodeIds, positions);
+  }
+  return { nodes: last.nodes };
+}
+
+async function readFinalStateOnce(admin: StockraftClient, nodeIds: readonly string[], positions: readonly PositionRef[]): Promise<{ nodes: NodeFinalState[]; still: boolean }> {
   const nodes: NodeFinalState[] = [];
+  let still = true;
   for (let i = 0; i < nodeIds.length; i++) {
     const st = await admin.status(i);
     if (st.id !== nodeIds[i]) throw new Error(`final state: endpoint ${i} answered as ${st.id}, expected ${nodeIds[i]}`);
@@ -81,7 +100,10 @@ export async function readFinalState(admin: StockraftClient, nodeIds: readonly s
     const ps: Position[] = found.filter((p): p is Position => p !== null);
     const events: LedgerEvent[] = [];
     for (const p of positions) events.push(...(await eventsOf(admin, i, p)));
+    const after = await admin.status(i);
+    if (after.applied_index !== st.applied_index) still = false;
+    if (nodes.length > 0 && nodes[0].applied_index !== st.applied_index) still = false;
     nodes.push({ id: st.id, head_hash: st.head_hash, applied_index: st.applied_index, positions: ps, events });
   }
-  return { nodes };
+  return { nodes, still };
 }

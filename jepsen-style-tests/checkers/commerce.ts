@@ -29,6 +29,7 @@ export interface CommerceReport {
     readonly customer_skus: number;
     readonly waiting: number;
     readonly grants: number;
+    readonly wait_expiries: number;
     readonly transfers: number;
     readonly counts: number;
   };
@@ -219,6 +220,6 @@ export function checkCommerce(ops: readonly Operation[], final: FinalState | nul
     anomalies: out.items,
     anomaly_counts: out.countsObject(),
     skipped,
-    stats: { customer_refusals: cust.refusals, customer_skus: cust.customers, waiting: waits.waiting, grants: waits.grants, transfers, counts },
+    stats: { customer_refusals: cust.refusals, customer_skus: cust.customers, waiting: waits.waiting, grants: waits.grants, wait_expiries: waits.wait_expiries, transfers, counts },
   };
 }

@@ -26,8 +26,14 @@ function history(n: number): (LedgerEvent | HistoryHorizon)[] {
   return d.store.historyEvents().filter((e) => (e as { kind: string }).kind !== 'ADMIN') as (LedgerEvent | HistoryHorizon)[];
 }
 
+/** Every archive's parent dir, removed when the test file ends. */
+const roots: string[] = [];
+t.teardown(() => { for (const r of roots) rmSync(r, { recursive: true, force: true }); });
+
 async function write(records: readonly (LedgerEvent | HistoryHorizon)[], before_index: number): Promise<string> {
-  const dir = path.join(mkdtempSync(path.join(tmpdir(), 'stockraft-archive-')), 'a');
+  const root = mkdtempSync(path.join(tmpdir(), 'stockraft-archive-'));
+  roots.push(root);
+  const dir = path.join(root, 'a');
   const w = new ArchiveWriter(dir, before_index);
   for (const r of records) if (r.kind === 'HORIZON' || r.log_index < before_index) await w.add(r);
   await w.finish();

@@ -184,6 +184,20 @@ t.test('wait-list: a reserve answered WAITING without a WAIT event', (t) => {
   t.end();
 });
 
+t.test('wait-list: a wait that expires once its wait_ms ran out passes; an early one is caught', (t) => {
+  const at = (list: LedgerEvent[], times: number[]): LedgerEvent[] => list.map((e, i) => ({ ...e, time_ms: times[i] }) as LedgerEvent);
+  const steps: [string, string, number, number][] = [['WAIT', 'wa', 0, 0], ['WAIT', 'wb', 0, 0], ['WAIT_EXPIRE', 'wa', 0, 0], ['ADJUST', 'i2', 1, 0], ['GRANT', 'wb', 0, 1]];
+  const fair = verdict(goodRun({ waitEvents: at(events(B, W1, steps), [0, 1, 600_000, 600_001, 600_002]) }));
+  t.same(fair.anomalies, [], 'expired at joined + wait_ms');
+  t.equal(fair.stats.wait_expiries, 1);
+  const early = verdict(goodRun({ waitEvents: at(events(B, W1, steps), [0, 1, 599_999, 600_000, 600_001]) }));
+  t.equal(early.valid, false);
+  t.ok(early.anomalies.some((a) => a.kind === 'wait-order' && a.detail.includes('before its wait ran out at 600000 ms')), JSON.stringify(early.anomalies));
+  const stray = verdict(goodRun({ waitEvents: events(B, W1, [['WAIT', 'wa', 0, 0], ['WAIT', 'wb', 0, 0], ['ADJUST', 'i2', 1, 0], ['GRANT', 'wa', 0, 1], ['WAIT_EXPIRE', 'wa', 0, 0]]) }));
+  t.ok(stray.anomalies.some((a) => a.kind === 'wait-order' && a.detail.includes('which was not waiting')), JSON.stringify(stray.anomalies));
+  t.end();
+});
+
 t.test('a COUNT_BELOW_HELD refusal whose held does not exceed the count', (t) => {
   const r = goodRun();
   const refusal = (held: number): OpResult => ({ kind: 'command', result: { code: 'COUNT_BELOW_HELD', replay: false, sku: A, location: W1, counted: 1, held } });
