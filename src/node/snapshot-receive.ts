@@ -99,6 +99,11 @@ class InboundSnapshotStream {
     call.on('error', () => {
       if (!this.done) this.fail(refuse(grpc.status.CANCELLED, 'snapshot stream broke'));
     });
+    // A sender that gives up (its stall bound) cancels the call; a paused stream learns it
+    // only through 'cancelled', and must let go of its staging and its place as current.
+    call.on('cancelled', () => {
+      if (!this.done) this.fail(refuse(grpc.status.CANCELLED, 'snapshot stream cancelled by the sender'));
+    });
   }
 
   /** Ends this stream with ABORTED (a newer stream supersedes it). */

@@ -91,6 +91,11 @@ export interface TransportLimits {
   readonly backoff_ms_max: number;
   /** Snapshot chunk size. */
   readonly snapshot_chunk_bytes_max: number;
+  /** How long a snapshot send waits for the receiver to take a chunk (the stream to drain)
+   * before it gives up: a stalled receiver must not hold the sender's LevelDB view (which
+   * pins old table files on disk) and its one snapshot slot for this peer for good. Raft
+   * sends the snapshot again later. */
+  readonly snapshot_stall_ms_max: number;
 }
 
 export const DEFAULT_TRANSPORT_LIMITS: TransportLimits = {
@@ -101,6 +106,9 @@ export const DEFAULT_TRANSPORT_LIMITS: TransportLimits = {
   backoff_ms_min: 50,
   backoff_ms_max: 2000,
   snapshot_chunk_bytes_max: 1024 * 1024,
+  // A healthy receiver stages a 1 MiB chunk in well under a second even on a loaded disk;
+  // a minute without one is a stuck peer, not a slow one.
+  snapshot_stall_ms_max: 60_000,
 };
 
 export interface TransportLog {
@@ -408,6 +416,7 @@ export class GrpcTransport {
       // the stream broke): 'drain' never comes then, and the wait would hold the LevelDB
       // view, and this peer's only snapshot slot, for good.
       let wake: (() => void) | null = null;
+      let stalled = false;
       const call = client.makeClientStreamRequest<WireSnapshotChunk, { accepted: boolean; detail: string }>(
         def.path,
         def.requestSerialize as (v: WireSnapshotChunk) => Buffer,
@@ -443,24 +452,33 @@ export class GrpcTransport {
         if (!call.write(chunk) && !result) {
           await new Promise<void>((resolve) => {
             const done = (): void => {
+              clearTimeout(stall);
               call.off('drain', done);
               wake = null;
               resolve();
             };
+            // No drain within the bound: the receiver is stuck. Cancelling ends the call
+            // (the callback reports CANCELLED), which ends the send and releases the view.
+            const stall = setTimeout(() => {
+              this.host.log.warn({ peer: to, chunks: seq, bytes, stall_ms: this.limits.snapshot_stall_ms_max }, 'snapshot send stalled: the receiver took no chunk in time; cancelled');
+              stalled = true;
+              call.cancel();
+              done();
+            }, this.limits.snapshot_stall_ms_max);
             wake = done;
             call.once('drain', done);
           });
         }
       };
       for await (const chunk of encodeSnapshotChunks(view, this.limits.snapshot_chunk_bytes_max)) {
-        if (result) break;
+        if (result || stalled) break;
         if (pending) await write(pending, false);
         hash.update(chunk);
         bytes += chunk.byteLength;
         pending = chunk;
       }
-      if (!result && pending) await write(pending, true);
-      call.end();
+      if (!result && !stalled && pending) await write(pending, true);
+      if (!stalled) call.end();
       if (!result) await new Promise<void>((resolve) => (notify = resolve));
       const r = result as unknown as { err: grpc.ServiceError | null; ack: { accepted: boolean; detail: string } | null };
       const ok = !r.err && !!r.ack?.accepted;

@@ -17,6 +17,7 @@ import { LevelStorage, pack, type AppliedRecord, type SnapshotRecord } from '../
 import { encodeSnapshotChunks, snapshotHasher, SnapshotReceiver, type StagedSnapshot } from '../../src/node/storage-snapshot.js';
 import { DEFAULT_TRANSPORT_LIMITS, GrpcTransport, raftServiceClient, type TransportHost } from '../../src/node/transport-grpc.js';
 import type { WireSnapshotChunk } from '../../src/node/transport-codec.js';
+import type { SnapshotTestHook } from '../../src/node/snapshot-receive.js';
 import { snapshotMetaToWire } from '../../src/node/transport-codec.js';
 import type { Entry, SnapshotMeta } from '../../src/raft/types.js';
 
@@ -182,20 +183,28 @@ interface Side {
   server: grpc.Server;
   staged: StagedSnapshot[];
   failed: number;
+  /** Outcomes of this side's snapshot sends, in order. */
+  sent: boolean[];
+  warnings: string[];
 }
 
-async function side(t: Teardown, id: string, addresses: Map<string, string>, chunk_bytes_max: number): Promise<Side> {
+interface SideOptions {
+  readonly hook?: SnapshotTestHook;
+  readonly snapshot_stall_ms_max?: number;
+}
+
+async function side(t: Teardown, id: string, addresses: Map<string, string>, chunk_bytes_max: number, o: SideOptions = {}): Promise<Side> {
   const storage = await oldNode(tempDir(t));
   const staged: StagedSnapshot[] = [];
-  const me: Partial<Side> = { storage, staged, failed: 0 };
+  const me: Partial<Side> = { storage, staged, failed: 0, sent: [], warnings: [] };
   const host: TransportHost = {
     cluster_id: 'c1',
     self_id: id,
     self_address: '',
     self_version: { protocol_major: 1, protocol_minor: 1, rules_version_min: 1, rules_version_max: 2 },
     staging: storage,
-    snapshot_hook: null,
-    log: { info: () => undefined, debug: () => undefined, warn: () => undefined },
+    snapshot_hook: o.hook ?? null,
+    log: { info: (obj, msg) => (msg === "snapshot sent" ? me.warnings!.push(`${msg} ${JSON.stringify(obj)}`) : undefined), debug: () => undefined, warn: (obj, msg) => me.warnings!.push(`${msg} ${JSON.stringify(obj)}`) },
     addressOf: (x) => addresses.get(x) ?? null,
     isKnownSender: (x) => addresses.has(x),
     learnAddress: () => undefined,
@@ -205,14 +214,14 @@ async function side(t: Teardown, id: string, addresses: Map<string, string>, chu
       staged.push(s);
       return Promise.resolve({ accepted: true, detail: 'staged' });
     },
-    onSnapshotSent: () => undefined,
+    onSnapshotSent: (_to, ok) => me.sent!.push(ok),
     onSnapshotReceived: () => undefined,
     onSnapshotFailed: () => {
       me.failed! += 1;
     },
     openSnapshot: () => storage.openSnapshot(),
   };
-  const transport = new GrpcTransport(host, { ...DEFAULT_TRANSPORT_LIMITS, snapshot_chunk_bytes_max: chunk_bytes_max });
+  const transport = new GrpcTransport(host, { ...DEFAULT_TRANSPORT_LIMITS, snapshot_chunk_bytes_max: chunk_bytes_max, snapshot_stall_ms_max: o.snapshot_stall_ms_max ?? DEFAULT_TRANSPORT_LIMITS.snapshot_stall_ms_max });
   const server = new grpc.Server();
   server.addService(raftServiceClient('Raft').service, transport.service());
   const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))));
@@ -264,6 +273,39 @@ t.test('over gRPC: a snapshot of many chunks streams from a consistent view into
   await b.storage.forEachStagedState(got.generation, (k) => keys.push(k));
   t.equal(keys.length, 3001, 'every state record (and the old one) arrived');
 
+});
+
+t.test('over gRPC: a receiver that stops taking chunks is given up after the stall bound, and a later send succeeds', async (t) => {
+  const addrs = new Map<string, string>();
+  // The bound must cover a healthy receiver taking what the stream buffers (~1 MiB) on a
+  // loaded machine; 2 s does, and stays far below the test's own wait.
+  const a = await side(t, 'a', addrs, 32 * 1024, { snapshot_stall_ms_max: 2_000 });
+  // b's first stream stops at its tenth chunk until released; later streams pass.
+  let release: (() => void) | null = null;
+  let stuck_once = false;
+  const hook: SnapshotTestHook = async (step, n) => {
+    if (step !== 'receive-chunk' || n !== 10 || stuck_once) return;
+    stuck_once = true;
+    await new Promise<void>((resolve) => (release = resolve));
+  };
+  t.teardown(() => release?.());
+  const b = await side(t, 'b', addrs, 32 * 1024, { hook });
+  // ~1.5 MB of state: far more than the stream's buffers hold, so the sender must wait.
+  const writes = Array.from({ length: 3000 }, (_, i) => ({ type: 'put' as const, sublevel: 'state' as const, key: `k-${String(i).padStart(5, '0')}`, value: { i, pad: 'x'.repeat(500) } }));
+  await a.storage.apply(writes, [], { index: 3, term: 1, conf_state: conf, addresses: {} });
+  const snap = { type: 'snapshot' as const, from: 'a', to: 'b', term: 1, snapshot: { index: 3, term: 1, conf_state: conf } };
+  a.transport.send([snap]);
+  await until('the stalled send to be given up', () => a.sent.length === 1);
+  t.same(a.sent, [false], 'the send was reported failed');
+  t.ok(a.warnings.some((w) => w.startsWith('snapshot send stalled')), `the sender logged the stall: ${JSON.stringify(a.warnings)}`);
+  t.equal(b.staged.length, 0, 'nothing reached the receiving node');
+  // The receiver, paused inside its chunk, still learns of the cancel and lets the stream go.
+  await until('the receiver to drop the cancelled stream', () => b.warnings.some((w) => w.includes('snapshot stream cancelled by the sender')));
+  release!();
+  a.transport.send([snap]);
+  await until('the second send to be reported', () => a.sent.length === 2);
+  t.same(a.sent, [false, true], `the next send succeeded (receiver: ${JSON.stringify(b.warnings)}, sender: ${JSON.stringify(a.warnings)})`);
+  t.equal(b.staged.length, 1, 'and was staged');
 });
 
 t.test('over gRPC: a corrupt chunk is refused, its staging deleted, and a resend is accepted', async (t) => {
