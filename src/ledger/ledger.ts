@@ -666,7 +666,7 @@ export class Ledger {
     const commerce = this.commerce.active;
     const available_before = commerce ? Math.max(0, P.available(slot)) : 0;
     if (commerce) rec = this.commerce.decorate(slot, rec);
-    assertPosition(rec, `log index ${batch.log_index}`);
+    assertPosition(rec, batch.log_index);
     P.set(slot, on_hand, reserved, seq, hash);
     batch.events.push(event);
     batch.writes.push(
