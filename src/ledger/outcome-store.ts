@@ -9,6 +9,8 @@
 // Reserve/Commit/Release/Extend): its CommandResult is rebuilt on demand (replays and
 // GetOutcome are rare next to applies), field for field the one apply returned; the
 // reservation such a result named is kept by reference. Any other result is kept as is.
+// A reserve's outcome also holds the live reservation (reservation-store.ts) for as long
+// as it exists.
 //
 // The stored (LevelDB) form is the full OutcomeRecord with the fingerprint in its digest
 // form (fingerprint.ts); the loader also takes records stored with the full text.
