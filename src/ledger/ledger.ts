@@ -1056,7 +1056,7 @@ export class Ledger {
     let meta: MetaRecord | null = null;
     // Reservations wait here until finish(): their outcomes may come later. Kept in the
     // order given, which the rebuilt queues follow.
-    const loaded: [key: string, res: ReservationRecord][] = [];
+    const loaded: ReservationRecord[] = [];
     let finished = false;
     const add = (key: string, value: unknown): void => {
       if (finished) throw new Error('ledger loader: add() after finish()');
@@ -1071,7 +1071,7 @@ export class Ledger {
         l.commerce.loadPosition(slot, p);
       } else if (key.startsWith(RESERVATION_PREFIX)) {
         const r = parseReservation(key, value);
-        loaded.push([key, r]);
+        loaded.push(r);
         if (r.state === 'PENDING') l.open_reservations++;
       } else if (key.startsWith(OUTCOME_PREFIX)) {
         const rec = parseOutcome(key, value);
@@ -1126,10 +1126,9 @@ export class Ledger {
         throw new RulesVersionError(`the ledger state (applied index ${m.log_index}) is at cluster version ${l.cluster_version}, raised at entry ${l.cluster_version_index}; this node applies ledger rules versions ${l.rules_range.min}..${l.rules_range.max}: run a build that supports version ${l.cluster_version} (a cluster version is never lowered)`);
       }
       if (l.cluster_version_index > m.log_index) throw new StateCorruption(CLUSTER_VERSION_KEY, `raised at entry ${l.cluster_version_index}, beyond the applied index ${m.log_index}`);
-      const in_load_order = loaded.map(([, r]) => r);
-      l.commerce.rebuild(in_load_order);
+      l.commerce.rebuild(loaded);
       l.checkInvariants();
-      l.rebuildQueues(in_load_order);
+      l.rebuildQueues(loaded);
       return l;
     };
     return { add, finish };
@@ -1137,11 +1136,12 @@ export class Ledger {
 
   /** Puts each loaded reservation into its reserve outcome's slot. A reservation without
    * an outcome, or given twice, is corrupt state (its outcome would be pruned under it). */
-  private placeLoaded(loaded: readonly (readonly [string, ReservationRecord])[]): void {
-    for (const [key, r] of loaded) {
+  private placeLoaded(loaded: readonly ReservationRecord[]): void {
+    for (const r of loaded) {
       const slot = this.outcomes.find(r.reservation_id);
-      if (slot < 0 || this.outcomes.code(slot) !== 'OK') throw new StateCorruption(key, `reservation ${r.reservation_id} has no successful reserve outcome`);
-      if (this.outcomes.reservationAt(slot) !== undefined) throw new StateCorruption(key, 'reservation given twice');
+      // parseReservation checked that the key is reservationKey(id).
+      if (slot < 0 || this.outcomes.code(slot) !== 'OK') throw new StateCorruption(reservationKey(r.reservation_id), `reservation ${r.reservation_id} has no successful reserve outcome`);
+      if (this.outcomes.reservationAt(slot) !== undefined) throw new StateCorruption(reservationKey(r.reservation_id), 'reservation given twice');
       this.reservations.load(slot, r);
     }
   }
