@@ -44,6 +44,7 @@ import { archivedRecord } from './archive.js';
 import { OutcomeTable, RESERVE_FP } from './outcome-store.js';
 import { PositionTable } from './position-table.js';
 import { PruneQueue } from './prune-queue.js';
+import { ReservationStore } from './reservation-store.js';
 import { planPrune, pruneWrites } from './retention.js';
 import {
   assertPosition,
@@ -175,9 +176,10 @@ export class Ledger {
   readonly rules_range: RulesRange;
   /** Positions as columns by slot (position-table.ts). */
   private readonly positions = new PositionTable();
-  private readonly reservations = new Map<string, ReservationRecord>();
   /** Outcomes as columns by slot (outcome-store.ts); record() gives the stored form. */
   private readonly outcomes = new OutcomeTable(this.positions);
+  /** Reservations, each kept in its reserve outcome's slot (reservation-store.ts). */
+  private readonly reservations = new ReservationStore(this.outcomes);
   private readonly expiries = new ExpiryHeap();
   private readonly prunes = new PruneQueue();
   private open_reservations = 0;
@@ -536,7 +538,9 @@ export class Ledger {
     const rec: OutcomeRecord = { result, fp, at_ms: batch.time_ms, at_index: batch.log_index };
     // A position with commerce fields is kept whole (the compact form has no room for them).
     const whole = this.commerce.active && result.code === 'OK' && result.positions.length === 1 && positionHasCommerce(result.positions[0]);
-    this.outcomes.add(id, rec, false, digest, whole ? -1 : -2);
+    const slot = this.outcomes.add(id, rec, false, digest, whole ? -1 : -2);
+    if (tied) this.reservations.place(id, slot);
+    else this.reservations.assertPlaced();
     batch.writes.push({ type: 'put', sublevel: 'state', key: outcomeKey(id), value: rec });
     if (!tied) this.prunes.push({ due_ms: batch.time_ms + this.outcome_retention_ms, what: 'o', id });
     return result;
@@ -605,7 +609,7 @@ export class Ledger {
   /** Whether cmd repeats the command recorded under id (a replay). */
   private sameContent(prior: number, id: string, cmd: Command): boolean {
     if (!this.outcomes.isTied(prior)) return this.outcomes.sameFingerprint(prior, fingerprint(cmd));
-    const r = this.reservations.get(id);
+    const r = this.outcomes.reservationAt(prior);
     if (r === undefined) throw new Error(`ledger invariant broken: outcome ${id} refers to a reservation that does not exist`);
     if (r.request_fp !== undefined) return cmd.kind === 'reserve' && reserveHasCommerce(cmd) && fingerprintKey(fingerprint(cmd)) === r.request_fp;
     if (cmd.kind === 'reserve' && reserveHasCommerce(cmd)) return false;
@@ -662,7 +666,7 @@ export class Ledger {
     const commerce = this.commerce.active;
     const available_before = commerce ? Math.max(0, P.available(slot)) : 0;
     if (commerce) rec = this.commerce.decorate(slot, rec);
-    assertPosition(rec, `log index ${batch.log_index}`);
+    assertPosition(rec, batch.log_index);
     P.set(slot, on_hand, reserved, seq, hash);
     batch.events.push(event);
     batch.writes.push(
@@ -762,7 +766,7 @@ export class Ledger {
   }
 
   private putReservation(batch: Batch, res: ReservationRecord): void {
-    this.reservations.set(res.reservation_id, res);
+    this.reservations.put(res);
     batch.writes.push({ type: 'put', sublevel: 'state', key: reservationKey(res.reservation_id), value: res });
   }
 
@@ -973,15 +977,15 @@ export class Ledger {
     for (;;) {
       const e = this.prunes.shiftDue(batch.time_ms);
       if (e === undefined) return;
+      const slot = this.outcomes.find(e.id);
       let tied_to: ReservationRecord | null = null;
       if (e.what === 'r') {
-        const res = this.reservations.get(e.id);
+        const res = slot < 0 ? undefined : this.outcomes.reservationAt(slot);
         if (res === undefined || res.state === 'PENDING' || res.state === 'WAITING') throw new Error(`ledger invariant broken: prune of reservation ${e.id} that is not final`);
         tied_to = res;
-        this.reservations.delete(e.id);
+        this.reservations.drop(slot);
         batch.writes.push({ type: 'del', sublevel: 'state', key: reservationKey(e.id) });
       }
-      const slot = this.outcomes.find(e.id);
       if (slot < 0) throw new Error(`ledger invariant broken: prune of outcome ${e.id} that does not exist`);
       const rec = archivedRecord(this.outcomes.record(slot), tied_to);
       this.pruned_index = Math.max(this.pruned_index, this.outcomes.atIndex(slot));
@@ -1015,7 +1019,7 @@ export class Ledger {
       }
     }
     for (const [id, o] of this.outcomes.entries()) {
-      if (this.outcomes.isTied(o) && !this.reservations.has(id)) throw new Error(`ledger invariant broken: reserve outcome ${id} without its reservation`);
+      if (this.outcomes.isTied(o) && this.outcomes.reservationAt(o) === undefined) throw new Error(`ledger invariant broken: reserve outcome ${id} without its reservation`);
     }
     if (open !== this.open_reservations) throw new Error(`ledger invariant broken: ${open} PENDING reservations, counter says ${this.open_reservations}`);
     if (this.commerce.active) this.commerce.checkInvariants();
@@ -1050,6 +1054,9 @@ export class Ledger {
   static loader(options: LedgerOptions = {}): LedgerLoader {
     const l = new Ledger(options);
     let meta: MetaRecord | null = null;
+    // Reservations wait here until finish(): their outcomes may come later. Kept in the
+    // order given, which the rebuilt queues follow.
+    const loaded: ReservationRecord[] = [];
     let finished = false;
     const add = (key: string, value: unknown): void => {
       if (finished) throw new Error('ledger loader: add() after finish()');
@@ -1064,7 +1071,7 @@ export class Ledger {
         l.commerce.loadPosition(slot, p);
       } else if (key.startsWith(RESERVATION_PREFIX)) {
         const r = parseReservation(key, value);
-        l.reservations.set(r.reservation_id, r);
+        loaded.push(r);
         if (r.state === 'PENDING') l.open_reservations++;
       } else if (key.startsWith(OUTCOME_PREFIX)) {
         const rec = parseOutcome(key, value);
@@ -1107,9 +1114,10 @@ export class Ledger {
       }
       const m = meta as MetaRecord | null;
       if (m === null) {
-        if (l.positions.size + l.reservations.size + l.outcomes.size + l.admin_head.seq + l.cluster_version_index > 0) throw new StateCorruption(META_KEY, 'state has records but no meta');
+        if (l.positions.size + loaded.length + l.outcomes.size + l.admin_head.seq + l.cluster_version_index > 0) throw new StateCorruption(META_KEY, 'state has records but no meta');
         return l;
       }
+      l.placeLoaded(loaded);
       l.time_ms = m.time_ms;
       l.log_index = m.log_index;
       l.head_hash = m.head_hash;
@@ -1118,31 +1126,43 @@ export class Ledger {
         throw new RulesVersionError(`the ledger state (applied index ${m.log_index}) is at cluster version ${l.cluster_version}, raised at entry ${l.cluster_version_index}; this node applies ledger rules versions ${l.rules_range.min}..${l.rules_range.max}: run a build that supports version ${l.cluster_version} (a cluster version is never lowered)`);
       }
       if (l.cluster_version_index > m.log_index) throw new StateCorruption(CLUSTER_VERSION_KEY, `raised at entry ${l.cluster_version_index}, beyond the applied index ${m.log_index}`);
-      l.commerce.rebuild();
+      l.commerce.rebuild(loaded);
       l.checkInvariants();
-      l.rebuildQueues();
+      l.rebuildQueues(loaded);
       return l;
     };
     return { add, finish };
   }
 
+  /** Puts each loaded reservation into its reserve outcome's slot. A reservation without
+   * an outcome, or given twice, is corrupt state (its outcome would be pruned under it). */
+  private placeLoaded(loaded: readonly ReservationRecord[]): void {
+    for (const r of loaded) {
+      const slot = this.outcomes.find(r.reservation_id);
+      // parseReservation checked that the key is reservationKey(id).
+      if (slot < 0 || this.outcomes.code(slot) !== 'OK') throw new StateCorruption(reservationKey(r.reservation_id), `reservation ${r.reservation_id} has no successful reserve outcome`);
+      if (this.outcomes.reservationAt(slot) !== undefined) throw new StateCorruption(reservationKey(r.reservation_id), 'reservation given twice');
+      this.reservations.load(slot, r);
+    }
+  }
+
   /** Rebuilds the derived queues after a load: the expiry heap, and the prune queue in due
-   * order. Entries due at the same time keep the order they are gathered in (outcomes,
-   * then final reservations, each in map order); the pruned set never depends on that
+   * order. Entries due at the same time keep the order they are gathered in (outcomes in
+   * slot order, then final reservations in load order); the pruned set never depends on that
    * order because everything due goes at once. A counting sort over the distinct due
    * times (few: one per applied entry time) avoids a comparison sort of a million
    * entries. */
-  private rebuildQueues(): void {
+  private rebuildQueues(reservations: readonly ReservationRecord[]): void {
     const dues: number[] = [];
     const ids: string[] = [];
     const kinds: ('o' | 'r')[] = [];
     for (const [id, o] of this.outcomes.entries()) {
-      if (this.reservations.has(id)) continue; // pruned with its reservation
+      if (this.outcomes.reservationAt(o) !== undefined) continue; // pruned with its reservation
       dues.push(this.outcomes.atMs(o) + this.outcome_retention_ms);
       ids.push(id);
       kinds.push('o');
     }
-    for (const r of this.reservations.values()) {
+    for (const r of reservations) {
       if (r.state === 'PENDING' || r.state === 'WAITING') {
         this.expiries.push(r);
         continue;

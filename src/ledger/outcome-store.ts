@@ -9,6 +9,8 @@
 // Reserve/Commit/Release/Extend): its CommandResult is rebuilt on demand (replays and
 // GetOutcome are rare next to applies), field for field the one apply returned; the
 // reservation such a result named is kept by reference. Any other result is kept as is.
+// A reserve's outcome also holds the live reservation (reservation-store.ts) for as long
+// as it exists.
 //
 // The stored (LevelDB) form is the full OutcomeRecord with the fingerprint in its digest
 // form (fingerprint.ts); the loader also takes records stored with the full text.
@@ -17,7 +19,7 @@ import { FP_DIGEST_BYTES, FP_KEY_PREFIX, fingerprintDigest } from './fingerprint
 import { BytePages, F64Pages, SLOTS_MAX } from './paged.js';
 import { hashKey, SlotIndex } from './slot-index.js';
 import type { PositionTable } from './position-table.js';
-import type { OutcomeRecord } from './records.js';
+import type { OutcomeRecord, ReservationRecord } from './records.js';
 import { detach } from './strings.js';
 import type { CommandResult, Position, ReservationView } from './types.js';
 
@@ -66,6 +68,10 @@ export class OutcomeTable {
    * An array, not a Map: slots are dense, and a Map entry per outcome cost more to set
    * than the rest of add(). */
   private readonly extra: (ReservationView | CommandResult | undefined)[] = [];
+  /** By slot: the live reservation of a reserve's outcome (reservation-store.ts), which
+   * keeps the slot: delete() refuses a slot that holds one. A reservation is found through
+   * its outcome's index entry instead of a Map of its own keyed by the same id. */
+  private readonly held: (ReservationRecord | undefined)[] = [];
   /** The last id hashed and its hash: apply looks an id up (replay check) and then adds
    * it, so the second hash of the same string is skipped. */
   private hashed_id = '';
@@ -101,8 +107,9 @@ export class OutcomeTable {
    * exists, with safe-integer quantities and `available` = on_hand - reserved, is kept as
    * numbers; everything else whole. With detach_id, the id string is copied first (a loaded key's slice).
    * digest: fingerprintDigest(rec.fp) when the caller has it already; position_slot: the
-   * slot of the result's one position when the caller has looked it up (else -2). */
-  add(id: string, rec: OutcomeRecord, detach_id = false, digest: Uint8Array | null = null, position_slot = -2): void {
+   * slot of the result's one position when the caller has looked it up (else -2).
+   * Returns the slot. */
+  add(id: string, rec: OutcomeRecord, detach_id = false, digest: Uint8Array | null = null, position_slot = -2): number {
     const h = this.hashOf(id);
     if (this.findHashed(id, h) >= 0) throw new Error(`outcome ${id} recorded twice`);
     const r = rec.result;
@@ -139,7 +146,9 @@ export class OutcomeTable {
     } else if (rec.fp.startsWith(FP_KEY_PREFIX) && rec.fp.length === 1 + 2 * FP_DIGEST_BYTES) this.fps.setHex(slot, rec.fp.slice(1)); // setHex checks the digits
     else this.fps.setBytes(slot, fingerprintDigest(rec.fp), 0);
     this.ids[slot] = detach_id ? detach(id) : id;
+    this.held[slot] = undefined;
     this.index.insert(h, slot);
+    return slot;
   }
 
   /** Forgets id's outcome; false when there is none. */
@@ -147,12 +156,33 @@ export class OutcomeTable {
     const h = this.hashOf(id);
     const slot = this.findHashed(id, h);
     if (slot < 0) return false;
+    if (this.held[slot] !== undefined) throw new Error(`ledger invariant broken: outcome ${id} would leave memory before its reservation`);
     this.index.remove(h, slot);
     this.ids[slot] = undefined;
     this.extra[slot] = undefined;
     this.nums.set(slot, KIND_POSITION, FREE);
     this.free.push(slot);
     return true;
+  }
+
+  /** The reservation slot's outcome keeps (undefined: none). */
+  reservationAt(slot: number): ReservationRecord | undefined {
+    return this.held[slot];
+  }
+
+  /** Keeps res (or nothing) with the outcome in slot, which must be in use. */
+  holdReservation(slot: number, res: ReservationRecord | undefined): void {
+    if (this.ids[slot] === undefined) throw new Error(`ledger invariant broken: reservation ${res?.reservation_id ?? ''} held by free outcome slot ${slot}`);
+    this.held[slot] = res;
+  }
+
+  /** Every reservation held, in slot order. */
+  *reservations(): IterableIterator<ReservationRecord> {
+    const held = this.held;
+    for (let slot = 0; slot < held.length; slot++) {
+      const r = held[slot];
+      if (r !== undefined) yield r;
+    }
   }
 
   atMs(slot: number): number {

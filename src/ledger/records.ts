@@ -102,10 +102,12 @@ export class StateCorruption extends Error {
 }
 
 /** Throws unless 0 <= reserved <= on_hand <= BALANCE_MAX, available = on_hand - reserved,
- * and the head is consistent with seq. Called on every position the ledger writes. */
-export function assertPosition(p: PositionRecord, where: string): void {
+ * and the head is consistent with seq. Called on every position the ledger writes.
+ * where names the caller, or is the log index applying it (a number, so apply's hot path
+ * builds no text unless it throws). */
+export function assertPosition(p: PositionRecord, where: string | number): void {
   if (!isNat(p.on_hand) || !isNat(p.reserved) || !isNat(p.seq) || !Number.isSafeInteger(p.available)) {
-    throw new Error(`ledger invariant broken at ${where}: quantities of ${p.sku}@${p.location} are not safe integers`);
+    throw new Error(`ledger invariant broken at ${whereText(where)}: quantities of ${p.sku}@${p.location} are not safe integers`);
   }
   // Backorders (rules version 4): reserved may pass on_hand by `backordered`, within the
   // backorder limit; reserved - backordered <= on_hand always.
@@ -113,16 +115,20 @@ export function assertPosition(p: PositionRecord, where: string): void {
   const over = p.reserved > p.on_hand ? p.reserved - p.on_hand : 0;
   if (bo !== over || p.on_hand > BALANCE_MAX || !isNat(bo) || bo > (p.backorder_limit ?? 0)) {
     throw new Error(
-      `ledger invariant broken at ${where}: 0 <= reserved <= on_hand + backordered, on_hand <= ${BALANCE_MAX}, backordered = max(0, reserved - on_hand) <= backorder_limit fails for ${p.sku}@${p.location} ` +
+      `ledger invariant broken at ${whereText(where)}: 0 <= reserved <= on_hand + backordered, on_hand <= ${BALANCE_MAX}, backordered = max(0, reserved - on_hand) <= backorder_limit fails for ${p.sku}@${p.location} ` +
         `(on_hand ${p.on_hand}, reserved ${p.reserved}, backordered ${bo}, backorder_limit ${p.backorder_limit ?? 0})`,
     );
   }
   if (p.available !== (over > 0 ? 0 : p.on_hand - p.reserved)) {
-    throw new Error(`ledger invariant broken at ${where}: available ${p.available} != max(0, on_hand - reserved) for ${p.sku}@${p.location}`);
+    throw new Error(`ledger invariant broken at ${whereText(where)}: available ${p.available} != max(0, on_hand - reserved) for ${p.sku}@${p.location}`);
   }
   if (p.seq < 1 || p.head.length !== 64) {
-    throw new Error(`ledger invariant broken at ${where}: ${p.sku}@${p.location} has seq ${p.seq} and head ${JSON.stringify(p.head)}`);
+    throw new Error(`ledger invariant broken at ${whereText(where)}: ${p.sku}@${p.location} has seq ${p.seq} and head ${JSON.stringify(p.head)}`);
   }
+}
+
+function whereText(where: string | number): string {
+  return typeof where === 'number' ? `log index ${where}` : where;
 }
 
 export function parsePosition(key: string, v: unknown): PositionRecord {

@@ -288,11 +288,12 @@ export class Commerce {
     e.in_transit = p.in_transit ?? 0;
   }
 
-  /** Rebuilds wait-lists and backorder queues from the reservations, in arrival order. */
-  rebuild(): void {
+  /** Rebuilds wait-lists and backorder queues from the loaded reservations, in arrival
+   * order. */
+  rebuild(reservations: Iterable<ReservationRecord>): void {
     const waiting: ReservationRecord[] = [];
     const backordered: ReservationRecord[] = [];
-    for (const r of this.host.reservations.values()) {
+    for (const r of reservations) {
       // A reservation of a commerce reserve keeps commerce fields through its changes.
       if (r.request_fp !== undefined) this.active = true;
       if (r.state === 'WAITING') waiting.push(r);

@@ -6,6 +6,7 @@
 import type { CommerceEventFields } from '../history.js';
 import type { PositionTable } from '../position-table.js';
 import type { ReservationRecord } from '../records.js';
+import type { ReservationLookup } from '../reservation-store.js';
 import type { EventKind, KvWrite, Position } from '../types.js';
 
 /** The part of an apply batch commerce uses. */
@@ -21,7 +22,8 @@ export interface CommerceBatch {
 
 export interface CommerceHost {
   readonly positions: PositionTable;
-  readonly reservations: Map<string, ReservationRecord>;
+  /** Reservations by id (kept with their reserve outcomes: reservation-store.ts). */
+  readonly reservations: ReservationLookup;
   /** Appends an event to the position in `slot` and applies the deltas. */
   change(batch: CommerceBatch, slot: number, kind: EventKind, op_id: string, reservation_id: string, delta_on_hand: number, delta_reserved: number, extra?: CommerceEventFields): Position;
   /** Stores a reservation record (memory and write). */
