@@ -163,7 +163,7 @@ export class NodeMetrics {
 function eventLoopDelayGauge(r: Registry[], loop_delay: RecordableHistogram): Gauge<'quantile'> {
   return new Gauge({
     name: 'stockd_event_loop_delay_seconds',
-    help: 'event-loop delay since the previous scrape (quantile p50, p99, max)',
+    help: 'event-loop delay since the previous scrape, as how late the raft ticks ran (quantile p50, p99, max)',
     labelNames: ['quantile'],
     registers: r,
     collect() {
