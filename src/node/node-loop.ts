@@ -78,6 +78,8 @@ export class NodeLoop {
   private pending_ticks = 0;
   private loop_running = false;
   private tick_timer: NodeJS.Timeout | null = null;
+  /** When the previous tick ran (performance.now() ms), to measure how late the next one is. */
+  private last_tick_ms: number | null = null;
   /** Logs every Ready's timing at debug level (stockd --log-level trace). */
   trace = false;
 
@@ -98,6 +100,7 @@ export class NodeLoop {
   stopTicking(): void {
     if (this.tick_timer) clearInterval(this.tick_timer);
     this.tick_timer = null;
+    this.last_tick_ms = null;
   }
 
   /** Peer messages for the core; beyond INBOX_MESSAGES_MAX they are dropped (raft
@@ -144,6 +147,9 @@ export class NodeLoop {
 
   private onTick(): void {
     if (this.p.state.stopped) return;
+    const now_ms = performance.now();
+    if (this.last_tick_ms !== null) this.p.metrics?.recordTickDelay(now_ms - this.last_tick_ms - this.p.settings.tick_ms);
+    this.last_tick_ms = now_ms;
     this.pending_ticks = Math.min(this.pending_ticks + 1, PENDING_TICKS_MAX);
     this.p.expiry.onTick();
     this.kick();

@@ -551,9 +551,12 @@ export class GrpcTransport {
       if (err) callback(err);
       else callback(null, {});
     };
+    // The peer's address names a refused sender in the log. grpc-js builds it from the
+    // socket on every getPeer() (a native call): read once per stream, not per batch.
+    const peer = call.getPeer();
     call.on('data', (batch: WireBatch) => {
       if (done) return;
-      const err = this.checkSender(batch.cluster_id, batch.from, call.getPeer());
+      const err = this.checkSender(batch.cluster_id, batch.from, peer);
       if (err) return finish(err);
       if (sender === null) {
         const refused = this.checkVersion(batch.from, batch.version);
