@@ -4,6 +4,8 @@
 //   (about 50,000 outcomes stay within the dedup window; the rest of the history is old)
 //   - restart to serving: start all three on their dirs, time until n1 answers a
 //     linearizable read; RSS of each node once serving (and 5 s later);
+//   - restart of one node: kill -9 a follower, start it, time until it answers a
+//     linearizable read itself, while the other two serve;
 //   - snapshot to a new learner: start n4 (--join), add it as a learner, time until it has
 //     applied the leader's index; peak RSS of the sender (leader) and receiver (n4),
 //     sampled every 100 ms;
@@ -12,10 +14,12 @@
 // the machine may be shared. Asserts nothing.
 //
 //   npm run bench:longevity -- [--events 200000] [--positions 20000] [--json]
-//   big targets: --events 20000000 --positions 1000000 (about an hour to build here)
+//   big targets: --events 20000000 --positions 1000000 (~27 min to build here)
+//   --build-only DIR builds the dirs into DIR and keeps them; --from DIR measures on them
+//   (once: the run changes them), so a big build serves a later measurement.
 
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,7 +42,22 @@ interface Args {
   events: number;
   positions: number;
   json: boolean;
+  /** Build the data dirs into this dir, keep them, measure nothing. */
+  build_only: string | null;
+  /** Measure on the data dirs a --build-only run left here (they are changed by it). */
+  from: string | null;
 }
+
+/** What --build-only leaves beside the data dirs, for --from. */
+interface BuiltFile {
+  readonly events: number;
+  readonly positions: number;
+  readonly addresses: Record<string, string>;
+  readonly applied_index: number;
+  readonly head_hash: string;
+  readonly build_ms: number;
+}
+const BUILT_FILE = 'built.json';
 
 function intArg(name: string, v: string, lo: number, hi: number): number {
   const n = Number(v);
@@ -46,14 +65,21 @@ function intArg(name: string, v: string, lo: number, hi: number): number {
   return n;
 }
 
+function dirArg(name: string, v: string | undefined): string {
+  if (v === undefined || v === '' || v.startsWith('--')) throw new RangeError(`--${name} needs a directory`);
+  return path.resolve(v);
+}
+
 function parseArgs(argv: readonly string[]): Args {
-  const a: Args = { events: 200_000, positions: 20_000, json: false };
+  const a: Args = { events: 200_000, positions: 20_000, json: false, build_only: null, from: null };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     if (k === '--json') a.json = true;
     else if (k === '--events') a.events = intArg('events', argv[++i] ?? '', 1_000, EVENTS_MAX);
     else if (k === '--positions') a.positions = intArg('positions', argv[++i] ?? '', 1, 10_000_000);
-    else throw new RangeError(`unknown argument '${k}' (--events N --positions P --json)`);
+    else if (k === '--build-only') a.build_only = dirArg('build-only', argv[++i]);
+    else if (k === '--from') a.from = dirArg('from', argv[++i]);
+    else throw new RangeError(`unknown argument '${k}' (--events N --positions P --json --build-only DIR --from DIR)`);
   }
   if (a.positions > a.events) throw new RangeError(`--positions ${a.positions} exceeds --events ${a.events}`);
   return a;
@@ -92,6 +118,9 @@ interface Figures {
   restart_to_serving_ms: number;
   rss_mib_serving: number[];
   rss_mib_5s_later: number[];
+  /** One follower's own restart (kill -9, start, serving) while the others serve. */
+  node_restart_ms: number;
+  node_restart_rss_mib: number;
   snapshot_to_learner_ms: number;
   snapshot_peak_rss_mib: { sender: number; receiver: number };
   backup_ms: number;
@@ -120,6 +149,28 @@ async function measureRestart(root: string, dirs: Record<string, string>, addr: 
   return { procs, ms, rss, rss_later };
 }
 
+/** kill -9 of one follower, then its start until it answers a linearizable read through
+ * itself: a node's own restart, while the other two serve (as in production, where a node
+ * restarts alone on its machine; the restart of all three at once on one 2-CPU machine
+ * shares the CPUs three ways). */
+async function measureNodeRestart(root: string, procs: Record<string, Proc>, dirs: Record<string, string>, addr: Record<string, string>, initial: string, client: StockraftClient): Promise<{ id: string; ms: number; rss: number }> {
+  const leader_id = await until('a leader', 60_000, async () => (await client.status()).leader_id ?? undefined);
+  const id = ['n3', 'n2', 'n1'].find((x) => x !== leader_id)!;
+  await stopProc(procs[id]!, 'SIGKILL');
+  const t0 = performance.now();
+  procs[id] = startNode(root, id, addr[id]!, dirs[id]!, ['--initial-cluster', initial, '--cluster-id', CLUSTER_ID]);
+  const probe = new StockraftClient({ endpoints: [addr[id]!], deadline_ms: 2_000 });
+  try {
+    await until(`${id} to answer a linearizable read`, SERVE_TIMEOUT_MS, async () => {
+      if (procs[id]!.exited()) throw new Error(`${id} exited:\n${procs[id]!.tail()}`);
+      return (await probe.getPosition(benchSku(0), LONGEVITY_LOCATION)) !== null ? true : undefined;
+    });
+  } finally {
+    probe.close();
+  }
+  return { id, ms: performance.now() - t0, rss: Math.round(rssMib(procs[id]!.pid)) };
+}
+
 async function measureLearner(root: string, procs: Record<string, Proc>, addr: Record<string, string>, initial: string, client: StockraftClient): Promise<{ ms: number; sender: number; receiver: number }> {
   const leader_id = await until('a leader', 60_000, async () => (await client.status()).leader_id ?? undefined);
   const target = (await client.status()).applied_index;
@@ -146,19 +197,49 @@ async function measureBackup(root: string, leader_address: string): Promise<{ ms
   return { ms: performance.now() - t0, bytes: statSync(file).size };
 }
 
+/** The built data dirs: from a --build-only run (--from), or built now into `root`. */
+async function builtCluster(args: Args, root: string, log: (s: string) => void): Promise<BuiltFile & { dirs: Record<string, string> }> {
+  const dirs: Record<string, string> = { n1: `${root}/n1`, n2: `${root}/n2`, n3: `${root}/n3` };
+  if (args.from !== null) {
+    const f = JSON.parse(readFileSync(path.join(args.from, BUILT_FILE), 'utf8')) as BuiltFile;
+    // The report names the sizes the dirs were built with.
+    args.events = f.events;
+    args.positions = f.positions;
+    log(`using the ${f.events.toLocaleString('en-US')}-event, ${f.positions.toLocaleString('en-US')}-position dirs in ${args.from} (built in ${(f.build_ms / 1000).toFixed(1)} s)`);
+    return { ...f, dirs };
+  }
+  const ports = await freePorts(4);
+  const addresses: Record<string, string> = { n1: `127.0.0.1:${ports[0]}`, n2: `127.0.0.1:${ports[1]}`, n3: `127.0.0.1:${ports[2]}`, n4: `127.0.0.1:${ports[3]}` };
+  const members = { n1: addresses.n1!, n2: addresses.n2!, n3: addresses.n3! };
+  const built = await buildCluster(root, args.events, args.positions, members, (done) => log(`  built ${done.toLocaleString('en-US')} events`));
+  log(`built ${args.events.toLocaleString('en-US')} events over ${args.positions.toLocaleString('en-US')} positions in ${(built.build_ms / 1000).toFixed(1)} s`);
+  const f: BuiltFile = { events: args.events, positions: args.positions, addresses, applied_index: built.applied_index, head_hash: built.head_hash, build_ms: built.build_ms };
+  writeFileSync(path.join(root, BUILT_FILE), JSON.stringify(f));
+  return { ...f, dirs };
+}
+
+function rootDir(args: Args): string {
+  if (args.from !== null) return args.from;
+  if (args.build_only === null) return mkdtempSync(path.join(os.tmpdir(), 'stockd-longevity-'));
+  if (existsSync(args.build_only)) throw new Error(`--build-only ${args.build_only}: the directory exists already`);
+  mkdirSync(args.build_only, { recursive: true });
+  return args.build_only;
+}
+
 async function run(args: Args, log: (s: string) => void): Promise<Figures & { build_ms: number; applied_index: number }> {
-  const root = mkdtempSync(path.join(os.tmpdir(), 'stockd-longevity-'));
+  const root = rootDir(args);
   try {
-    const ports = await freePorts(4);
-    const addr: Record<string, string> = { n1: `127.0.0.1:${ports[0]}`, n2: `127.0.0.1:${ports[1]}`, n3: `127.0.0.1:${ports[2]}`, n4: `127.0.0.1:${ports[3]}` };
+    const built = await builtCluster(args, root, log);
+    if (args.build_only !== null) return { build_ms: built.build_ms, applied_index: built.applied_index } as Figures & { build_ms: number; applied_index: number };
+    const addr = built.addresses;
     const members = { n1: addr.n1!, n2: addr.n2!, n3: addr.n3! };
     const initial = Object.entries(members).map(([id, a]) => `${id}=${a}`).join(',');
-    const built = await buildCluster(root, args.events, args.positions, members, (done) => log(`  built ${done.toLocaleString('en-US')} events`));
-    log(`built ${args.events.toLocaleString('en-US')} events over ${args.positions.toLocaleString('en-US')} positions in ${(built.build_ms / 1000).toFixed(1)} s`);
     const r = await measureRestart(root, built.dirs, addr, initial);
     log(`restart to serving ${r.ms.toFixed(0)} ms; RSS ${r.rss.join(' / ')} MiB`);
     const client = new StockraftClient({ endpoints: Object.values(members), deadline_ms: 30_000 });
     try {
+      const one = await measureNodeRestart(root, r.procs, built.dirs, addr, initial, client);
+      log(`restart of ${one.id} alone (kill -9, start, until it serves a linearizable read) ${one.ms.toFixed(0)} ms; RSS ${one.rss} MiB`);
       const l = await measureLearner(root, r.procs, addr, initial, client);
       log(`snapshot to learner ${l.ms.toFixed(0)} ms; peak RSS sender ${l.sender} MiB, receiver ${l.receiver} MiB`);
       const leader_id = (await client.status()).leader_id ?? 'n1';
@@ -168,6 +249,8 @@ async function run(args: Args, log: (s: string) => void): Promise<Figures & { bu
         build_ms: built.build_ms,
         applied_index: built.applied_index,
         restart_to_serving_ms: Math.round(r.ms),
+        node_restart_ms: Math.round(one.ms),
+        node_restart_rss_mib: one.rss,
         rss_mib_serving: r.rss,
         rss_mib_5s_later: r.rss_later,
         snapshot_to_learner_ms: Math.round(l.ms),
@@ -181,7 +264,8 @@ async function run(args: Args, log: (s: string) => void): Promise<Figures & { bu
     }
   } finally {
     await stopAll();
-    rmSync(root, { recursive: true, force: true });
+    // Dirs built with --build-only (or used with --from) are the caller's to remove.
+    if (args.build_only === null && args.from === null) rmSync(root, { recursive: true, force: true });
   }
 }
 
@@ -190,6 +274,10 @@ async function main(): Promise<void> {
   const log = (s: string): void => void (args.json ? process.stderr.write(s + '\n') : console.log(s));
   const load_before = os.loadavg().map((x) => Number(x.toFixed(2)));
   const f = await run(args, log);
+  if (args.build_only !== null) {
+    log(`kept in ${args.build_only}: measure with --from ${args.build_only}`);
+    return;
+  }
   const load_after = os.loadavg().map((x) => Number(x.toFixed(2)));
   const out = { events: args.events, positions: args.positions, node: process.version, cpus: os.cpus().length, loadavg_before: load_before, loadavg_after: load_after, ...f };
   if (args.json) {
@@ -199,6 +287,7 @@ async function main(): Promise<void> {
   const rows: [string, string][] = [
     ['events / positions', `${args.events.toLocaleString('en-US')} / ${args.positions.toLocaleString('en-US')}`],
     ['restart to serving (linearizable read on n1)', `${f.restart_to_serving_ms} ms`],
+    ['restart of one follower alone (kill -9 to serving)', `${f.node_restart_ms} ms, RSS ${f.node_restart_rss_mib} MiB`],
     ['RSS per node once serving / 5 s later', `${f.rss_mib_serving.join(' / ')} MiB  |  ${f.rss_mib_5s_later.join(' / ')} MiB`],
     ['snapshot to a new learner (caught up)', `${f.snapshot_to_learner_ms} ms`],
     ['peak RSS during it: sender / receiver', `${f.snapshot_peak_rss_mib.sender} / ${f.snapshot_peak_rss_mib.receiver} MiB`],
