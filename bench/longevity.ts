@@ -46,6 +46,8 @@ interface Args {
   build_only: string | null;
   /** Measure on the data dirs a --build-only run left here (they are changed by it). */
   from: string | null;
+  /** Only the two restart figures (no learner, no backup: a 20M-event store takes ~1 h more). */
+  restart_only: boolean;
 }
 
 /** What --build-only leaves beside the data dirs, for --from. */
@@ -71,7 +73,7 @@ function dirArg(name: string, v: string | undefined): string {
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const a: Args = { events: 200_000, positions: 20_000, json: false, build_only: null, from: null };
+  const a: Args = { events: 200_000, positions: 20_000, json: false, build_only: null, from: null, restart_only: false };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     if (k === '--json') a.json = true;
@@ -79,7 +81,8 @@ function parseArgs(argv: readonly string[]): Args {
     else if (k === '--positions') a.positions = intArg('positions', argv[++i] ?? '', 1, 10_000_000);
     else if (k === '--build-only') a.build_only = dirArg('build-only', argv[++i]);
     else if (k === '--from') a.from = dirArg('from', argv[++i]);
-    else throw new RangeError(`unknown argument '${k}' (--events N --positions P --json --build-only DIR --from DIR)`);
+    else if (k === '--restart-only') a.restart_only = true;
+    else throw new RangeError(`unknown argument '${k}' (--events N --positions P --json --build-only DIR --from DIR --restart-only)`);
   }
   if (a.positions > a.events) throw new RangeError(`--positions ${a.positions} exceeds --events ${a.events}`);
   return a;
@@ -240,19 +243,16 @@ async function run(args: Args, log: (s: string) => void): Promise<Figures & { bu
     try {
       const one = await measureNodeRestart(root, r.procs, built.dirs, addr, initial, client);
       log(`restart of ${one.id} alone (kill -9, start, until it serves a linearizable read) ${one.ms.toFixed(0)} ms; RSS ${one.rss} MiB`);
+      const skipped = { snapshot_to_learner_ms: -1, snapshot_peak_rss_mib: { sender: -1, receiver: -1 }, backup_ms: -1, backup_bytes: -1 };
+      const restarts = { build_ms: built.build_ms, applied_index: built.applied_index, restart_to_serving_ms: Math.round(r.ms), node_restart_ms: Math.round(one.ms), node_restart_rss_mib: one.rss, rss_mib_serving: r.rss, rss_mib_5s_later: r.rss_later };
+      if (args.restart_only) return { ...restarts, ...skipped };
       const l = await measureLearner(root, r.procs, addr, initial, client);
       log(`snapshot to learner ${l.ms.toFixed(0)} ms; peak RSS sender ${l.sender} MiB, receiver ${l.receiver} MiB`);
       const leader_id = (await client.status()).leader_id ?? 'n1';
       const b = await measureBackup(root, addr[leader_id]!);
       log(`backup ${b.ms.toFixed(0)} ms, ${b.bytes} bytes`);
       return {
-        build_ms: built.build_ms,
-        applied_index: built.applied_index,
-        restart_to_serving_ms: Math.round(r.ms),
-        node_restart_ms: Math.round(one.ms),
-        node_restart_rss_mib: one.rss,
-        rss_mib_serving: r.rss,
-        rss_mib_5s_later: r.rss_later,
+        ...restarts,
         snapshot_to_learner_ms: Math.round(l.ms),
         snapshot_peak_rss_mib: { sender: l.sender, receiver: l.receiver },
         backup_ms: Math.round(b.ms),
@@ -294,7 +294,8 @@ async function main(): Promise<void> {
     ['stockctl backup', `${f.backup_ms} ms, ${(f.backup_bytes / 2 ** 20).toFixed(1)} MiB`],
     ['load average (1/5/15 min) before / after', `${load_before.join(' ')} / ${load_after.join(' ')}`],
   ];
-  for (const [k, v] of rows) console.log(`${k.padEnd(46)} ${v}`);
+  // --restart-only leaves the snapshot and backup rows unmeasured (-1).
+  for (const [k, v] of rows) if (!v.startsWith('-1 ')) console.log(`${k.padEnd(50)} ${v}`);
 }
 
 main().catch(async (err: unknown) => {
