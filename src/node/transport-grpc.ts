@@ -296,9 +296,25 @@ class PeerLink {
     return this.queue.length;
   }
 
-  /** A healthy round trip (a message from the peer) resets the backoff. */
+  /** A message from the peer: it is up. The backoff starts over, and a link waiting out a
+   * backoff reconnects at once, on a fresh channel (the old one may be in gRPC's own
+   * reconnect backoff): a restarted peer would otherwise wait up to backoff_ms_max for
+   * this node's answers, such as a leader's reply to its first read index. A channel that
+   * carries a snapshot stream is kept. */
   heard(): void {
     this.backoff_ms = this.limits.backoff_ms_min;
+    if (this.call !== null || this.closed || Date.now() >= this.backoff_until) return;
+    this.backoff_until = 0;
+    if (this.backoff_timer) {
+      clearTimeout(this.backoff_timer);
+      this.backoff_timer = null;
+    }
+    if (!this.snapshot_in_flight) {
+      this.client?.close();
+      this.client = null;
+      this.client_address = null;
+    }
+    this.flush();
   }
 
   private dropQueue(): void {

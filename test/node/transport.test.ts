@@ -3,6 +3,7 @@
 // transports deliver in order, refuse another cluster, and bound a dead peer's queue.
 
 import t from 'tap';
+import { freePorts } from '../../src/util/free-port.js';
 import * as grpc from '@grpc/grpc-js';
 import { messageFromWire, messageToWire, WireError, type WireBatch } from '../../src/node/transport-codec.js';
 import { DEFAULT_TRANSPORT_LIMITS, GrpcTransport, raftServiceClient, type TransportHost } from '../../src/node/transport-grpc.js';
@@ -64,7 +65,7 @@ interface Peer {
 
 const V11: PeerVersion = { protocol_major: PEER_PROTOCOL_MAJOR, protocol_minor: PEER_PROTOCOL_MINOR, rules_version_min: 1, rules_version_max: 2 };
 
-async function peer(id: string, cluster_id: string, addresses: Map<string, string>, queue_messages_max = 4096, self_version: PeerVersion = V11): Promise<Peer> {
+async function peer(id: string, cluster_id: string, addresses: Map<string, string>, queue_messages_max = 4096, self_version: PeerVersion = V11, backoff_ms_min = DEFAULT_TRANSPORT_LIMITS.backoff_ms_min, port = 0): Promise<Peer> {
   const got: Message[] = [];
   const unreachable: string[] = [];
   const warnings: string[] = [];
@@ -88,12 +89,12 @@ async function peer(id: string, cluster_id: string, addresses: Map<string, strin
     onSnapshotFailed: () => undefined,
     openSnapshot: () => Promise.reject(new Error('not in this test')),
   };
-  const transport = new GrpcTransport(host, { ...DEFAULT_TRANSPORT_LIMITS, queue_messages_max, batch_messages_max: 16 });
+  const transport = new GrpcTransport(host, { ...DEFAULT_TRANSPORT_LIMITS, queue_messages_max, batch_messages_max: 16, backoff_ms_min, backoff_ms_max: Math.max(backoff_ms_min, DEFAULT_TRANSPORT_LIMITS.backoff_ms_max) });
   const server = new grpc.Server();
   server.addService(raftServiceClient('Raft').service, transport.service());
-  const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))));
-  addresses.set(id, `127.0.0.1:${port}`);
-  return { transport, server, port, got, unreachable, warnings, infos };
+  const bound = await new Promise<number>((resolve, reject) => server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))));
+  addresses.set(id, `127.0.0.1:${bound}`);
+  return { transport, server, port: bound, got, unreachable, warnings, infos };
 }
 
 async function until(what: string, f: () => boolean): Promise<void> {
@@ -148,6 +149,36 @@ t.test('a dead peer costs a bounded queue, not memory', async (t) => {
   t.ok((a.transport.stats().dead?.queued ?? 0) <= 32, 'still at most 32 queued after the failure');
   await until('the queue to be dropped', () => a.transport.stats().dead?.queued === 0);
   t.pass('nothing is kept for a dead peer');
+});
+
+t.test('a peer that comes back and speaks first is answered at once, not after the backoff', async (t) => {
+  const addrs = new Map<string, string>();
+  // A backoff far longer than the test waits: only the peer's own message can end it.
+  const BACKOFF_MS = 20_000;
+  const a = await peer('a', 'c1', addrs, 4096, V11, BACKOFF_MS);
+  // b has an address but is down while a sends to it.
+  const [b_port] = await freePorts(1);
+  const down = [...addrs.keys()];
+  addrs.set('b', `127.0.0.1:${b_port!}`);
+  const peers: Peer[] = [a];
+  t.teardown(() => {
+    for (const p of peers) {
+      p.transport.close();
+      p.server.forceShutdown();
+    }
+  });
+  t.same(down, ['a'], 'only a is up');
+  const hb = (from: string, to: string, commit: number): Message => ({ from, to, term: 1, type: 'heartbeat', commit, context: '' });
+  a.transport.send([hb('a', 'b', 1)]);
+  await until('a to find b unreachable', () => a.unreachable.includes('b'));
+  // b starts (on its address) and speaks first; a answers while its backoff has ~20 s left.
+  const b = await peer('b', 'c1', addrs, 4096, V11, DEFAULT_TRANSPORT_LIMITS.backoff_ms_min, b_port!);
+  peers.push(b);
+  b.transport.send([hb('b', 'a', 7)]);
+  await until('a to hear b', () => a.got.length === 1);
+  a.transport.send([hb('a', 'b', 2)]);
+  await until('b to get a\'s answer well within the backoff', () => b.got.length === 1);
+  t.same(b.got.map((m) => (m.type === 'heartbeat' ? m.commit : -1)), [2], 'the answer, not the message sent while b was down');
 });
 
 t.test('peers announce their version: recorded and logged, another major refused', async (t) => {
