@@ -98,6 +98,10 @@ export interface TransportLimits {
   readonly snapshot_stall_ms_max: number;
 }
 
+/** Codes with which a peer refuses a stream on purpose (another cluster, version, identity,
+ * a malformed batch): reconnecting sooner would only be refused again. */
+const REFUSAL_CODES: ReadonlySet<grpc.status> = new Set([grpc.status.PERMISSION_DENIED, grpc.status.FAILED_PRECONDITION, grpc.status.INVALID_ARGUMENT, grpc.status.UNAUTHENTICATED, grpc.status.UNIMPLEMENTED]);
+
 export const DEFAULT_TRANSPORT_LIMITS: TransportLimits = {
   queue_messages_max: 4096,
   queue_bytes_max: 64 * 1024 * 1024,
@@ -161,6 +165,9 @@ class PeerLink {
   private backoff_ms: number;
   private backoff_until = 0;
   private backoff_timer: NodeJS.Timeout | null = null;
+  /** The code that ended the last stream, and when heard() last cut a backoff short. */
+  private last_failure_code: grpc.status | null = null;
+  private fast_reconnect_ms = 0;
   private closed = false;
   dropped = 0;
   sent_batches = 0;
@@ -284,6 +291,7 @@ class PeerLink {
       else this.host.log.debug({ peer: this.id, code: err.code, detail: err.details }, 'peer stream broke');
       this.dropQueue();
       this.host.onUnreachable(this.id);
+      this.last_failure_code = err.code;
       this.backoff_until = Date.now() + this.backoff_ms;
       this.backoff_ms = Math.min(this.limits.backoff_ms_max, this.backoff_ms * 2);
     } else {
@@ -300,10 +308,15 @@ class PeerLink {
    * backoff reconnects at once, on a fresh channel (the old one may be in gRPC's own
    * reconnect backoff): a restarted peer would otherwise wait up to backoff_ms_max for
    * this node's answers, such as a leader's reply to its first read index. A channel that
-   * carries a snapshot stream is kept. */
+   * carries a snapshot stream is kept. Only after a stream that broke or never connected
+   * (a peer that refused it would refuse it again), and at most once per backoff_ms_max:
+   * in a one-way partition the peer's every heartbeat would otherwise start a connection. */
   heard(): void {
     this.backoff_ms = this.limits.backoff_ms_min;
-    if (this.call !== null || this.closed || Date.now() >= this.backoff_until) return;
+    const now = Date.now();
+    if (this.call !== null || this.closed || now >= this.backoff_until) return;
+    if (this.last_failure_code === null || REFUSAL_CODES.has(this.last_failure_code) || now - this.fast_reconnect_ms < this.limits.backoff_ms_max) return;
+    this.fast_reconnect_ms = now;
     this.backoff_until = 0;
     if (this.backoff_timer) {
       clearTimeout(this.backoff_timer);

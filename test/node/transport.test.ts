@@ -179,6 +179,21 @@ t.test('a peer that comes back and speaks first is answered at once, not after t
   a.transport.send([hb('a', 'b', 2)]);
   await until('b to get a\'s answer well within the backoff', () => b.got.length === 1);
   t.same(b.got.map((m) => (m.type === 'heartbeat' ? m.commit : -1)), [2], 'the answer, not the message sent while b was down');
+
+  // b goes down and comes back again at once: a cut its backoff short less than
+  // backoff_ms_max ago, so this time a waits out its backoff (no reconnect per message).
+  b.transport.close();
+  b.server.forceShutdown();
+  const reported = a.unreachable.length;
+  a.transport.send([hb('a', 'b', 3)]);
+  await until('a to find b down again', () => a.unreachable.length > reported);
+  const b2 = await peer('b', 'c1', addrs, 4096, V11, DEFAULT_TRANSPORT_LIMITS.backoff_ms_min, b_port!);
+  peers.push(b2);
+  b2.transport.send([hb('b', 'a', 8)]);
+  await until('a to hear b again', () => a.got.length === 2);
+  a.transport.send([hb('a', 'b', 4)]);
+  await new Promise((r) => setTimeout(r, 1_000));
+  t.equal(b2.got.length, 0, 'the second answer waits for the backoff');
 });
 
 t.test('peers announce their version: recorded and logged, another major refused', async (t) => {
