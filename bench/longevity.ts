@@ -133,22 +133,30 @@ interface Figures {
   backup_bytes: number;
 }
 
-/** One linearizable read through `address`, on a fresh channel: a channel kept across a
- * node's start would wait out gRPC's reconnect backoff (1 s and growing) after the first
- * refused connection, and that wait would count as restart time. */
-async function linearizableRead(address: string): Promise<boolean> {
-  const probe = new StockraftClient({ endpoints: [address], deadline_ms: 2_000 });
+/** One call to a starting node on a fresh channel: a channel kept across a node's start
+ * would wait out gRPC's reconnect backoff (1 s and growing) after the first refused
+ * connection, and that wait would count as start time. */
+async function probe<T>(address: string, fn: (c: StockraftClient) => Promise<T>): Promise<T> {
+  const c = new StockraftClient({ endpoints: [address], deadline_ms: 2_000 });
   try {
-    return (await probe.getPosition(benchSku(0), LONGEVITY_LOCATION)) !== null;
+    return await fn(c);
   } finally {
-    probe.close();
+    c.close();
   }
 }
+
+/** Whether `address` answers a linearizable read. */
+const linearizableRead = (address: string): Promise<boolean> => probe(address, async (c) => (await c.getPosition(benchSku(0), LONGEVITY_LOCATION)) !== null);
+
+/** The flags of a member of the built cluster. */
+const memberArgs = (initial: string): string[] => ['--initial-cluster', initial, '--cluster-id', CLUSTER_ID];
+
+const leaderOf = (client: StockraftClient): Promise<string> => until('a leader', 60_000, async () => (await client.status()).leader_id ?? undefined);
 
 async function measureRestart(root: string, dirs: Record<string, string>, addr: Record<string, string>, initial: string): Promise<{ procs: Record<string, Proc>; ms: number; rss: number[]; rss_later: number[] }> {
   const t0 = performance.now();
   const procs: Record<string, Proc> = {};
-  for (const id of ['n1', 'n2', 'n3']) procs[id] = startNode(root, id, addr[id]!, dirs[id]!, ['--initial-cluster', initial, '--cluster-id', CLUSTER_ID]);
+  for (const id of ['n1', 'n2', 'n3']) procs[id] = startNode(root, id, addr[id]!, dirs[id]!, memberArgs(initial));
   try {
     await until('n1 to answer a linearizable read', SERVE_TIMEOUT_MS, async () => {
       for (const p of Object.values(procs)) if (p.exited()) throw new Error(`${p.name} exited:\n${p.tail()}`);
@@ -169,11 +177,11 @@ async function measureRestart(root: string, dirs: Record<string, string>, addr: 
  * restarts alone on its machine; the restart of all three at once on one 2-CPU machine
  * shares the CPUs three ways). */
 async function measureNodeRestart(root: string, procs: Record<string, Proc>, dirs: Record<string, string>, addr: Record<string, string>, initial: string, client: StockraftClient): Promise<{ id: string; ms: number; rss: number }> {
-  const leader_id = await until('a leader', 60_000, async () => (await client.status()).leader_id ?? undefined);
+  const leader_id = await leaderOf(client);
   const id = ['n3', 'n2', 'n1'].find((x) => x !== leader_id)!;
   await stopProc(procs[id]!, 'SIGKILL');
   const t0 = performance.now();
-  procs[id] = startNode(root, id, addr[id]!, dirs[id]!, ['--initial-cluster', initial, '--cluster-id', CLUSTER_ID]);
+  procs[id] = startNode(root, id, addr[id]!, dirs[id]!, memberArgs(initial));
   await until(`${id} to answer a linearizable read`, SERVE_TIMEOUT_MS, async () => {
     if (procs[id]!.exited()) throw new Error(`${id} exited:\n${procs[id]!.tail()}`);
     return (await linearizableRead(addr[id]!)) ? true : undefined;
@@ -182,18 +190,11 @@ async function measureNodeRestart(root: string, procs: Record<string, Proc>, dir
 }
 
 async function measureLearner(root: string, procs: Record<string, Proc>, addr: Record<string, string>, initial: string, client: StockraftClient): Promise<{ ms: number; sender: number; receiver: number }> {
-  const leader_id = await until('a leader', 60_000, async () => (await client.status()).leader_id ?? undefined);
+  const leader_id = await leaderOf(client);
   const target = (await client.status()).applied_index;
   procs.n4 = startNode(root, 'n4', addr.n4!, path.join(root, 'n4'), ['--join', '--cluster-id', CLUSTER_ID, '--initial-cluster', initial]);
   // Up once it answers status (its log runs at warn: no 'serving' line to wait for).
-  await until('n4 to answer status', 60_000, async () => {
-    const c = new StockraftClient({ endpoints: [addr.n4!], deadline_ms: 1_000 });
-    try {
-      return (await c.status()).id === 'n4' ? true : undefined;
-    } finally {
-      c.close();
-    }
-  });
+  await until('n4 to answer status', 60_000, async () => ((await probe(addr.n4!, (c) => c.status())).id === 'n4' ? true : undefined));
   const sampler = peakRss([procs[leader_id]!.pid, procs.n4.pid]);
   const t0 = performance.now();
   await client.addLearner('n4', addr.n4!);
