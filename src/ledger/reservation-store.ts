@@ -37,10 +37,6 @@ export class ReservationStore implements ReservationLookup {
     return slot < 0 ? undefined : this.outcomes.reservationAt(slot);
   }
 
-  has(reservation_id: string): boolean {
-    return this.get(reservation_id) !== undefined;
-  }
-
   /** Stores res: replaces the reservation of its id, or, for a new one, keeps it until
    * place() gives it its outcome's slot. */
   put(res: ReservationRecord): void {
