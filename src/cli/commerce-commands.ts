@@ -26,7 +26,8 @@ export function parseAllocation(name: string, value: string): AllocationLine {
   return { sku, locations, quantity: parseInteger(`${name} quantity`, qty, 1, QUANTITY_ARG_MAX), strategy, split };
 }
 
-function opId(o: { opId?: string }): { op_id?: string } {
+/** The op_id a command carries: the one given with --op-id, else none (the SDK makes one). */
+export function opId(o: { opId?: string }): { op_id?: string } {
   return o.opId !== undefined ? { op_id: o.opId } : {};
 }
 

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import type { CommandResult, LedgerEvent } from '../ledger/types.js';
 import { collect, UsageError, parseDuration, parseInteger, parseLine, parsePositionRef } from './args.js';
 import { contextOf, Exit, EXIT_REFUSED, type Ctx } from './context.js';
-import { parseAllocation } from './commerce-commands.js';
+import { opId, parseAllocation } from './commerce-commands.js';
 import { eventsTable, positionsTable, refusalReason, reservationText, resultText } from './output.js';
 import { addWatchCommand } from './watch-command.js';
 
@@ -50,7 +50,7 @@ function addAdjustCommand(program: Command): void {
           reason: o.reason,
           reference: o.reference,
           ...(o.expectedOnHand !== undefined ? { expected_on_hand: parseInteger('--expected-on-hand', o.expectedOnHand, 0, Number.MAX_SAFE_INTEGER) } : {}),
-          ...(o.opId !== undefined ? { op_id: o.opId } : {}),
+          ...opId(o),
         });
         report(ctx, r.id, r);
       }),
@@ -101,7 +101,7 @@ function addCommitCommand(program: Command): void {
         const r = await ctx.client().commit({
           reservation_id: id as string,
           ...(o.line !== undefined ? { lines: o.line.map((l) => parseLine('--line', l)) } : {}),
-          ...(o.opId !== undefined ? { op_id: o.opId } : {}),
+          ...opId(o),
         });
         report(ctx, r.id, r);
       }),
@@ -117,7 +117,7 @@ function addReleaseCommand(program: Command): void {
     .action(
       run(async (ctx, id, opts) => {
         const o = opts as { reason: string; opId?: string };
-        const r = await ctx.client().release({ reservation_id: id as string, reason: o.reason, ...(o.opId !== undefined ? { op_id: o.opId } : {}) });
+        const r = await ctx.client().release({ reservation_id: id as string, reason: o.reason, ...opId(o) });
         report(ctx, r.id, r);
       }),
     );
@@ -132,7 +132,7 @@ function addExtendCommand(program: Command): void {
     .action(
       run(async (ctx, id, opts) => {
         const o = opts as { ttl: string; opId?: string };
-        const r = await ctx.client().extend({ reservation_id: id as string, ttl_ms: parseDuration('--ttl', o.ttl), ...(o.opId !== undefined ? { op_id: o.opId } : {}) });
+        const r = await ctx.client().extend({ reservation_id: id as string, ttl_ms: parseDuration('--ttl', o.ttl), ...opId(o) });
         report(ctx, r.id, r);
       }),
     );
