@@ -27,7 +27,7 @@ import { promisify } from 'node:util';
 import { StockraftClient } from '../src/client/index.js';
 import { STOCKD_NODE_ENV, STOCKD_NODE_FLAGS } from '../src/server/node-flags.js';
 import { freePorts, sleep, startProc, stopAll, stopProc, type Proc } from './lib/procs.js';
-import { rssMib } from './lib/rss.js';
+import { rssMib, rssParts, type RssParts } from './lib/rss.js';
 import { benchSku, buildCluster, CLUSTER_ID, LONGEVITY_LOCATION } from './longevity-build.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -113,11 +113,19 @@ async function until<T>(what: string, timeout_ms: number, fn: () => Promise<T | 
   throw new Error(`${what}: not within ${timeout_ms} ms`);
 }
 
-/** Samples the peak RSS of processes until stopped. */
-function peakRss(pids: readonly number[]): { stop(): number[] } {
-  const peaks = pids.map(() => 0);
-  const timer = setInterval(() => pids.forEach((pid, i) => (peaks[i] = Math.max(peaks[i]!, rssMib(pid)))), SAMPLE_MS);
+/** Samples the peak RSS of processes until stopped, with its split at the peak. */
+function peakRss(pids: readonly number[]): { stop(): RssParts[] } {
+  const peaks: RssParts[] = pids.map(() => ({ rss_mib: 0, anon_mib: 0, file_mib: 0 }));
+  const sample = (pid: number, i: number): void => {
+    const now = rssParts(pid);
+    if (now.rss_mib > peaks[i]!.rss_mib) peaks[i] = now;
+  };
+  const timer = setInterval(() => pids.forEach(sample), SAMPLE_MS);
   return { stop: () => (clearInterval(timer), peaks) };
+}
+
+function peakText(p: RssParts): string {
+  return `${Math.round(p.rss_mib)} MiB (anon ${Math.round(p.anon_mib)}, file ${Math.round(p.file_mib)})`;
 }
 
 interface Figures {
@@ -129,6 +137,8 @@ interface Figures {
   node_restart_rss_mib: number;
   snapshot_to_learner_ms: number;
   snapshot_peak_rss_mib: { sender: number; receiver: number };
+  /** The anonymous and mapped-file parts of each peak. */
+  snapshot_peak_split_mib: { sender: { anon: number; file: number }; receiver: { anon: number; file: number } };
   backup_ms: number;
   backup_bytes: number;
 }
@@ -189,7 +199,7 @@ async function measureNodeRestart(root: string, procs: Record<string, Proc>, dir
   return { id, ms: performance.now() - t0, rss: Math.round(rssMib(procs[id]!.pid)) };
 }
 
-async function measureLearner(root: string, procs: Record<string, Proc>, addr: Record<string, string>, initial: string, client: StockraftClient): Promise<{ ms: number; sender: number; receiver: number }> {
+async function measureLearner(root: string, procs: Record<string, Proc>, addr: Record<string, string>, initial: string, client: StockraftClient): Promise<{ ms: number; sender: RssParts; receiver: RssParts }> {
   const leader_id = await leaderOf(client);
   const target = (await client.status()).applied_index;
   procs.n4 = startNode(root, 'n4', addr.n4!, path.join(root, 'n4'), ['--join', '--cluster-id', CLUSTER_ID, '--initial-cluster', initial]);
@@ -206,7 +216,7 @@ async function measureLearner(root: string, procs: Record<string, Proc>, addr: R
   }
   const ms = performance.now() - t0;
   const [sender, receiver] = sampler.stop();
-  return { ms, sender: Math.round(sender!), receiver: Math.round(receiver!) };
+  return { ms, sender: sender!, receiver: receiver! };
 }
 
 async function measureBackup(root: string, leader_address: string): Promise<{ ms: number; bytes: number }> {
@@ -259,18 +269,22 @@ async function run(args: Args, log: (s: string) => void): Promise<Figures & { bu
     try {
       const one = await measureNodeRestart(root, r.procs, built.dirs, addr, initial, client);
       log(`restart of ${one.id} alone (kill -9, start, until it serves a linearizable read) ${one.ms.toFixed(0)} ms; RSS ${one.rss} MiB`);
-      const skipped = { snapshot_to_learner_ms: -1, snapshot_peak_rss_mib: { sender: -1, receiver: -1 }, backup_ms: -1, backup_bytes: -1 };
+      const skipped = { snapshot_to_learner_ms: -1, snapshot_peak_rss_mib: { sender: -1, receiver: -1 }, snapshot_peak_split_mib: { sender: { anon: -1, file: -1 }, receiver: { anon: -1, file: -1 } }, backup_ms: -1, backup_bytes: -1 };
       const restarts = { build_ms: built.build_ms, applied_index: built.applied_index, restart_to_serving_ms: Math.round(r.ms), node_restart_ms: Math.round(one.ms), node_restart_rss_mib: one.rss, rss_mib_serving: r.rss, rss_mib_5s_later: r.rss_later };
       if (args.restart_only) return { ...restarts, ...skipped };
       const l = await measureLearner(root, r.procs, addr, initial, client);
-      log(`snapshot to learner ${l.ms.toFixed(0)} ms; peak RSS sender ${l.sender} MiB, receiver ${l.receiver} MiB`);
+      log(`snapshot to learner ${l.ms.toFixed(0)} ms; peak RSS sender ${peakText(l.sender)}, receiver ${peakText(l.receiver)}`);
       const leader_id = (await client.status()).leader_id ?? 'n1';
       const b = await measureBackup(root, addr[leader_id]!);
       log(`backup ${b.ms.toFixed(0)} ms, ${b.bytes} bytes`);
       return {
         ...restarts,
         snapshot_to_learner_ms: Math.round(l.ms),
-        snapshot_peak_rss_mib: { sender: l.sender, receiver: l.receiver },
+        snapshot_peak_rss_mib: { sender: Math.round(l.sender.rss_mib), receiver: Math.round(l.receiver.rss_mib) },
+        snapshot_peak_split_mib: {
+          sender: { anon: Math.round(l.sender.anon_mib), file: Math.round(l.sender.file_mib) },
+          receiver: { anon: Math.round(l.receiver.anon_mib), file: Math.round(l.receiver.file_mib) },
+        },
         backup_ms: Math.round(b.ms),
         backup_bytes: b.bytes,
       };

@@ -1,9 +1,8 @@
 // A cluster holding a large ledger: 1,000,000 positions (one Adjust event each) and
 // 100,000 open reservations. Measures RSS per node, then the restart time of a node with
 // over 1,000,000 applied events (kill -9, start, first linearizable read served).
-import fs from 'node:fs';
 import { sleep, stopProc } from '../lib/procs.js';
-import { rssMib } from '../lib/rss.js';
+import { rssMib, rssSplitText } from '../lib/rss.js';
 import type { RestartFigures, RssFigures } from '../report/model.js';
 import { InventoryClient } from '../targets/inventory-client.js';
 import { StockraftClient, type OpInput } from '../../src/client/index.js';
@@ -46,12 +45,6 @@ async function submitAll(c: StockraftClient, total: number, make: (i: number) =>
 
 /** RSS split into anonymous memory (heap, buffers) and file-backed pages (LevelDB's mapped
  * table files: page cache the kernel may reclaim, but counted in RSS), from /proc (Linux). */
-function rssSplit(pid: number): string {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kib = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(status)?.[1] ?? NaN);
-  return `anon ${(kib('RssAnon') / 1024).toFixed(0)} MiB, file ${(kib('RssFile') / 1024).toFixed(0)} MiB`;
-}
-
 export async function measureBigState(log: (l: string) => void): Promise<{ rss: RssFigures; restart: RestartFigures }> {
   const cluster = await startStockraft({ nodes: 3, log });
   try {
@@ -75,12 +68,12 @@ export async function measureBigState(log: (l: string) => void): Promise<{ rss: 
     // a leader). The second is the figure: what a node holding this state keeps.
     await sleep(3000);
     const after_load = cluster.nodes.map((n) => rssMib(n.proc.pid));
-    log(`  RSS per node right after the load: ${after_load.map((v) => v.toFixed(0)).join(' / ')} MiB (${cluster.nodes.map((n) => rssSplit(n.proc.pid)).join(' / ')})`);
+    log(`  RSS per node right after the load: ${after_load.map((v) => v.toFixed(0)).join(' / ')} MiB (${cluster.nodes.map((n) => rssSplitText(n.proc.pid)).join(' / ')})`);
     await sleep(IDLE_SETTLE_MS);
     const rss = cluster.nodes.map((n) => rssMib(n.proc.pid));
     const leader_now = await waitForLeader(cluster.endpoints, 30_000);
     const leader_id = cluster.nodes.find((n) => n.address === leader_now)?.id ?? leader_now;
-    log(`  RSS per node after ${IDLE_SETTLE_MS / 1000} s idle: ${rss.map((v) => v.toFixed(0)).join(' / ')} MiB (${cluster.nodes.map((n) => rssSplit(n.proc.pid)).join(' / ')}); leader ${leader_id}`);
+    log(`  RSS per node after ${IDLE_SETTLE_MS / 1000} s idle: ${rss.map((v) => v.toFixed(0)).join(' / ')} MiB (${cluster.nodes.map((n) => rssSplitText(n.proc.pid)).join(' / ')}); leader ${leader_id}`);
 
     // Restart a follower: kill -9, start, time to the first linearizable read it serves.
     const lead = await waitForLeader(cluster.endpoints, 30_000);
@@ -111,9 +104,9 @@ export async function measureBigState(log: (l: string) => void): Promise<{ rss: 
     log(`  restart of ${node.id}: serving after ${restart_ms.toFixed(0)} ms`);
     // A restarted node holds the loaded state without what applying the load left behind.
     await sleep(3000);
-    log(`  RSS of ${node.id} after its restart: ${rssMib(node.proc.pid).toFixed(0)} MiB (${rssSplit(node.proc.pid)})`);
+    log(`  RSS of ${node.id} after its restart: ${rssMib(node.proc.pid).toFixed(0)} MiB (${rssSplitText(node.proc.pid)})`);
     await sleep(IDLE_SETTLE_MS);
-    log(`  RSS of ${node.id} ${IDLE_SETTLE_MS / 1000} s later: ${rssMib(node.proc.pid).toFixed(0)} MiB (${rssSplit(node.proc.pid)})`);
+    log(`  RSS of ${node.id} ${IDLE_SETTLE_MS / 1000} s later: ${rssMib(node.proc.pid).toFixed(0)} MiB (${rssSplitText(node.proc.pid)})`);
     return {
       rss: { positions: BIG_POSITIONS, open_reservations: BIG_OPEN_RESERVATIONS, rss_mib_per_node: rss, rss_mib_per_node_after_load: after_load, idle_s: IDLE_SETTLE_MS / 1000 },
       restart: { applied_events: BIG_POSITIONS + BIG_OPEN_RESERVATIONS, restart_ms },

@@ -10,8 +10,11 @@ import { RULES_VERSION_FIELD_MAX } from '../ledger/rules.js';
 
 /** Incompatible changes of proto/raft.proto or of its meaning raise the major version. */
 export const PEER_PROTOCOL_MAJOR = 1;
-/** 1.0: before announcements; 1.1: PeerVersion on the first batch and snapshot header. */
-export const PEER_PROTOCOL_MINOR = 1;
+/** 1.0: before announcements; 1.1: PeerVersion on the first batch and snapshot header;
+ * 1.2: takes snapshot values in their stored binary layouts (storage-values.ts). */
+export const PEER_PROTOCOL_MINOR = 2;
+/** The first minor version that takes snapshot values as this build stores them. */
+const STORED_SNAPSHOT_MINOR = 2;
 /** Bound on announced protocol numbers (a larger one is malformed). */
 const PROTOCOL_FIELD_MAX = 65_535;
 
@@ -68,6 +71,13 @@ export function peerVersionFromWire(w: WirePeerVersion | null | undefined): Peer
 export function peerVersionRefusal(from: NodeId, v: PeerVersion): string | null {
   if (v.protocol_major === PEER_PROTOCOL_MAJOR) return null;
   return `peer '${from}' speaks peer protocol ${v.protocol_major}.${v.protocol_minor}; this node speaks ${PEER_PROTOCOL_MAJOR}.${PEER_PROTOCOL_MINOR} (major versions must match: upgrade or roll back one of the two)`;
+}
+
+/** Whether a snapshot to a peer that announced `v` (null: nothing heard) may carry values
+ * as stored: binary layouts a build before them could not read. A peer not heard from is
+ * sent the portable form, which every build reads. */
+export function takesStoredSnapshot(v: PeerVersion | null): boolean {
+  return v !== null && v.protocol_major === PEER_PROTOCOL_MAJOR && v.protocol_minor >= STORED_SNAPSHOT_MINOR;
 }
 
 /** The announcements of peers with an inbound stream open now. A peer whose streams all

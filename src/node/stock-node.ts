@@ -165,7 +165,7 @@ export class StockNodeImpl implements StockNode {
         this.metrics?.snapshot_receive_records.inc(records);
       },
       onSnapshotFailed: () => this.metrics?.snapshot_failures.inc({ stage: 'receive' }),
-      openSnapshot: (): Promise<SnapshotView> => this.storage.openSnapshot(),
+      openSnapshot: (form): Promise<SnapshotView> => this.storage.openSnapshot(form),
     };
   }
 

@@ -206,8 +206,15 @@ async function forEachRecord(sub: Sub, add: (key: string, value: unknown) => voi
   return n;
 }
 
+/** How a snapshot view gives its values: 'stored' as they are in the data dir (binary
+ * layouts among them, for a peer that reads them: peer-version.ts), 'portable' in the
+ * msgpack forms every build reads (for backups and older peers). Stored values are about
+ * a quarter of the portable bytes and need no re-encoding. */
+export type SnapshotForm = 'stored' | 'portable';
+
 export interface SnapshotView {
   readonly applied: AppliedRecord;
+  readonly form: SnapshotForm;
   readonly records: AsyncGenerator<[SublevelName, Uint8Array, Uint8Array]>;
   close(): Promise<void>;
 }
@@ -897,11 +904,12 @@ export class LevelStorage {
   }
 
   /** A consistent view of the ledger sub-levels and the applied record at one instant,
-   * its records in the msgpack forms every build reads (toPortable, portableWatchRecords):
-   * snapshots and backups keep the format they had before the binary layouts.
-   * The explicit LevelDB snapshot pins that instant: the applied record read through it
-   * matches the ledger state, history and events read through it. Call close() when done. */
-  async openSnapshot(): Promise<SnapshotView> {
+   * its values as stored or in the msgpack forms every build reads (toPortable,
+   * portableWatchRecords), see SnapshotForm: backups keep the format they had before the
+   * binary layouts. The explicit LevelDB snapshot pins that instant: the applied record
+   * read through it matches the ledger state, history and events read through it. Call
+   * close() when done. */
+  async openSnapshot(form: SnapshotForm = 'portable'): Promise<SnapshotView> {
     const snap = this.db.snapshot();
     const raw = await this.meta.get(enc.encode('applied'), { snapshot: snap });
     if (raw === undefined) {
@@ -924,7 +932,8 @@ export class LevelStorage {
             const batch = await it.nextv(READ_BATCH);
             if (batch.length === 0) break;
             for (const [k, v] of batch) {
-              if (name === 'events') yield* portableWatchRecords(k, v);
+              if (form === 'stored') yield [name, k, v];
+              else if (name === 'events') yield* portableWatchRecords(k, v);
               else yield [name, k, toPortable(v)];
             }
           }
@@ -933,7 +942,7 @@ export class LevelStorage {
         }
       }
     }
-    return { applied, records: records(), close: () => snap.close() };
+    return { applied, form, records: records(), close: () => snap.close() };
   }
 
   /** Events after `after_key` (or from `from_index` when null), in log order, at most

@@ -33,10 +33,10 @@ import {
   type WireSnapshotChunk,
 } from './transport-codec.js';
 import { encodeSnapshotChunks, snapshotHasher, type StagedSnapshot, type StagingStore } from './storage-snapshot.js';
-import type { SnapshotView } from './storage-level.js';
+import type { SnapshotForm, SnapshotView } from './storage-level.js';
 import { refuse, SnapshotReceiving, type SnapshotAck, type SnapshotTestHook } from './snapshot-receive.js';
 import type { TransportCounts } from './node-health-metrics.js';
-import { PeerVersionError, PeerVersions, peerVersionFromWire, peerVersionRefusal, peerVersionText, type PeerVersion, type WirePeerVersion } from './peer-version.js';
+import { PeerVersionError, PeerVersions, peerVersionFromWire, peerVersionRefusal, peerVersionText, takesStoredSnapshot, type PeerVersion, type WirePeerVersion } from './peer-version.js';
 
 const PROTO_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../proto/stockraft/raft/raft.proto');
 
@@ -142,8 +142,8 @@ export interface TransportHost {
   /** Received snapshot bytes and refused streams, for metrics. */
   onSnapshotReceived(bytes: number, records: number): void;
   onSnapshotFailed(): void;
-  /** A consistent view of the local state machine to send. */
-  openSnapshot(): Promise<SnapshotView>;
+  /** A consistent view of the local state machine to send, its values in `form`. */
+  openSnapshot(form: SnapshotForm): Promise<SnapshotView>;
   /** Where incoming snapshots are staged. */
   readonly staging: StagingStore;
   readonly snapshot_hook: SnapshotTestHook | null;
@@ -433,7 +433,7 @@ export class GrpcTransport {
   private async streamSnapshot(link: PeerLink, to: NodeId, term: number): Promise<boolean> {
     const client = link.ensureClient();
     if (!client) throw new Error(`no address known for ${to}`);
-    const view = await this.host.openSnapshot();
+    const view = await this.host.openSnapshot(takesStoredSnapshot(this.peer_versions.get(to)) ? 'stored' : 'portable');
     const t0 = Date.now();
     try {
       const meta: SnapshotMeta = { index: view.applied.index, term: view.applied.term, conf_state: view.applied.conf_state };
@@ -512,7 +512,7 @@ export class GrpcTransport {
       const r = result as unknown as { err: grpc.ServiceError | null; ack: { accepted: boolean; detail: string } | null };
       const ok = !r.err && !!r.ack?.accepted;
       this.host.log.info(
-        { peer: to, index: meta.index, chunks: seq, bytes, ms: Date.now() - t0, ok, detail: r.err?.details ?? r.ack?.detail ?? '' },
+        { peer: to, index: meta.index, form: view.form, chunks: seq, bytes, ms: Date.now() - t0, ok, detail: r.err?.details ?? r.ack?.detail ?? '' },
         'snapshot sent',
       );
       return ok;

@@ -13,7 +13,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ClassicLevel } from 'classic-level';
-import { LevelStorage, pack, type AppliedRecord, type SnapshotRecord } from '../../src/node/storage-level.js';
+import { LevelStorage, pack, type AppliedRecord, type SnapshotForm, type SnapshotRecord } from '../../src/node/storage-level.js';
+import { PEER_PROTOCOL_MAJOR, PEER_PROTOCOL_MINOR } from '../../src/node/peer-version.js';
 import { encodeSnapshotChunks, snapshotHasher, SnapshotReceiver, type StagedSnapshot } from '../../src/node/storage-snapshot.js';
 import { DEFAULT_TRANSPORT_LIMITS, GrpcTransport, raftServiceClient, type TransportHost } from '../../src/node/transport-grpc.js';
 import type { WireSnapshotChunk } from '../../src/node/transport-codec.js';
@@ -66,7 +67,7 @@ async function chunksOf(recs: SnapshotRecord[], chunk_bytes_max: number): Promis
     yield* recs;
   }
   const out: Uint8Array[] = [];
-  for await (const c of encodeSnapshotChunks({ applied: APPLIED, records: gen(), close: () => Promise.resolve() }, chunk_bytes_max)) out.push(c);
+  for await (const c of encodeSnapshotChunks({ applied: APPLIED, form: 'portable', records: gen(), close: () => Promise.resolve() }, chunk_bytes_max)) out.push(c);
   return out;
 }
 
@@ -185,23 +186,26 @@ interface Side {
   failed: number;
   /** Outcomes of this side's snapshot sends, in order. */
   sent: boolean[];
+  /** The value forms this side's snapshot sends asked for, in order. */
+  forms: SnapshotForm[];
   warnings: string[];
 }
 
 interface SideOptions {
   readonly hook?: SnapshotTestHook;
   readonly snapshot_stall_ms_max?: number;
+  readonly protocol_minor?: number;
 }
 
 async function side(t: Teardown, id: string, addresses: Map<string, string>, chunk_bytes_max: number, o: SideOptions = {}): Promise<Side> {
   const storage = await oldNode(tempDir(t));
   const staged: StagedSnapshot[] = [];
-  const me: Partial<Side> = { storage, staged, failed: 0, sent: [], warnings: [] };
+  const me: Partial<Side> = { storage, staged, failed: 0, sent: [], forms: [], warnings: [] };
   const host: TransportHost = {
     cluster_id: 'c1',
     self_id: id,
     self_address: '',
-    self_version: { protocol_major: 1, protocol_minor: 1, rules_version_min: 1, rules_version_max: 2 },
+    self_version: { protocol_major: PEER_PROTOCOL_MAJOR, protocol_minor: o.protocol_minor ?? PEER_PROTOCOL_MINOR, rules_version_min: 1, rules_version_max: 2 },
     staging: storage,
     snapshot_hook: o.hook ?? null,
     log: { info: (obj, msg) => (msg === "snapshot sent" ? me.warnings!.push(`${msg} ${JSON.stringify(obj)}`) : undefined), debug: () => undefined, warn: (obj, msg) => me.warnings!.push(`${msg} ${JSON.stringify(obj)}`) },
@@ -219,7 +223,10 @@ async function side(t: Teardown, id: string, addresses: Map<string, string>, chu
     onSnapshotFailed: () => {
       me.failed! += 1;
     },
-    openSnapshot: () => storage.openSnapshot(),
+    openSnapshot: (form) => {
+      me.forms!.push(form);
+      return storage.openSnapshot(form);
+    },
   };
   const transport = new GrpcTransport(host, { ...DEFAULT_TRANSPORT_LIMITS, snapshot_chunk_bytes_max: chunk_bytes_max, snapshot_stall_ms_max: o.snapshot_stall_ms_max ?? DEFAULT_TRANSPORT_LIMITS.snapshot_stall_ms_max });
   const server = new grpc.Server();
@@ -273,6 +280,27 @@ t.test('over gRPC: a snapshot of many chunks streams from a consistent view into
   await b.storage.forEachStagedState(got.generation, (k) => keys.push(k));
   t.equal(keys.length, 3001, 'every state record (and the old one) arrived');
 
+});
+
+t.test('over gRPC: values travel as stored only to a receiver that announced it reads them', async (t) => {
+  const addrs = new Map<string, string>();
+  const a = await side(t, 'a', addrs, 4096);
+  const b = await side(t, 'b', addrs, 4096);
+  const old = await side(t, 'o', addrs, 4096, { protocol_minor: 1 });
+  await a.storage.apply([{ type: 'put', sublevel: 'state', key: 'k', value: 1 }], [], { index: 3, term: 1, conf_state: conf, addresses: {} });
+  const snapshotTo = async (to: Side, id: string, n: number): Promise<void> => {
+    a.transport.send([{ type: 'snapshot', from: 'a', to: id, term: 1, snapshot: { index: 3, term: 1, conf_state: conf } }]);
+    await until(`${id} to stage snapshot ${n}`, () => to.staged.length === n);
+  };
+  await snapshotTo(b, 'b', 1);
+  t.same(a.forms, ['portable'], 'a peer not heard from gets the portable form');
+  b.transport.send([{ from: 'b', to: 'a', term: 1, type: 'heartbeat', commit: 1, context: '' }]);
+  old.transport.send([{ from: 'o', to: 'a', term: 1, type: 'heartbeat', commit: 1, context: '' }]);
+  await until('a to hear b and o', () => a.transport.peer_versions.get('b') !== null && a.transport.peer_versions.get('o') !== null);
+  await snapshotTo(b, 'b', 2);
+  await snapshotTo(old, 'o', 1);
+  t.same(a.forms, ['portable', 'stored', 'portable'], 'a peer of this version gets values as stored; one of protocol 1.1 the portable form');
+  t.ok(a.warnings.some((w) => w.startsWith('snapshot sent') && w.includes('"form":"stored"')), 'the send log names the form');
 });
 
 t.test('over gRPC: a receiver that stops taking chunks is given up after the stall bound, and a later send succeeds', async (t) => {

@@ -63,9 +63,9 @@ interface Peer {
   infos: [object, string][];
 }
 
-const V11: PeerVersion = { protocol_major: PEER_PROTOCOL_MAJOR, protocol_minor: PEER_PROTOCOL_MINOR, rules_version_min: 1, rules_version_max: 2 };
+const OURS: PeerVersion = { protocol_major: PEER_PROTOCOL_MAJOR, protocol_minor: PEER_PROTOCOL_MINOR, rules_version_min: 1, rules_version_max: 2 };
 
-async function peer(id: string, cluster_id: string, addresses: Map<string, string>, queue_messages_max = 4096, self_version: PeerVersion = V11, backoff_ms_min = DEFAULT_TRANSPORT_LIMITS.backoff_ms_min, port = 0): Promise<Peer> {
+async function peer(id: string, cluster_id: string, addresses: Map<string, string>, queue_messages_max = 4096, self_version: PeerVersion = OURS, backoff_ms_min = DEFAULT_TRANSPORT_LIMITS.backoff_ms_min, port = 0): Promise<Peer> {
   const got: Message[] = [];
   const unreachable: string[] = [];
   const warnings: string[] = [];
@@ -155,7 +155,7 @@ t.test('a peer that comes back and speaks first is answered at once, not after t
   const addrs = new Map<string, string>();
   // A backoff far longer than the test waits: only the peer's own message can end it.
   const BACKOFF_MS = 20_000;
-  const a = await peer('a', 'c1', addrs, 4096, V11, BACKOFF_MS);
+  const a = await peer('a', 'c1', addrs, 4096, OURS, BACKOFF_MS);
   // b has an address but is down while a sends to it.
   const [b_port] = await freePorts(1);
   const down = [...addrs.keys()];
@@ -172,7 +172,7 @@ t.test('a peer that comes back and speaks first is answered at once, not after t
   a.transport.send([hb('a', 'b', 1)]);
   await until('a to find b unreachable', () => a.unreachable.includes('b'));
   // b starts (on its address) and speaks first; a answers while its backoff has ~20 s left.
-  const b = await peer('b', 'c1', addrs, 4096, V11, DEFAULT_TRANSPORT_LIMITS.backoff_ms_min, b_port!);
+  const b = await peer('b', 'c1', addrs, 4096, OURS, DEFAULT_TRANSPORT_LIMITS.backoff_ms_min, b_port!);
   peers.push(b);
   b.transport.send([hb('b', 'a', 7)]);
   await until('a to hear b', () => a.got.length === 1);
@@ -187,7 +187,7 @@ t.test('a peer that comes back and speaks first is answered at once, not after t
   const reported = a.unreachable.length;
   a.transport.send([hb('a', 'b', 3)]);
   await until('a to find b down again', () => a.unreachable.length > reported);
-  const b2 = await peer('b', 'c1', addrs, 4096, V11, DEFAULT_TRANSPORT_LIMITS.backoff_ms_min, b_port!);
+  const b2 = await peer('b', 'c1', addrs, 4096, OURS, DEFAULT_TRANSPORT_LIMITS.backoff_ms_min, b_port!);
   peers.push(b2);
   b2.transport.send([hb('b', 'a', 8)]);
   await until('a to hear b again', () => a.got.length === 2);
@@ -200,7 +200,7 @@ t.test('peers announce their version: recorded and logged, another major refused
   const addrs = new Map<string, string>();
   const a = await peer('a', 'c1', addrs);
   const b = await peer('b', 'c1', addrs);
-  const future = await peer('f', 'c1', addrs, 4096, { ...V11, protocol_major: 2, protocol_minor: 0 });
+  const future = await peer('f', 'c1', addrs, 4096, { ...OURS, protocol_major: 2, protocol_minor: 0 });
   t.teardown(() => {
     for (const p of [a, b, future]) {
       p.transport.close();
@@ -211,10 +211,10 @@ t.test('peers announce their version: recorded and logged, another major refused
   a.transport.send([{ from: 'a', to: 'b', term: 1, type: 'heartbeat', commit: 1, context: '' }]);
   a.transport.send([{ from: 'a', to: 'b', term: 1, type: 'heartbeat', commit: 2, context: '' }]);
   await until('2 messages at b', () => b.got.length === 2);
-  t.same(b.transport.peer_versions.get('a'), V11, 'b knows what a announced');
+  t.same(b.transport.peer_versions.get('a'), OURS, 'b knows what a announced');
   t.same(
     b.infos.filter(([, m]) => m === 'peer version'),
-    [[{ from: 'a', version: 'protocol 1.1, ledger rules 1..2' }, 'peer version']],
+    [[{ from: 'a', version: `protocol ${PEER_PROTOCOL_MAJOR}.${PEER_PROTOCOL_MINOR}, ledger rules 1..2` }, 'peer version']],
     'logged once per stream, with the version',
   );
 
