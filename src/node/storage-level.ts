@@ -58,14 +58,16 @@ export { pack, unpack, StorageError, encodeEntryRecord, decodeEntryRecord, entry
 export const FORMAT_VERSION = 4;
 /** The format whose dirs this build takes as they are (see FORMAT_VERSION). */
 const FORMAT_READ_AS_IS = 3;
-/** LevelDB's open table files (its table cache; LevelDB keeps 10 more for itself and
- * raises anything below 74). On Linux LevelDB maps every open table file into memory, and
- * every page a read touches counts in the process's RSS until the table leaves the cache:
- * with the default (1,000) a snapshot send or a backup, which read every table, left the
- * whole database resident (2M events: ~490 MiB of a 632 MiB peak). 100 bounds that part
- * to about 90 tables of ~2 MiB whatever the history; a read of a table outside the cache
- * reopens it (a file open and its index block, rare next to the applies). */
-export const LEVELDB_OPEN_FILES_MAX = 100;
+/** LevelDB's open files: 10 for itself, the rest its table cache (it raises anything below
+ * 74, so this is the least it takes). On Linux LevelDB maps every open table file into
+ * memory, and every page a read touches counts in the process's RSS until the table leaves
+ * the cache: with the default (1,000) a snapshot send or a backup, which read every table,
+ * left the whole database resident (2M events: ~490 MiB of a 632 MiB peak). 74 bounds that
+ * part to 64 tables of ~2 MiB whatever the history (100 left ~210 MiB resident during a
+ * send at 1M positions: 40% of the 500 MiB budget). A read of a table outside the cache
+ * reopens it (a file open and its index block): rare, as the ledger's state is served from
+ * memory and the log's tables are recent. */
+export const LEVELDB_OPEN_FILES_MAX = 74;
 /** Records fetched per iterator call when reading a whole sub-level. */
 const READ_BATCH = 1000;
 const enc = new TextEncoder();
