@@ -16,7 +16,8 @@
 //   npm run bench:longevity -- [--events 200000] [--positions 20000] [--json]
 //   big targets: --events 20000000 --positions 1000000 (~27 min to build here)
 //   --build-only DIR builds the dirs into DIR and keeps them; --from DIR measures on them
-//   (once: the run changes them), so a big build serves a later measurement.
+//   (once: the run changes them), so a big build serves a later measurement; --restart-only
+//   stops after the restarts, --no-backup before the backup.
 
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -51,6 +52,8 @@ interface Args {
   from: string | null;
   /** Only the two restart figures (no learner, no backup: a 20M-event store takes ~1 h more). */
   restart_only: boolean;
+  /** Everything but the backup (20M events: ~25 min). */
+  no_backup: boolean;
 }
 
 /** What --build-only leaves beside the data dirs, for --from. */
@@ -76,7 +79,7 @@ function dirArg(name: string, v: string | undefined): string {
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const a: Args = { events: 200_000, positions: 20_000, json: false, build_only: null, from: null, restart_only: false };
+  const a: Args = { events: 200_000, positions: 20_000, json: false, build_only: null, from: null, restart_only: false, no_backup: false };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     if (k === '--json') a.json = true;
@@ -85,7 +88,8 @@ function parseArgs(argv: readonly string[]): Args {
     else if (k === '--build-only') a.build_only = dirArg('build-only', argv[++i]);
     else if (k === '--from') a.from = dirArg('from', argv[++i]);
     else if (k === '--restart-only') a.restart_only = true;
-    else throw new RangeError(`unknown argument '${k}' (--events N --positions P --json --build-only DIR --from DIR --restart-only)`);
+    else if (k === '--no-backup') a.no_backup = true;
+    else throw new RangeError(`unknown argument '${k}' (--events N --positions P --json --build-only DIR --from DIR --restart-only --no-backup)`);
   }
   if (a.positions > a.events) throw new RangeError(`--positions ${a.positions} exceeds --events ${a.events}`);
   return a;
@@ -141,6 +145,8 @@ interface Figures {
   snapshot_peak_split_mib: { sender: { anon: number; file: number }; receiver: { anon: number; file: number } };
   backup_ms: number;
   backup_bytes: number;
+  /** Peak RSS of the node serving the backup while it streams. */
+  backup_peak_rss_mib: number;
 }
 
 /** One call to a starting node on a fresh channel: a channel kept across a node's start
@@ -219,11 +225,13 @@ async function measureLearner(root: string, procs: Record<string, Proc>, addr: R
   return { ms, sender: sender!, receiver: receiver! };
 }
 
-async function measureBackup(root: string, leader_address: string): Promise<{ ms: number; bytes: number }> {
+async function measureBackup(root: string, leader_address: string, leader_pid: number): Promise<{ ms: number; bytes: number; peak: RssParts }> {
+  const sampler = peakRss([leader_pid]);
   const file = path.join(root, 'backup.bin');
   const t0 = performance.now();
   await promisify(execFile)(process.execPath, [STOCKCTL_JS, '--endpoints', leader_address, '--deadline-ms', '600000', 'backup', '--out', file], { maxBuffer: 1 << 20, timeout: CATCH_UP_TIMEOUT_MS });
-  return { ms: performance.now() - t0, bytes: statSync(file).size };
+  const ms = performance.now() - t0;
+  return { ms, bytes: statSync(file).size, peak: sampler.stop()[0]! };
 }
 
 /** The built data dirs: from a --build-only run (--from), or built now into `root`. */
@@ -269,15 +277,12 @@ async function run(args: Args, log: (s: string) => void): Promise<Figures & { bu
     try {
       const one = await measureNodeRestart(root, r.procs, built.dirs, addr, initial, client);
       log(`restart of ${one.id} alone (kill -9, start, until it serves a linearizable read) ${one.ms.toFixed(0)} ms; RSS ${one.rss} MiB`);
-      const skipped = { snapshot_to_learner_ms: -1, snapshot_peak_rss_mib: { sender: -1, receiver: -1 }, snapshot_peak_split_mib: { sender: { anon: -1, file: -1 }, receiver: { anon: -1, file: -1 } }, backup_ms: -1, backup_bytes: -1 };
+      const skipped = { snapshot_to_learner_ms: -1, snapshot_peak_rss_mib: { sender: -1, receiver: -1 }, snapshot_peak_split_mib: { sender: { anon: -1, file: -1 }, receiver: { anon: -1, file: -1 } }, backup_ms: -1, backup_bytes: -1, backup_peak_rss_mib: -1 };
       const restarts = { build_ms: built.build_ms, applied_index: built.applied_index, restart_to_serving_ms: Math.round(r.ms), node_restart_ms: Math.round(one.ms), node_restart_rss_mib: one.rss, rss_mib_serving: r.rss, rss_mib_5s_later: r.rss_later };
       if (args.restart_only) return { ...restarts, ...skipped };
       const l = await measureLearner(root, r.procs, addr, initial, client);
       log(`snapshot to learner ${l.ms.toFixed(0)} ms; peak RSS sender ${peakText(l.sender)}, receiver ${peakText(l.receiver)}`);
-      const leader_id = (await client.status()).leader_id ?? 'n1';
-      const b = await measureBackup(root, addr[leader_id]!);
-      log(`backup ${b.ms.toFixed(0)} ms, ${b.bytes} bytes`);
-      return {
+      const learner = {
         ...restarts,
         snapshot_to_learner_ms: Math.round(l.ms),
         snapshot_peak_rss_mib: { sender: Math.round(l.sender.rss_mib), receiver: Math.round(l.receiver.rss_mib) },
@@ -285,8 +290,16 @@ async function run(args: Args, log: (s: string) => void): Promise<Figures & { bu
           sender: { anon: Math.round(l.sender.anon_mib), file: Math.round(l.sender.file_mib) },
           receiver: { anon: Math.round(l.receiver.anon_mib), file: Math.round(l.receiver.file_mib) },
         },
+      };
+      if (args.no_backup) return { ...skipped, ...learner };
+      const leader_id = (await client.status()).leader_id ?? 'n1';
+      const b = await measureBackup(root, addr[leader_id]!, r.procs[leader_id]!.pid);
+      log(`backup ${b.ms.toFixed(0)} ms, ${b.bytes} bytes; peak RSS of the serving node ${peakText(b.peak)}`);
+      return {
+        ...learner,
         backup_ms: Math.round(b.ms),
         backup_bytes: b.bytes,
+        backup_peak_rss_mib: Math.round(b.peak.rss_mib),
       };
     } finally {
       client.close();
@@ -320,11 +333,11 @@ async function main(): Promise<void> {
     ['restart of one follower alone (kill -9 to serving)', `${f.node_restart_ms} ms, RSS ${f.node_restart_rss_mib} MiB`],
     ['RSS per node once serving / 5 s later', `${f.rss_mib_serving.join(' / ')} MiB  |  ${f.rss_mib_5s_later.join(' / ')} MiB`],
     ['snapshot to a new learner (caught up)', `${f.snapshot_to_learner_ms} ms`],
-    ['peak RSS during it: sender / receiver', `${f.snapshot_peak_rss_mib.sender} / ${f.snapshot_peak_rss_mib.receiver} MiB`],
-    ['stockctl backup', `${f.backup_ms} ms, ${(f.backup_bytes / 2 ** 20).toFixed(1)} MiB`],
+    ['peak RSS during it: sender / receiver', `${f.snapshot_peak_rss_mib.sender} / ${f.snapshot_peak_rss_mib.receiver} MiB (anon ${f.snapshot_peak_split_mib.sender.anon} + file ${f.snapshot_peak_split_mib.sender.file} / anon ${f.snapshot_peak_split_mib.receiver.anon} + file ${f.snapshot_peak_split_mib.receiver.file})`],
+    ['stockctl backup', `${f.backup_ms} ms, ${(f.backup_bytes / 2 ** 20).toFixed(1)} MiB, serving node's peak RSS ${f.backup_peak_rss_mib} MiB`],
     ['load average (1/5/15 min) before / after', `${load_before.join(' ')} / ${load_after.join(' ')}`],
   ];
-  // --restart-only leaves the snapshot and backup rows unmeasured (-1).
+  // --restart-only and --no-backup leave rows unmeasured (-1).
   for (const [k, v] of rows) if (!v.startsWith('-1 ')) console.log(`${k.padEnd(50)} ${v}`);
 }
 

@@ -37,6 +37,8 @@ export interface IncomingSnapshotParts {
   readonly log: NodeLog;
   readonly metrics: NodeMetrics | null;
   readonly hook: SnapshotTestHook | null;
+  /** See NodeSettings.reclaim_memory. */
+  readonly reclaim_memory: (() => Promise<void>) | null;
   /** Hands peer messages to the node loop. */
   readonly deliver: (messages: Message[]) => void;
 }
@@ -64,6 +66,8 @@ export class IncomingSnapshots {
       return { accepted: false, detail: 'node is stopping' };
     }
     const t0 = Date.now();
+    await this.reclaimMemory();
+    const reclaim_ms = Date.now() - t0;
     let ledger: Ledger;
     try {
       // Made like the ledger it replaces (dedup window, supported rules versions).
@@ -89,9 +93,23 @@ export class IncomingSnapshots {
     this.held.get(staged.meta.index)?.staged.discard(this.onDiscardError);
     this.held.set(staged.meta.index, { staged, ledger });
     this.evict();
-    p.log.info({ from, index: staged.meta.index, positions: ledger.positionCount(), load_ms: Date.now() - t0 }, 'staged snapshot checked');
+    p.log.info({ from, index: staged.meta.index, positions: ledger.positionCount(), reclaim_ms, load_ms: Date.now() - t0 - reclaim_ms }, 'staged snapshot checked');
     p.deliver([{ type: 'snapshot', from, to: p.self_id, term, snapshot: staged.meta }]);
     return { accepted: true, detail: `staged snapshot at ${staged.meta.index}` };
+  }
+
+  /** Staging a large snapshot leaves garbage in the heap (decoded chunks, write batches)
+   * and free pages in the C heap that V8 and glibc keep while the node stays busy: 20M
+   * events staged took a learner from 147 to 319 MiB anonymous before its ledger was
+   * loaded on top (peak 526 MiB). Giving them back first keeps the peak near that of a
+   * restart. A failure here costs memory, not correctness. */
+  private async reclaimMemory(): Promise<void> {
+    if (this.p.reclaim_memory === null) return;
+    try {
+      await this.p.reclaim_memory();
+    } catch (err) {
+      this.p.log.warn({ err: String(err) }, 'could not reclaim memory before loading a staged snapshot');
+    }
   }
 
   /** Drops the lowest unpinned snapshots beyond STAGED_SNAPSHOTS_MAX. */

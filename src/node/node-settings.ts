@@ -39,6 +39,9 @@ export interface NodeSettings {
   readonly transport_limits: TransportLimits;
   /** Test hook at the steps of a snapshot's receive and install (--test-hooks only). */
   readonly snapshot_hook?: SnapshotTestHook | null;
+  /** Gives back the process's garbage and free C heap pages (the server's idle collection),
+   * run between a received snapshot's staging and the load of its ledger; null: never. */
+  readonly reclaim_memory?: (() => Promise<void>) | null;
   /** History retention this node applies when it leads (history-scan.ts); absent: none. */
   readonly history_retention?: RetentionPolicy;
   /** Free bytes below which new writes are refused (disk-guard.ts); 0 or absent: off. */

@@ -117,7 +117,7 @@ export class StockNodeImpl implements StockNode {
     this.applier = new Applier({ self_id: this.id, state, storage, proposals, membership, reads, watch_hub, clock: this.clock, log, metrics, forgetPeer: (id) => this.transport.forget(id), kick });
     this.compaction = new Compaction(settings, state, raft, storage, log, metrics, (op) => this.loop.inLoop(op));
     const hook = settings.snapshot_hook ?? null;
-    this.snapshots = new IncomingSnapshots({ self_id: this.id, state, storage, proposals, refusals: this.refusals, watch_hub, clock: this.clock, log, metrics, hook, deliver: (m) => this.loop.deliver(m) });
+    this.snapshots = new IncomingSnapshots({ self_id: this.id, state, storage, proposals, refusals: this.refusals, watch_hub, clock: this.clock, log, metrics, hook, reclaim_memory: settings.reclaim_memory ?? null, deliver: (m) => this.loop.deliver(m) });
     this.listings = new Listings(state, storage, { node_id: settings.id, cluster_id: settings.cluster_id });
     this.report = new NodeReport(settings, state, raft, storage, this.addresses, proposals, metrics, { self: this.selfVersion(), peer: (id) => this.transport.peer_versions.get(id) });
     this.disk_guard = new DiskGuard(storage.dir, settings.disk_reserve_bytes ?? 0, log, metrics?.faults ?? null);

@@ -22,6 +22,9 @@ import type { RaftCore } from '../node/raft-core.js';
 import { restoreBackupInto, validateBackup, type BackupSummary } from './restore.js';
 import { snapshotTestHookFromEnv } from './snapshot-test-hook.js';
 import { clearForcedRecord, forceNewCluster, recordForcedWhenLeader, type ForceDone } from './force-new-cluster.js';
+import { loadMallocTrim, memoryReclaimer } from './malloc-trim.js';
+import { compactHeap } from './idle-gc.js';
+import { MALLOC_TRIM_DELAY_MS } from './limits.js';
 
 const EMPTY_CONF: ConfState = { voters: [], learners: [] };
 
@@ -147,6 +150,8 @@ function nodeSettings(cfg: StockdConfig, cluster_id: string, opts: BootOptions):
     history_retention: { retain_ms: cfg.history_retain_ms, retain_events: cfg.history_retain_events },
     channel_credentials: opts.peer_credentials,
     disk_reserve_bytes: cfg.disk_reserve_mib * 1024 * 1024,
+    // The idle collection's knob turns this off too (--idle-gc-mib 0).
+    reclaim_memory: cfg.idle_gc_mib > 0 ? memoryReclaimer(loadMallocTrim(), compactHeap, MALLOC_TRIM_DELAY_MS) : null,
   };
 }
 

@@ -16,7 +16,7 @@ import { buildCommand, ConfigError, resolveConfig, type StockdConfig } from './s
 import { bootNode } from './boot.js';
 import { NodeMetrics } from '../node/node-metrics.js';
 import { compactHeap, IDLE_GC_DEFAULTS, startIdleGc, type IdleGcHandle } from './idle-gc.js';
-import { loadMallocTrim } from './malloc-trim.js';
+import { loadMallocTrim, memoryReclaimer } from './malloc-trim.js';
 import { NodeSecurity } from './security/index.js';
 import { PEER_SERVER_OPTIONS, raftServiceClient } from '../node/transport-grpc.js';
 import { registerClientServices, type ClientServices } from './client-services.js';
@@ -152,14 +152,11 @@ async function serveGrpc(cfg: StockdConfig, node: StockNodeImpl, security: NodeS
 function startIdleCollection(cfg: StockdConfig, node: StockNodeImpl, log: pino.Logger): IdleGcHandle {
   const malloc_trim = loadMallocTrim();
   if (!malloc_trim.available && cfg.idle_gc_mib > 0) log.info({ reason: malloc_trim.reason }, 'idle compaction runs without malloc_trim: free C heap pages stay resident');
+  const reclaim = memoryReclaimer(malloc_trim, compactHeap, MALLOC_TRIM_DELAY_MS);
   const idleCollect = async (): Promise<void> => {
     // Entries above the log's trailing share are garbage once compacted away.
     await node.trimLog();
-    await compactHeap();
-    if (malloc_trim.available) {
-      await new Promise((r) => setTimeout(r, MALLOC_TRIM_DELAY_MS));
-      malloc_trim.trim();
-    }
+    await reclaim();
   };
   return startIdleGc(
     { ...IDLE_GC_DEFAULTS, growth_bytes_min: cfg.idle_gc_mib * 1024 * 1024, rss_growth_bytes_min: 2 * cfg.idle_gc_mib * 1024 * 1024 },

@@ -5,6 +5,7 @@
 
 import t from 'tap';
 import { RULES_VERSION_MAX } from '../../src/ledger/rules.js';
+import { PEER_PROTOCOL_MAJOR, PEER_PROTOCOL_MINOR } from '../../src/node/peer-version.js';
 import * as grpc from '@grpc/grpc-js';
 import { StockdCluster } from './cluster-harness.js';
 import { StockraftClient, StockraftError } from '../../src/client/index.js';
@@ -43,7 +44,7 @@ t.test('a node that lacks a rules version: refused raise, then a loud stop, then
     else throw err;
   }
   t.equal(refused?.code, grpc.status.FAILED_PRECONDITION, 'FAILED_PRECONDITION');
-  t.equal(refused?.details, 'member n3 does not support rules version 2 (it runs protocol 1.1, ledger rules 1..1): upgrade it first');
+  t.equal(refused?.details, `member n3 does not support rules version 2 (it runs protocol ${PEER_PROTOCOL_MAJOR}.${PEER_PROTOCOL_MINOR}, ledger rules 1..1): upgrade it first`);
 
   // Past the check (the StockTest service proposes anything): n3 must not apply it.
   const [raise] = await c.propose([{ kind: 'admin', op_id: 'cv-forced', action: 'cluster_version', principal: 'test', target: '2', detail: 'forced past the check' }]);
