@@ -20,7 +20,7 @@
 //   stops after the restarts, --no-backup before the backup.
 
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -140,6 +140,8 @@ interface Figures {
   node_restart_ms: number;
   node_restart_rss_mib: number;
   snapshot_to_learner_ms: number;
+  /** The learner's data dir once caught up: the installed snapshot and what followed. */
+  learner_dir_bytes: number;
   snapshot_peak_rss_mib: { sender: number; receiver: number };
   /** The anonymous and mapped-file parts of each peak. */
   snapshot_peak_split_mib: { sender: { anon: number; file: number }; receiver: { anon: number; file: number } };
@@ -205,7 +207,7 @@ async function measureNodeRestart(root: string, procs: Record<string, Proc>, dir
   return { id, ms: performance.now() - t0, rss: Math.round(rssMib(procs[id]!.pid)) };
 }
 
-async function measureLearner(root: string, procs: Record<string, Proc>, addr: Record<string, string>, initial: string, client: StockraftClient): Promise<{ ms: number; sender: RssParts; receiver: RssParts }> {
+async function measureLearner(root: string, procs: Record<string, Proc>, addr: Record<string, string>, initial: string, client: StockraftClient): Promise<{ ms: number; sender: RssParts; receiver: RssParts; learner_dir_bytes: number }> {
   const leader_id = await leaderOf(client);
   const target = (await client.status()).applied_index;
   procs.n4 = startNode(root, 'n4', addr.n4!, path.join(root, 'n4'), ['--join', '--cluster-id', CLUSTER_ID, '--initial-cluster', initial]);
@@ -222,7 +224,15 @@ async function measureLearner(root: string, procs: Record<string, Proc>, addr: R
   }
   const ms = performance.now() - t0;
   const [sender, receiver] = sampler.stop();
-  return { ms, sender: sender!, receiver: receiver! };
+  return { ms, sender: sender!, receiver: receiver!, learner_dir_bytes: dirBytes(path.join(root, 'n4')) };
+}
+
+/** Bytes of the files under `dir` (the learner's data dir: what the snapshot installed). */
+function dirBytes(dir: string): number {
+  let n = 0;
+  // Bounded by the files of one data dir (LevelDB keeps it flat).
+  for (const e of readdirSync(dir, { withFileTypes: true })) n += e.isDirectory() ? dirBytes(path.join(dir, e.name)) : statSync(path.join(dir, e.name)).size;
+  return n;
 }
 
 async function measureBackup(root: string, leader_address: string, leader_pid: number): Promise<{ ms: number; bytes: number; peak: RssParts }> {
@@ -277,14 +287,15 @@ async function run(args: Args, log: (s: string) => void): Promise<Figures & { bu
     try {
       const one = await measureNodeRestart(root, r.procs, built.dirs, addr, initial, client);
       log(`restart of ${one.id} alone (kill -9, start, until it serves a linearizable read) ${one.ms.toFixed(0)} ms; RSS ${one.rss} MiB`);
-      const skipped = { snapshot_to_learner_ms: -1, snapshot_peak_rss_mib: { sender: -1, receiver: -1 }, snapshot_peak_split_mib: { sender: { anon: -1, file: -1 }, receiver: { anon: -1, file: -1 } }, backup_ms: -1, backup_bytes: -1, backup_peak_rss_mib: -1 };
+      const skipped = { snapshot_to_learner_ms: -1, learner_dir_bytes: -1, snapshot_peak_rss_mib: { sender: -1, receiver: -1 }, snapshot_peak_split_mib: { sender: { anon: -1, file: -1 }, receiver: { anon: -1, file: -1 } }, backup_ms: -1, backup_bytes: -1, backup_peak_rss_mib: -1 };
       const restarts = { build_ms: built.build_ms, applied_index: built.applied_index, restart_to_serving_ms: Math.round(r.ms), node_restart_ms: Math.round(one.ms), node_restart_rss_mib: one.rss, rss_mib_serving: r.rss, rss_mib_5s_later: r.rss_later };
       if (args.restart_only) return { ...restarts, ...skipped };
       const l = await measureLearner(root, r.procs, addr, initial, client);
-      log(`snapshot to learner ${l.ms.toFixed(0)} ms; peak RSS sender ${peakText(l.sender)}, receiver ${peakText(l.receiver)}`);
+      log(`snapshot to learner ${l.ms.toFixed(0)} ms (its data dir then ${(l.learner_dir_bytes / 2 ** 30).toFixed(2)} GiB); peak RSS sender ${peakText(l.sender)}, receiver ${peakText(l.receiver)}`);
       const learner = {
         ...restarts,
         snapshot_to_learner_ms: Math.round(l.ms),
+        learner_dir_bytes: l.learner_dir_bytes,
         snapshot_peak_rss_mib: { sender: Math.round(l.sender.rss_mib), receiver: Math.round(l.receiver.rss_mib) },
         snapshot_peak_split_mib: {
           sender: { anon: Math.round(l.sender.anon_mib), file: Math.round(l.sender.file_mib) },
@@ -332,7 +343,7 @@ async function main(): Promise<void> {
     ['restart to serving (linearizable read on n1)', `${f.restart_to_serving_ms} ms`],
     ['restart of one follower alone (kill -9 to serving)', `${f.node_restart_ms} ms, RSS ${f.node_restart_rss_mib} MiB`],
     ['RSS per node once serving / 5 s later', `${f.rss_mib_serving.join(' / ')} MiB  |  ${f.rss_mib_5s_later.join(' / ')} MiB`],
-    ['snapshot to a new learner (caught up)', `${f.snapshot_to_learner_ms} ms`],
+    ['snapshot to a new learner (caught up)', `${f.snapshot_to_learner_ms} ms, its data dir then ${(f.learner_dir_bytes / 2 ** 30).toFixed(2)} GiB`],
     ['peak RSS during it: sender / receiver', `${f.snapshot_peak_rss_mib.sender} / ${f.snapshot_peak_rss_mib.receiver} MiB (anon ${f.snapshot_peak_split_mib.sender.anon} + file ${f.snapshot_peak_split_mib.sender.file} / anon ${f.snapshot_peak_split_mib.receiver.anon} + file ${f.snapshot_peak_split_mib.receiver.file})`],
     ['stockctl backup', `${f.backup_ms} ms, ${(f.backup_bytes / 2 ** 20).toFixed(1)} MiB, serving node's peak RSS ${f.backup_peak_rss_mib} MiB`],
     ['load average (1/5/15 min) before / after', `${load_before.join(' ')} / ${load_after.join(' ')}`],
