@@ -121,10 +121,19 @@ async function until<T>(what: string, timeout_ms: number, fn: () => Promise<T | 
 function peakRss(pids: readonly number[]): { stop(): RssParts[] } {
   const peaks: RssParts[] = pids.map(() => ({ rss_mib: 0, anon_mib: 0, file_mib: 0 }));
   const sample = (pid: number, i: number): void => {
-    const now = rssParts(pid);
+    // A process that is gone (or going) has no RSS to read: the step that waits on it
+    // reports that, not this timer.
+    if (!existsSync(`/proc/${pid}/status`)) return;
+    let now: RssParts;
+    try {
+      now = rssParts(pid);
+    } catch {
+      return;
+    }
     if (now.rss_mib > peaks[i]!.rss_mib) peaks[i] = now;
   };
   const timer = setInterval(() => pids.forEach(sample), SAMPLE_MS);
+  // Called again (a finally after the result was taken) it changes nothing.
   return { stop: () => (clearInterval(timer), peaks) };
 }
 
@@ -215,12 +224,13 @@ async function measureLearner(root: string, procs: Record<string, Proc>, addr: R
   await until('n4 to answer status', 60_000, async () => ((await probe(addr.n4!, (c) => c.status())).id === 'n4' ? true : undefined));
   const sampler = peakRss([procs[leader_id]!.pid, procs.n4.pid]);
   const t0 = performance.now();
-  await client.addLearner('n4', addr.n4!);
   const n4 = new StockraftClient({ endpoints: [addr.n4!], deadline_ms: 2_000 });
   try {
+    await client.addLearner('n4', addr.n4!);
     await until('n4 to catch up', CATCH_UP_TIMEOUT_MS, async () => ((await n4.status()).applied_index >= target ? true : undefined));
   } finally {
     n4.close();
+    sampler.stop();
   }
   const ms = performance.now() - t0;
   const [sender, receiver] = sampler.stop();
@@ -239,7 +249,15 @@ async function measureBackup(root: string, leader_address: string, leader_pid: n
   const sampler = peakRss([leader_pid]);
   const file = path.join(root, 'backup.bin');
   const t0 = performance.now();
-  await promisify(execFile)(process.execPath, [STOCKCTL_JS, '--endpoints', leader_address, '--deadline-ms', '600000', 'backup', '--out', file], { maxBuffer: 1 << 20, timeout: CATCH_UP_TIMEOUT_MS });
+  try {
+    await promisify(execFile)(process.execPath, [STOCKCTL_JS, '--endpoints', leader_address, '--deadline-ms', '600000', 'backup', '--out', file], { maxBuffer: 1 << 20, timeout: CATCH_UP_TIMEOUT_MS });
+  } catch (err) {
+    // What stockctl said is the reason; execFile's own message holds only its last lines.
+    const e = err as { stderr?: string; code?: unknown; signal?: unknown };
+    throw new Error(`stockctl backup failed (exit ${String(e.code)}, signal ${String(e.signal)}): ${String(e.stderr ?? err).slice(-2000)}`);
+  } finally {
+    sampler.stop();
+  }
   const ms = performance.now() - t0;
   return { ms, bytes: statSync(file).size, peak: sampler.stop()[0]! };
 }
