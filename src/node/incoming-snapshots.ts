@@ -12,18 +12,21 @@
 import type { Entry, HardState, Message, NodeId, SnapshotMeta } from '../raft/types.js';
 import { Ledger } from '../ledger/ledger.js';
 import { RulesVersionError } from '../ledger/rules.js';
-import type { AppliedRecord, LevelStorage } from './storage-level.js';
+import type { AppliedRecord, LevelStorage, LoadPause } from './storage-level.js';
 import type { StagedSnapshot } from './storage-snapshot.js';
 import type { SnapshotAck, SnapshotTestHook } from './snapshot-receive.js';
 import { NodeError } from './node-api.js';
 import type { NodeState } from './node-state.js';
-import type { NodeLog } from './node-settings.js';
+import type { MemoryReclaim, NodeLog } from './node-settings.js';
 import type { NodeMetrics } from './node-metrics.js';
 import type { ProposalTable } from './proposals.js';
 import type { Refusals } from './refusals.js';
 import type { WatchHub } from './watchers.js';
 import type { EntryClock } from './entry-clock.js';
 import { STAGED_SNAPSHOTS_MAX } from './limits.js';
+
+/** State records loaded between two collections during a staged snapshot's load. */
+const LOAD_COLLECT_EVERY_RECORDS = 250_000;
 
 export interface IncomingSnapshotParts {
   readonly self_id: NodeId;
@@ -38,7 +41,7 @@ export interface IncomingSnapshotParts {
   readonly metrics: NodeMetrics | null;
   readonly hook: SnapshotTestHook | null;
   /** See NodeSettings.reclaim_memory. */
-  readonly reclaim_memory: (() => Promise<void>) | null;
+  readonly reclaim_memory: MemoryReclaim | null;
   /** Hands peer messages to the node loop. */
   readonly deliver: (messages: Message[]) => void;
 }
@@ -72,7 +75,7 @@ export class IncomingSnapshots {
     try {
       // Made like the ledger it replaces (dedup window, supported rules versions).
       const loader = Ledger.loader(p.state.ledger.options());
-      await p.storage.forEachStagedState(staged.generation, loader.add);
+      await p.storage.forEachStagedState(staged.generation, loader.add, this.loadPause());
       ledger = loader.finish();
       if (ledger.lastLogIndex() > staged.meta.index) throw new Error(`its ledger is at ${ledger.lastLogIndex()}, beyond the snapshot index ${staged.meta.index}`);
     } catch (err) {
@@ -106,10 +109,23 @@ export class IncomingSnapshots {
   private async reclaimMemory(): Promise<void> {
     if (this.p.reclaim_memory === null) return;
     try {
-      await this.p.reclaim_memory();
+      await this.p.reclaim_memory.all();
     } catch (err) {
       this.p.log.warn({ err: String(err) }, 'could not reclaim memory before loading a staged snapshot');
     }
+  }
+
+  /** The load's own garbage piles up beside the growing ledger until V8 collects it; a
+   * collection every LOAD_COLLECT_EVERY_RECORDS keeps it down (1M positions in one
+   * process: peak during the load 343 -> 309 MiB, heap committed after it 143 -> 79 MiB),
+   * at a pause of a few hundred ms each on a node that is not serving yet. */
+  private loadPause(): LoadPause | null {
+    const reclaim = this.p.reclaim_memory;
+    if (reclaim === null) return null;
+    return {
+      every_records: LOAD_COLLECT_EVERY_RECORDS,
+      run: () => reclaim.heap().catch((err: unknown) => this.p.log.warn({ err: String(err) }, 'could not collect during a staged snapshot load')),
+    };
   }
 
   /** Drops the lowest unpinned snapshots beyond STAGED_SNAPSHOTS_MAX. */

@@ -15,6 +15,14 @@ export interface NodeLog {
   debug(obj: object, msg: string): void;
 }
 
+/** Ways to give memory back. */
+export interface MemoryReclaim {
+  /** V8's memory-reducing collection alone: one pause, no wait. */
+  heap(): Promise<void>;
+  /** That, then the C heap's free pages once V8 has unmapped what it freed. */
+  all(): Promise<void>;
+}
+
 export interface NodeSettings {
   readonly id: NodeId;
   readonly cluster_id: string;
@@ -39,9 +47,9 @@ export interface NodeSettings {
   readonly transport_limits: TransportLimits;
   /** Test hook at the steps of a snapshot's receive and install (--test-hooks only). */
   readonly snapshot_hook?: SnapshotTestHook | null;
-  /** Gives back the process's garbage and free C heap pages (the server's idle collection),
-   * run between a received snapshot's staging and the load of its ledger; null: never. */
-  readonly reclaim_memory?: (() => Promise<void>) | null;
+  /** How the process gives memory back (the server's idle collection), used around the
+   * load of a received snapshot's ledger; null: never. */
+  readonly reclaim_memory?: MemoryReclaim | null;
   /** History retention this node applies when it leads (history-scan.ts); absent: none. */
   readonly history_retention?: RetentionPolicy;
   /** Free bytes below which new writes are refused (disk-guard.ts); 0 or absent: off. */

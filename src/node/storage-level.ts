@@ -176,6 +176,12 @@ function prefixesOf(subs: Readonly<Record<SublevelName, Sub>>): Record<SublevelN
   return { state: textPrefix(subs.state), history: textPrefix(subs.history), events: textPrefix(subs.events), outcomes: textPrefix(subs.outcomes) };
 }
 
+/** Work run between the batches of a long read, every `every_records` records. */
+export interface LoadPause {
+  readonly every_records: number;
+  run(): Promise<void>;
+}
+
 /** One record of a snapshot: the sub-level, its key and its value bytes. */
 export type SnapshotRecord = [SublevelName, Uint8Array, Uint8Array];
 
@@ -183,7 +189,7 @@ export type SnapshotRecord = [SublevelName, Uint8Array, Uint8Array];
  * next batch is asked for before the current one is handed on, so LevelDB reads it (in
  * libuv's pool) while this thread decodes: a restart waits for the slower of the two, not
  * for both. */
-async function forEachRecord(sub: Sub, add: (key: string, value: unknown) => void): Promise<number> {
+async function forEachRecord(sub: Sub, add: (key: string, value: unknown) => void, pause: LoadPause | null = null): Promise<number> {
   let n = 0;
   // Keys come as strings made by the binding: a million keys cost ~1.8 s less CPU than as
   // byte views decoded here (1M-position restart, BENCHMARKS.md "Longevity").
@@ -197,7 +203,9 @@ async function forEachRecord(sub: Sub, add: (key: string, value: unknown) => voi
       if (batch.length === 0) break;
       next = it.nextv(READ_BATCH);
       for (const [k, v] of batch) add(k, decodeValue(v));
+      const before = n;
       n += batch.length;
+      if (pause !== null && Math.floor(n / pause.every_records) > Math.floor(before / pause.every_records)) await pause.run();
     }
   } finally {
     // A read still in flight (add threw) ends before the iterator closes; its error, if
@@ -840,8 +848,8 @@ export class LevelStorage {
 
   /** Feeds the staged 'state' records of a generation to `add` in key order, a batch at a
    * time (for the ledger loader, before the snapshot is installed). */
-  async forEachStagedState(generation: number, add: (key: string, value: unknown) => void): Promise<number> {
-    return forEachRecord(this.generationSubs(generation).state, add);
+  async forEachStagedState(generation: number, add: (key: string, value: unknown) => void, pause: LoadPause | null = null): Promise<number> {
+    return forEachRecord(this.generationSubs(generation).state, add, pause);
   }
 
   /** Drops a staging generation that will not be installed, in the background. */

@@ -156,7 +156,7 @@ function startIdleCollection(cfg: StockdConfig, node: StockNodeImpl, log: pino.L
   const idleCollect = async (): Promise<void> => {
     // Entries above the log's trailing share are garbage once compacted away.
     await node.trimLog();
-    await reclaim();
+    await reclaim.all();
   };
   return startIdleGc(
     { ...IDLE_GC_DEFAULTS, growth_bytes_min: cfg.idle_gc_mib * 1024 * 1024, rss_growth_bytes_min: 2 * cfg.idle_gc_mib * 1024 * 1024 },

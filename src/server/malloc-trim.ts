@@ -42,12 +42,15 @@ export function loadMallocTrim(): MallocTrim {
  * what it freed) malloc_trim when it is built: the process gives back its garbage and the
  * free pages of its C heap. Pauses the event loop for the collection (200-800 ms with a
  * million positions). */
-export function memoryReclaimer(malloc_trim: MallocTrim, compactHeap: () => Promise<void>, trim_delay_ms: number): () => Promise<void> {
-  return async () => {
-    await compactHeap();
-    if (malloc_trim.available) {
-      await new Promise((r) => setTimeout(r, trim_delay_ms));
-      malloc_trim.trim();
-    }
+export function memoryReclaimer(malloc_trim: MallocTrim, compactHeap: () => Promise<void>, trim_delay_ms: number): { heap(): Promise<void>; all(): Promise<void> } {
+  return {
+    heap: compactHeap,
+    all: async () => {
+      await compactHeap();
+      if (malloc_trim.available) {
+        await new Promise((r) => setTimeout(r, trim_delay_ms));
+        malloc_trim.trim();
+      }
+    },
   };
 }

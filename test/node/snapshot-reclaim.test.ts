@@ -8,10 +8,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Ledger } from '../../src/ledger/ledger.js';
-import { LevelStorage, type AppliedRecord, type SnapshotRecord } from '../../src/node/storage-level.js';
+import { LevelStorage, pack, type AppliedRecord, type SnapshotRecord } from '../../src/node/storage-level.js';
 import { encodeSnapshotChunks, snapshotHasher, SnapshotReceiver, type StagedSnapshot } from '../../src/node/storage-snapshot.js';
 import { IncomingSnapshots, type IncomingSnapshotParts } from '../../src/node/incoming-snapshots.js';
 import type { NodeState } from '../../src/node/node-state.js';
+import type { MemoryReclaim } from '../../src/node/node-settings.js';
 import type { Message, SnapshotMeta } from '../../src/raft/types.js';
 
 const conf = { voters: ['a', 'b'], learners: [] };
@@ -41,7 +42,7 @@ async function staged(t: { teardown(fn: () => void | Promise<void>): void }): Pr
   return { storage, snap: r.finish(h.digest()) };
 }
 
-function incoming(storage: LevelStorage, reclaim: (() => Promise<void>) | null, warnings: string[], delivered: Message[]): IncomingSnapshots {
+function incoming(storage: LevelStorage, reclaim: MemoryReclaim | null, warnings: string[], delivered: Message[]): IncomingSnapshots {
   const state = { stopped: false, ledger: new Ledger() } as unknown as NodeState;
   const parts = {
     self_id: 'a',
@@ -65,7 +66,8 @@ t.test('the reclaim runs once, before the staged ledger is read', async (t) => {
     return read(g, add);
   };
   const delivered: Message[] = [];
-  const ack = await incoming(storage, async () => void steps.push('reclaim'), [], delivered).onReceived('b', 2, snap);
+  const reclaim: MemoryReclaim = { all: async () => void steps.push('reclaim'), heap: async () => void steps.push('heap') };
+  const ack = await incoming(storage, reclaim, [], delivered).onReceived('b', 2, snap);
   t.equal(ack.accepted, true, ack.detail);
   t.same(steps, ['reclaim', 'load'], 'reclaim first, then the load');
   t.equal(delivered.length, 1, 'the snapshot is announced to the core');
@@ -75,7 +77,8 @@ t.test('a reclaim that fails is logged; the snapshot is still checked and announ
   const { storage, snap } = await staged(t);
   const warnings: string[] = [];
   const delivered: Message[] = [];
-  const ack = await incoming(storage, () => Promise.reject(new Error('no inspector')), warnings, delivered).onReceived('b', 2, snap);
+  const failing: MemoryReclaim = { all: () => Promise.reject(new Error('no inspector')), heap: () => Promise.reject(new Error('no inspector')) };
+  const ack = await incoming(storage, failing, warnings, delivered).onReceived('b', 2, snap);
   t.equal(ack.accepted, true, ack.detail);
   t.same(warnings, ['could not reclaim memory before loading a staged snapshot']);
   t.equal(delivered.length, 1);
@@ -87,4 +90,19 @@ t.test('without a reclaim the snapshot is checked as before', async (t) => {
   const ack = await incoming(storage, null, [], delivered).onReceived('b', 2, snap);
   t.equal(ack.accepted, true, ack.detail);
   t.equal(delivered.length, 1);
+});
+
+t.test('a long staged load pauses for its work every so many records, between batches', async (t) => {
+  const { storage } = await staged(t);
+  const generation = await storage.beginStaging({ index: 9, term: 2 });
+  const enc = new TextEncoder();
+  await storage.stageRecords(generation, Array.from({ length: 2_500 }, (_, i) => ['state', enc.encode(`k-${String(i).padStart(5, '0')}`), pack(i)] as SnapshotRecord));
+  const seen: number[] = [];
+  let added = 0;
+  const n = await storage.forEachStagedState(generation, () => void added++, { every_records: 1_000, run: async () => void seen.push(added) });
+  t.equal(n, 2_500);
+  // LevelDB hands out batches of its own size: the pause comes at the end of the batch
+  // that crosses each multiple.
+  t.equal(seen.length, 2, `two pauses (after ${seen.join(', ')} records)`);
+  t.ok(seen[0]! >= 1_000 && seen[0]! < 2_000 && seen[1]! >= 2_000, 'one past 1,000 records, one past 2,000');
 });
