@@ -170,10 +170,16 @@ const COLLECT_AFTER_LOAD_HEAP_BYTES_MIN = 64 * 1024 * 1024;
  * MiB). Collected here, before the node joins its cluster, the pause delays only the start
  * (200-800 ms with a million positions); off with --idle-gc-mib 0. Returns the pause, or
  * null when nothing was collected. */
-async function collectAfterLoad(cfg: StockdConfig): Promise<number | null> {
-  if (cfg.idle_gc_mib === 0 || v8.getHeapStatistics().used_heap_size < COLLECT_AFTER_LOAD_HEAP_BYTES_MIN) return null;
+export async function collectAfterLoad(cfg: Pick<StockdConfig, 'idle_gc_mib'>, heap_bytes_min = COLLECT_AFTER_LOAD_HEAP_BYTES_MIN): Promise<number | null> {
+  if (cfg.idle_gc_mib === 0 || v8.getHeapStatistics().used_heap_size < heap_bytes_min) return null;
   const t0 = Date.now();
   await compactHeap();
+  // The C heap's free pages (read batches, decode buffers) are given back once V8 has
+  // unmapped what it freed: a moment later, in the background (the trim itself took 8 ms).
+  // 1M positions in one process: 167 -> 155 MiB anonymous. A leader otherwise keeps them
+  // until its idle collection, which waits for a long quiet spell.
+  const trim = loadMallocTrim();
+  if (trim.available) setTimeout(() => trim.trim(), MALLOC_TRIM_DELAY_MS).unref();
   return Date.now() - t0;
 }
 
