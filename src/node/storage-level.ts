@@ -218,8 +218,8 @@ async function forEachRecord(sub: Sub, add: (key: string, value: unknown) => voi
 
 /** How a snapshot view gives its values: 'stored' as they are in the data dir (binary
  * layouts among them, for a peer that reads them: peer-version.ts), 'portable' in the
- * msgpack forms every build reads (for backups and older peers). Stored values are about
- * a quarter of the portable bytes and need no re-encoding. */
+ * msgpack forms every build reads (for backups and older peers). Stored values need no
+ * re-encoding and are fewer bytes (2M events over 1M positions: 819 MiB against 1,363). */
 export type SnapshotForm = 'stored' | 'portable';
 
 export interface SnapshotView {
