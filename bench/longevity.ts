@@ -123,7 +123,6 @@ function peakRss(pids: readonly number[]): { stop(): RssParts[] } {
   const sample = (pid: number, i: number): void => {
     // A process that is gone (or going) has no RSS to read: the step that waits on it
     // reports that, not this timer.
-    if (!existsSync(`/proc/${pid}/status`)) return;
     let now: RssParts;
     try {
       now = rssParts(pid);

@@ -43,8 +43,6 @@ async function submitAll(c: StockraftClient, total: number, make: (i: number) =>
   log(`  ${what}: ${total.toLocaleString('en-US')} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 
-/** RSS split into anonymous memory (heap, buffers) and file-backed pages (LevelDB's mapped
- * table files: page cache the kernel may reclaim, but counted in RSS), from /proc (Linux). */
 export async function measureBigState(log: (l: string) => void): Promise<{ rss: RssFigures; restart: RestartFigures }> {
   const cluster = await startStockraft({ nodes: 3, log });
   try {

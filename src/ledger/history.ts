@@ -219,10 +219,6 @@ interface ChainEnd {
   backorders?: boolean;
 }
 
-/** Incremental verifier, for callers that stream events from storage: push events in
- * history key order, then finish() with the stored per-position heads. Stops at the first
- * break; the result names the position, the seq and what is wrong. Memory: one small
- * record per position. */
 /** A chain end that is no longer current is kept until finish(): its texts are detached
  * (strings.ts). Decoded events' texts are slices of their whole chunk's text, so one kept
  * hash pinned its chunk: verifying a 20M-event backup (1M positions) grew by about the
@@ -231,6 +227,10 @@ function settle(end: ChainEnd): void {
   end.hash = detach(end.hash);
 }
 
+/** Incremental verifier, for callers that stream events from storage: push events in
+ * history key order, then finish() with the stored per-position heads. Stops at the first
+ * break; the result names the position, the seq and what is wrong. Memory: one small
+ * record per position. */
 export class HistoryVerifier {
   private readonly ends = new Map<string, ChainEnd>();
   private current: ChainEnd | null = null;

@@ -27,6 +27,9 @@ import { STAGED_SNAPSHOTS_MAX } from './limits.js';
 
 /** State records loaded between two collections during a staged snapshot's load. */
 const LOAD_COLLECT_EVERY_RECORDS = 250_000;
+/** Snapshot bytes below which staging leaves too little to be worth the reclaim's pause
+ * and its wait for the C heap (about a second before the load starts). */
+export const RECLAIM_STAGED_BYTES_MIN = 64 * 1024 * 1024;
 
 export interface IncomingSnapshotParts {
   readonly self_id: NodeId;
@@ -42,6 +45,8 @@ export interface IncomingSnapshotParts {
   readonly hook: SnapshotTestHook | null;
   /** See NodeSettings.reclaim_memory. */
   readonly reclaim_memory: MemoryReclaim | null;
+  /** RECLAIM_STAGED_BYTES_MIN unless given (tests). */
+  readonly reclaim_staged_bytes_min?: number;
   /** Hands peer messages to the node loop. */
   readonly deliver: (messages: Message[]) => void;
 }
@@ -69,7 +74,7 @@ export class IncomingSnapshots {
       return { accepted: false, detail: 'node is stopping' };
     }
     const t0 = Date.now();
-    await this.reclaimMemory();
+    await this.reclaimMemory(staged.bytes);
     const reclaim_ms = Date.now() - t0;
     let ledger: Ledger;
     try {
@@ -106,8 +111,8 @@ export class IncomingSnapshots {
    * events staged took a learner from 147 to 319 MiB anonymous before its ledger was
    * loaded on top (peak 526 MiB). Giving them back first keeps the peak near that of a
    * restart. A failure here costs memory, not correctness. */
-  private async reclaimMemory(): Promise<void> {
-    if (this.p.reclaim_memory === null) return;
+  private async reclaimMemory(staged_bytes: number): Promise<void> {
+    if (this.p.reclaim_memory === null || staged_bytes < (this.p.reclaim_staged_bytes_min ?? RECLAIM_STAGED_BYTES_MIN)) return;
     try {
       await this.p.reclaim_memory.all();
     } catch (err) {

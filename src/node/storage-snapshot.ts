@@ -27,6 +27,13 @@ interface ChunkBody {
 /** Key of the first chunk's applied record and of every chunk's records list. */
 const APPLIED_KEY = Buffer.from('applied');
 const RECORDS_KEY = Buffer.from('records');
+/** Each sub-level name as a record's first element (fixstr header and text), made once. */
+const SUBLEVEL_NAME_BYTES: ReadonlyMap<string, Buffer> = new Map(
+  SNAPSHOT_SUBLEVELS.map((name) => {
+    if (name.length > 31) throw new Error(`sublevel name '${name}' is longer than a fixstr (31 bytes)`);
+    return [name, Buffer.concat([Buffer.from([0xa0 | name.length]), Buffer.from(name, 'latin1')])];
+  }),
+);
 /** The largest header of a record's own parts: fixarray, fixstr name, two bin32 headers. */
 const RECORD_OVERHEAD_MAX = 1 + 1 + 31 + 5 + 5;
 
@@ -34,13 +41,11 @@ function binHeaderBytes(n: number): number {
   return n < 0x100 ? 2 : n < 0x10000 ? 3 : 5;
 }
 
-/** One chunk's msgpack, written record by record into one buffer. A chunk used to be built
- * as a list of [sublevel, key, value] arrays and packed at the end: at 1M positions and 20M
- * events those arrays, held while a chunk filled and while it waited for the stream, were
- * promoted out of V8's young generation by the thousand, and the sender's heap grew by
- * ~250 MiB of garbage before a full collection came. Here a record leaves nothing behind
- * but its bytes in the chunk. The bytes are what msgpackr writes for the same map (bin for
- * keys and values), so any receiver reads them with decodeSnapshotChunk. */
+/** One chunk's msgpack, written record by record into one buffer, so that a record leaves
+ * nothing behind but its bytes (a chunk used to be a list of [sublevel, key, value] arrays
+ * packed at the end; measured, that was not where the sender's memory went: BENCHMARKS.md
+ * "Snapshot peak RSS"). The bytes are what msgpackr writes for the same map (bin for keys
+ * and values), so any receiver reads them with decodeSnapshotChunk. */
 class ChunkWriter {
   private buf: Buffer;
   private pos = 0;
@@ -85,9 +90,11 @@ class ChunkWriter {
   }
 
   add(name: string, k: Uint8Array, v: Uint8Array): void {
-    if (name.length > 31) throw new SnapshotFormatError(`sublevel name '${name}' is longer than 31 bytes`);
+    const name_bytes = SUBLEVEL_NAME_BYTES.get(name);
+    if (name_bytes === undefined) throw new SnapshotFormatError(`snapshot record names unknown sublevel '${name}'`);
     this.buf[this.pos++] = 0x93;
-    this.str(Buffer.from(name, 'latin1'));
+    this.buf.set(name_bytes, this.pos);
+    this.pos += name_bytes.byteLength;
     this.bin(k);
     this.bin(v);
     this.count += 1;

@@ -23,7 +23,7 @@ import type { RaftCore } from '../node/raft-core.js';
 import { restoreBackupInto, validateBackup, type BackupSummary } from './restore.js';
 import { snapshotTestHookFromEnv } from './snapshot-test-hook.js';
 import { clearForcedRecord, forceNewCluster, recordForcedWhenLeader, type ForceDone } from './force-new-cluster.js';
-import { loadMallocTrim, memoryReclaimer } from './malloc-trim.js';
+import { loadMallocTrim, memoryReclaimer, type ServerReclaim } from './malloc-trim.js';
 import { compactHeap } from './idle-gc.js';
 import { MALLOC_TRIM_DELAY_MS } from './limits.js';
 
@@ -132,7 +132,7 @@ function clearLeftovers(storage: LevelStorage, cfg: StockdConfig, log: NodeLog):
   storage.clearLeftovers((err) => log.warn({ err: String(err) }, 'could not delete a left-over snapshot generation'));
 }
 
-function nodeSettings(cfg: StockdConfig, cluster_id: string, opts: BootOptions): NodeSettings {
+function nodeSettings(cfg: StockdConfig, cluster_id: string, opts: BootOptions, reclaim: ServerReclaim | null): NodeSettings {
   return {
     id: cfg.id,
     cluster_id,
@@ -151,8 +151,7 @@ function nodeSettings(cfg: StockdConfig, cluster_id: string, opts: BootOptions):
     history_retention: { retain_ms: cfg.history_retain_ms, retain_events: cfg.history_retain_events },
     channel_credentials: opts.peer_credentials,
     disk_reserve_bytes: cfg.disk_reserve_mib * 1024 * 1024,
-    // The idle collection's knob turns this off too (--idle-gc-mib 0).
-    reclaim_memory: cfg.idle_gc_mib > 0 ? memoryReclaimer(loadMallocTrim(), compactHeap, MALLOC_TRIM_DELAY_MS) : null,
+    reclaim_memory: reclaim,
   };
 }
 
@@ -163,23 +162,18 @@ function forceOnEmptyDir(dir: string): StorageError {
 /** Heap in use after the load above which it is collected before the node starts. */
 const COLLECT_AFTER_LOAD_HEAP_BYTES_MIN = 64 * 1024 * 1024;
 
-/** Loading a large ledger leaves its garbage in the heap (decoded records, read batches):
- * a node restarted with 1M positions held ~280 MiB anonymous memory, ~180 once collected.
- * The idle path collects it later, but a leader waits for a long quiet spell first, and a
- * snapshot it sends meanwhile adds its own memory on top (20M events: sender peak 486-489
- * MiB). Collected here, before the node joins its cluster, the pause delays only the start
- * (200-800 ms with a million positions); off with --idle-gc-mib 0. Returns the pause, or
- * null when nothing was collected. */
-export async function collectAfterLoad(cfg: Pick<StockdConfig, 'idle_gc_mib'>, heap_bytes_min = COLLECT_AFTER_LOAD_HEAP_BYTES_MIN): Promise<number | null> {
-  if (cfg.idle_gc_mib === 0 || v8.getHeapStatistics().used_heap_size < heap_bytes_min) return null;
+/** Loading a large ledger leaves its garbage in the heap (decoded records, read batches).
+ * The idle path collects it later, but a leader waits for a long quiet spell first.
+ * Collected here, before the node joins its cluster, the pause delays only the start
+ * (200-800 ms with a million positions): 20M events over 1M positions, RSS once serving
+ * 286-300 -> 231-235 MiB, a follower's restart still 6.6 s. The C heap's free pages follow
+ * a moment later (one process, 1M positions: 167 -> 155 MiB anonymous). `reclaim` null
+ * (--idle-gc-mib 0): nothing runs. Returns the pause, or null when nothing was collected. */
+export async function collectAfterLoad(reclaim: ServerReclaim | null, heap_bytes_min = COLLECT_AFTER_LOAD_HEAP_BYTES_MIN): Promise<number | null> {
+  if (reclaim === null || v8.getHeapStatistics().used_heap_size < heap_bytes_min) return null;
   const t0 = Date.now();
-  await compactHeap();
-  // The C heap's free pages (read batches, decode buffers) are given back once V8 has
-  // unmapped what it freed: a moment later, in the background (the trim itself took 8 ms).
-  // 1M positions in one process: 167 -> 155 MiB anonymous. A leader otherwise keeps them
-  // until its idle collection, which waits for a long quiet spell.
-  const trim = loadMallocTrim();
-  if (trim.available) setTimeout(() => trim.trim(), MALLOC_TRIM_DELAY_MS).unref();
+  await reclaim.heap();
+  reclaim.trimSoon();
   return Date.now() - t0;
 }
 
@@ -203,11 +197,13 @@ export async function bootNode(cfg: StockdConfig, opts: BootOptions): Promise<St
     if (storage.migrated) opts.log.info({ ...storage.migrated }, 'data dir migrated to the current format');
     if (storage.torn_witness_bytes !== null) opts.log.warn({ bytes: storage.torn_witness_bytes }, 'the write witness was torn (a power loss?): lost newest writes could not be checked at this start');
     const ledger = await loadLedger(storage, cfg, loaded.applied);
-    const collect_ms = await collectAfterLoad(cfg);
+    // The idle collection's knob turns these off too (--idle-gc-mib 0).
+    const reclaim = cfg.idle_gc_mib > 0 ? memoryReclaimer(loadMallocTrim(), compactHeap, MALLOC_TRIM_DELAY_MS) : null;
+    const collect_ms = await collectAfterLoad(reclaim);
     clearLeftovers(storage, cfg, opts.log);
     const initial = initialState(loaded);
     const core: RaftCore = new RaftNode(raftConfig(cfg), initial);
-    const node = new StockNodeImpl(nodeSettings(cfg, cluster_id, opts), core, ledger, loaded.applied, storage, opts.log, opts.metrics);
+    const node = new StockNodeImpl(nodeSettings(cfg, cluster_id, opts, reclaim), core, ledger, loaded.applied, storage, opts.log, opts.metrics);
     if (forced?.kind === 'rewrite') recordForcedWhenLeader(node, forced, cfg.id);
     if (cfg.rules_version_max !== RULES_VERSION_MAX) opts.log.warn({ env: RULES_VERSION_MAX_ENV, rules_version_max: cfg.rules_version_max }, 'test hook: this node applies fewer ledger rules versions than its build');
     if (cfg.log_clock_mode === 'wall') opts.log.warn({ env: 'STOCKRAFT_TEST_WALL_CLOCK_STAMPING' }, 'known-bad wall-clock stamping (tests only): a wall-clock jump on the leader is a log-time jump');

@@ -6,6 +6,7 @@
 // holding 1M positions, idle after the load: 447 -> 364 MiB anonymous memory.
 
 import { existsSync } from 'node:fs';
+import type { MemoryReclaim } from '../node/node-settings.js';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,11 +39,15 @@ export function loadMallocTrim(): MallocTrim {
   }
 }
 
-/** V8's memory-reducing collection, then (after MALLOC_TRIM_DELAY_MS, once V8 has unmapped
- * what it freed) malloc_trim when it is built: the process gives back its garbage and the
- * free pages of its C heap. Pauses the event loop for the collection (200-800 ms with a
- * million positions). */
-export function memoryReclaimer(malloc_trim: MallocTrim, compactHeap: () => Promise<void>, trim_delay_ms: number): { heap(): Promise<void>; all(): Promise<void> } {
+/** The process's ways to give memory back: V8's memory-reducing collection (a pause of
+ * 200-800 ms with a million positions), and malloc_trim when it is built, run
+ * `trim_delay_ms` after a collection, once V8 has unmapped what it freed. */
+export interface ServerReclaim extends MemoryReclaim {
+  /** malloc_trim after the delay, in the background (the trim itself is short). */
+  trimSoon(): void;
+}
+
+export function memoryReclaimer(malloc_trim: MallocTrim, compactHeap: () => Promise<void>, trim_delay_ms: number): ServerReclaim {
   return {
     heap: compactHeap,
     all: async () => {
@@ -51,6 +56,9 @@ export function memoryReclaimer(malloc_trim: MallocTrim, compactHeap: () => Prom
         await new Promise((r) => setTimeout(r, trim_delay_ms));
         malloc_trim.trim();
       }
+    },
+    trimSoon: () => {
+      if (malloc_trim.available) setTimeout(() => malloc_trim.trim(), trim_delay_ms).unref();
     },
   };
 }

@@ -91,3 +91,8 @@ t.test('a damaged chunk is refused as a snapshot format error', async (t) => {
   str[str.lastIndexOf(0x93) + 7] = 0xd9;
   t.throws(() => decodeSnapshotChunk(str, true), { name: 'SnapshotFormatError', message: /not \[sublevel, key bytes, value bytes\]/ }, 'a key that is not bytes');
 });
+
+t.test('a record naming an unknown sublevel is refused by the encoder', async (t) => {
+  const bad = [['ledger', bytes(3, 1), bytes(3, 2)]] as unknown as SnapshotRecord[];
+  await t.rejects(encodeAll(bad, 1 << 20), { name: 'SnapshotFormatError', message: /unknown sublevel 'ledger'/ });
+});

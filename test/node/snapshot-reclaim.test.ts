@@ -1,7 +1,8 @@
 // A received snapshot is staged, then its ledger is loaded and checked (incoming-snapshots.ts).
 // The node gives back its memory between the two (NodeSettings.reclaim_memory): the reclaim
-// runs once per snapshot, before the first staged record is read; one that fails is logged
-// and the snapshot is still checked and announced; none configured changes nothing.
+// runs once per snapshot of at least a bound, before the first staged record is read; one
+// that fails is logged and the snapshot is still checked and announced; none configured
+// changes nothing.
 
 import t from 'tap';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,7 +11,7 @@ import path from 'node:path';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { LevelStorage, pack, type AppliedRecord, type SnapshotRecord } from '../../src/node/storage-level.js';
 import { encodeSnapshotChunks, snapshotHasher, SnapshotReceiver, type StagedSnapshot } from '../../src/node/storage-snapshot.js';
-import { IncomingSnapshots, type IncomingSnapshotParts } from '../../src/node/incoming-snapshots.js';
+import { IncomingSnapshots, RECLAIM_STAGED_BYTES_MIN, type IncomingSnapshotParts } from '../../src/node/incoming-snapshots.js';
 import type { NodeState } from '../../src/node/node-state.js';
 import type { MemoryReclaim } from '../../src/node/node-settings.js';
 import type { Message, SnapshotMeta } from '../../src/raft/types.js';
@@ -42,7 +43,7 @@ async function staged(t: { teardown(fn: () => void | Promise<void>): void }): Pr
   return { storage, snap: r.finish(h.digest()) };
 }
 
-function incoming(storage: LevelStorage, reclaim: MemoryReclaim | null, warnings: string[], delivered: Message[]): IncomingSnapshots {
+function incoming(storage: LevelStorage, reclaim: MemoryReclaim | null, warnings: string[], delivered: Message[], reclaim_staged_bytes_min = 0): IncomingSnapshots {
   const state = { stopped: false, ledger: new Ledger() } as unknown as NodeState;
   const parts = {
     self_id: 'a',
@@ -52,6 +53,7 @@ function incoming(storage: LevelStorage, reclaim: MemoryReclaim | null, warnings
     metrics: null,
     hook: null,
     reclaim_memory: reclaim,
+    reclaim_staged_bytes_min,
     deliver: (m: Message[]) => delivered.push(...m),
   } as unknown as IncomingSnapshotParts;
   return new IncomingSnapshots(parts);
@@ -71,6 +73,18 @@ t.test('the reclaim runs once, before the staged ledger is read', async (t) => {
   t.equal(ack.accepted, true, ack.detail);
   t.same(steps, ['reclaim', 'load'], 'reclaim first, then the load');
   t.equal(delivered.length, 1, 'the snapshot is announced to the core');
+});
+
+t.test('a snapshot smaller than the bound is loaded without a reclaim', async (t) => {
+  const { storage, snap } = await staged(t);
+  const steps: string[] = [];
+  const reclaim: MemoryReclaim = { all: async () => void steps.push('reclaim'), heap: async () => void steps.push('heap') };
+  const delivered: Message[] = [];
+  const ack = await incoming(storage, reclaim, [], delivered, snap.bytes + 1).onReceived('b', 2, snap);
+  t.equal(ack.accepted, true, ack.detail);
+  t.same(steps, [], 'no reclaim below the bound');
+  t.equal(delivered.length, 1);
+  t.ok(RECLAIM_STAGED_BYTES_MIN >= 1024 * 1024, 'the default bound skips small snapshots');
 });
 
 t.test('a reclaim that fails is logged; the snapshot is still checked and announced', async (t) => {
